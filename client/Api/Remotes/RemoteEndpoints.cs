@@ -1,0 +1,67 @@
+using Mirror.Gateway.Api.Tasks;
+using Mirror.Gateway.Http;
+using Mirror.Remotes;
+using Mirror.Storage.Catalog;
+using Mirror.Tasks;
+
+namespace Mirror.Gateway.Api.Remotes;
+
+/// <summary><c>remotes/container/container/</c>.</summary>
+public static class RemoteEndpoints
+{
+    private static readonly FilterSet Filters = new FilterSet()
+        .Text("name", "name")
+        .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
+        .Ordering("pk", "id").Ordering("pulp_id", "id");
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var remotes = api.MapGroup("remotes/container/container");
+        remotes.MapGet("/", List);
+        remotes.MapPost("/", Create);
+        remotes.MapGet("/{id:guid}/", Retrieve);
+        remotes.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RemoteCatalog r) => Update(id, c, g, r, partial: true));
+        remotes.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RemoteCatalog r) => Update(id, c, g, r, partial: false));
+        remotes.MapDelete("/{id:guid}/", Delete);
+    }
+
+    private static async Task<IResult> List(HttpRequest request, RemoteCatalog catalog)
+    {
+        var list = ListRequest.Parse(request, Filters);
+        var page = await catalog.ListAsync(list.Query);
+        return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RemoteJson.Render)));
+    }
+
+    private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains)
+    {
+        var fields = new FieldReader(await RequestBody.ReadObject(request), partial: false);
+        var (settings, secrets) = RemoteFields.Read(fields, current: null, currentSecrets: null);
+        var created = await grains.GetGrain<IRemoteGrain>(Ids.New()).Create(settings, secrets);
+        return PulpJson.Result(RemoteJson.Render(created), 201);
+    }
+
+    private static async Task<IResult> Retrieve(Guid id, HttpRequest request, IGrainFactory grains)
+    {
+        var remote = await grains.GetGrain<IRemoteGrain>(id).Get() ?? throw ApiError.NotFound();
+        return PulpJson.Result(FieldSelection.From(request).Apply(RemoteJson.Render(remote)));
+    }
+
+    private static async Task<IResult> Update(Guid id, HttpContext context, IGrainFactory grains, RemoteCatalog catalog, bool partial)
+    {
+        var current = await grains.GetGrain<IRemoteGrain>(id).GetWithSecrets() ?? throw ApiError.NotFound();
+        var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial);
+        var (settings, secrets) = RemoteFields.Read(fields, current.ToView(), current.Secrets);
+        if (CatalogJson.Serialize(settings) == CatalogJson.Serialize(current.Settings) && secrets == current.Secrets)
+            return PulpJson.Result(RemoteJson.Render(current.ToView()));
+        if (settings.Name != current.Settings.Name &&
+            (await catalog.ListAsync(new ListQuery { Conditions = [new Condition("name", Match.Exact, settings.Name)], Limit = 1 })).Count > 0)
+            throw ApiError.Field("name", "This field must be unique.");
+        return await TaskDispatch.Accepted(grains, context, new UpdateRemote(id, settings, secrets));
+    }
+
+    private static async Task<IResult> Delete(Guid id, HttpContext context, IGrainFactory grains)
+    {
+        _ = await grains.GetGrain<IRemoteGrain>(id).Get() ?? throw ApiError.NotFound();
+        return await TaskDispatch.Accepted(grains, context, new DeleteRemote(id));
+    }
+}

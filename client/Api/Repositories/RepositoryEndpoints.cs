@@ -1,0 +1,103 @@
+using System.Globalization;
+using Mirror.Gateway.Api.Tasks;
+using Mirror.Gateway.Http;
+using Mirror.Repositories;
+using Mirror.Storage.Catalog;
+using Mirror.Tasks;
+
+namespace Mirror.Gateway.Api.Repositories;
+
+/// <summary><c>repositories/container/container/</c> and its <c>versions/</c>.</summary>
+public static class RepositoryEndpoints
+{
+    private static readonly FilterSet Filters = new FilterSet()
+        .Text("name", "name")
+        .Add("remote", v => v == "null"
+            ? new Condition("remote_id", Match.IsNull, true)
+            : new Condition("remote_id", Match.Exact, Hrefs.TryParse(v, Hrefs.Remotes, out var id) ? id.ToString() : v))
+        .Add("retain_repo_versions", v => new Condition("retain_repo_versions", Match.Exact, v))
+        .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
+        .Ordering("retain_repo_versions", "retain_repo_versions").Ordering("pk", "id").Ordering("pulp_id", "id");
+
+    private static readonly FilterSet VersionFilters = new FilterSet()
+        .Add("number", v => new Condition("number", Match.Exact, Integer("number", v)))
+        .Add("number__in", v => new Condition("number", Match.In, ListRequest.SplitList(v).Select(n => Integer("number__in", n)).ToArray()))
+        .Ordering("number", "number").Ordering("pulp_created", "created");
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var repositories = api.MapGroup("repositories/container/container");
+        repositories.MapGet("/", List);
+        repositories.MapPost("/", Create);
+        repositories.MapGet("/{id:guid}/", Retrieve);
+        repositories.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: true));
+        repositories.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: false));
+        repositories.MapDelete("/{id:guid}/", Delete);
+        repositories.MapGet("/{id:guid}/versions/", ListVersions);
+        repositories.MapGet("/{id:guid}/versions/{number:int}/", RetrieveVersion);
+    }
+
+    private static async Task<IResult> List(HttpRequest request, RepositoryCatalog catalog)
+    {
+        var list = ListRequest.Parse(request, Filters);
+        var page = await catalog.ListAsync(list.Query);
+        return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RepositoryJson.Render)));
+    }
+
+    private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains)
+    {
+        var fields = new FieldReader(await RequestBody.ReadObject(request), partial: false);
+        var settings = await RepositoryFields.Read(fields, current: null, grains);
+        var created = await grains.GetGrain<IRepositoryGrain>(Ids.New()).Create(settings);
+        return PulpJson.Result(RepositoryJson.Render(created), 201);
+    }
+
+    private static async Task<IResult> Retrieve(Guid id, HttpRequest request, IGrainFactory grains)
+    {
+        var repository = await Find(grains, id);
+        return PulpJson.Result(FieldSelection.From(request).Apply(RepositoryJson.Render(repository)));
+    }
+
+    private static async Task<IResult> Update(Guid id, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog, bool partial)
+    {
+        var current = await Find(grains, id);
+        var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial);
+        var settings = await RepositoryFields.Read(fields, current.Settings, grains);
+        if (CatalogJson.Serialize(settings) == CatalogJson.Serialize(current.Settings))
+            return PulpJson.Result(RepositoryJson.Render(current));
+        if (settings.Name != current.Settings.Name && await NameTaken(catalog, settings.Name))
+            throw ApiError.Field("name", "This field must be unique.");
+        return await TaskDispatch.Accepted(grains, context, new UpdateRepository(id, settings));
+    }
+
+    private static async Task<IResult> Delete(Guid id, HttpContext context, IGrainFactory grains)
+    {
+        await Find(grains, id);
+        return await TaskDispatch.Accepted(grains, context, new DeleteRepository(id));
+    }
+
+    private static async Task<IResult> ListVersions(Guid id, HttpRequest request, IGrainFactory grains, RepositoryCatalog catalog)
+    {
+        await Find(grains, id);
+        var list = ListRequest.Parse(request, VersionFilters);
+        var page = await catalog.ListVersionsAsync(id, list.Query);
+        return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RepositoryJson.Render)));
+    }
+
+    private static async Task<IResult> RetrieveVersion(Guid id, int number, HttpRequest request, RepositoryCatalog catalog)
+    {
+        var version = await catalog.GetVersionAsync(id, number) ?? throw ApiError.NotFound();
+        return PulpJson.Result(FieldSelection.From(request).Apply(RepositoryJson.Render(version)));
+    }
+
+    private static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id) =>
+        await grains.GetGrain<IRepositoryGrain>(id).Get() ?? throw ApiError.NotFound();
+
+    private static async Task<bool> NameTaken(RepositoryCatalog catalog, string name) =>
+        (await catalog.ListAsync(new ListQuery { Conditions = [new Condition("name", Match.Exact, name)], Limit = 1 })).Count > 0;
+
+    private static string Integer(string filter, string value) =>
+        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+            ? n.ToString(CultureInfo.InvariantCulture)
+            : throw ApiError.Field(filter, "Enter a number.");
+}

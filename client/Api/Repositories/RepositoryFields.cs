@@ -1,0 +1,46 @@
+using Mirror.Gateway.Http;
+using Mirror.Remotes;
+using Mirror.Repositories;
+
+namespace Mirror.Gateway.Api.Repositories;
+
+/// <summary>Reads and validates a repository from a create or update body.</summary>
+public static class RepositoryFields
+{
+    private static readonly string[] ReadOnly =
+        ["pulp_href", "prn", "pulp_created", "pulp_last_updated", "versions_href", "latest_version_href"];
+
+    public static async Task<RepositorySettings> Read(FieldReader fields, RepositorySettings? current, IGrainFactory grains)
+    {
+        foreach (var field in ReadOnly) fields.Ignore(field);
+        var name = fields.String("name", required: true, maxLength: 255);
+        var description = fields.String("description", allowNull: true, allowBlank: true);
+        var retain = fields.Integer("retain_repo_versions", min: 1, allowNull: true);
+        var remoteHref = fields.String("remote", allowNull: true);
+        var labels = fields.Labels("pulp_labels");
+        fields.Ignore("retain_checkpoints");
+        fields.Ignore("manifest_signing_service");
+
+        Guid? remote = current?.Remote;
+        if (remoteHref.Present)
+        {
+            remote = null;
+            if (remoteHref.Value is { } href)
+            {
+                if (!Hrefs.TryParse(href, Hrefs.Remotes, out var remoteId)) fields.AddError("remote", "Invalid hyperlink - No URL match.");
+                else if (await grains.GetGrain<IRemoteGrain>(remoteId).Get() is null) fields.AddError("remote", "Invalid hyperlink - Object does not exist.");
+                else remote = remoteId;
+            }
+        }
+        fields.ThrowIfInvalid();
+
+        return new RepositorySettings
+        {
+            Name = name.Value ?? current!.Name,
+            Description = description.Or(current?.Description),
+            RetainRepoVersions = retain.Or(current?.RetainRepoVersions),
+            Remote = remote,
+            PulpLabels = labels.Present ? labels.Value : current?.PulpLabels ?? [],
+        };
+    }
+}

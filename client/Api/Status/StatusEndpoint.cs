@@ -1,0 +1,87 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Mirror.Gateway.Http;
+using Npgsql;
+using Orleans.Runtime;
+
+namespace Mirror.Gateway.Api.Status;
+
+/// <summary>
+/// <c>status/</c>, anonymous as in pulpcore: the versions we are compatible with, the online silos as
+/// workers, whether the database answers, and the blob store's disk.
+/// </summary>
+public static class StatusEndpoint
+{
+    // The Pulp versions whose API this one follows; clients such as pulp-cli pick features by them.
+    private static readonly (string Component, string Version, string Package, string Module)[] Components =
+    [
+        ("core", "3.73.0", "pulpcore", "pulpcore.app"),
+        ("container", "2.26.0", "pulp-container", "pulp_container.app"),
+    ];
+
+    public static void Map(IEndpointRouteBuilder api) => api.MapGet("status/", Get);
+
+    private static async Task<IResult> Get(IClusterClient cluster, NpgsqlDataSource db, GatewaySettings settings, HttpRequest request)
+    {
+        var ownVersion = typeof(StatusEndpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+        var versions = new JsonArray(Components.Select(c => (JsonNode?)new JsonObject
+        {
+            ["component"] = c.Component, ["version"] = c.Version, ["package"] = c.Package, ["module"] = c.Module, ["domain_compatible"] = false,
+        }).Append(new JsonObject
+        {
+            ["component"] = "mirror-orleans", ["version"] = ownVersion.Split('+')[0], ["package"] = "mirror-orleans", ["module"] = "Mirror.Gateway", ["domain_compatible"] = false,
+        }).ToArray());
+
+        return PulpJson.Result(new JsonObject
+        {
+            ["versions"] = versions,
+            ["online_workers"] = await Workers(cluster),
+            ["online_api_apps"] = new JsonArray(new JsonObject { ["name"] = $"gateway-{Environment.MachineName}-{Environment.ProcessId}", ["last_heartbeat"] = PulpJson.Timestamp(DateTime.UtcNow) }),
+            ["online_content_apps"] = new JsonArray(),
+            ["database_connection"] = new JsonObject { ["connected"] = await DatabaseAnswers(db) },
+            ["redis_connection"] = new JsonObject { ["connected"] = false },
+            ["storage"] = Storage(settings.BlobRoot),
+            ["content_settings"] = new JsonObject { ["content_origin"] = $"{request.Scheme}://{request.Host}", ["content_path_prefix"] = "/pulp/content/" },
+            ["domain_enabled"] = false,
+        });
+    }
+
+    private static async Task<JsonArray> Workers(IClusterClient cluster)
+    {
+        try
+        {
+            var hosts = await cluster.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+            return new JsonArray(hosts.Select(h => (JsonNode?)new JsonObject
+            {
+                ["name"] = h.SiloName,
+                ["address"] = h.SiloAddress.ToString(),
+                ["last_heartbeat"] = PulpJson.Timestamp(h.IAmAliveTime),
+            }).ToArray());
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            return [];
+        }
+    }
+
+    private static async Task<bool> DatabaseAnswers(NpgsqlDataSource db)
+    {
+        try
+        {
+            await using var command = db.CreateCommand("select 1");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            return await command.ExecuteScalarAsync(timeout.Token) is 1;
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonNode? Storage(string? blobRoot)
+    {
+        if (blobRoot is null || !Directory.Exists(blobRoot)) return null;
+        var drive = new DriveInfo(Path.GetFullPath(blobRoot));
+        return new JsonObject { ["total"] = drive.TotalSize, ["used"] = drive.TotalSize - drive.AvailableFreeSpace, ["free"] = drive.AvailableFreeSpace };
+    }
+}

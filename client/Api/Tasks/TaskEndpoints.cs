@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mirror.Gateway.Http;
+using Mirror.Storage.Catalog;
+using Mirror.Tasks;
+
+namespace Mirror.Gateway.Api.Tasks;
+
+/// <summary><c>tasks/</c>: list, retrieve, cancel, delete.</summary>
+public static class TaskEndpoints
+{
+    private static readonly FilterSet Filters = new FilterSet()
+        .Text("name", "name")
+        .Add("name__ne", v => new Condition("name", Match.NotEqual, v))
+        .Add("state", v => new Condition("state", Match.Exact, State("state", v)))
+        .Add("state__in", v => new Condition("state", Match.In, ListRequest.SplitList(v).Select(s => State("state__in", s)).ToArray()))
+        .Add("state__ne", v => new Condition("state", Match.NotEqual, State("state__ne", v)))
+        .Add("logging_cid", v => new Condition("logging_cid", Match.Exact, v))
+        .Add("logging_cid__contains", v => new Condition("logging_cid", Match.Contains, v))
+        .Add("reserved_resources", v => new Condition("reserved_resources", Match.ArrayContains, Resource(v)))
+        .Add("reserved_resources__in", v => new Condition("reserved_resources", Match.ArrayContainsAny, ListRequest.SplitList(v).Select(Resource).ToArray()))
+        .Add("exclusive_resources", v => new Condition("reserved_resources", Match.ArrayContains, Resource(v)))
+        .Add("shared_resources", v => new Condition("reserved_resources", Match.ArrayContains, "shared:" + Resource(v)))
+        .Add("created_resources", v => new Condition("created_resources", Match.ArrayContains, v))
+        .Ordering("pulp_created", "created").Ordering("started_at", "started_at").Ordering("finished_at", "finished_at")
+        .Ordering("name", "name").Ordering("state", "state").Ordering("pulp_last_updated", "last_updated").Ordering("pk", "id");
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var tasks = api.MapGroup("tasks");
+        tasks.MapGet("/", List);
+        tasks.MapGet("/{id:guid}/", Retrieve);
+        tasks.MapMethods("/{id:guid}/", ["PATCH"], Cancel);
+        tasks.MapDelete("/{id:guid}/", Delete);
+    }
+
+    private static async Task<IResult> List(HttpRequest request, TaskCatalog catalog)
+    {
+        var list = ListRequest.Parse(request, Filters);
+        var page = await catalog.ListAsync(list.Query);
+        var minimal = IsMinimal(request);
+        return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(t => TaskJson.Render(t, minimal))));
+    }
+
+    private static async Task<IResult> Retrieve(Guid id, HttpRequest request, IGrainFactory grains)
+    {
+        var task = await grains.GetGrain<ITaskGrain>(id).Get() ?? throw ApiError.NotFound();
+        return PulpJson.Result(FieldSelection.From(request).Apply(TaskJson.Render(task, IsMinimal(request))));
+    }
+
+    private static async Task<IResult> Cancel(Guid id, HttpRequest request, IGrainFactory grains)
+    {
+        var grain = grains.GetGrain<ITaskGrain>(id);
+        var task = await grain.Get() ?? throw ApiError.NotFound();
+        var body = await RequestBody.ReadObject(request);
+        var state = body["state"];
+        if (state?.GetValueKind() != JsonValueKind.String || state.GetValue<string>() != TaskStates.Canceled)
+            throw ApiError.Field("state", "The only acceptable value for 'state' is 'canceled'.");
+        if (TaskStates.IsFinal(task.State)) return PulpJson.Result(TaskJson.Render(task), 409);
+        task = await grain.Cancel() ?? throw ApiError.NotFound();
+        return PulpJson.Result(TaskJson.Render(task));
+    }
+
+    private static async Task<IResult> Delete(Guid id, IGrainFactory grains)
+    {
+        var grain = grains.GetGrain<ITaskGrain>(id);
+        _ = await grain.Get() ?? throw ApiError.NotFound();
+        if (!await grain.Delete()) throw ApiError.Detail(409, "The task cannot be deleted while it is unfinished; cancel it first.");
+        return Results.NoContent();
+    }
+
+    private static bool IsMinimal(HttpRequest request) => request.Query["minimal"].ToString() is "true" or "True" or "1";
+
+    private static string State(string filter, string value) =>
+        TaskStates.All.Contains(value) ? value : throw ApiError.Field(filter, $"Select a valid choice. {value} is not one of the available choices.");
+
+    /// <summary>Resources are recorded as PRNs; an href of a repository or remote is accepted too.</summary>
+    private static string Resource(string value) =>
+        Hrefs.TryParse(value, Hrefs.Repositories, out var repository) ? Hrefs.RepositoryPrn(repository)
+        : Hrefs.TryParse(value, Hrefs.Remotes, out var remote) ? Hrefs.RemotePrn(remote)
+        : value;
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Mirror.Storage.Catalog;
+
+namespace Mirror.Gateway.Http;
+
+/// <summary>The filters and orderings one list endpoint accepts, in Pulp's names, mapped to catalog columns.</summary>
+public sealed class FilterSet
+{
+    private readonly Dictionary<string, Func<string, Condition>?> _filters = [];
+    private readonly Dictionary<string, string> _orderings = [];
+
+    /// <summary>A filter whose value the endpoint uses itself (e.g. <c>repository_version</c>), not a catalog column.</summary>
+    public FilterSet Custom(string name)
+    {
+        _filters[name] = null;
+        return this;
+    }
+
+    public FilterSet Add(string name, Func<string, Condition> condition)
+    {
+        _filters[name] = condition;
+        return this;
+    }
+
+    /// <summary>The lookups Pulp offers on a text field: exact, iexact, in, contains, icontains, startswith, istartswith.</summary>
+    public FilterSet Text(string name, string column, bool withLookups = true)
+    {
+        Add(name, v => new Condition(column, Match.Exact, v));
+        if (!withLookups) return this;
+        Add($"{name}__iexact", v => new Condition(column, Match.IExact, v));
+        Add($"{name}__in", v => new Condition(column, Match.In, ListRequest.SplitList(v)));
+        Add($"{name}__contains", v => new Condition(column, Match.Contains, v));
+        Add($"{name}__icontains", v => new Condition(column, Match.IContains, v));
+        Add($"{name}__startswith", v => new Condition(column, Match.StartsWith, v));
+        Add($"{name}__istartswith", v => new Condition(column, Match.IStartsWith, v));
+        return this;
+    }
+
+    public FilterSet Ordering(string field, string column)
+    {
+        _orderings[field] = column;
+        return this;
+    }
+
+    /// <summary>False for an unknown filter; a known custom filter comes back with a null condition.</summary>
+    internal bool TryGet(string name, out Func<string, Condition>? condition) => _filters.TryGetValue(name, out condition);
+    internal IReadOnlyDictionary<string, string> Orderings => _orderings;
+}
+
+/// <summary>
+/// Pulp's list parameters: filters (unknown ones are refused), <c>ordering</c>, <c>limit</c>/<c>offset</c>,
+/// <c>fields</c>/<c>exclude_fields</c>; and the envelope of the answer.
+/// </summary>
+public sealed class ListRequest
+{
+    public const int DefaultLimit = 100;
+    private const int MaxLimit = 5000;
+    private static readonly HashSet<string> Reserved = ["fields", "exclude_fields", "limit", "offset", "minimal", "page_size", "ordering", "format"];
+
+    private readonly HttpRequest _request;
+
+    private ListRequest(HttpRequest request, ListQuery query, Dictionary<string, string> custom, FieldSelection fields)
+    {
+        _request = request;
+        Query = query;
+        CustomFilters = custom;
+        Fields = fields;
+    }
+
+    public ListQuery Query { get; }
+    public IReadOnlyDictionary<string, string> CustomFilters { get; }
+    public FieldSelection Fields { get; }
+
+    public static ListRequest Parse(HttpRequest request, FilterSet filters, IEnumerable<Condition>? fixedConditions = null)
+    {
+        var errors = new List<string>();
+        var conditions = new List<Condition>(fixedConditions ?? []);
+        var custom = new Dictionary<string, string>();
+        foreach (var (name, values) in request.Query)
+        {
+            if (Reserved.Contains(name)) continue;
+            if (!filters.TryGet(name, out var make))
+            {
+                errors.Add($"Invalid Filter: '{name}'");
+                continue;
+            }
+            if (make is null) custom[name] = values.ToString();
+            else conditions.Add(make(values.ToString()));
+        }
+        if (errors.Count > 0) throw new ApiError(400, new JsonObject { ["errors"] = PulpJson.Strings(errors) });
+
+        var ordering = new List<string>();
+        foreach (var term in SplitList(request.Query["ordering"].ToString()))
+        {
+            var field = term.TrimStart('-');
+            if (!filters.Orderings.TryGetValue(field, out var column))
+                throw ApiError.Field("ordering", $"Select a valid choice. {term} is not one of the available choices.");
+            ordering.Add(term.StartsWith('-') ? "-" + column : column);
+        }
+
+        var limit = PositiveInt(request.Query["limit"], DefaultLimit);
+        var offset = PositiveInt(request.Query["offset"], 0, allowZero: true);
+        var query = new ListQuery { Conditions = conditions, Ordering = ordering, Limit = Math.Min(limit, MaxLimit), Offset = offset };
+        return new(request, query, custom, FieldSelection.From(request));
+    }
+
+    /// <summary>The envelope <c>{count, next, previous, results}</c>, with absolute links as DRF builds them.</summary>
+    public JsonObject Envelope(long count, IEnumerable<JsonObject> items) => new()
+    {
+        ["count"] = count,
+        ["next"] = Query.Offset + Query.Limit < count ? Link(Query.Offset + Query.Limit) : null,
+        ["previous"] = Query.Offset > 0 ? Link(Math.Max(0, Query.Offset - Query.Limit)) : null,
+        ["results"] = new JsonArray(items.Select(i => (JsonNode?)Fields.Apply(i)).ToArray()),
+    };
+
+    private string Link(int offset)
+    {
+        var parameters = _request.Query.Where(p => p.Key is not ("limit" or "offset"))
+            .Select(p => new KeyValuePair<string, string?>(p.Key, p.Value.ToString()))
+            .Append(new("limit", Query.Limit.ToString(CultureInfo.InvariantCulture)));
+        if (offset > 0) parameters = parameters.Append(new("offset", offset.ToString(CultureInfo.InvariantCulture)));
+        return QueryHelpers.AddQueryString($"{_request.Scheme}://{_request.Host}{_request.PathBase}{_request.Path}", parameters);
+    }
+
+    // DRF's LimitOffsetPagination falls back to the default on a value it cannot read.
+    private static int PositiveInt(string? text, int fallback, bool allowZero = false) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && (value > 0 || (allowZero && value == 0)) ? value : fallback;
+
+    public static string[] SplitList(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary><c>fields</c> and <c>exclude_fields</c>: which top-level keys of each object to return.</summary>
+public sealed record FieldSelection(IReadOnlySet<string>? Only, IReadOnlySet<string> Excluded)
+{
+    public static FieldSelection From(HttpRequest request)
+    {
+        var only = ListRequest.SplitList(request.Query["fields"].ToString());
+        return new(only.Length > 0 ? only.ToHashSet() : null, ListRequest.SplitList(request.Query["exclude_fields"].ToString()).ToHashSet());
+    }
+
+    public JsonObject Apply(JsonObject item)
+    {
+        if (Only is null && Excluded.Count == 0) return item;
+        foreach (var key in item.Select(p => p.Key).ToList())
+            if ((Only is not null && !Only.Contains(key)) || Excluded.Contains(key)) item.Remove(key);
+        return item;
+    }
+}

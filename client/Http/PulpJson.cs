@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Mirror.Gateway.Http;
+
+/// <summary>Writing JSON answers, and the value formats Pulp uses in them.</summary>
+public static class PulpJson
+{
+    public static async Task Write(HttpResponse response, JsonNode body, int status = 200)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        await response.WriteAsync(body.ToJsonString());
+    }
+
+    public static IResult Result(JsonNode body, int status = 200) =>
+        Results.Text(body.ToJsonString(), "application/json", System.Text.Encoding.UTF8, status);
+
+    /// <summary>202 <c>{"task": href}</c>.</summary>
+    public static IResult Accepted(Guid taskId) => Result(new JsonObject { ["task"] = Hrefs.Task(taskId) }, 202);
+
+    /// <summary>ISO-8601 UTC with microseconds and a Z, as Django REST framework writes datetimes.</summary>
+    public static string Timestamp(DateTime value) =>
+        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static JsonNode? Timestamp(DateTime? value) => value is { } v ? Timestamp(v) : null;
+
+    public static JsonObject Labels(IReadOnlyDictionary<string, string?> labels)
+    {
+        var node = new JsonObject();
+        foreach (var (key, value) in labels.OrderBy(l => l.Key, StringComparer.Ordinal)) node[key] = value;
+        return node;
+    }
+
+    public static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)v).ToArray());
+}

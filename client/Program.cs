@@ -1,0 +1,44 @@
+using Mirror;
+using Mirror.Gateway;
+using Mirror.Gateway.Api.Remotes;
+using Mirror.Gateway.Api.Repositories;
+using Mirror.Gateway.Api.Status;
+using Mirror.Gateway.Api.Tasks;
+using Mirror.Gateway.Http;
+using Mirror.Storage;
+using Npgsql;
+using Orleans.Configuration;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = GatewaySettings.From(builder.Configuration);
+builder.WebHost.UseUrls(settings.Listen);
+
+var db = NpgsqlDataSource.Create(settings.Database);
+await SchemaMigrator.MigrateAsync(db);
+builder.Services.AddMirrorCatalog(db);
+builder.Services.AddSingleton(settings);
+
+builder.UseOrleansClient(client => client
+    .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))
+    // Silos that restart come back on the list within seconds instead of the default minute.
+    .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5))
+    .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database))
+    .UseConnectionRetryFilter(async (_, ct) =>
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        return true; // a stateless gateway waits for silos as long as it takes
+    }));
+
+var app = builder.Build();
+app.UseMiddleware<ApiErrorMiddleware>();
+app.Use(CorrelationId.Middleware);
+app.UseMiddleware<BasicAuthentication>();
+
+var api = app.MapGroup(Hrefs.ApiRoot.TrimEnd('/'));
+StatusEndpoint.Map(api);
+RepositoryEndpoints.Map(api);
+RemoteEndpoints.Map(api);
+TaskEndpoints.Map(api);
+api.MapFallback(() => { throw ApiError.NotFound(); });
+
+app.Run();

@@ -1,0 +1,25 @@
+namespace Mirror.Repositories;
+
+/// <summary>A container repository, keyed by its id. The single writer of its settings and catalog row.</summary>
+[Alias("mirror.IRepositoryGrain")]
+public interface IRepositoryGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the repository and its empty version 0. Throws <see cref="ValidationFailedException"/> for a taken name.</summary>
+    [Alias("Create")]
+    Task<RepositoryRecord> Create(RepositorySettings settings);
+
+    /// <summary>The repository, or null when it does not exist.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<RepositoryRecord?> Get();
+
+    [Alias("Update")]
+    Task<RepositoryRecord> Update(RepositorySettings settings);
+
+    /// <summary>Deletes the repository and its versions; deleting a missing repository does nothing.</summary>
+    [Alias("Delete")]
+    Task Delete();
+
+    /// <summary>Clears the default remote when that remote was deleted.</summary>
+    [Alias("DetachRemote")]
+    Task DetachRemote(Guid remoteId);
+}

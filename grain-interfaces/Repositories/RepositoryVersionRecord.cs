@@ -1,0 +1,11 @@
+namespace Mirror.Repositories;
+
+/// <summary>One immutable, numbered version of a repository.</summary>
+[GenerateSerializer, Immutable, Alias("mirror.RepositoryVersionRecord")]
+public sealed record RepositoryVersionRecord
+{
+    [Id(0)] public required Guid Id { get; init; }
+    [Id(1)] public required Guid RepositoryId { get; init; }
+    [Id(2)] public required int Number { get; init; }
+    [Id(3)] public required DateTime Created { get; init; }
+}

@@ -1,0 +1,25 @@
+namespace Mirror.Tasks;
+
+/// <summary>
+/// One Pulp task, keyed by its id. <see cref="Start"/> returns at once; the work runs in a background
+/// loop on the grain, restarted by a reminder if the silo dies.
+/// </summary>
+[Alias("mirror.ITaskGrain")]
+public interface ITaskGrain : IGrainWithGuidKey
+{
+    /// <summary>Records the task as waiting and starts it. Starting an existing task returns it unchanged.</summary>
+    [Alias("Start")]
+    Task<TaskRecord> Start(TaskOperation operation, string loggingCid);
+
+    /// <summary>The task, or null when it does not exist.</summary>
+    [Alias("Get"), AlwaysInterleave]
+    Task<TaskRecord?> Get();
+
+    /// <summary>Asks an unfinished task to stop. Returns the record after the request (unchanged when already final).</summary>
+    [Alias("Cancel"), AlwaysInterleave]
+    Task<TaskRecord?> Cancel();
+
+    /// <summary>Forgets a finished task. False when the task is still unfinished.</summary>
+    [Alias("Delete")]
+    Task<bool> Delete();
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+using Mirror.Remotes;
+using Mirror.Repositories;
+
+namespace Mirror.Tasks;
+
+/// <summary>
+/// The work a task does. Stored in the task's state (JSON, hence the discriminators) so that a task
+/// whose silo died can be run again from its reminder.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mirror.TaskOperation")]
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(UpdateRepository), "update-repository")]
+[JsonDerivedType(typeof(DeleteRepository), "delete-repository")]
+[JsonDerivedType(typeof(UpdateRemote), "update-remote")]
+[JsonDerivedType(typeof(DeleteRemote), "delete-remote")]
+public abstract record TaskOperation
+{
+    /// <summary>Pulp's dotted name of the function that does this work.</summary>
+    public abstract string TaskName { get; }
+
+    /// <summary>Exclusive resources first, shared ones prefixed <c>shared:</c>.</summary>
+    public abstract List<string> ReservedResources();
+}
+
+[GenerateSerializer, Immutable, Alias("mirror.UpdateRepository")]
+public sealed record UpdateRepository([property: Id(0)] Guid RepositoryId, [property: Id(1)] RepositorySettings Settings) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.base.general_update";
+    public override List<string> ReservedResources() => [Hrefs.RepositoryPrn(RepositoryId)];
+}
+
+[GenerateSerializer, Immutable, Alias("mirror.DeleteRepository")]
+public sealed record DeleteRepository([property: Id(0)] Guid RepositoryId) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.base.general_delete";
+    public override List<string> ReservedResources() => [Hrefs.RepositoryPrn(RepositoryId)];
+}
+
+[GenerateSerializer, Immutable, Alias("mirror.UpdateRemote")]
+public sealed record UpdateRemote([property: Id(0)] Guid RemoteId, [property: Id(1)] RemoteSettings Settings, [property: Id(2)] RemoteSecrets Secrets) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.base.general_update";
+    public override List<string> ReservedResources() => [Hrefs.RemotePrn(RemoteId)];
+}
+
+[GenerateSerializer, Immutable, Alias("mirror.DeleteRemote")]
+public sealed record DeleteRemote([property: Id(0)] Guid RemoteId) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.base.general_delete";
+    public override List<string> ReservedResources() => [Hrefs.RemotePrn(RemoteId)];
+}

@@ -1,0 +1,154 @@
+using Microsoft.Extensions.Logging;
+using Mirror.Storage.Catalog;
+using Mirror.Tasks;
+
+namespace Mirror.Grains.Tasks;
+
+/// <summary>
+/// One Pulp task. The work runs as a background loop on this activation (never as one long grain
+/// call, which the 30 s call timeout and the stuck-activation detector forbid). A reminder ticks
+/// while the task is unfinished: it keeps the activation alive and starts the loop again on another
+/// silo when this one dies.
+/// </summary>
+public sealed class TaskGrain(
+    [PersistentState("task", Storage.Provider)] IPersistentState<TaskState> state,
+    TaskCatalog catalog,
+    TimeProvider clock,
+    ILogger<TaskGrain> log) : Grain, ITaskGrain, IRemindable
+{
+    private const string RunReminder = "run";
+    private Task? _loop;
+    private readonly CancellationTokenSource _cancel = new();
+
+    private TaskRecord Record => state.State.Record!;
+
+    async Task<TaskRecord> ITaskGrain.Start(TaskOperation operation, string loggingCid)
+    {
+        if (state.State.Record is { } existing) return existing;
+        var now = clock.UtcNowMicros();
+        await Save(new TaskRecord
+        {
+            Id = this.GetPrimaryKey(),
+            Name = operation.TaskName,
+            State = TaskStates.Waiting,
+            LoggingCid = loggingCid,
+            Created = now,
+            LastUpdated = now,
+            ReservedResources = operation.ReservedResources(),
+        }, operation);
+        await this.RegisterOrUpdateReminder(RunReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        StartLoop();
+        return Record;
+    }
+
+    Task<TaskRecord?> ITaskGrain.Get() => Task.FromResult(state.State.Record);
+
+    async Task<TaskRecord?> ITaskGrain.Cancel()
+    {
+        if (state.State.Record is not { } record || TaskStates.IsFinal(record.State) || record.State == TaskStates.Canceling)
+            return state.State.Record;
+        if (_loop is null)
+        {
+            // Nothing is running here (the silo that ran it died before the reminder came back): nothing to wait for.
+            await Finish(TaskStates.Canceled, error: null, created: []);
+            return Record;
+        }
+        await Save(record with { State = TaskStates.Canceling, LastUpdated = clock.UtcNowMicros() });
+        _cancel.Cancel();
+        return Record;
+    }
+
+    async Task<bool> ITaskGrain.Delete()
+    {
+        if (state.State.Record is { } record && !TaskStates.IsFinal(record.State)) return false;
+        await catalog.DeleteAsync(this.GetPrimaryKey());
+        if (state.RecordExists) await state.ClearStateAsync();
+        state.State.Record = null;
+        DeactivateOnIdle();
+        return true;
+    }
+
+    async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.Record is not { } record || TaskStates.IsFinal(record.State))
+        {
+            await UnregisterRunReminder();
+            return;
+        }
+        StartLoop();
+    }
+
+    private void StartLoop() => _loop ??= Loop();
+
+    private async Task Loop()
+    {
+        // Return to the caller first: Start must answer in milliseconds.
+        await Task.Yield();
+        try
+        {
+            if (Record.State == TaskStates.Canceling)
+            {
+                await Finish(TaskStates.Canceled, error: null, created: []);
+                return;
+            }
+            var now = clock.UtcNowMicros();
+            await Save(Record with { State = TaskStates.Running, UnblockedAt = Record.UnblockedAt ?? now, StartedAt = Record.StartedAt ?? now, LastUpdated = now });
+            try
+            {
+                var created = await TaskRunner.Run(GrainFactory, state.State.Operation!, _cancel.Token);
+                await Finish(Record.State == TaskStates.Canceling ? TaskStates.Canceled : TaskStates.Completed, error: null, created);
+            }
+            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+            {
+                await Finish(TaskStates.Canceled, error: null, created: []);
+            }
+            catch (ValidationFailedException e)
+            {
+                await Finish(TaskStates.Failed, new TaskError { Description = e.Detail }, created: []);
+            }
+            catch (Exception e) when (e is not OrleansException)
+            {
+                log.LogWarning(e, "Task {TaskId} ({TaskName}) failed", Record.Id, Record.Name);
+                await Finish(TaskStates.Failed, new TaskError { Description = e.Message }, created: []);
+            }
+        }
+        catch (Exception e)
+        {
+            // Could not even record the outcome (database or cluster trouble): the reminder runs the task again.
+            log.LogError(e, "Task {TaskId} stopped before it could record its outcome; it will be retried", Record.Id);
+        }
+        finally
+        {
+            _loop = null;
+        }
+    }
+
+    private async Task Finish(string finalState, TaskError? error, List<string> created)
+    {
+        var now = clock.UtcNowMicros();
+        state.State.Operation = null; // a finished task keeps no copy of the secrets it may have carried
+        await Save(Record with
+        {
+            State = finalState,
+            Error = error,
+            CreatedResources = created,
+            FinishedAt = now,
+            LastUpdated = now,
+            ProgressReports = Record.ProgressReports.Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
+        });
+        await UnregisterRunReminder();
+    }
+
+    private async Task Save(TaskRecord record, TaskOperation? operation = null)
+    {
+        state.State.Record = record;
+        state.State.Operation ??= operation;
+        await state.WriteStateAsync();
+        await catalog.UpsertAsync(record);
+    }
+
+    private async Task UnregisterRunReminder()
+    {
+        if (await this.GetReminder(RunReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+}

@@ -1,0 +1,32 @@
+using Mirror.Remotes;
+using Mirror.Repositories;
+using Mirror.Tasks;
+
+namespace Mirror.Grains.Tasks;
+
+/// <summary>Does the work of each kind of task. Every operation is idempotent: a task restarted after its silo died runs it again.</summary>
+internal static class TaskRunner
+{
+    /// <summary>Runs <paramref name="operation"/> and returns the hrefs it created.</summary>
+    public static async Task<List<string>> Run(IGrainFactory grains, TaskOperation operation, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        switch (operation)
+        {
+            case UpdateRepository update:
+                await grains.GetGrain<IRepositoryGrain>(update.RepositoryId).Update(update.Settings);
+                return [];
+            case DeleteRepository delete:
+                await grains.GetGrain<IRepositoryGrain>(delete.RepositoryId).Delete();
+                return [];
+            case UpdateRemote update:
+                await grains.GetGrain<IRemoteGrain>(update.RemoteId).Update(update.Settings, update.Secrets);
+                return [];
+            case DeleteRemote delete:
+                await grains.GetGrain<IRemoteGrain>(delete.RemoteId).Delete();
+                return [];
+            default:
+                throw new NotSupportedException($"No runner for {operation.GetType().Name}");
+        }
+    }
+}

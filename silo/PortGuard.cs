@@ -1,0 +1,25 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Mirror.Silo;
+
+/// <summary>
+/// Orleans binds its listeners with address reuse, which Linux turns into SO_REUSEPORT: a second
+/// process binds a busy port without error and the two clusters receive each other's traffic.
+/// A plain bind first tells us whether the port is really free.
+/// </summary>
+internal static class PortGuard
+{
+    public static void EnsureFree(IPAddress address, int port, string what)
+    {
+        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(new IPEndPoint(address, port));
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new InvalidOperationException($"The {what} port {address}:{port} is already in use by another process; choose another one.", e);
+        }
+    }
+}

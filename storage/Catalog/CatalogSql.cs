@@ -1,0 +1,84 @@
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Mirror.Storage.Catalog;
+
+/// <summary>
+/// Reads pages of a catalog table. Column names come only from the table's own list, never from a
+/// request, so every piece of SQL here is either a constant or a parameter.
+/// </summary>
+internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet<string> columns, string defaultOrdering)
+{
+    public async Task<Page<T>> ListAsync<T>(ListQuery query, CancellationToken ct = default)
+    {
+        await using var command = db.CreateCommand();
+        var where = new StringBuilder();
+        foreach (var condition in query.Conditions)
+        {
+            where.Append(where.Length == 0 ? " where " : " and ");
+            where.Append(Predicate(condition, command.Parameters));
+        }
+        var order = string.Join(", ", query.Ordering.Append(defaultOrdering).Append("id").Select(OrderTerm));
+        command.CommandText =
+            $"select doc::text, count(*) over () from {table}{where} order by {order} limit {query.Limit} offset {query.Offset}";
+        var items = new List<T>();
+        long count = -1;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add(JsonSerializer.Deserialize<T>(reader.GetString(0), CatalogJson.Options)!);
+                count = reader.GetInt64(1);
+            }
+        if (count < 0) count = await CountAsync(where.ToString(), command.Parameters, ct);
+        return new Page<T>(count, items);
+    }
+
+    // A page past the end has no rows to carry the window count.
+    private async Task<long> CountAsync(string where, NpgsqlParameterCollection parameters, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select count(*) from {table}{where}");
+        foreach (NpgsqlParameter p in parameters) command.Parameters.Add(p.Clone());
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private string OrderTerm(string term)
+    {
+        var descending = term.StartsWith('-');
+        var column = Column(descending ? term[1..] : term);
+        return descending ? $"{column} desc" : column;
+    }
+
+    private string Column(string name) =>
+        columns.Contains(name) || name == "id" ? name : throw new ArgumentException($"Unknown catalog column {name}");
+
+    private string Predicate(Condition condition, NpgsqlParameterCollection parameters)
+    {
+        var column = Column(condition.Column);
+        string Add(object value, NpgsqlDbType? type = null)
+        {
+            var parameter = type is { } t ? new NpgsqlParameter { Value = value, NpgsqlDbType = t } : new NpgsqlParameter { Value = value };
+            parameters.Add(parameter);
+            return $"${parameters.Count}";
+        }
+        string[] List() => condition.Value as string[] ?? [];
+        var text = condition.Value as string ?? "";
+        return condition.Match switch
+        {
+            Match.Exact => $"{column}::text = {Add(text)}",
+            Match.IExact => $"lower({column}::text) = lower({Add(text)})",
+            Match.NotEqual => $"{column}::text <> {Add(text)}",
+            Match.In => $"{column}::text = any({Add(List(), NpgsqlDbType.Array | NpgsqlDbType.Text)})",
+            Match.NotIn => $"not ({column}::text = any({Add(List(), NpgsqlDbType.Array | NpgsqlDbType.Text)}))",
+            Match.Contains => $"strpos({column}, {Add(text)}) > 0",
+            Match.IContains => $"strpos(lower({column}), lower({Add(text)})) > 0",
+            Match.StartsWith => $"starts_with({column}, {Add(text)})",
+            Match.IStartsWith => $"starts_with(lower({column}), lower({Add(text)}))",
+            Match.IsNull => (bool)condition.Value ? $"{column} is null" : $"{column} is not null",
+            Match.ArrayContains => $"{column} @> array[{Add(text)}]::text[]",
+            Match.ArrayContainsAny => $"{column} && {Add(List(), NpgsqlDbType.Array | NpgsqlDbType.Text)}",
+            _ => throw new ArgumentOutOfRangeException(nameof(condition)),
+        };
+    }
+}
