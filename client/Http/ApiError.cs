@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Mirror.Gateway.Http;
 
 /// <summary>An answer other than success, in Pulp's shapes; thrown by handlers, written by <see cref="ApiErrorMiddleware"/>.</summary>
-public sealed class ApiError(int status, JsonNode body) : Exception(body.ToJsonString())
+public sealed class ApiError(int status, JsonNode body) : Exception(PulpJson.Text(body))
 {
     public int Status { get; } = status;
     public JsonNode Body { get; } = body;

@@ -6,15 +6,23 @@ namespace Mirror.Gateway.Http;
 /// <summary>Writing JSON answers, and the value formats Pulp uses in them.</summary>
 public static class PulpJson
 {
+    // Quotes and apostrophes as Django writes them (\" and '), not as \u0022 and \u0027.
+    private static readonly System.Text.Json.JsonSerializerOptions Output = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Text(JsonNode body) => body.ToJsonString(Output);
+
     public static async Task Write(HttpResponse response, JsonNode body, int status = 200)
     {
         response.StatusCode = status;
         response.ContentType = "application/json";
-        await response.WriteAsync(body.ToJsonString());
+        await response.WriteAsync(Text(body));
     }
 
     public static IResult Result(JsonNode body, int status = 200) =>
-        Results.Text(body.ToJsonString(), "application/json", System.Text.Encoding.UTF8, status);
+        Results.Text(Text(body), "application/json", System.Text.Encoding.UTF8, status);
 
     /// <summary>202 <c>{"task": href}</c>.</summary>
     public static IResult Accepted(Guid taskId) => Result(new JsonObject { ["task"] = Hrefs.Task(taskId) }, 202);

@@ -1,0 +1,41 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Mirror.Tests.Infrastructure;
+
+namespace Mirror.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class AuthAndStatusTests(ClusterFixture fixture)
+{
+    private PulpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task Status_is_anonymous_and_shows_the_silos_and_the_database()
+    {
+        var status = await Client.GetAnonymousAsync("/pulp/api/v3/status/");
+
+        Assert.Equal(2, status!["online_workers"]!.AsArray().Count);
+        Assert.True(status["database_connection"]!["connected"]!.GetValue<bool>());
+        Assert.Contains(status["versions"]!.AsArray(), v => v!["component"]!.GetValue<string>() == "container");
+    }
+
+    [Theory]
+    [InlineData(null, "Authentication credentials were not provided.")]
+    [InlineData("admin:wrong", "Invalid username/password.")]
+    [InlineData("someone:test-password", "Invalid username/password.")]
+    public async Task Everything_else_needs_the_admin_credentials(string? credentials, string detail)
+    {
+        foreach (var path in new[] { "/pulp/api/v3/repositories/container/container/", "/pulp/api/v3/tasks/", "/pulp/api/v3/remotes/container/container/" })
+        {
+            var response = await Client.SendAsync(HttpMethod.Get, path, configure: r => r.Headers.Authorization =
+                credentials is null ? null : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials))));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.Status);
+            Assert.Equal(detail, response.Body!["detail"]!.GetValue<string>());
+            Assert.Equal("Basic realm=\"api\"", response.Headers.WwwAuthenticate.ToString());
+        }
+        var refused = await Client.SendAsync(HttpMethod.Post, "/pulp/api/v3/repositories/container/container/", new { name = Names.Unique("anon") },
+            r => r.Headers.Authorization = null);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+    }
+}

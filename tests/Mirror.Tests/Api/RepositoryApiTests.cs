@@ -1,0 +1,193 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Mirror.Tests.Infrastructure;
+
+namespace Mirror.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class RepositoryApiTests(ClusterFixture fixture)
+{
+    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
+    private PulpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task Create_answers_201_with_an_href_and_version_0_exists_at_once()
+    {
+        var name = Names.Unique("repo");
+        var created = (await Client.PostAsync(Repositories, new { name })).Expect(HttpStatusCode.Created);
+
+        var href = created["pulp_href"]!.GetValue<string>();
+        Assert.Matches(@"^/pulp/api/v3/repositories/container/container/[0-9a-f-]{36}/$", href);
+        Assert.Equal(name, created["name"]!.GetValue<string>());
+        Assert.Equal(href + "versions/0/", created["latest_version_href"]!.GetValue<string>());
+        Assert.Equal(href + "versions/", created["versions_href"]!.GetValue<string>());
+        Assert.Null(created["description"]);
+        Assert.Null(created["remote"]);
+        Assert.Null(created["retain_repo_versions"]);
+        Assert.Equal("{}", created["pulp_labels"]!.Text());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", created["pulp_created"]!.GetValue<string>());
+
+        var retrieved = (await Client.GetAsync(href)).Ok();
+        Assert.Equal(created.Text(), retrieved.Text());
+        var version = (await Client.GetAsync(href + "versions/0/")).Ok();
+        Assert.Equal(0, version["number"]!.GetValue<int>());
+        Assert.Equal(href, version["repository"]!.GetValue<string>());
+        var versions = (await Client.GetAsync(href + "versions/")).Ok();
+        Assert.Equal(1, versions["count"]!.GetValue<int>());
+        (await Client.GetAsync(href + "versions/1/")).Expect(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_duplicate_name_is_refused_and_creates_nothing()
+    {
+        var name = Names.Unique("dup");
+        (await Client.PostAsync(Repositories, new { name })).Expect(HttpStatusCode.Created);
+
+        var refused = (await Client.PostAsync(Repositories, new { name })).Expect(HttpStatusCode.BadRequest);
+
+        Assert.Equal("""{"name":["This field must be unique."]}""", refused.Text());
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={name}")).Ok()["count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_of_one_name_let_exactly_one_win()
+    {
+        var name = Names.Unique("race");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Client.PostAsync(Repositories, new { name })));
+        Assert.Equal(1, answers.Count(a => a.Status == HttpStatusCode.Created));
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.Created), a => Assert.Equal(HttpStatusCode.BadRequest, a.Status));
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={name}")).Ok()["count"]!.GetValue<int>());
+    }
+
+    public static TheoryData<string, string> BadBodies => new()
+    {
+        { """{"name": "x", "color": "blue"}""", """{"color":["Unexpected field"]}""" },
+        { """{"name": 5}""", """{"name":["Not a valid string."]}""" },
+        { """{"name": ""}""", """{"name":["This field may not be blank."]}""" },
+        { """{"name": null}""", """{"name":["This field may not be null."]}""" },
+        { """{}""", """{"name":["This field is required."]}""" },
+        { """{"name": "x", "retain_repo_versions": 0}""", """{"retain_repo_versions":["Ensure this value is greater than or equal to 1."]}""" },
+        { """{"name": "x", "retain_repo_versions": "many"}""", """{"retain_repo_versions":["A valid integer is required."]}""" },
+        { """{"name": "x", "pulp_labels": "a"}""", """{"pulp_labels":["Expected a dictionary of items but got type \"str\"."]}""" },
+        { """{"name": "x", "remote": "/pulp/api/v3/remotes/container/container/0198e4a1-5c7b-7f0e-9d2a-3b1f0c6a2e11/"}""", """{"remote":["Invalid hyperlink - Object does not exist."]}""" },
+        { """{"name": "x", "remote": "/somewhere/else/"}""", """{"remote":["Invalid hyperlink - No URL match."]}""" },
+        { """["name"]""", """{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task A_bad_body_gets_400_naming_the_field_and_creates_nothing(string body, string expected)
+    {
+        var before = (await Client.GetAsync(Repositories)).Ok()["count"]!.GetValue<int>();
+        var refused = (await Client.PostAsync(Repositories, body)).Expect(HttpStatusCode.BadRequest);
+        Assert.Equal(expected, refused.Text());
+        Assert.True((await Client.GetAsync($"{Repositories}?name=x")).Ok()["count"]!.GetValue<int>() == 0);
+        Assert.True(before <= (await Client.GetAsync(Repositories)).Ok()["count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Malformed_json_gets_a_parse_error()
+    {
+        var refused = (await Client.PostAsync(Repositories, """{"name": "x",""")).Expect(HttpStatusCode.BadRequest);
+        Assert.StartsWith("JSON parse error", refused["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Update_runs_as_a_task_and_an_update_that_changes_nothing_answers_200()
+    {
+        var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("upd") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+
+        var task = await Client.RunTaskAsync(Client.PatchAsync(href, new { description = "mirrored images", retain_repo_versions = 3 }));
+        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        Assert.Equal("pulpcore.app.tasks.base.general_update", task["name"]!.GetValue<string>());
+        Assert.Contains("prn:container.containerrepository:" + href.Split('/')[^2], task["reserved_resources_record"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.NotNull(task["started_at"]);
+        Assert.NotNull(task["finished_at"]);
+
+        var updated = (await Client.GetAsync(href)).Ok();
+        Assert.Equal("mirrored images", updated["description"]!.GetValue<string>());
+        Assert.Equal(3, updated["retain_repo_versions"]!.GetValue<int>());
+
+        var unchanged = await Client.PatchAsync(href, new { description = "mirrored images" });
+        Assert.Equal(updated.Text(), unchanged.Ok().Text());
+    }
+
+    [Fact]
+    public async Task Put_needs_the_required_fields_and_rename_to_a_taken_name_is_refused()
+    {
+        var taken = Names.Unique("taken");
+        (await Client.PostAsync(Repositories, new { name = taken })).Expect(HttpStatusCode.Created);
+        var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("put") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+
+        Assert.Equal("""{"name":["This field is required."]}""", (await Client.PutAsync(href, new { description = "d" })).Expect(HttpStatusCode.BadRequest).Text());
+        Assert.Equal("""{"name":["This field must be unique."]}""", (await Client.PatchAsync(href, new { name = taken })).Expect(HttpStatusCode.BadRequest).Text());
+
+        var renamed = Names.Unique("renamed");
+        var task = await Client.RunTaskAsync(Client.PutAsync(href, new { name = renamed }));
+        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        Assert.Equal(renamed, (await Client.GetAsync(href)).Ok()["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Delete_runs_as_a_task_and_then_the_repository_and_its_versions_are_gone()
+    {
+        var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("del") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+
+        var task = await Client.RunTaskAsync(Client.DeleteAsync(href));
+
+        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        Assert.Equal("pulpcore.app.tasks.base.general_delete", task["name"]!.GetValue<string>());
+        Assert.Equal("""{"detail":"Not found."}""", (await Client.GetAsync(href)).Expect(HttpStatusCode.NotFound).Text());
+        (await Client.GetAsync(href + "versions/0/")).Expect(HttpStatusCode.NotFound);
+        (await Client.DeleteAsync(href)).Expect(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Unknown_and_malformed_ids_are_404()
+    {
+        (await Client.GetAsync(Repositories + Guid.NewGuid() + "/")).Expect(HttpStatusCode.NotFound);
+        (await Client.GetAsync(Repositories + "not-a-uuid/")).Expect(HttpStatusCode.NotFound);
+        (await Client.PatchAsync(Repositories + Guid.NewGuid() + "/", new { description = "x" })).Expect(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Lists_filter_order_paginate_and_select_fields()
+    {
+        var prefix = Names.Unique("lst");
+        foreach (var suffix in new[] { "delta", "alpha", "charlie", "bravo", "echo" })
+            (await Client.PostAsync(Repositories, new { name = $"{prefix}-{suffix}" })).Expect(HttpStatusCode.Created);
+
+        var page = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&limit=2&offset=1")).Ok();
+        Assert.Equal(5, page["count"]!.GetValue<int>());
+        Assert.Equal([$"{prefix}-bravo", $"{prefix}-charlie"], NamesOf(page));
+        Assert.Contains("offset=3", page["next"]!.GetValue<string>());
+        Assert.StartsWith("http://127.0.0.1:", page["next"]!.GetValue<string>());
+        Assert.NotNull(page["previous"]);
+
+        var last = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&limit=2&offset=4")).Ok();
+        Assert.Null(last["next"]);
+
+        var descending = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&ordering=-name")).Ok();
+        Assert.Equal($"{prefix}-echo", NamesOf(descending)[0]);
+
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={prefix}-alpha")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(2, (await Client.GetAsync($"{Repositories}?name__in={prefix}-alpha,{prefix}-echo")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__contains={prefix}-char")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__icontains={prefix.ToUpperInvariant()}-CHAR")).Ok()["count"]!.GetValue<int>());
+
+        var slim = (await Client.GetAsync($"{Repositories}?name={prefix}-alpha&fields=name,pulp_href")).Ok()["results"]![0]!.AsObject();
+        Assert.Equal(["name", "pulp_href"], slim.Select(p => p.Key).Order());
+        var without = (await Client.GetAsync($"{Repositories}?name={prefix}-alpha&exclude_fields=pulp_labels")).Ok()["results"]![0]!.AsObject();
+        Assert.False(without.ContainsKey("pulp_labels"));
+        Assert.True(without.ContainsKey("name"));
+    }
+
+    [Fact]
+    public async Task Unknown_filters_and_orderings_are_refused()
+    {
+        Assert.Equal("""{"errors":["Invalid Filter: 'colour'"]}""", (await Client.GetAsync($"{Repositories}?colour=blue")).Expect(HttpStatusCode.BadRequest).Text());
+        (await Client.GetAsync($"{Repositories}?ordering=colour")).Expect(HttpStatusCode.BadRequest);
+    }
+
+    private static string[] NamesOf(JsonNode page) => page["results"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()).ToArray();
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using Mirror.Tests.Infrastructure;
+
+namespace Mirror.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class TaskApiTests(ClusterFixture fixture)
+{
+    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
+    private const string Tasks = "/pulp/api/v3/tasks/";
+    private PulpClient Client => fixture.Client;
+
+    private async Task<(string Repository, string Task)> FinishedUpdate()
+    {
+        var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("tasked") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+        var task = await Client.RunTaskAsync(Client.PatchAsync(repository, new { description = "x" }));
+        return (repository, task["pulp_href"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Tasks_are_listed_and_filtered_by_state_name_and_reserved_resource()
+    {
+        var (repository, task) = await FinishedUpdate();
+
+        var byResource = (await Client.GetAsync($"{Tasks}?reserved_resources={repository}")).Ok();
+        Assert.Equal(1, byResource["count"]!.GetValue<int>());
+        Assert.Equal(task, byResource["results"]![0]!["pulp_href"]!.GetValue<string>());
+        var prn = "prn:container.containerrepository:" + repository.Split('/')[^2];
+        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state=completed")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(0, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state=failed")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state__in=running,completed&name__contains=general_update")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&name=pulpcore.app.tasks.base.general_update")).Ok()["count"]!.GetValue<int>());
+
+        var all = (await Client.GetAsync($"{Tasks}?limit=1000")).Ok()["results"]!.AsArray().Select(t => t!["pulp_created"]!.GetValue<string>()).ToList();
+        Assert.Equal(all.OrderDescending(StringComparer.Ordinal), all);
+
+        Assert.Equal("""{"errors":["Invalid Filter: 'colour'"]}""", (await Client.GetAsync($"{Tasks}?colour=red")).Expect(HttpStatusCode.BadRequest).Text());
+        (await Client.GetAsync($"{Tasks}?state=sleeping")).Expect(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_finished_task_cannot_be_canceled_and_can_be_deleted()
+    {
+        var (_, task) = await FinishedUpdate();
+
+        Assert.Equal("""{"state":["The only acceptable value for 'state' is 'canceled'."]}""",
+            (await Client.PatchAsync(task, new { state = "running" })).Expect(HttpStatusCode.BadRequest).Text());
+        var conflict = (await Client.PatchAsync(task, new { state = "canceled" })).Expect(HttpStatusCode.Conflict);
+        Assert.Equal("completed", conflict["state"]!.GetValue<string>());
+
+        (await Client.DeleteAsync(task)).Expect(HttpStatusCode.NoContent);
+        (await Client.GetAsync(task)).Expect(HttpStatusCode.NotFound);
+        Assert.Equal(0, (await Client.GetAsync($"{Tasks}?logging_cid=nothing&state=completed")).Ok()["count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_correlation_id_of_the_request_becomes_the_tasks_logging_cid()
+    {
+        var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("cid") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+        var cid = Guid.NewGuid().ToString("N");
+        var accepted = await Client.SendAsync(HttpMethod.Delete, repository, configure: r => r.Headers.Add("Correlation-ID", cid));
+        Assert.Equal(cid, accepted.Headers.GetValues("Correlation-ID").Single());
+        var task = await Client.WaitForTaskAsync(accepted.Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>());
+        Assert.Equal(cid, task["logging_cid"]!.GetValue<string>());
+        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?logging_cid={cid}")).Ok()["count"]!.GetValue<int>());
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+
+namespace Mirror.Tests.Infrastructure;
+
+/// <summary>
+/// A whole deployment on loopback for one fixture: its own database, real silo processes on ports
+/// chosen here, and a real gateway process in front of them.
+/// </summary>
+public sealed class MirrorCluster : IAsyncDisposable
+{
+    public const string Username = "admin";
+    public const string Password = "test-password";
+
+    private readonly List<MirrorProcess> _silos = [];
+    private MirrorProcess? _gateway;
+    private int _nextSilo;
+
+    private MirrorCluster(TestDatabase database, string clusterId)
+    {
+        Database = database;
+        ClusterId = clusterId;
+        GatewayPort = TestEnvironment.FreePort();
+        Client = new PulpClient(new Uri($"http://127.0.0.1:{GatewayPort}"), Username, Password);
+    }
+
+    public TestDatabase Database { get; }
+    public string ClusterId { get; }
+    public int GatewayPort { get; }
+    public PulpClient Client { get; }
+    public IReadOnlyList<MirrorProcess> Silos => _silos;
+
+    public static async Task<MirrorCluster> StartAsync(int silos = 2)
+    {
+        var cluster = new MirrorCluster(await TestDatabase.CreateAsync(), "c" + Guid.NewGuid().ToString("N")[..8]);
+        for (var i = 0; i < silos; i++) cluster.StartSilo();
+        cluster.StartGateway();
+        await cluster.WaitForWorkersAsync(silos);
+        return cluster;
+    }
+
+    public MirrorProcess StartSilo()
+    {
+        var name = $"silo{++_nextSilo}";
+        var silo = MirrorProcess.Start(name, "silo", "Mirror.Silo.dll", new Dictionary<string, string>
+        {
+            ["Mirror__Database"] = Database.ConnectionString,
+            ["Mirror__ClusterId"] = ClusterId,
+            ["Mirror__ServiceId"] = ClusterId,
+            ["Mirror__SiloName"] = name,
+            ["Mirror__SiloPort"] = TestEnvironment.FreePort().ToString(),
+            ["Mirror__GatewayPort"] = TestEnvironment.FreePort().ToString(),
+        });
+        _silos.Add(silo);
+        return silo;
+    }
+
+    private void StartGateway() => _gateway = MirrorProcess.Start("gateway", "client", "Mirror.Gateway.dll", new Dictionary<string, string>
+    {
+        ["Mirror__Database"] = Database.ConnectionString,
+        ["Mirror__ClusterId"] = ClusterId,
+        ["Mirror__ServiceId"] = ClusterId,
+        ["Mirror__Listen"] = $"http://127.0.0.1:{GatewayPort}",
+        ["Mirror__AdminUsername"] = Username,
+        ["Mirror__AdminPassword"] = Password,
+    });
+
+    /// <summary>Waits until <c>status/</c> lists <paramref name="count"/> online workers.</summary>
+    public async Task WaitForWorkersAsync(int count, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(120));
+        JsonNode? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_gateway!.HasExited) throw new InvalidOperationException("The gateway exited:\n" + _gateway.Output);
+            foreach (var silo in _silos.Where(s => s.HasExited && !_gone.Contains(s)))
+                throw new InvalidOperationException($"{silo.Name} exited:\n{silo.Output}");
+            try
+            {
+                last = await Client.GetAnonymousAsync("/pulp/api/v3/status/");
+                if (last?["online_workers"]?.AsArray().Count == count) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"status/ did not show {count} workers: {last}\n{Logs()}");
+    }
+
+    // Silos this fixture stopped or killed on purpose: their exit is not a failure.
+    private readonly HashSet<MirrorProcess> _gone = [];
+
+    public void Kill(MirrorProcess silo)
+    {
+        _gone.Add(silo);
+        silo.Kill();
+    }
+
+    /// <summary>Stops every silo cleanly and starts as many new ones.</summary>
+    public async Task RestartSilosAsync()
+    {
+        var running = _silos.Where(s => !s.HasExited).ToList();
+        foreach (var silo in running)
+        {
+            _gone.Add(silo);
+            await silo.StopAsync();
+        }
+        for (var i = 0; i < running.Count; i++) StartSilo();
+        await WaitForWorkersAsync(running.Count);
+    }
+
+    public string Logs() => string.Join("\n", _silos.Append(_gateway!).Where(p => p is not null)
+        .Select(p => $"--- {p.Name} ---\n{Tail(p.Output)}"));
+
+    private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (_gateway is not null) await _gateway.DisposeAsync();
+        foreach (var silo in _silos) await silo.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Mirror.Tests.Infrastructure;
+
+/// <summary>A silo or gateway started as a real process from the build output, as <c>./mirror up</c> starts them.</summary>
+public sealed class MirrorProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private MirrorProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static MirrorProcess Start(string name, string project, string assembly, IReadOnlyDictionary<string, string> environment)
+    {
+        var dll = Path.Combine(TestEnvironment.Root, project, "bin", TestEnvironment.Configuration, "net10.0", assembly);
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built: run ./mirror test", dll);
+        var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        return new MirrorProcess(name, Process.Start(start)!);
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to leave the cluster.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM, then wait for a clean exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        Posix.Terminate(_process.Id);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+    }
+}
+
+internal static class Posix
+{
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    public static void Terminate(int pid) => kill(pid, 15);
+}

@@ -1,0 +1,45 @@
+using Mirror.Storage;
+using Npgsql;
+
+namespace Mirror.Tests.Infrastructure;
+
+/// <summary>A database of its own for one fixture, created on the test server and dropped afterwards.</summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private TestDatabase(string name, string connectionString)
+    {
+        Name = name;
+        ConnectionString = connectionString;
+        DataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public string Name { get; }
+    public string ConnectionString { get; }
+    public NpgsqlDataSource DataSource { get; }
+
+    public static async Task<TestDatabase> CreateAsync(bool migrate = true)
+    {
+        var name = "t_" + Guid.NewGuid().ToString("N")[..16];
+        await using (var admin = NpgsqlDataSource.Create(TestEnvironment.AdminConnection))
+        await using (var create = admin.CreateCommand($"create database {name}"))
+            await create.ExecuteNonQueryAsync();
+        var database = new TestDatabase(name, new NpgsqlConnectionStringBuilder(TestEnvironment.AdminConnection) { Database = name }.ConnectionString);
+        if (migrate) await SchemaMigrator.MigrateAsync(database.DataSource);
+        return database;
+    }
+
+    public async Task<long> CountAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = NpgsqlDataSource.Create(TestEnvironment.AdminConnection);
+        await using var drop = admin.CreateCommand($"drop database if exists {Name} with (force)");
+        await drop.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,31 @@
+namespace Mirror.Tests.Infrastructure;
+
+/// <summary>What <c>./mirror test</c> hands the suite: a PostgreSQL server, a work folder, the build configuration.</summary>
+public static class TestEnvironment
+{
+    public static string AdminConnection =>
+        Environment.GetEnvironmentVariable("MIRROR_TEST_DATABASE")
+        ?? throw new InvalidOperationException("MIRROR_TEST_DATABASE is not set: run the suite with ./mirror test");
+
+    public static string WorkFolder => Environment.GetEnvironmentVariable("MIRROR_TEST_WORK") ?? Path.GetTempPath();
+
+    public static string Configuration => Environment.GetEnvironmentVariable("MIRROR_TEST_CONFIGURATION") ?? "Release";
+
+    /// <summary>The checkout: the folder holding Mirror.Orleans.sln above the test assembly.</summary>
+    public static string Root
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Mirror.Orleans.sln"))) return dir.FullName;
+            throw new InvalidOperationException("Mirror.Orleans.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

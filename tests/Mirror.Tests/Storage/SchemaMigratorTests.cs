@@ -1,0 +1,22 @@
+using Mirror.Storage;
+using Mirror.Tests.Infrastructure;
+
+namespace Mirror.Tests.Storage;
+
+public sealed class SchemaMigratorTests
+{
+    [Fact]
+    public async Task Concurrent_first_starts_apply_each_script_exactly_once()
+    {
+        await using var database = await TestDatabase.CreateAsync(migrate: false);
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => SchemaMigrator.MigrateAsync(database.DataSource))));
+
+        var scripts = SchemaMigrator.Scripts().Select(s => s.Name).ToList();
+        Assert.Equal(["0001_orleans.sql", "0002_catalog.sql"], scripts);
+        Assert.Equal(scripts, runs.SelectMany(r => r).Order());
+        Assert.Equal(scripts.Count, await database.CountAsync("select count(*) from mirror_schema_migrations"));
+        Assert.Empty(await SchemaMigrator.MigrateAsync(database.DataSource));
+        Assert.True(await database.CountAsync("select count(*) from orleansquery") > 10);
+    }
+}
