@@ -24,7 +24,7 @@ builder.UseOrleans(silo => silo
     .ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, settings.ListenOnAnyAddress)
     .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database))
     .UseSystemTextJsonGrainStorageSerializer()
-    .AddAdoNetGrainStorage(Storage.Provider, o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database))
+    .AddAdoNetGrainStorage(GrainStorage.Provider, o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database))
     .UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database)));
 
 await builder.Build().RunAsync();

@@ -5,7 +5,7 @@ using Mirror.Storage.Catalog;
 namespace Mirror.Grains.Remotes;
 
 public sealed class RemoteGrain(
-    [PersistentState("remote", Storage.Provider)] IPersistentState<RemoteState> state,
+    [PersistentState("remote", GrainStorage.Provider)] IPersistentState<RemoteState> state,
     RemoteCatalog catalog,
     RepositoryCatalog repositories,
     TimeProvider clock) : Grain, IRemoteGrain

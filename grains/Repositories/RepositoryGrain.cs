@@ -4,7 +4,7 @@ using Mirror.Storage.Catalog;
 namespace Mirror.Grains.Repositories;
 
 public sealed class RepositoryGrain(
-    [PersistentState("repository", Storage.Provider)] IPersistentState<RepositoryState> state,
+    [PersistentState("repository", GrainStorage.Provider)] IPersistentState<RepositoryState> state,
     RepositoryCatalog catalog,
     TimeProvider clock) : Grain, IRepositoryGrain
 {

@@ -11,7 +11,7 @@ namespace Mirror.Grains.Tasks;
 /// silo when this one dies.
 /// </summary>
 public sealed class TaskGrain(
-    [PersistentState("task", Storage.Provider)] IPersistentState<TaskState> state,
+    [PersistentState("task", GrainStorage.Provider)] IPersistentState<TaskState> state,
     TaskCatalog catalog,
     TimeProvider clock,
     ILogger<TaskGrain> log) : Grain, ITaskGrain, IRemindable
