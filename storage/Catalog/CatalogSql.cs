@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace Mirror.Storage.Catalog;
 
 /// <summary>
-/// Reads pages of a catalog table. Column names come only from the table's own list, never from a
+/// Reads pages of a catalog table and deletes its rows. Column names come only from the table's own list, never from a
 /// request, so every piece of SQL here is either a constant or a parameter.
 /// </summary>
 internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet<string> columns, string defaultOrdering)
@@ -33,6 +33,22 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
             }
         if (count < 0) count = await CountAsync(where.ToString(), command.Parameters, ct);
         return new Page<T>(count, items);
+    }
+
+    public async Task DeleteAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var delete = db.CreateCommand($"delete from {table} where id = $1");
+        delete.Parameters.AddWithValue(id);
+        await delete.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Whether a row other than <paramref name="except"/> has this name: the check behind Pulp's 400 before an update task starts.</summary>
+    public async Task<bool> NameTakenAsync(string name, Guid except, CancellationToken ct = default)
+    {
+        await using var select = db.CreateCommand($"select exists (select 1 from {table} where name = $1 and id <> $2)");
+        select.Parameters.AddWithValue(name);
+        select.Parameters.AddWithValue(except);
+        return (bool)(await select.ExecuteScalarAsync(ct))!;
     }
 
     // A page past the end has no rows to carry the window count.

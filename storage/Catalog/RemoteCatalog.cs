@@ -25,12 +25,9 @@ public sealed class RemoteCatalog(NpgsqlDataSource db)
             await upsert.ExecuteNonQueryAsync(ct);
         });
 
-    public async Task DeleteAsync(Guid id, CancellationToken ct = default)
-    {
-        await using var delete = db.CreateCommand("delete from mirror_remotes where id = $1");
-        delete.Parameters.AddWithValue(id);
-        await delete.ExecuteNonQueryAsync(ct);
-    }
+    public Task DeleteAsync(Guid id, CancellationToken ct = default) => _list.DeleteAsync(id, ct);
+
+    public Task<bool> NameTakenAsync(string name, Guid except, CancellationToken ct = default) => _list.NameTakenAsync(name, except, ct);
 
     public Task<Page<RemoteView>> ListAsync(ListQuery query, CancellationToken ct = default) => _list.ListAsync<RemoteView>(query, ct);
 }

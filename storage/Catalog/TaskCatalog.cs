@@ -33,12 +33,7 @@ public sealed class TaskCatalog(NpgsqlDataSource db)
         await upsert.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task DeleteAsync(Guid id, CancellationToken ct = default)
-    {
-        await using var delete = db.CreateCommand("delete from mirror_tasks where id = $1");
-        delete.Parameters.AddWithValue(id);
-        await delete.ExecuteNonQueryAsync(ct);
-    }
+    public Task DeleteAsync(Guid id, CancellationToken ct = default) => _list.DeleteAsync(id, ct);
 
     public Task<Page<TaskRecord>> ListAsync(ListQuery query, CancellationToken ct = default) => _list.ListAsync<TaskRecord>(query, ct);
 

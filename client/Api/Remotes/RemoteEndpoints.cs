@@ -53,8 +53,7 @@ public static class RemoteEndpoints
         var (settings, secrets) = RemoteFields.Read(fields, current.ToView(), current.Secrets);
         if (CatalogJson.Serialize(settings) == CatalogJson.Serialize(current.Settings) && secrets == current.Secrets)
             return PulpJson.Result(RemoteJson.Render(current.ToView()));
-        if (settings.Name != current.Settings.Name &&
-            (await catalog.ListAsync(new ListQuery { Conditions = [new Condition("name", Match.Exact, settings.Name)], Limit = 1 })).Count > 0)
+        if (await catalog.NameTakenAsync(settings.Name, except: id))
             throw ApiError.Field("name", "This field must be unique.");
         return await TaskDispatch.Accepted(grains, context, new UpdateRemote(id, settings, secrets));
     }

@@ -65,7 +65,7 @@ public static class RepositoryEndpoints
         var settings = await RepositoryFields.Read(fields, current.Settings, grains);
         if (CatalogJson.Serialize(settings) == CatalogJson.Serialize(current.Settings))
             return PulpJson.Result(RepositoryJson.Render(current));
-        if (settings.Name != current.Settings.Name && await NameTaken(catalog, settings.Name))
+        if (await catalog.NameTakenAsync(settings.Name, except: id))
             throw ApiError.Field("name", "This field must be unique.");
         return await TaskDispatch.Accepted(grains, context, new UpdateRepository(id, settings));
     }
@@ -92,9 +92,6 @@ public static class RepositoryEndpoints
 
     private static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id) =>
         await grains.GetGrain<IRepositoryGrain>(id).Get() ?? throw ApiError.NotFound();
-
-    private static async Task<bool> NameTaken(RepositoryCatalog catalog, string name) =>
-        (await catalog.ListAsync(new ListQuery { Conditions = [new Condition("name", Match.Exact, name)], Limit = 1 })).Count > 0;
 
     private static string Integer(string filter, string value) =>
         int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
