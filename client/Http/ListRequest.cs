@@ -38,6 +38,14 @@ public sealed class FilterSet
         return this;
     }
 
+    /// <summary>pulpcore's <c>pulp_href__in</c> and <c>pulp_id__in</c> over objects of one collection.</summary>
+    public FilterSet Identity(string collection)
+    {
+        Add("pulp_id__in", v => new Condition("id", Match.In, ListRequest.SplitList(v)));
+        return Add("pulp_href__in", v => new Condition("id", Match.In, ListRequest.SplitList(v)
+            .Select(href => Hrefs.TryParse(href, collection, out var id) ? id.ToString() : href).ToArray()));
+    }
+
     public FilterSet Ordering(string field, string column)
     {
         _orderings[field] = column;

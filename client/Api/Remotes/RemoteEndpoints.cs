@@ -10,6 +10,7 @@ namespace Mirror.Gateway.Api.Remotes;
 public static class RemoteEndpoints
 {
     private static readonly FilterSet Filters = new FilterSet()
+        .Identity(Hrefs.Remotes)
         .Text("name", "name")
         .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
         .Ordering("pk", "id").Ordering("pulp_id", "id");

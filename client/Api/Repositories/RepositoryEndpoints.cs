@@ -11,6 +11,7 @@ namespace Mirror.Gateway.Api.Repositories;
 public static class RepositoryEndpoints
 {
     private static readonly FilterSet Filters = new FilterSet()
+        .Identity(Hrefs.Repositories)
         .Text("name", "name")
         .Add("remote", v => v == "null"
             ? new Condition("remote_id", Match.IsNull, true)

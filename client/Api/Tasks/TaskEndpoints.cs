@@ -10,6 +10,7 @@ namespace Mirror.Gateway.Api.Tasks;
 public static class TaskEndpoints
 {
     private static readonly FilterSet Filters = new FilterSet()
+        .Identity(Hrefs.Tasks)
         .Text("name", "name")
         .Add("name__ne", v => new Condition("name", Match.NotEqual, v))
         .Add("state", v => new Condition("state", Match.Exact, State("state", v)))

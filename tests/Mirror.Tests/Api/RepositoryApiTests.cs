@@ -175,6 +175,9 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__contains={prefix}-char")).Ok()["count"]!.GetValue<int>());
         Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__icontains={prefix.ToUpperInvariant()}-CHAR")).Ok()["count"]!.GetValue<int>());
 
+        var hrefs = (await Client.GetAsync($"{Repositories}?name__in={prefix}-alpha,{prefix}-echo")).Ok()["results"]!.AsArray().Select(r => r!["pulp_href"]!.GetValue<string>());
+        Assert.Equal([$"{prefix}-alpha", $"{prefix}-echo"], NamesOf((await Client.GetAsync($"{Repositories}?pulp_href__in={string.Join(',', hrefs)}")).Ok()));
+
         var slim = (await Client.GetAsync($"{Repositories}?name={prefix}-alpha&fields=name,pulp_href")).Ok()["results"]![0]!.AsObject();
         Assert.Equal(["name", "pulp_href"], slim.Select(p => p.Key).Order());
         var without = (await Client.GetAsync($"{Repositories}?name={prefix}-alpha&exclude_fields=pulp_labels")).Ok()["results"]![0]!.AsObject();
