@@ -8,15 +8,8 @@ namespace Mirror.Gateway.Http;
 /// <summary>The filters and orderings one list endpoint accepts, in Pulp's names, mapped to catalog columns.</summary>
 public sealed class FilterSet
 {
-    private readonly Dictionary<string, Func<string, Condition>?> _filters = [];
+    private readonly Dictionary<string, Func<string, Condition>> _filters = [];
     private readonly Dictionary<string, string> _orderings = [];
-
-    /// <summary>A filter whose value the endpoint uses itself (e.g. <c>repository_version</c>), not a catalog column.</summary>
-    public FilterSet Custom(string name)
-    {
-        _filters[name] = null;
-        return this;
-    }
 
     public FilterSet Add(string name, Func<string, Condition> condition)
     {
@@ -52,8 +45,7 @@ public sealed class FilterSet
         return this;
     }
 
-    /// <summary>False for an unknown filter; a known custom filter comes back with a null condition.</summary>
-    internal bool TryGet(string name, out Func<string, Condition>? condition) => _filters.TryGetValue(name, out condition);
+    internal bool TryGet(string name, out Func<string, Condition> condition) => _filters.TryGetValue(name, out condition!);
     internal IReadOnlyDictionary<string, string> Orderings => _orderings;
 }
 
@@ -69,23 +61,20 @@ public sealed class ListRequest
 
     private readonly HttpRequest _request;
 
-    private ListRequest(HttpRequest request, ListQuery query, Dictionary<string, string> custom, FieldSelection fields)
+    private ListRequest(HttpRequest request, ListQuery query, FieldSelection fields)
     {
         _request = request;
         Query = query;
-        CustomFilters = custom;
         Fields = fields;
     }
 
     public ListQuery Query { get; }
-    public IReadOnlyDictionary<string, string> CustomFilters { get; }
     public FieldSelection Fields { get; }
 
-    public static ListRequest Parse(HttpRequest request, FilterSet filters, IEnumerable<Condition>? fixedConditions = null)
+    public static ListRequest Parse(HttpRequest request, FilterSet filters)
     {
         var errors = new List<string>();
-        var conditions = new List<Condition>(fixedConditions ?? []);
-        var custom = new Dictionary<string, string>();
+        var conditions = new List<Condition>();
         foreach (var (name, values) in request.Query)
         {
             if (Reserved.Contains(name)) continue;
@@ -94,8 +83,7 @@ public sealed class ListRequest
                 errors.Add($"Invalid Filter: '{name}'");
                 continue;
             }
-            if (make is null) custom[name] = values.ToString();
-            else conditions.Add(make(values.ToString()));
+            conditions.Add(make(values.ToString()));
         }
         if (errors.Count > 0) throw new ApiError(400, new JsonObject { ["errors"] = PulpJson.Strings(errors) });
 
@@ -111,7 +99,7 @@ public sealed class ListRequest
         var limit = PositiveInt(request.Query["limit"], DefaultLimit);
         var offset = PositiveInt(request.Query["offset"], 0, allowZero: true);
         var query = new ListQuery { Conditions = conditions, Ordering = ordering, Limit = Math.Min(limit, MaxLimit), Offset = offset };
-        return new(request, query, custom, FieldSelection.From(request));
+        return new(request, query, FieldSelection.From(request));
     }
 
     /// <summary>The envelope <c>{count, next, previous, results}</c>, with absolute links as DRF builds them.</summary>

@@ -36,14 +36,4 @@ public sealed class TaskCatalog(NpgsqlDataSource db)
     public Task DeleteAsync(Guid id, CancellationToken ct = default) => _list.DeleteAsync(id, ct);
 
     public Task<Page<TaskRecord>> ListAsync(ListQuery query, CancellationToken ct = default) => _list.ListAsync<TaskRecord>(query, ct);
-
-    /// <summary>Ids of tasks not yet final: the ones a restarted cluster must look after.</summary>
-    public async Task<IReadOnlyList<Guid>> UnfinishedAsync(CancellationToken ct = default)
-    {
-        await using var select = db.CreateCommand("select id from mirror_tasks where state in ('waiting', 'running', 'canceling')");
-        var ids = new List<Guid>();
-        await using var reader = await select.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) ids.Add(reader.GetGuid(0));
-        return ids;
-    }
 }
