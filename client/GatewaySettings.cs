@@ -22,6 +22,6 @@ public sealed record GatewaySettings(
             AdminPassword: section["AdminPassword"] is { Length: > 0 } password
                 ? password
                 : throw new InvalidOperationException("Mirror:AdminPassword is not set; the API refuses to run without a password"),
-            BlobRoot: section["BlobRoot"]);
+            BlobRoot: section["Blobs:Root"]);
     }
 }

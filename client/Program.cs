@@ -1,6 +1,7 @@
 using Mirror;
 using Mirror.Gateway;
 using Mirror.Gateway.Api.Remotes;
+using Mirror.Gateway.Api.Content;
 using Mirror.Gateway.Api.Repositories;
 using Mirror.Gateway.Api.Status;
 using Mirror.Gateway.Api.Tasks;
@@ -39,6 +40,7 @@ StatusEndpoint.Map(api);
 RepositoryEndpoints.Map(api);
 RemoteEndpoints.Map(api);
 TaskEndpoints.Map(api);
+ContentEndpoints.Map(api);
 api.MapFallback(() => { throw ApiError.NotFound(); });
 
 app.Run();

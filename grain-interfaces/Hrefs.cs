@@ -7,17 +7,37 @@ public static class Hrefs
     public const string Repositories = ApiRoot + "repositories/container/container/";
     public const string Remotes = ApiRoot + "remotes/container/container/";
     public const string Tasks = ApiRoot + "tasks/";
+    public const string Blobs = ApiRoot + "content/container/blobs/";
+    public const string Manifests = ApiRoot + "content/container/manifests/";
+    public const string Tags = ApiRoot + "content/container/tags/";
 
     public static string Repository(Guid id) => $"{Repositories}{id}/";
     public static string RepositoryVersion(Guid repositoryId, int number) => $"{Repositories}{repositoryId}/versions/{number}/";
     public static string Remote(Guid id) => $"{Remotes}{id}/";
     public static string Task(Guid id) => $"{Tasks}{id}/";
+    public static string Blob(Guid id) => $"{Blobs}{id}/";
+    public static string Manifest(Guid id) => $"{Manifests}{id}/";
+    public static string Tag(Guid id) => $"{Tags}{id}/";
 
     /// <summary>Pulp Resource Names, the form pulpcore ≥ 3.55 records in <c>reserved_resources_record</c>.</summary>
     public static string RepositoryPrn(Guid id) => $"prn:container.containerrepository:{id}";
     public static string RemotePrn(Guid id) => $"prn:container.containerremote:{id}";
     public static string TaskPrn(Guid id) => $"prn:core.task:{id}";
     public static string RepositoryVersionPrn(Guid id) => $"prn:core.repositoryversion:{id}";
+    public static string BlobPrn(Guid id) => $"prn:container.blob:{id}";
+    public static string ManifestPrn(Guid id) => $"prn:container.manifest:{id}";
+    public static string TagPrn(Guid id) => $"prn:container.tag:{id}";
+
+    /// <summary>The repository and number in a repository version's href.</summary>
+    public static bool TryParseVersion(string? href, out Guid repositoryId, out int number)
+    {
+        (repositoryId, number) = (default, default);
+        if (href is null || !href.StartsWith(Repositories, StringComparison.Ordinal)) return false;
+        var parts = href[Repositories.Length..].TrimEnd('/').Split('/');
+        return parts is [var id, "versions", var n]
+            && Guid.TryParseExact(id, "D", out repositoryId)
+            && int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
+    }
 
     /// <summary>The id in <paramref name="href"/> when it names an object under <paramref name="collection"/>.</summary>
     public static bool TryParse(string? href, string collection, out Guid id)

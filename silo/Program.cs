@@ -2,8 +2,10 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mirror.Grains;
+using Mirror.Grains.Sync;
 using Mirror.Silo;
 using Mirror.Storage;
+using Mirror.Storage.Blobs;
 using Npgsql;
 using Orleans.Configuration;
 
@@ -16,7 +18,8 @@ PortGuard.EnsureFree(listen, settings.GatewayPort, "gateway");
 var db = NpgsqlDataSource.Create(settings.Database);
 await SchemaMigrator.MigrateAsync(db);
 builder.Services.AddMirrorCatalog(db);
-builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddMirrorBlobStore(builder.Configuration);
+builder.Services.AddSingleton<DownloadSlots>();
 
 builder.UseOrleans(silo => silo
     .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))

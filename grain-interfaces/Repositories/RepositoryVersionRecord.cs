@@ -8,4 +8,5 @@ public sealed record RepositoryVersionRecord
     [Id(1)] public required Guid RepositoryId { get; init; }
     [Id(2)] public required int Number { get; init; }
     [Id(3)] public required DateTime Created { get; init; }
+    [Id(4)] public ContentSummary ContentSummary { get; init; } = new();
 }

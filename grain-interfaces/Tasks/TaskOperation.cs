@@ -14,6 +14,8 @@ namespace Mirror.Tasks;
 [JsonDerivedType(typeof(DeleteRepository), "delete-repository")]
 [JsonDerivedType(typeof(UpdateRemote), "update-remote")]
 [JsonDerivedType(typeof(DeleteRemote), "delete-remote")]
+[JsonDerivedType(typeof(SyncRepository), "sync-repository")]
+[JsonDerivedType(typeof(DeleteRepositoryVersion), "delete-repository-version")]
 public abstract record TaskOperation
 {
     /// <summary>Pulp's dotted name of the function that does this work.</summary>
@@ -49,4 +51,24 @@ public sealed record DeleteRemote([property: Id(0)] Guid RemoteId) : TaskOperati
 {
     public override string TaskName => "pulpcore.app.tasks.base.general_delete";
     public override List<string> ReservedResources() => [Hrefs.RemotePrn(RemoteId)];
+}
+
+[GenerateSerializer, Immutable, Alias("mirror.SyncRepository")]
+public sealed record SyncRepository(
+    [property: Id(0)] Guid RepositoryId,
+    [property: Id(1)] Guid RemoteId,
+    [property: Id(2)] bool Mirror,
+    [property: Id(3)] bool SignedOnly) : TaskOperation
+{
+    public override string TaskName => "pulp_container.app.tasks.synchronize.synchronize";
+
+    // Pulp locks the repository for the sync and shares the remote: syncs of one repository queue, syncs from one remote do not.
+    public override List<string> ReservedResources() => [Hrefs.RepositoryPrn(RepositoryId), "shared:" + Hrefs.RemotePrn(RemoteId)];
+}
+
+[GenerateSerializer, Immutable, Alias("mirror.DeleteRepositoryVersion")]
+public sealed record DeleteRepositoryVersion([property: Id(0)] Guid RepositoryId, [property: Id(1)] int Number) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.repository.delete_version";
+    public override List<string> ReservedResources() => [Hrefs.RepositoryPrn(RepositoryId)];
 }

@@ -1,11 +1,13 @@
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
+using Mirror.Storage.Content;
 
 namespace Mirror.Grains.Repositories;
 
 public sealed class RepositoryGrain(
     [PersistentState("repository", GrainStorage.Provider)] IPersistentState<RepositoryState> state,
     RepositoryCatalog catalog,
+    RepositoryVersions versions,
     TimeProvider clock) : Grain, IRepositoryGrain
 {
     async Task<RepositoryRecord> IRepositoryGrain.Create(RepositorySettings settings)
@@ -46,7 +48,42 @@ public sealed class RepositoryGrain(
             await state.WriteStateAsync();
             throw;
         }
-        return record;
+        if (settings.RetainRepoVersions != previous.Settings.RetainRepoVersions) await RetainVersions();
+        return state.State.Record!;
+    }
+
+    async Task<int?> IRepositoryGrain.CommitSync(Guid taskId, bool mirror)
+    {
+        _ = state.State.Record ?? throw new ValidationFailedException("repository", "The repository no longer exists.");
+        // A task run again after its silo died may have committed already; it gets the same version back.
+        var number = await versions.FindByTaskAsync(taskId) ?? await versions.CommitSyncAsync(this.GetPrimaryKey(), taskId, mirror);
+        if (number is { } created)
+        {
+            await SetLatest(Math.Max(created, state.State.Record.LatestVersion));
+            await RetainVersions();
+        }
+        return number;
+    }
+
+    async Task IRepositoryGrain.DeleteVersion(int number)
+    {
+        _ = state.State.Record ?? throw new ValidationFailedException("repository", "The repository no longer exists.");
+        await SetLatest(await versions.DeleteAsync(this.GetPrimaryKey(), number));
+    }
+
+    private async Task RetainVersions()
+    {
+        if (state.State.Record is not { Settings.RetainRepoVersions: { } keep }) return;
+        foreach (var number in await versions.BeyondNewestAsync(this.GetPrimaryKey(), keep))
+            await SetLatest(await versions.DeleteAsync(this.GetPrimaryKey(), number));
+    }
+
+    private async Task SetLatest(int latest)
+    {
+        if (state.State.Record!.LatestVersion == latest) return;
+        state.State.Record = state.State.Record with { LatestVersion = latest };
+        await state.WriteStateAsync();
+        await catalog.UpdateAsync(state.State.Record);
     }
 
     async Task IRepositoryGrain.Delete()

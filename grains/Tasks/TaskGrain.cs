@@ -14,9 +14,11 @@ public sealed class TaskGrain(
     [PersistentState("task", GrainStorage.Provider)] IPersistentState<TaskState> state,
     TaskCatalog catalog,
     TimeProvider clock,
+    IServiceProvider services,
     ILogger<TaskGrain> log) : Grain, ITaskGrain, IRemindable
 {
     private const string RunReminder = "run";
+    private static readonly TimeSpan ReservationPoll = TimeSpan.FromMilliseconds(250);
     private Task? _loop;
     private readonly CancellationTokenSource _cancel = new();
 
@@ -37,6 +39,8 @@ public sealed class TaskGrain(
             ReservedResources = operation.ReservedResources(),
         }, operation);
         await this.RegisterOrUpdateReminder(RunReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        // Take a place in the first resource's queue now, so tasks on one repository run in the order they were asked for.
+        if (Reservations().FirstOrDefault() is { } first) await Reserve(first);
         StartLoop();
         return Record;
     }
@@ -72,6 +76,7 @@ public sealed class TaskGrain(
     {
         if (state.State.Record is not { } record || TaskStates.IsFinal(record.State))
         {
+            await ReleaseReservations();
             await UnregisterRunReminder();
             return;
         }
@@ -91,16 +96,25 @@ public sealed class TaskGrain(
                 await Finish(TaskStates.Canceled, error: null, created: []);
                 return;
             }
-            var now = clock.UtcNowMicros();
-            await Save(Record with { State = TaskStates.Running, UnblockedAt = Record.UnblockedAt ?? now, StartedAt = Record.StartedAt ?? now, LastUpdated = now });
             try
             {
-                var created = await TaskRunner.Run(GrainFactory, state.State.Operation!, _cancel.Token);
+                await WaitForReservations();
+                var now = clock.UtcNowMicros();
+                await Save(Record with { State = TaskStates.Running, UnblockedAt = Record.UnblockedAt ?? now, StartedAt = Record.StartedAt ?? now, LastUpdated = now });
+                var progress = new TaskProgress(reports => Save(Record with { ProgressReports = reports, LastUpdated = clock.UtcNowMicros() }), clock);
+                var context = new TaskContext(Record.Id, GrainFactory, services, progress, _cancel.Token);
+                var created = await TaskRunner.Run(context, state.State.Operation!);
+                await progress.SaveAsync(force: true);
                 await Finish(Record.State == TaskStates.Canceling ? TaskStates.Canceled : TaskStates.Completed, error: null, created);
             }
             catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
             {
                 await Finish(TaskStates.Canceled, error: null, created: []);
+            }
+            catch (TaskFailedException e)
+            {
+                log.LogWarning("Task {TaskId} ({TaskName}) failed: {Reason}", Record.Id, Record.Name, e.Message);
+                await Finish(TaskStates.Failed, new TaskError { Description = e.Message }, created: []);
             }
             catch (ValidationFailedException e)
             {
@@ -127,6 +141,7 @@ public sealed class TaskGrain(
     {
         var now = clock.UtcNowMicros();
         state.State.Operation = null; // a finished task keeps no copy of the secrets it may have carried
+        await ReleaseReservations();
         await Save(Record with
         {
             State = finalState,
@@ -137,6 +152,27 @@ public sealed class TaskGrain(
             ProgressReports = Record.ProgressReports.Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
         });
         await UnregisterRunReminder();
+    }
+
+    /// <summary>The task's resources in the order every task takes them (by name), each with whether it is shared.</summary>
+    private IEnumerable<(string Resource, bool Shared)> Reservations() => Record.ReservedResources
+        .Select(r => r.StartsWith("shared:", StringComparison.Ordinal) ? (r["shared:".Length..], true) : (r, false))
+        .OrderBy(r => r.Item1, StringComparer.Ordinal);
+
+    private Task<bool> Reserve((string Resource, bool Shared) reservation) =>
+        GrainFactory.GetGrain<IReservationGrain>(reservation.Resource).Acquire(Record.Id, reservation.Shared);
+
+    private async Task WaitForReservations()
+    {
+        foreach (var reservation in Reservations())
+            while (!await Reserve(reservation))
+                await Task.Delay(ReservationPoll, _cancel.Token);
+    }
+
+    private async Task ReleaseReservations()
+    {
+        foreach (var (resource, _) in Reservations())
+            await GrainFactory.GetGrain<IReservationGrain>(resource).Release(Record.Id);
     }
 
     private async Task Save(TaskRecord record, TaskOperation? operation = null)

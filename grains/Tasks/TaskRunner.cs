@@ -1,3 +1,4 @@
+using Mirror.Grains.Sync;
 using Mirror.Remotes;
 using Mirror.Repositories;
 using Mirror.Tasks;
@@ -8,16 +9,22 @@ namespace Mirror.Grains.Tasks;
 internal static class TaskRunner
 {
     /// <summary>Runs <paramref name="operation"/> and returns the hrefs it created.</summary>
-    public static async Task<List<string>> Run(IGrainFactory grains, TaskOperation operation, CancellationToken ct)
+    public static async Task<List<string>> Run(TaskContext context, TaskOperation operation)
     {
-        ct.ThrowIfCancellationRequested();
+        context.Cancel.ThrowIfCancellationRequested();
+        var grains = context.Grains;
         switch (operation)
         {
+            case SyncRepository sync:
+                return await SyncRunner.Run(context, sync);
             case UpdateRepository update:
                 await grains.GetGrain<IRepositoryGrain>(update.RepositoryId).Update(update.Settings);
                 return [];
             case DeleteRepository delete:
                 await grains.GetGrain<IRepositoryGrain>(delete.RepositoryId).Delete();
+                return [];
+            case DeleteRepositoryVersion delete:
+                await grains.GetGrain<IRepositoryGrain>(delete.RepositoryId).DeleteVersion(delete.Number);
                 return [];
             case UpdateRemote update:
                 await grains.GetGrain<IRemoteGrain>(update.RemoteId).Update(update.Settings, update.Secrets);

@@ -79,6 +79,12 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
             return $"${parameters.Count}";
         }
         string[] List() => condition.Value as string[] ?? [];
+        string Membership(string idColumn, string interval)
+        {
+            var version = (Content.VersionRef)condition.Value;
+            var (repository, number) = (Add(version.RepositoryId), Add(version.Number));
+            return $"{idColumn} in (select content_id from mirror_repository_content where repository_id = {repository} and {string.Format(System.Globalization.CultureInfo.InvariantCulture, interval, repository, number)})";
+        }
         var text = condition.Value as string ?? "";
         return condition.Match switch
         {
@@ -94,6 +100,9 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
             Match.IsNull => (bool)condition.Value ? $"{column} is null" : $"{column} is not null",
             Match.ArrayContains => $"{column} @> array[{Add(text)}]::text[]",
             Match.ArrayContainsAny => $"{column} && {Add(List(), NpgsqlDbType.Array | NpgsqlDbType.Text)}",
+            Match.InVersion => Membership(column, "version_added <= {1} and (version_removed is null or version_removed > {1})"),
+            Match.AddedIn => Membership(column, "version_added = {1}"),
+            Match.RemovedIn => Membership(column, "version_removed = {1}"),
             _ => throw new ArgumentOutOfRangeException(nameof(condition)),
         };
     }

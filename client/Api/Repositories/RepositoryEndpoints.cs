@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Api.Tasks;
 using Mirror.Gateway.Http;
 using Mirror.Repositories;
@@ -36,6 +37,8 @@ public static class RepositoryEndpoints
         repositories.MapDelete("/{id:guid}/", Delete);
         repositories.MapGet("/{id:guid}/versions/", ListVersions);
         repositories.MapGet("/{id:guid}/versions/{number:int}/", RetrieveVersion);
+        repositories.MapDelete("/{id:guid}/versions/{number:int}/", DeleteVersion);
+        repositories.MapPost("/{id:guid}/sync/", Sync);
     }
 
     private static async Task<IResult> List(HttpRequest request, RepositoryCatalog catalog)
@@ -89,6 +92,28 @@ public static class RepositoryEndpoints
     {
         var version = await catalog.GetVersionAsync(id, number) ?? throw ApiError.NotFound();
         return PulpJson.Result(FieldSelection.From(request).Apply(RepositoryJson.Render(version)));
+    }
+
+    private static async Task<IResult> DeleteVersion(Guid id, int number, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog)
+    {
+        _ = await catalog.GetVersionAsync(id, number) ?? throw ApiError.NotFound();
+        return await TaskDispatch.Accepted(grains, context, new DeleteRepositoryVersion(id, number));
+    }
+
+    /// <summary>pulp_container's sync: <c>remote</c> (the repository's own by default), <c>mirror</c>, <c>signed_only</c>.</summary>
+    private static async Task<IResult> Sync(Guid id, HttpContext context, IGrainFactory grains)
+    {
+        var repository = await Find(grains, id);
+        var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial: false);
+        var remoteHref = fields.String("remote");
+        var mirror = fields.Boolean("mirror", fallback: false);
+        var signedOnly = fields.Boolean("signed_only", fallback: false);
+        var remote = repository.Settings.Remote;
+        if (remoteHref is { Present: true, Value: { } href }) remote = await RemoteReference.Resolve(fields, "remote", href, grains);
+        else if (remote is null && !fields.HasError("remote"))
+            fields.AddError("remote", "This field is required since a remote is not set on the repository.");
+        fields.ThrowIfInvalid();
+        return await TaskDispatch.Accepted(grains, context, new SyncRepository(id, remote!.Value, mirror.Value, signedOnly.Value));
     }
 
     private static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id) =>

@@ -1,5 +1,5 @@
+using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Http;
-using Mirror.Remotes;
 using Mirror.Repositories;
 
 namespace Mirror.Gateway.Api.Repositories;
@@ -25,12 +25,7 @@ public static class RepositoryFields
         if (remoteHref.Present)
         {
             remote = null;
-            if (remoteHref.Value is { } href)
-            {
-                if (!Hrefs.TryParse(href, Hrefs.Remotes, out var remoteId)) fields.AddError("remote", "Invalid hyperlink - No URL match.");
-                else if (await grains.GetGrain<IRemoteGrain>(remoteId).Get() is null) fields.AddError("remote", "Invalid hyperlink - Object does not exist.");
-                else remote = remoteId;
-            }
+            if (remoteHref.Value is { } href) remote = await RemoteReference.Resolve(fields, "remote", href, grains);
         }
         fields.ThrowIfInvalid();
 

@@ -38,7 +38,33 @@ public static class RepositoryJson
         ["number"] = version.Number,
         ["repository"] = Hrefs.Repository(version.RepositoryId),
         ["base_version"] = null,
-        // Counts per content type; a version holds content only once syncs add it.
-        ["content_summary"] = new JsonObject { ["added"] = new JsonObject(), ["removed"] = new JsonObject(), ["present"] = new JsonObject() },
+        ["content_summary"] = Summary(version),
+    };
+
+    /// <summary>Counts per content type, each with the content list that shows those units.</summary>
+    private static JsonObject Summary(RepositoryVersionRecord version)
+    {
+        var href = Hrefs.RepositoryVersion(version.RepositoryId, version.Number);
+        JsonObject Counts(Dictionary<string, long> counts, string filter) => new(counts.OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => KeyValuePair.Create<string, JsonNode?>(c.Key, new JsonObject
+            {
+                ["count"] = c.Value,
+                ["href"] = $"{ContentList(c.Key)}?{filter}={href}",
+            })));
+        var summary = version.ContentSummary;
+        return new JsonObject
+        {
+            ["added"] = Counts(summary.Added, "repository_version_added"),
+            ["removed"] = Counts(summary.Removed, "repository_version_removed"),
+            ["present"] = Counts(summary.Present, "repository_version"),
+        };
+    }
+
+    private static string ContentList(string contentType) => contentType switch
+    {
+        ContentTypes.Blob => Hrefs.Blobs,
+        ContentTypes.Manifest => Hrefs.Manifests,
+        ContentTypes.Tag => Hrefs.Tags,
+        _ => Hrefs.ApiRoot + "content/",
     };
 }

@@ -15,10 +15,14 @@ public sealed class MirrorCluster : IAsyncDisposable
     private MirrorProcess? _gateway;
     private int _nextSilo;
 
-    private MirrorCluster(TestDatabase database, string clusterId)
+    private readonly IReadOnlyDictionary<string, string> _blobStore;
+
+    private MirrorCluster(TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? blobStore)
     {
         Database = database;
         ClusterId = clusterId;
+        BlobRoot = Path.Combine(TestEnvironment.WorkFolder, "blobs-" + clusterId);
+        _blobStore = blobStore ?? new Dictionary<string, string> { ["Mirror__Blobs__Root"] = BlobRoot };
         GatewayPort = TestEnvironment.FreePort();
         Client = new PulpClient(new Uri($"http://127.0.0.1:{GatewayPort}"), Username, Password);
     }
@@ -28,10 +32,13 @@ public sealed class MirrorCluster : IAsyncDisposable
     public int GatewayPort { get; }
     public PulpClient Client { get; }
     public IReadOnlyList<MirrorProcess> Silos => _silos;
+    /// <summary>The folder blob store's root, unless the cluster was started with another store.</summary>
+    public string BlobRoot { get; }
 
-    public static async Task<MirrorCluster> StartAsync(int silos = 2)
+    /// <param name="blobStore">The <c>Mirror__Blobs__*</c> settings; a folder of the cluster's own by default.</param>
+    public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null)
     {
-        var cluster = new MirrorCluster(await TestDatabase.CreateAsync(), "c" + Guid.NewGuid().ToString("N")[..8]);
+        var cluster = new MirrorCluster(await TestDatabase.CreateAsync(), "c" + Guid.NewGuid().ToString("N")[..8], blobStore);
         for (var i = 0; i < silos; i++) cluster.StartSilo();
         cluster.StartGateway();
         await cluster.WaitForWorkersAsync(silos);
@@ -49,7 +56,7 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__SiloName"] = name,
             ["Mirror__SiloPort"] = TestEnvironment.FreePort().ToString(),
             ["Mirror__GatewayPort"] = TestEnvironment.FreePort().ToString(),
-        });
+        }.Concat(_blobStore).ToDictionary());
         _silos.Add(silo);
         return silo;
     }
@@ -62,7 +69,7 @@ public sealed class MirrorCluster : IAsyncDisposable
         ["Mirror__Listen"] = $"http://127.0.0.1:{GatewayPort}",
         ["Mirror__AdminUsername"] = Username,
         ["Mirror__AdminPassword"] = Password,
-    });
+    }.Concat(_blobStore).ToDictionary());
 
     /// <summary>Waits until <c>status/</c> lists <paramref name="count"/> online workers.</summary>
     public async Task WaitForWorkersAsync(int count, TimeSpan? within = null)

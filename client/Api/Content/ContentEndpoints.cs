@@ -1,0 +1,72 @@
+using Mirror.Gateway.Http;
+using Mirror.Storage.Catalog;
+using Mirror.Storage.Content;
+
+namespace Mirror.Gateway.Api.Content;
+
+/// <summary><c>content/container/{blobs,manifests,tags,signatures}/</c>: read-only lists and retrieves.</summary>
+public static class ContentEndpoints
+{
+    private static readonly FilterSet BlobFilters = Common(Hrefs.Blobs)
+        .Add("digest", v => new Condition("digest", Match.Exact, v))
+        .Add("digest__in", v => new Condition("digest", Match.In, ListRequest.SplitList(v)))
+        .Ordering("digest", "digest");
+
+    private static readonly FilterSet ManifestFilters = Common(Hrefs.Manifests)
+        .Add("digest", v => new Condition("digest", Match.Exact, v))
+        .Add("digest__in", v => new Condition("digest", Match.In, ListRequest.SplitList(v)))
+        .Add("media_type", v => new Condition("media_type", Match.In, ListRequest.SplitList(v)))
+        .Ordering("digest", "digest");
+
+    private static readonly FilterSet TagFilters = Common(Hrefs.Tags)
+        .Text("name", "name")
+        .Add("digest", v => new Condition("digest", Match.In, ListRequest.SplitList(v)))
+        .Add("media_type", v => new Condition("media_type", Match.In, ListRequest.SplitList(v)))
+        .Ordering("name", "name");
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var content = api.MapGroup("content/container");
+        content.MapGet("/blobs/", async (HttpRequest request, ContentCatalog catalog) =>
+            await List(request, BlobFilters, catalog.ListBlobsAsync, ContentJson.Render));
+        content.MapGet("/blobs/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
+            await Retrieve(id, request, catalog.ListBlobsAsync, ContentJson.Render));
+        content.MapGet("/manifests/", async (HttpRequest request, ContentCatalog catalog) =>
+            await List(request, ManifestFilters, catalog.ListManifestsAsync, ContentJson.Render));
+        content.MapGet("/manifests/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
+            await Retrieve(id, request, catalog.ListManifestsAsync, ContentJson.Render));
+        content.MapGet("/tags/", async (HttpRequest request, ContentCatalog catalog) =>
+            await List(request, TagFilters, catalog.ListTagsAsync, ContentJson.Render));
+        content.MapGet("/tags/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
+            await Retrieve(id, request, catalog.ListTagsAsync, ContentJson.Render));
+        // Atomic signatures come only from a registry's signature extension or a sigstore, which sync does not read yet.
+        content.MapGet("/signatures/", (HttpRequest request) =>
+            PulpJson.Result(ListRequest.Parse(request, Common(Hrefs.ApiRoot + "content/container/signatures/")).Envelope(0, [])));
+    }
+
+    /// <summary>The filters every content list has: by repository version (present, added, removed) and by href or id.</summary>
+    private static FilterSet Common(string collection) => new FilterSet()
+        .Identity(collection)
+        .Add("repository_version", v => new Condition("id", Match.InVersion, Version("repository_version", v)))
+        .Add("repository_version_added", v => new Condition("id", Match.AddedIn, Version("repository_version_added", v)))
+        .Add("repository_version_removed", v => new Condition("id", Match.RemovedIn, Version("repository_version_removed", v)))
+        .Ordering("pulp_created", "created").Ordering("pk", "id").Ordering("pulp_id", "id");
+
+    private static VersionRef Version(string filter, string href) =>
+        Hrefs.TryParseVersion(href, out var repository, out var number)
+            ? new VersionRef(repository, number)
+            : throw ApiError.Field(filter, "Invalid hyperlink - No URL match.");
+
+    private static async Task<IResult> List<T>(HttpRequest request, FilterSet filters, Func<ListQuery, CancellationToken, Task<Page<T>>> list, Func<T, System.Text.Json.Nodes.JsonObject> render)
+    {
+        var query = ListRequest.Parse(request, filters);
+        var page = await list(query.Query, request.HttpContext.RequestAborted);
+        return PulpJson.Result(query.Envelope(page.Count, page.Items.Select(render)));
+    }
+
+    private static async Task<IResult> Retrieve<T>(Guid id, HttpRequest request, Func<ListQuery, CancellationToken, Task<Page<T>>> list, Func<T, System.Text.Json.Nodes.JsonObject> render)
+    {
+        var page = await list(new ListQuery { Conditions = [new Condition("id", Match.Exact, id.ToString())], Limit = 1 }, request.HttpContext.RequestAborted);
+        return page.Items is [var item] ? PulpJson.Result(FieldSelection.From(request).Apply(render(item))) : throw ApiError.NotFound();
+    }
+}

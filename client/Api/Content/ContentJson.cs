@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using Mirror.Gateway.Http;
+using Mirror.Storage.Content;
+
+namespace Mirror.Gateway.Api.Content;
+
+/// <summary>Blobs, manifests and tags in pulp_container's shapes.</summary>
+public static class ContentJson
+{
+    public static JsonObject Render(BlobRecord blob) => Common(Hrefs.Blob(blob.Id), Hrefs.BlobPrn(blob.Id), blob.Created, new JsonObject
+    {
+        ["digest"] = blob.Digest,
+        // Pulp's artifacts are not exposed as a separate object; every blob listed here is stored.
+        ["artifact"] = null,
+    });
+
+    public static JsonObject Render(ManifestRecord manifest) => Common(Hrefs.Manifest(manifest.Id), Hrefs.ManifestPrn(manifest.Id), manifest.Created, new JsonObject
+    {
+        ["digest"] = manifest.Digest,
+        ["schema_version"] = manifest.SchemaVersion,
+        ["media_type"] = manifest.MediaType,
+        ["listed_manifests"] = new JsonArray(manifest.ListedManifests.Select(id => (JsonNode?)Hrefs.Manifest(id)).ToArray()),
+        ["config_blob"] = manifest.ConfigBlobId is { } config ? Hrefs.Blob(config) : null,
+        ["blobs"] = new JsonArray(manifest.Blobs.Select(id => (JsonNode?)Hrefs.Blob(id)).ToArray()),
+        ["annotations"] = Map(manifest.Annotations),
+        ["labels"] = Map(manifest.Labels),
+        ["is_bootable"] = manifest.Type == "bootable",
+        ["is_flatpak"] = manifest.Type == "flatpak",
+        ["type"] = manifest.Type,
+        ["architecture"] = manifest.Architecture,
+        ["os"] = manifest.Os,
+        ["compressed_image_size"] = manifest.CompressedImageSize,
+    });
+
+    public static JsonObject Render(TagRecord tag) => Common(Hrefs.Tag(tag.Id), Hrefs.TagPrn(tag.Id), tag.Created, new JsonObject
+    {
+        ["name"] = tag.Name,
+        ["tagged_manifest"] = Hrefs.Manifest(tag.ManifestId),
+    });
+
+    private static JsonObject Map(Dictionary<string, string> values) =>
+        new(values.Select(v => KeyValuePair.Create<string, JsonNode?>(v.Key, v.Value)));
+
+    private static JsonObject Common(string href, string prn, DateTime created, JsonObject fields)
+    {
+        var json = new JsonObject
+        {
+            ["pulp_href"] = href,
+            ["prn"] = prn,
+            ["pulp_created"] = PulpJson.Timestamp(created),
+            ["pulp_last_updated"] = PulpJson.Timestamp(created),
+            ["pulp_labels"] = new JsonObject(),
+        };
+        foreach (var (name, value) in fields.ToList())
+        {
+            fields.Remove(name);
+            json[name] = value;
+        }
+        return json;
+    }
+}

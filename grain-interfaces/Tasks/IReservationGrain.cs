@@ -1,0 +1,19 @@
+namespace Mirror.Tasks;
+
+/// <summary>
+/// The queue of tasks for one resource (a repository, a remote), keyed by its PRN: Pulp's resource locks.
+/// Tasks are served in the order they queued; shared holders run side by side, an exclusive one alone.
+/// A task takes its resources one at a time in name order and keeps them until it finishes, so two tasks
+/// can never wait for each other.
+/// </summary>
+[Alias("mirror.IReservationGrain")]
+public interface IReservationGrain : IGrainWithStringKey
+{
+    /// <summary>Queues the task (once) and says whether it now holds the resource.</summary>
+    [Alias("Acquire")]
+    Task<bool> Acquire(Guid taskId, bool shared);
+
+    /// <summary>Leaves the queue; releasing a task that is not queued does nothing.</summary>
+    [Alias("Release")]
+    Task Release(Guid taskId);
+}

@@ -1,0 +1,12 @@
+namespace Mirror.Grains.Sync;
+
+/// <summary>The progress report codes and messages pulp_container's sync shows.</summary>
+internal static class SyncProgress
+{
+    public const string TagList = "sync.downloading.tag_list";
+    public const string Tags = "sync.processing.tag";
+    public const string Manifests = "sync.processing.manifest";
+    public const string Artifacts = "sync.downloading.artifacts";
+    public const string Associating = "associating.content";
+    public const string Unassociating = "unassociating.content";
+}

@@ -1,0 +1,145 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Mirror.Grains.Tasks;
+using Mirror.Oci;
+using Mirror.Oci.Upstream;
+using Mirror.Remotes;
+using Mirror.Repositories;
+using Mirror.Storage.Catalog;
+using Mirror.Storage.Content;
+using Mirror.Tasks;
+
+namespace Mirror.Grains.Sync;
+
+/// <summary>
+/// A sync task: list the upstream's tags, filter them, HEAD each, have ManifestGrains across the cluster mirror every
+/// manifest not yet in the content index, then let the repository commit what was seen as its next version. Every
+/// step can run again after a silo dies: what is stored is skipped.
+/// </summary>
+internal static partial class SyncRunner
+{
+
+    public static async Task<List<string>> Run(TaskContext context, SyncRepository sync)
+    {
+        var (grains, progress, ct) = (context.Grains, context.Progress, context.Cancel);
+        var remote = await grains.GetGrain<IRemoteGrain>(sync.RemoteId).GetWithSecrets()
+            ?? throw new TaskFailedException("The remote of this sync no longer exists.");
+        _ = await grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get()
+            ?? throw new TaskFailedException("The repository no longer exists.");
+        var client = RegistryClients.For(UpstreamSettings.For(remote));
+        var concurrency = remote.Settings.DownloadConcurrency;
+        var slots = context.Services.GetRequiredService<DownloadSlots>().For(remote.Id, concurrency);
+
+        progress.Start(SyncProgress.TagList, "Downloading tag list", total: 1);
+        await progress.SaveAsync(force: true);
+        var tags = await Upstream(() => slots.Run(() => client.ListTagsAsync(ct), ct));
+        progress.Advance(SyncProgress.TagList);
+        progress.Complete(SyncProgress.TagList);
+
+        var filter = TagFilter.For(remote.Settings);
+        var selected = filter.Apply(tags).ToList();
+        var hasFilters = remote.Settings.Includes is { Count: > 0 } || remote.Settings.Excludes is { Count: > 0 };
+        // With filters, cosign companions (sha256-<hex>.sig …) come along with the images they belong to, not by name.
+        if (hasFilters) selected.RemoveAll(t => CompanionTag().IsMatch(t));
+
+        progress.Start(SyncProgress.Tags, "Processing Tags", selected.Count);
+        await progress.SaveAsync();
+        var tagged = new List<(string? Tag, string Digest)>();
+        await HeadTags(selected);
+        if (hasFilters)
+        {
+            var synced = tagged.Select(r => r.Digest).Concat(filter.Digests).Select(d => "sha256-" + Digests.Hex(d)).ToHashSet();
+            var companions = tags.Where(t => CompanionTag().Match(t) is { Success: true } m && synced.Contains(m.Groups[1].Value) && !selected.Contains(t)).ToList();
+            progress.Total(SyncProgress.Tags, selected.Count + companions.Count);
+            await HeadTags(companions);
+        }
+        if (sync.SignedOnly) tagged = SignedOnly(tagged, tags);
+        progress.Complete(SyncProgress.Tags);
+
+        var references = tagged.Concat(filter.Digests.Select(d => ((string?)null, d))).ToList();
+        var wanted = references.Select(r => r.Digest).Distinct().ToList();
+        var index = context.Services.GetRequiredService<ContentIndex>();
+        var known = await index.KnownManifestsAsync(wanted, ct);
+        var missing = wanted.Where(d => !known.Contains(d)).ToList();
+        progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
+        progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");
+        await progress.SaveAsync();
+        await Concurrently.ForEachAsync(missing, concurrency, async digest =>
+        {
+            var done = await ManifestPolling.UntilDone(grains, remote.Id, digest, progress.SaveAsync, ct);
+            progress.Advance(SyncProgress.Manifests);
+            progress.Advance(SyncProgress.Artifacts, done.BlobsDownloaded);
+        });
+        progress.Complete(SyncProgress.Manifests);
+        progress.Complete(SyncProgress.Artifacts);
+        await progress.SaveAsync(force: true);
+
+        var refs = context.Services.GetRequiredService<SyncRefs>();
+        await refs.ReplaceAsync(context.TaskId, references, ct);
+        var number = await grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).CommitSync(context.TaskId, sync.Mirror);
+        await refs.ClearAsync(context.TaskId, CancellationToken.None);
+
+        var summary = number is { } n
+            ? (await context.Services.GetRequiredService<RepositoryCatalog>().GetVersionAsync(sync.RepositoryId, n, CancellationToken.None))?.ContentSummary
+            : null;
+        progress.Start(SyncProgress.Associating, "Associating Content");
+        progress.Advance(SyncProgress.Associating, (int)(summary?.Added.Values.Sum() ?? 0));
+        progress.Complete(SyncProgress.Associating);
+        progress.Start(SyncProgress.Unassociating, "Un-Associating Content");
+        progress.Advance(SyncProgress.Unassociating, (int)(summary?.Removed.Values.Sum() ?? 0));
+        progress.Complete(SyncProgress.Unassociating);
+        return number is { } version ? [Hrefs.RepositoryVersion(sync.RepositoryId, version)] : [];
+
+        // A registry that sends no Docker-Content-Digest on HEAD: the digest is that of the bytes (schema 1: without signatures).
+        async Task<string> DigestByGet(string tag)
+        {
+            var fetched = await Upstream(() => slots.Run(() => client.GetManifestAsync(tag, ManifestGrain.MaxManifestBytes, ct), ct));
+            try
+            {
+                return ManifestDocument.Parse(fetched.Bytes, fetched.MediaType).Digest;
+            }
+            catch (InvalidManifestException e)
+            {
+                throw new TaskFailedException($"The manifest of tag {tag} is invalid: {e.Message}", e);
+            }
+        }
+
+        async Task HeadTags(IReadOnlyList<string> names) =>
+            await Concurrently.ForEachAsync(names, concurrency, async tag =>
+            {
+                var head = await Upstream(() => slots.Run(() => client.HeadManifestAsync(tag, ct), ct));
+                // A tag deleted between the list and the HEAD is simply no longer there.
+                if (head is not null) tagged.Add((tag, head.Digest ?? await DigestByGet(tag)));
+                progress.Advance(SyncProgress.Tags);
+                await progress.SaveAsync();
+            });
+    }
+
+    /// <summary>
+    /// <c>signed_only</c> without a signature source, as pulp_container does it: keep the images that have a cosign
+    /// signature companion tag (<c>sha256-&lt;hex&gt;.sig</c>), and those companions.
+    /// </summary>
+    private static List<(string? Tag, string Digest)> SignedOnly(List<(string? Tag, string Digest)> tagged, IReadOnlyCollection<string> upstreamTags)
+    {
+        var signatures = upstreamTags.Where(t => t.EndsWith(".sig", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var signed = tagged.Where(r => signatures.Contains($"sha256-{Digests.Hex(r.Digest)}.sig")).Select(r => r.Digest).ToHashSet();
+        return tagged.Where(r => signed.Contains(r.Digest)
+            || (r.Tag is { } tag && CompanionTag().Match(tag) is { Success: true } m && signed.Contains("sha256:" + m.Groups[1].Value[7..]))).ToList();
+    }
+
+    /// <summary>Turns an upstream failure into the task's error description (the message names the URL and the status).</summary>
+    private static async Task<T> Upstream<T>(Func<Task<T>> request)
+    {
+        try
+        {
+            return await request();
+        }
+        catch (UpstreamException e)
+        {
+            throw new TaskFailedException(e.Message, e);
+        }
+    }
+
+    [GeneratedRegex("^(sha256-[0-9a-f]{64})(\\.sig|\\.att|\\.sbom)?$")]
+    private static partial Regex CompanionTag();
+}

@@ -1,0 +1,212 @@
+using Mirror.Repositories;
+using Mirror.Storage.Catalog;
+using Npgsql;
+
+namespace Mirror.Storage.Content;
+
+/// <summary>
+/// Creates and deletes repository versions over the interval table <c>mirror_repository_content</c>: content is in
+/// version n when <c>version_added &lt;= n &lt; version_removed</c>. Only the repository's grain calls this, so
+/// each repository has a single writer.
+/// </summary>
+public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
+{
+    /// <summary>The version a sync task already committed, if any.</summary>
+    public async Task<int?> FindByTaskAsync(Guid taskId, CancellationToken ct = default)
+    {
+        await using var select = db.CreateCommand("select number from mirror_repository_versions where task_id = $1");
+        select.Parameters.AddWithValue(taskId);
+        return await select.ExecuteScalarAsync(ct) is int number ? number : null;
+    }
+
+    public async Task<int> LatestAsync(Guid repositoryId, CancellationToken ct = default)
+    {
+        await using var select = db.CreateCommand("select coalesce(max(number), 0) from mirror_repository_versions where repository_id = $1");
+        select.Parameters.AddWithValue(repositoryId);
+        return (int)(await select.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Makes the next version from the references sync task <paramref name="taskId"/> staged. Returns its number, or null
+    /// when it would hold exactly what the latest version holds (then nothing is written and no number is used).
+    /// </summary>
+    public async Task<int?> CommitSyncAsync(Guid repositoryId, Guid taskId, bool mirror, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var number = await NextNumberAsync(connection, tx, repositoryId, ct);
+
+        await Execute(connection, tx, """
+            insert into mirror_tags (id, name, manifest_id, created)
+            select gen_random_uuid(), r.tag_name, m.id, $2
+            from (select distinct tag_name, digest from mirror_sync_refs where task_id = $1 and tag_name is not null) r
+            join mirror_manifests m on m.digest = r.digest
+            on conflict (name, manifest_id) do nothing
+            """, ct, taskId, Now());
+
+        // Everything the sync saw: its tags, their manifests, the manifests those list, and all their blobs.
+        await Execute(connection, tx, "create temporary table sync_seen (content_id uuid primary key, content_type text not null) on commit drop", ct);
+        await Execute(connection, tx, """
+            insert into sync_seen
+            select t.id, 'container.tag' from mirror_sync_refs r
+            join mirror_manifests m on m.digest = r.digest
+            join mirror_tags t on t.name = r.tag_name and t.manifest_id = m.id
+            where r.task_id = $1
+            on conflict do nothing
+            """, ct, taskId);
+        await Execute(connection, tx, """
+            insert into sync_seen
+            with recursive seen_manifests (id) as (
+                select m.id from mirror_sync_refs r join mirror_manifests m on m.digest = r.digest where r.task_id = $1
+                union
+                select c.manifest_id from mirror_manifest_children c join seen_manifests s on s.id = c.list_id)
+            select id, 'container.manifest' from seen_manifests
+            on conflict do nothing
+            """, ct, taskId);
+        await Execute(connection, tx, """
+            insert into sync_seen
+            select b.blob_id, 'container.blob' from sync_seen s
+            join lateral (select m.config_blob_id as blob_id from mirror_manifests m where m.id = s.content_id and m.config_blob_id is not null
+                          union all
+                          select l.blob_id from mirror_manifest_layers l where l.manifest_id = s.content_id) b on true
+            where s.content_type = 'container.manifest'
+            on conflict do nothing
+            """, ct);
+
+        var added = await Execute(connection, tx, """
+            insert into mirror_repository_content (repository_id, content_id, content_type, version_added)
+            select $1, s.content_id, s.content_type, $2 from sync_seen s
+            where not exists (select 1 from mirror_repository_content rc
+                              where rc.repository_id = $1 and rc.content_id = s.content_id and rc.version_removed is null)
+            """, ct, repositoryId, number);
+        // A tag name holds one manifest: a tag that moved upstream replaces the old unit of that name, even in additive mode.
+        var removed = await Execute(connection, tx, """
+            update mirror_repository_content rc set version_removed = $2
+            from mirror_tags old
+            where rc.repository_id = $1 and rc.version_removed is null and rc.version_added < $2
+              and rc.content_type = 'container.tag' and old.id = rc.content_id
+              and exists (select 1 from sync_seen s join mirror_tags new on new.id = s.content_id
+                          where new.name = old.name and new.id <> old.id)
+            """, ct, repositoryId, number);
+        if (mirror)
+            removed += await Execute(connection, tx, """
+                update mirror_repository_content rc set version_removed = $2
+                where rc.repository_id = $1 and rc.version_removed is null and rc.version_added < $2
+                  and not exists (select 1 from sync_seen s where s.content_id = rc.content_id)
+                """, ct, repositoryId, number);
+
+        if (added == 0 && removed == 0)
+        {
+            await tx.RollbackAsync(ct);
+            return null;
+        }
+        await Execute(connection, tx, "update mirror_repositories set next_version = $2 + 1 where id = $1", ct, repositoryId, number);
+        await Execute(connection, tx, """
+            insert into mirror_repository_versions (repository_id, number, id, created, task_id) values ($1, $2, $3, $4, $5)
+            """, ct, repositoryId, number, Ids.New(), Now(), taskId);
+        await WriteSummaryAsync(connection, tx, repositoryId, number, ct);
+        await tx.CommitAsync(ct);
+        return number;
+    }
+
+    /// <summary>
+    /// Deletes version <paramref name="number"/>: what it changed moves into the next version, whose content stays exactly
+    /// as it was. Returns the latest version afterwards.
+    /// </summary>
+    public async Task<int> DeleteAsync(Guid repositoryId, int number, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var numbers = new List<int>();
+        await using (var select = new NpgsqlCommand("select number from mirror_repository_versions where repository_id = $1 order by number for update", connection, tx))
+        {
+            select.Parameters.AddWithValue(repositoryId);
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) numbers.Add(reader.GetInt32(0));
+        }
+        if (!numbers.Contains(number)) return numbers.Max();
+        if (numbers.Count == 1) throw new ValidationFailedException("number", "Attempt to delete the last remaining version.");
+        var next = numbers.Where(n => n > number).Cast<int?>().FirstOrDefault();
+        if (next is { } successor)
+        {
+            // Added here and removed in the successor: never visible once this version is gone.
+            await Execute(connection, tx, "delete from mirror_repository_content where repository_id = $1 and version_added = $2 and version_removed = $3", ct, repositoryId, number, successor);
+            // Removed here and added back in the successor: one unbroken interval.
+            await Execute(connection, tx, """
+                with readded as (
+                    delete from mirror_repository_content rc where rc.repository_id = $1 and rc.version_added = $3
+                      and exists (select 1 from mirror_repository_content old where old.repository_id = $1 and old.content_id = rc.content_id and old.version_removed = $2)
+                    returning content_id, version_removed)
+                update mirror_repository_content rc set version_removed = readded.version_removed
+                from readded where rc.repository_id = $1 and rc.content_id = readded.content_id and rc.version_removed = $2
+                """, ct, repositoryId, number, successor);
+            await Execute(connection, tx, "update mirror_repository_content set version_added = $3 where repository_id = $1 and version_added = $2", ct, repositoryId, number, successor);
+            await Execute(connection, tx, "update mirror_repository_content set version_removed = $3 where repository_id = $1 and version_removed = $2", ct, repositoryId, number, successor);
+        }
+        else
+        {
+            await Execute(connection, tx, "delete from mirror_repository_content where repository_id = $1 and version_added = $2", ct, repositoryId, number);
+            await Execute(connection, tx, "update mirror_repository_content set version_removed = null where repository_id = $1 and version_removed = $2", ct, repositoryId, number);
+        }
+        await Execute(connection, tx, "delete from mirror_repository_versions where repository_id = $1 and number = $2", ct, repositoryId, number);
+        if (next is { } changed) await WriteSummaryAsync(connection, tx, repositoryId, changed, ct);
+        await tx.CommitAsync(ct);
+        return numbers.Where(n => n != number).Max();
+    }
+
+    /// <summary>The versions beyond the newest <paramref name="keep"/>, oldest first: what <c>retain_repo_versions</c> deletes.</summary>
+    public async Task<IReadOnlyList<int>> BeyondNewestAsync(Guid repositoryId, int keep, CancellationToken ct = default)
+    {
+        await using var select = db.CreateCommand("select number from mirror_repository_versions where repository_id = $1 order by number desc offset $2");
+        select.Parameters.AddWithValue(repositoryId);
+        select.Parameters.AddWithValue(keep);
+        var numbers = new List<int>();
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) numbers.Add(reader.GetInt32(0));
+        numbers.Reverse();
+        return numbers;
+    }
+
+    private static async Task<int> NextNumberAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid repositoryId, CancellationToken ct)
+    {
+        await using var select = new NpgsqlCommand("select next_version from mirror_repositories where id = $1 for update", connection, tx);
+        select.Parameters.AddWithValue(repositoryId);
+        return await select.ExecuteScalarAsync(ct) is int next
+            ? next
+            : throw new ValidationFailedException("repository", "The repository no longer exists.");
+    }
+
+    private static async Task WriteSummaryAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid repositoryId, int number, CancellationToken ct)
+    {
+        var summary = new ContentSummary();
+        await using (var select = new NpgsqlCommand("""
+            select 'added', content_type, count(*) from mirror_repository_content where repository_id = $1 and version_added = $2 group by content_type
+            union all
+            select 'removed', content_type, count(*) from mirror_repository_content where repository_id = $1 and version_removed = $2 group by content_type
+            union all
+            select 'present', content_type, count(*) from mirror_repository_content
+            where repository_id = $1 and version_added <= $2 and (version_removed is null or version_removed > $2) group by content_type
+            """, connection, tx))
+        {
+            select.Parameters.AddWithValue(repositoryId);
+            select.Parameters.AddWithValue(number);
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var counts = reader.GetString(0) switch { "added" => summary.Added, "removed" => summary.Removed, _ => summary.Present };
+                counts[reader.GetString(1)] = reader.GetInt64(2);
+            }
+        }
+        await Execute(connection, tx, "update mirror_repository_versions set content_summary = $3::jsonb where repository_id = $1 and number = $2",
+            ct, repositoryId, number, CatalogJson.Serialize(summary));
+    }
+
+    private static async Task<int> Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, tx);
+        foreach (var parameter in parameters) command.Parameters.AddWithValue(parameter);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private DateTime Now() => clock.GetUtcNow().UtcDateTime;
+}

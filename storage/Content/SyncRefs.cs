@@ -1,0 +1,40 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Mirror.Storage.Content;
+
+/// <summary>What a sync task saw upstream, staged in the database for the version commit (a big tag list never crosses a grain call).</summary>
+public sealed class SyncRefs(NpgsqlDataSource db)
+{
+    /// <summary>Replaces the task's references: a sync run again after its silo died stages them afresh.</summary>
+    public async Task ReplaceAsync(Guid taskId, IEnumerable<(string? Tag, string Digest)> references, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var delete = new NpgsqlCommand("delete from mirror_sync_refs where task_id = $1", connection, tx))
+        {
+            delete.Parameters.AddWithValue(taskId);
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+        await using (var copy = await connection.BeginBinaryImportAsync("copy mirror_sync_refs (task_id, tag_name, digest) from stdin (format binary)", ct))
+        {
+            foreach (var (tag, digest) in references)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(taskId, NpgsqlDbType.Uuid, ct);
+                if (tag is null) await copy.WriteNullAsync(ct);
+                else await copy.WriteAsync(tag, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(digest, NpgsqlDbType.Text, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task ClearAsync(Guid taskId, CancellationToken ct = default)
+    {
+        await using var delete = db.CreateCommand("delete from mirror_sync_refs where task_id = $1");
+        delete.Parameters.AddWithValue(taskId);
+        await delete.ExecuteNonQueryAsync(ct);
+    }
+}

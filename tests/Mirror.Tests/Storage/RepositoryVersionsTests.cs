@@ -1,0 +1,175 @@
+using Mirror.Oci;
+using Mirror.Repositories;
+using Mirror.Storage.Catalog;
+using Mirror.Storage.Content;
+using Mirror.Tests.Infrastructure;
+
+namespace Mirror.Tests.Storage;
+
+/// <summary>Version semantics over the interval table, on a real database: what each commit and delete leaves in each version.</summary>
+public sealed class RepositoryVersionsTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private ContentIndex _index = null!;
+    private SyncRefs _refs = null!;
+    private RepositoryVersions _versions = null!;
+    private RepositoryCatalog _catalog = null!;
+    private ContentCatalog _content = null!;
+    private readonly Guid _repository = Guid.NewGuid();
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _index = new ContentIndex(_database.DataSource, TimeProvider.System);
+        _refs = new SyncRefs(_database.DataSource);
+        _versions = new RepositoryVersions(_database.DataSource, TimeProvider.System);
+        _catalog = new RepositoryCatalog(_database.DataSource);
+        _content = new ContentCatalog(_database.DataSource);
+        var now = DateTime.UtcNow;
+        await _catalog.InsertAsync(
+            new RepositoryRecord { Id = _repository, Settings = new RepositorySettings { Name = Names.Unique("versions") }, Created = now, LastUpdated = now },
+            new RepositoryVersionRecord { Id = Guid.NewGuid(), RepositoryId = _repository, Number = 0, Created = now });
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task A_sync_adds_tags_manifests_and_blobs_and_an_unchanged_resync_makes_no_version()
+    {
+        var a = await Image("a", layers: 2);
+        var list = await List("list", a, await Image("b", layers: 1));
+
+        var first = await Sync(mirror: false, ("a", a), ("l", list));
+
+        Assert.Equal(1, first);
+        var summary = await Summary(1);
+        Assert.Equal(new Dictionary<string, long> { [ContentTypes.Tag] = 2, [ContentTypes.Manifest] = 3, [ContentTypes.Blob] = 5 }, summary.Added);
+        Assert.Equal(summary.Added, summary.Present);
+        Assert.Empty(summary.Removed);
+        Assert.Null(await Sync(mirror: false, ("a", a), ("l", list)));
+        Assert.Null(await Sync(mirror: true, ("a", a), ("l", list)));
+        Assert.Equal(1, await _versions.LatestAsync(_repository));
+    }
+
+    [Fact]
+    public async Task Additive_keeps_what_vanished_upstream_and_mirror_removes_it()
+    {
+        var a = await Image("a", layers: 1);
+        var b = await Image("b", layers: 1);
+        await Sync(mirror: false, ("a", a), ("b", b));
+
+        Assert.Null(await Sync(mirror: false, ("a", a)));
+        var mirrored = await Sync(mirror: true, ("a", a));
+
+        Assert.Equal(2, mirrored);
+        var summary = await Summary(2);
+        Assert.Equal(new Dictionary<string, long> { [ContentTypes.Tag] = 1, [ContentTypes.Manifest] = 1, [ContentTypes.Blob] = 2 }, summary.Removed);
+        Assert.Equal(new Dictionary<string, long> { [ContentTypes.Tag] = 1, [ContentTypes.Manifest] = 1, [ContentTypes.Blob] = 2 }, summary.Present);
+        Assert.Equal(["a"], (await Tags(2)).Select(t => t.Name));
+        Assert.Equal(["a", "b"], (await Tags(1)).Select(t => t.Name).Order());
+    }
+
+    [Fact]
+    public async Task A_moved_tag_is_added_once_and_removed_once_even_in_additive_mode()
+    {
+        var old = await Image("old", layers: 1);
+        var moved = await Image("new", layers: 1);
+        await Sync(mirror: false, ("latest", old));
+
+        var number = await Sync(mirror: false, ("latest", moved));
+
+        var summary = await Summary(number!.Value);
+        Assert.Equal(1, summary.Added[ContentTypes.Tag]);
+        Assert.Equal(1, summary.Removed[ContentTypes.Tag]);
+        Assert.False(summary.Removed.ContainsKey(ContentTypes.Manifest)); // additive: the old image stays
+        var tags = await Tags(number.Value);
+        Assert.Single(tags);
+    }
+
+    [Fact]
+    public async Task Deleting_a_middle_version_folds_its_changes_into_the_next_and_the_last_cannot_go()
+    {
+        var a = await Image("a", layers: 1);
+        var b = await Image("b", layers: 1);
+        var c = await Image("c", layers: 1);
+        await Sync(mirror: false, ("a", a));            // 1: a
+        await Sync(mirror: true, ("b", b));             // 2: b (a removed)
+        await Sync(mirror: false, ("a", a), ("c", c));  // 3: a, b, c (a added back)
+        var presentBefore = (await Tags(3)).Select(t => t.Name).Order().ToList();
+
+        Assert.Equal(3, await _versions.DeleteAsync(_repository, 2));
+
+        Assert.Equal(presentBefore, (await Tags(3)).Select(t => t.Name).Order());
+        var summary = await Summary(3);
+        Assert.Equal(2, summary.Added[ContentTypes.Tag]); // b and c, relative to version 1
+        Assert.False(summary.Removed.ContainsKey(ContentTypes.Tag));
+        await _versions.DeleteAsync(_repository, 0);
+        await _versions.DeleteAsync(_repository, 1);
+        var last = await Assert.ThrowsAsync<ValidationFailedException>(() => _versions.DeleteAsync(_repository, 3));
+        Assert.Equal("Attempt to delete the last remaining version.", last.Detail);
+        Assert.Equal(3, (await Tags(3)).Count);
+    }
+
+    [Fact]
+    public async Task Deleting_the_latest_version_restores_the_one_before_and_its_number_is_not_reused()
+    {
+        var a = await Image("a", layers: 1);
+        var b = await Image("b", layers: 1);
+        await Sync(mirror: false, ("a", a));
+        await Sync(mirror: true, ("b", b));
+
+        Assert.Equal(1, await _versions.DeleteAsync(_repository, 2));
+        Assert.Equal(["a"], (await Tags(1)).Select(t => t.Name));
+
+        Assert.Equal(3, await Sync(mirror: false, ("b", b)));
+    }
+
+    private async Task<int?> Sync(bool mirror, params (string Tag, string Digest)[] tags)
+    {
+        var task = Guid.NewGuid();
+        await _refs.ReplaceAsync(task, tags.Select(t => ((string?)t.Tag, t.Digest)));
+        var number = await _versions.CommitSyncAsync(_repository, task, mirror);
+        Assert.Equal(number, await _versions.FindByTaskAsync(task));
+        return number;
+    }
+
+    private async Task<ContentSummary> Summary(int number) =>
+        (await _catalog.GetVersionAsync(_repository, number))!.ContentSummary;
+
+    private async Task<IReadOnlyList<TagRecord>> Tags(int number) =>
+        (await _content.ListTagsAsync(new ListQuery { Conditions = [new Condition("id", Match.InVersion, new VersionRef(_repository, number))] })).Items;
+
+    private async Task<string> Blob(string seed)
+    {
+        var digest = Digests.Sha256(System.Text.Encoding.UTF8.GetBytes(seed + Guid.NewGuid()));
+        await _index.AddBlobAsync(digest, 10, MediaTypes.DockerLayer);
+        return digest;
+    }
+
+    private async Task<string> Image(string name, int layers)
+    {
+        var config = await Blob(name + "-config");
+        var layerDigests = new List<string>();
+        for (var i = 0; i < layers; i++) layerDigests.Add(await Blob($"{name}-layer{i}"));
+        var raw = System.Text.Encoding.UTF8.GetBytes($"{{\"image\":\"{name}\",\"n\":\"{Guid.NewGuid()}\"}}");
+        var digest = Digests.Sha256(raw);
+        await _index.AddManifestAsync(new ManifestEntry
+        {
+            Digest = digest, MediaType = MediaTypes.DockerManifestV2, SchemaVersion = 2, Raw = raw, Type = "image",
+            ConfigDigest = config, LayerDigests = layerDigests, Architecture = "amd64", Os = "linux", CompressedImageSize = 10 * layers,
+        });
+        return digest;
+    }
+
+    private async Task<string> List(string name, params string[] children)
+    {
+        var raw = System.Text.Encoding.UTF8.GetBytes($"{{\"list\":\"{name}\",\"n\":\"{Guid.NewGuid()}\"}}");
+        var digest = Digests.Sha256(raw);
+        await _index.AddManifestAsync(new ManifestEntry
+        {
+            Digest = digest, MediaType = MediaTypes.DockerManifestList, SchemaVersion = 2, Raw = raw, Type = "index",
+            Children = children.Select(c => (c, (string?)"{\"architecture\":\"amd64\",\"os\":\"linux\"}")).ToList(),
+        });
+        return digest;
+    }
+}

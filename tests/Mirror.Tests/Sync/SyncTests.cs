@@ -1,0 +1,149 @@
+using System.Net;
+using System.Security.Cryptography;
+using Mirror.TestKit;
+using Mirror.Tests.Infrastructure;
+
+namespace Mirror.Tests.Sync;
+
+[Collection(SyncCollection.Name)]
+public sealed class SyncTests(SyncFixture fixture)
+{
+    private PulpClient Client => fixture.Client;
+    private UpstreamFixture Upstream => fixture.Upstream;
+
+    [Fact]
+    public async Task Pulps_workflow_mirrors_the_upstream_exactly_and_a_second_sync_changes_nothing_and_downloads_nothing()
+    {
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository);
+
+        var task = await Client.Sync(repository, new { remote });
+
+        var version = task["created_resources"]![0]!.GetValue<string>();
+        Assert.Equal(repository + "versions/1/", version);
+        var latest = await Client.LatestVersion(repository);
+        Assert.Equal(version, latest["pulp_href"]!.GetValue<string>());
+        Assert.Equal(Upstream.TagCount, PulpWorkflow.Count(latest, "present", "container.tag"));
+        Assert.Equal(Upstream.ManifestCount, PulpWorkflow.Count(latest, "present", "container.manifest"));
+        Assert.Equal(Upstream.BlobCount, PulpWorkflow.Count(latest, "present", "container.blob"));
+        Assert.Equal(Upstream.TagCount, PulpWorkflow.Count(latest, "added", "container.tag"));
+        var codes = task["progress_reports"]!.AsArray().Select(p => p!["code"]!.GetValue<string>()).ToList();
+        Assert.Contains("sync.downloading.tag_list", codes);
+        Assert.Contains("sync.processing.manifest", codes);
+        Assert.Contains("sync.downloading.artifacts", codes);
+        Assert.Contains("associating.content", codes);
+
+        // Every tag points where the upstream's does; every manifest and blob is the upstream's.
+        var tags = await Client.ContentIn("tags", version);
+        var manifests = await Client.ContentIn("manifests", version);
+        var manifestDigests = manifests.ToDictionary(m => m["pulp_href"]!.GetValue<string>(), m => m["digest"]!.GetValue<string>());
+        Assert.Equal(Upstream.Tags.OrderBy(t => t.Key),
+            tags.Select(t => KeyValuePair.Create(t["name"]!.GetValue<string>(), manifestDigests[t["tagged_manifest"]!.GetValue<string>()])).OrderBy(t => t.Key));
+        Assert.Equal(Upstream.Manifests.Keys.Order(), manifestDigests.Values.Order());
+        var blobs = await Client.ContentIn("blobs", version);
+        Assert.Equal(Upstream.Blobs.Keys.Order(), blobs.Select(b => b["digest"]!.GetValue<string>()).Order());
+        foreach (var digest in Upstream.Blobs.Keys)
+        {
+            var file = Path.Combine(fixture.Cluster.BlobRoot, "sha256", digest[7..9], digest[7..]);
+            Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file))));
+        }
+        foreach (var (digest, manifest) in Upstream.Manifests)
+        {
+            await using var select = fixture.Cluster.Database.DataSource.CreateCommand("select raw from mirror_manifests where digest = $1");
+            select.Parameters.AddWithValue(digest);
+            Assert.Equal(manifest.Bytes, (byte[])(await select.ExecuteScalarAsync())!);
+        }
+        var list = manifests.Single(m => m["digest"]!.GetValue<string>() == Upstream.Tags["ml_ii"]);
+        Assert.Equal(3, list["listed_manifests"]!.AsArray().Count);
+        Assert.Equal("index", list["type"]!.GetValue<string>());
+        var image = manifests.Single(m => m["digest"]!.GetValue<string>() == Upstream.Tags["manifest_f"]);
+        Assert.Equal(3, image["blobs"]!.AsArray().Count);
+        Assert.Equal("amd64", image["architecture"]!.GetValue<string>());
+        Assert.NotNull(image["config_blob"]!.GetValue<string>());
+
+        fixture.Proxy.Reset();
+        var again = await Client.Sync(repository, new { remote });
+
+        Assert.Empty(again["created_resources"]!.AsArray());
+        Assert.Equal(version, (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal(0, fixture.Proxy.Count(RequestKind.ManifestGet));
+        Assert.Equal(0, fixture.Proxy.Count(RequestKind.BlobGet));
+        Assert.Equal(Upstream.TagCount, fixture.Proxy.Count(RequestKind.ManifestHead));
+    }
+
+    [Theory]
+    [InlineData(new[] { "ml_??" }, null, new[] { "ml_ii", "ml_iv" })]
+    [InlineData(new[] { "manifest*" }, null, new[] { "manifest_a", "manifest_b", "manifest_c", "manifest_d", "manifest_e", "manifest_f", "manifest_g", "manifest_h", "manifest_i", "manifest_j" })]
+    [InlineData(new[] { "manifest_*" }, new[] { "*_[bd]" }, new[] { "manifest_a", "manifest_c", "manifest_e", "manifest_f", "manifest_g", "manifest_h", "manifest_i", "manifest_j" })]
+    public async Task Include_and_exclude_globs_select_the_tags_pulp_would(string[] includes, string[]? excludes, string[] expected)
+    {
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository, new { includes, excludes });
+
+        var task = await Client.Sync(repository, new { remote });
+
+        var version = task["created_resources"]![0]!.GetValue<string>();
+        Assert.Equal(expected, (await Client.ContentIn("tags", version)).Select(t => t["name"]!.GetValue<string>()).Order());
+        var wanted = expected.Select(t => Upstream.Manifests[Upstream.Tags[t]]).SelectMany(m => m.Children.Prepend(m)).DistinctBy(m => m.Digest).ToList();
+        Assert.Equal(wanted.Select(m => m.Digest).Order(), (await Client.ContentIn("manifests", version)).Select(m => m["digest"]!.GetValue<string>()).Order());
+        Assert.Equal(wanted.SelectMany(m => m.Blobs).Select(b => b.Digest).Distinct().Order(),
+            (await Client.ContentIn("blobs", version)).Select(b => b["digest"]!.GetValue<string>()).Order());
+    }
+
+    [Fact]
+    public async Task A_digest_in_includes_is_synced_without_a_tag()
+    {
+        var digest = Upstream.Tags["ml_iii"];
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository, new { includes = new[] { digest } });
+
+        var version = (await Client.Sync(repository, new { remote }))["created_resources"]![0]!.GetValue<string>();
+
+        Assert.Empty(await Client.ContentIn("tags", version));
+        var manifests = (await Client.ContentIn("manifests", version)).Select(m => m["digest"]!.GetValue<string>()).ToList();
+        Assert.Equal(Upstream.Manifests[digest].Children.Select(c => c.Digest).Append(digest).Order(), manifests.Order());
+    }
+
+    [Fact]
+    public async Task Bad_sync_requests_get_400_and_start_no_task()
+    {
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository);
+        var tasksBefore = (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok()["count"]!.GetValue<int>();
+
+        Assert.Equal("""{"remote":["This field is required since a remote is not set on the repository."]}""",
+            (await Client.PostAsync(repository + "sync/", new { })).Expect(HttpStatusCode.BadRequest).Text());
+        Assert.Equal("""{"colour":["Unexpected field"]}""",
+            (await Client.PostAsync(repository + "sync/", new { remote, colour = "red" })).Expect(HttpStatusCode.BadRequest).Text());
+        Assert.Equal("""{"mirror":["Must be a valid boolean."]}""",
+            (await Client.PostAsync(repository + "sync/", new { remote, mirror = "sometimes" })).Expect(HttpStatusCode.BadRequest).Text());
+        Assert.Equal("""{"remote":["Invalid hyperlink - Object does not exist."]}""",
+            (await Client.PostAsync(repository + "sync/", new { remote = PulpWorkflow.Remotes + Guid.NewGuid() + "/" })).Expect(HttpStatusCode.BadRequest).Text());
+        Assert.Equal("""{"remote":["Invalid hyperlink - No URL match."]}""",
+            (await Client.PostAsync(repository + "sync/", new { remote = "/elsewhere/" })).Expect(HttpStatusCode.BadRequest).Text());
+        (await Client.PostAsync(PulpWorkflow.Repositories + Guid.NewGuid() + "/sync/", new { remote })).Expect(HttpStatusCode.NotFound);
+
+        Assert.Equal(tasksBefore, (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Syncs_of_one_repository_run_one_after_the_other_and_use_the_repositorys_remote()
+    {
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository, new { includes = new[] { "oci_*" } });
+        var repository = await Client.CreateRepository(new { remote });
+
+        var first = (await Client.PostAsync(repository + "sync/", new { })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        var second = (await Client.PostAsync(repository + "sync/", new { mirror = true })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        var one = await Client.WaitForTaskAsync(first);
+        var two = await Client.WaitForTaskAsync(second);
+
+        Assert.Equal("completed", one["state"]!.GetValue<string>());
+        Assert.Equal("completed", two["state"]!.GetValue<string>());
+        Assert.True(string.CompareOrdinal(two["started_at"]!.GetValue<string>(), one["finished_at"]!.GetValue<string>()) >= 0,
+            $"the second sync started before the first finished: {one.Text()} {two.Text()}");
+        Assert.Single(one["created_resources"]!.AsArray());
+        Assert.Empty(two["created_resources"]!.AsArray());
+        Assert.Contains("shared:prn:container.containerremote:", two["reserved_resources_record"]!.AsArray().Select(r => r!.GetValue<string>()).Last());
+    }
+}

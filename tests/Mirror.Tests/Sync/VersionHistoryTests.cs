@@ -1,0 +1,122 @@
+using System.Net;
+using Mirror.TestKit;
+using Mirror.Tests.Infrastructure;
+
+namespace Mirror.Tests.Sync;
+
+/// <summary>What syncs of a changing upstream leave in the version history: deleted tags, moved tags, retention, deleting versions.</summary>
+[Collection(SyncCollection.Name)]
+public sealed class VersionHistoryTests(SyncFixture fixture)
+{
+    private PulpClient Client => fixture.Client;
+
+    /// <summary>A repository of its own in the upstream registry, with one image per tag.</summary>
+    private async Task<(string Name, RegistryPusher Pusher, ImageFactory Images)> MutableUpstream(params string[] tags)
+    {
+        var name = "mutable-" + Guid.NewGuid().ToString("N")[..8];
+        var images = new ImageFactory(seed: Random.Shared.Next());
+        var pusher = RegistryPusher.For(fixture.Registry);
+        foreach (var tag in tags) await pusher.PushAsync(name, Image(images, tag), tag);
+        return (name, pusher, images);
+    }
+
+    private static TestImage Image(ImageFactory images, string name) =>
+        images.Image(name, ImageFormat.Docker, [images.Layer(name + "-layer", ImageFormat.Docker, 512)]);
+
+    private static async Task<List<string>> TagNames(PulpClient client, string version) =>
+        (await client.ContentIn("tags", version)).Select(t => t["name"]!.GetValue<string>()).Order().ToList();
+
+    [Fact]
+    public async Task A_tag_deleted_upstream_stays_with_an_additive_sync_and_goes_with_mirror()
+    {
+        var (name, pusher, images) = await MutableUpstream("one", "two", "three");
+        using var _ = pusher;
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
+        await Client.Sync(repository, new { remote });
+        await pusher.DeleteManifestAsync(name, Image(images, "two").Digest);
+
+        var additive = await Client.Sync(repository, new { remote });
+        Assert.Empty(additive["created_resources"]!.AsArray());
+        Assert.Equal(["one", "three", "two"], await TagNames(Client, repository + "versions/1/"));
+
+        var mirrored = await Client.Sync(repository, new { remote, mirror = true });
+        var version = mirrored["created_resources"]![0]!.GetValue<string>();
+        Assert.Equal(["one", "three"], await TagNames(Client, version));
+        var summary = await Client.LatestVersion(repository);
+        Assert.Equal(1, PulpWorkflow.Count(summary, "removed", "container.tag"));
+        Assert.Equal(1, PulpWorkflow.Count(summary, "removed", "container.manifest"));
+        Assert.Equal(2, PulpWorkflow.Count(summary, "removed", "container.blob"));
+        Assert.Equal(0, PulpWorkflow.Count(summary, "added", "container.tag"));
+        Assert.Equal(["two"], (await Client.ContentIn("tags", version, "repository_version_removed")).Select(t => t["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_tag_moved_upstream_shows_as_one_tag_added_and_one_removed()
+    {
+        var (name, pusher, images) = await MutableUpstream("stable", "latest");
+        using var _ = pusher;
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
+        await Client.Sync(repository, new { remote });
+        var moved = Image(images, "latest-2");
+        await pusher.PushAsync(name, moved, "latest");
+
+        var task = await Client.Sync(repository, new { remote });
+
+        var version = (await Client.GetAsync(task["created_resources"]![0]!.GetValue<string>())).Ok();
+        Assert.Equal(1, PulpWorkflow.Count(version, "added", "container.tag"));
+        Assert.Equal(1, PulpWorkflow.Count(version, "removed", "container.tag"));
+        Assert.Equal(1, PulpWorkflow.Count(version, "added", "container.manifest"));
+        Assert.Equal(0, PulpWorkflow.Count(version, "removed", "container.manifest"));
+        Assert.Equal(2, PulpWorkflow.Count(version, "present", "container.tag"));
+        var latest = (await Client.ContentIn("tags", version["pulp_href"]!.GetValue<string>())).Single(t => t["name"]!.GetValue<string>() == "latest");
+        var manifest = (await Client.GetAsync(latest["tagged_manifest"]!.GetValue<string>())).Ok();
+        Assert.Equal(moved.Digest, manifest["digest"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Retain_repo_versions_keeps_only_the_newest()
+    {
+        var (name, pusher, images) = await MutableUpstream("a");
+        using var _ = pusher;
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
+        var repository = await Client.CreateRepository(new { retain_repo_versions = 1 });
+        await Client.Sync(repository, new { remote });
+        await pusher.PushAsync(name, Image(images, "b"), "b");
+
+        await Client.Sync(repository, new { remote });
+
+        var versions = (await Client.GetAsync(repository + "versions/")).Ok();
+        Assert.Equal(1, versions["count"]!.GetValue<int>());
+        var only = versions["results"]![0]!;
+        Assert.Equal(2, only["number"]!.GetValue<int>());
+        Assert.Equal(["a", "b"], await TagNames(Client, only["pulp_href"]!.GetValue<string>()));
+        Assert.Equal(2, PulpWorkflow.Count(only, "added", "container.tag")); // what version 1 added moved into it
+        (await Client.GetAsync(repository + "versions/1/")).Expect(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Deleting_a_version_folds_it_into_the_next_and_the_last_one_cannot_be_deleted()
+    {
+        var (name, pusher, images) = await MutableUpstream("a");
+        using var _ = pusher;
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
+        var repository = await Client.CreateRepository();
+        await Client.Sync(repository, new { remote });
+        await pusher.PushAsync(name, Image(images, "b"), "b");
+        await Client.Sync(repository, new { remote });
+
+        var deleted = await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/1/"));
+
+        Assert.Equal("completed", deleted["state"]!.GetValue<string>());
+        Assert.Equal("pulpcore.app.tasks.repository.delete_version", deleted["name"]!.GetValue<string>());
+        Assert.Equal(["a", "b"], await TagNames(Client, repository + "versions/2/"));
+        await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/0/"));
+        var last = await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/2/"));
+        Assert.Equal("failed", last["state"]!.GetValue<string>());
+        Assert.Equal("Attempt to delete the last remaining version.", last["error"]!["description"]!.GetValue<string>());
+        Assert.Equal(repository + "versions/2/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        (await Client.DeleteAsync(repository + "versions/7/")).Expect(HttpStatusCode.NotFound);
+    }
+}
