@@ -1,0 +1,229 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Mirror.Oci.Upstream;
+
+/// <summary>
+/// Reads one repository of an upstream registry over the distribution API: probe, tag list (following
+/// <c>Link</c> pages), manifest HEAD/GET with the full Accept list, and streamed blob downloads.
+/// Thread-safe and meant to be shared (see <see cref="RegistryClients"/>); it handles Bearer and Basic
+/// challenges, redirects, and the remote's timeouts. Failures are <see cref="UpstreamException"/>s.
+/// </summary>
+public sealed class RegistryClient : IDisposable
+{
+    /// <summary>Enough for any real tag list page; stops a broken server from filling memory.</summary>
+    private const long MaxTagPageBytes = 64L << 20;
+    private const int MaxRedirects = 10;
+
+    private readonly HttpMessageInvoker _http;
+    private readonly RegistryAuthenticator _auth;
+    private readonly TimeSpan? _readIdle;
+    private readonly TimeSpan? _total;
+
+    public RegistryClient(UpstreamOptions options) : this(options, UpstreamHttpHandler.Create(options)) { }
+
+    internal RegistryClient(UpstreamOptions options, HttpMessageHandler handler)
+    {
+        Options = options;
+        _http = new HttpMessageInvoker(handler, disposeHandler: true);
+        _auth = new RegistryAuthenticator(options, _http);
+        _readIdle = options.SockReadTimeout is > 0 and var r ? TimeSpan.FromSeconds(r) : null;
+        _total = options.TotalTimeout is > 0 and var t ? TimeSpan.FromSeconds(t) : null;
+    }
+
+    public UpstreamOptions Options { get; }
+
+    /// <summary>How many tokens this client fetched from token servers: tests check that tokens are reused.</summary>
+    public int TokensFetched => _auth.TokensFetched;
+
+    private Uri RepositoryUrl(string tail) => new(Options.Url, $"/v2/{Options.Repository}/{tail}");
+
+    /// <summary>GET /v2/: is this a registry, and do our credentials work? Throws <see cref="UpstreamException"/> if not.</summary>
+    public async Task ProbeAsync(CancellationToken ct = default)
+    {
+        var url = new Uri(Options.Url, "/v2/");
+        using var deadline = Deadline(ct);
+        using var response = await SendAsync(HttpMethod.Get, url, manifest: false, offset: 0, deadline.Token, ct).ConfigureAwait(false);
+        EnsureSuccess(response, HttpMethod.Get);
+    }
+
+    /// <summary>Every tag, following <c>Link: &lt;…&gt;; rel="next"</c> across pages (relative or absolute; the path and query are kept and joined with the remote's URL).</summary>
+    public async Task<List<string>> ListTagsAsync(CancellationToken ct = default)
+    {
+        var tags = new List<string>();
+        var seen = new HashSet<Uri>();
+        using var deadline = Deadline(ct);
+        for (Uri? url = RepositoryUrl("tags/list"); url is not null && seen.Add(url);)
+        {
+            using var response = await SendAsync(HttpMethod.Get, url, manifest: false, offset: 0, deadline.Token, ct).ConfigureAwait(false);
+            EnsureSuccess(response, HttpMethod.Get);
+            var body = await ReadBoundedAsync(response, HttpMethod.Get, MaxTagPageBytes, deadline.Token, ct).ConfigureAwait(false);
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("tags", out var page) && page.ValueKind == JsonValueKind.Array)
+                tags.AddRange(page.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!));
+            url = LinkHeader.Next(response, Options.Url);
+        }
+        return tags;
+    }
+
+    /// <summary>HEAD a manifest by tag or digest; null when the registry does not have it.</summary>
+    public async Task<ManifestHead?> HeadManifestAsync(string reference, CancellationToken ct = default)
+    {
+        using var deadline = Deadline(ct);
+        using var response = await SendAsync(HttpMethod.Head, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        EnsureSuccess(response, HttpMethod.Head);
+        return new ManifestHead(DigestHeader(response), response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentLength);
+    }
+
+    /// <summary>GET a manifest's exact bytes; a body over <paramref name="maxBytes"/> is refused, not read.</summary>
+    public async Task<FetchedManifest> GetManifestAsync(string reference, long maxBytes, CancellationToken ct = default)
+    {
+        using var deadline = Deadline(ct);
+        using var response = await SendAsync(HttpMethod.Get, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
+        EnsureSuccess(response, HttpMethod.Get);
+        var bytes = await ReadBoundedAsync(response, HttpMethod.Get, maxBytes, deadline.Token, ct).ConfigureAwait(false);
+        return new FetchedManifest(bytes, response.Content.Headers.ContentType?.MediaType, DigestHeader(response));
+    }
+
+    /// <summary>
+    /// Opens a blob for streaming, from <paramref name="offset"/> when above 0 (check <see cref="BlobDownload.StartOffset"/>:
+    /// a server may ignore the Range). The overall timeout keeps running until the download is disposed.
+    /// </summary>
+    public async Task<BlobDownload> OpenBlobAsync(string digest, long offset = 0, CancellationToken ct = default)
+    {
+        var deadline = Deadline(ct);
+        try
+        {
+            var url = RepositoryUrl("blobs/" + digest);
+            var response = await SendAsync(HttpMethod.Get, url, manifest: false, offset, deadline.Token, ct).ConfigureAwait(false);
+            try
+            {
+                EnsureSuccess(response, HttpMethod.Get);
+                var start = offset > 0 && response.StatusCode == HttpStatusCode.PartialContent ? offset : 0;
+                var raw = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                var content = new TimeoutReadStream(raw, _readIdle, deadline.Token, "GET", response.RequestMessage?.RequestUri ?? url);
+                return new BlobDownload(response, content, start, deadline);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            deadline.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends one logical request: adds headers and known credentials, answers one auth challenge, follows redirects
+    /// (dropping Authorization once they leave the registry's host). Returns the final response, whatever its status.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, bool manifest, long offset, CancellationToken deadline, CancellationToken caller)
+    {
+        var target = url;
+        var sendAuth = true;
+        var challenged = false;
+        for (var redirects = 0; ;)
+        {
+            using var request = new HttpRequestMessage(method, target);
+            foreach (var (name, value) in Options.Headers) request.Headers.TryAddWithoutValidation(name, value);
+            if (manifest)
+                foreach (var type in MediaTypes.ManifestAccept) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+            if (offset > 0) request.Headers.Range = new RangeHeaderValue(offset, null);
+
+            HttpResponseMessage response;
+            try
+            {
+                if (sendAuth) request.Headers.Authorization = await _auth.CurrentAsync(deadline).ConfigureAwait(false);
+                using var headerWait = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+                if (_readIdle is { } idle) headerWait.CancelAfter(idle);
+                response = await _http.SendAsync(request, headerWait.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new UpstreamException(method.Method, target, null, e.Message, e);
+            }
+            catch (OperationCanceledException e) when (!caller.IsCancellationRequested)
+            {
+                throw new UpstreamException(method.Method, target, null, deadline.IsCancellationRequested ? "total timeout exceeded" : "timed out waiting for the response", e);
+            }
+
+            if (response.StatusCode == HttpStatusCode.Unauthorized && sendAuth && !challenged)
+            {
+                challenged = true;
+                if (await _auth.OnChallengeAsync(response, request.Headers.Authorization, deadline).ConfigureAwait(false))
+                {
+                    response.Dispose();
+                    continue;
+                }
+                return response;
+            }
+
+            if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
+            {
+                response.Dispose();
+                if (++redirects > MaxRedirects)
+                    throw new UpstreamException(method.Method, url, null, $"more than {MaxRedirects} redirects");
+                target = location.IsAbsoluteUri ? location : new Uri(target, location);
+                // A blob redirect usually goes to object storage with a signed URL: our token means nothing there and must not leak.
+                if (!SameOrigin(target, url)) sendAuth = false;
+                if (response.StatusCode == HttpStatusCode.SeeOther && method != HttpMethod.Head) method = HttpMethod.Get;
+                continue;
+            }
+            return response;
+        }
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) =>
+        status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        a.Scheme == b.Scheme && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
+
+    private static void EnsureSuccess(HttpResponseMessage response, HttpMethod method)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var url = response.RequestMessage?.RequestUri ?? new Uri("unknown:");
+        var failure = new UpstreamException(method.Method, url, response.StatusCode, UpstreamException.Describe(response));
+        response.Dispose();
+        throw failure;
+    }
+
+    private static string? DigestHeader(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+
+    /// <summary>Reads a small body whole, refusing it as soon as it is known to exceed the limit.</summary>
+    private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, HttpMethod method, long maxBytes, CancellationToken deadline, CancellationToken caller)
+    {
+        var url = response.RequestMessage?.RequestUri ?? new Uri("unknown:");
+        if (response.Content.Headers.ContentLength > maxBytes)
+            throw new UpstreamException(method.Method, url, null, $"body of {response.Content.Headers.ContentLength} bytes exceeds the limit of {maxBytes}");
+        await using var body = new TimeoutReadStream(await response.Content.ReadAsStreamAsync(caller).ConfigureAwait(false), _readIdle, deadline, method.Method, url);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        for (int read; (read = await body.ReadAsync(chunk, caller).ConfigureAwait(false)) > 0;)
+        {
+            if (buffer.Length + read > maxBytes)
+                throw new UpstreamException(method.Method, url, null, $"body exceeds the limit of {maxBytes} bytes");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The remote's overall limit for one call, tied to the caller's cancellation.</summary>
+    private CancellationTokenSource Deadline(CancellationToken caller)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(caller);
+        if (_total is { } total) cts.CancelAfter(total);
+        return cts;
+    }
+
+    public void Dispose() => _http.Dispose();
+}

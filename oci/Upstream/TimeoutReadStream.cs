@@ -1,0 +1,52 @@
+
+namespace Mirror.Oci.Upstream;
+
+/// <summary>
+/// A read-only response body with the remote's read-idle limit on every read and an overall deadline,
+/// so a server that stops sending in the middle of a blob cannot hold a download forever.
+/// A timeout surfaces as an <see cref="UpstreamException"/> without a status code.
+/// </summary>
+internal sealed class TimeoutReadStream(Stream inner, TimeSpan? idle, CancellationToken deadline, string method, Uri url) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
+        if (idle is { } wait) limit.CancelAfter(wait);
+        try
+        {
+            return await inner.ReadAsync(buffer, limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new UpstreamException(method, url, null, deadline.IsCancellationRequested ? "total timeout exceeded" : "read timed out");
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new UpstreamException(method, url, null, "connection broken while reading the body: " + e.Message, e);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

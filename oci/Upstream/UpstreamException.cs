@@ -1,0 +1,27 @@
+using System.Net;
+
+namespace Mirror.Oci.Upstream;
+
+/// <summary>
+/// An upstream request that did not succeed. <see cref="StatusCode"/> is null when no response came
+/// (refused, reset, timed out). The URL is stored without user info or query string, so neither the
+/// message nor the properties can carry credentials, tokens or signed redirect parameters.
+/// </summary>
+public sealed class UpstreamException : Exception
+{
+    public UpstreamException(string method, Uri url, HttpStatusCode? statusCode, string reason, Exception? inner = null)
+        : base($"{method} {Redact(url)} failed: {reason}", inner)
+    {
+        Url = Redact(url);
+        StatusCode = statusCode;
+    }
+
+    public Uri Url { get; }
+    public HttpStatusCode? StatusCode { get; }
+
+    internal static Uri Redact(Uri url) =>
+        url.IsAbsoluteUri ? new UriBuilder(url) { UserName = "", Password = "", Query = "", Fragment = "" }.Uri : url;
+
+    internal static string Describe(HttpResponseMessage response) =>
+        $"{(int)response.StatusCode} {response.ReasonPhrase ?? response.StatusCode.ToString()}";
+}
