@@ -1,0 +1,19 @@
+using Mirror.Oci;
+
+namespace Mirror.Storage.Blobs;
+
+/// <summary>Where a blob lives in either store: <c>sha256/&lt;first two hex digits&gt;/&lt;all 64&gt;</c>, so no folder grows too large.</summary>
+internal static class BlobPaths
+{
+    public static string Key(string digest)
+    {
+        var hex = Digests.Hex(digest);
+        return $"sha256/{hex[..2]}/{hex}";
+    }
+
+    public static void CheckRange(string digest, long offset, long? length, long size)
+    {
+        if (offset < 0 || offset > size) throw new ArgumentOutOfRangeException(nameof(offset), $"offset {offset} is outside blob {digest} of {size} bytes");
+        if (length is < 0) throw new ArgumentOutOfRangeException(nameof(length), "length is negative");
+    }
+}

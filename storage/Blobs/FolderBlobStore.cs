@@ -1,0 +1,96 @@
+using Mirror.Oci;
+
+namespace Mirror.Storage.Blobs;
+
+/// <summary>
+/// Blobs as files under <c>root/sha256/ab/abcd…</c>. Each put streams into <c>root/uploads/</c> and is renamed into place only
+/// after its digest matched, so readers never see a partial or wrong file (the rename is atomic within one filesystem).
+/// </summary>
+public sealed class FolderBlobStore : IBlobStore
+{
+    private const int BufferSize = 81920;
+    private readonly string _root;
+    private readonly string _uploads;
+
+    public FolderBlobStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        _uploads = Path.Combine(_root, "uploads");
+    }
+
+    private string PathOf(string digest) => Path.Combine(_root, BlobPaths.Key(digest));
+
+    public Task<bool> ExistsAsync(string digest, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(digest)));
+
+    public Task<long?> GetSizeAsync(string digest, CancellationToken ct)
+    {
+        var file = new FileInfo(PathOf(digest));
+        return Task.FromResult(file.Exists ? file.Length : (long?)null);
+    }
+
+    public async Task PutAsync(string digest, Stream content, long? size, CancellationToken ct)
+    {
+        var target = PathOf(digest);
+        if (File.Exists(target)) return;
+        Directory.CreateDirectory(_uploads);
+        var temp = Path.Combine(_uploads, Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var verifying = new DigestVerifyingStream(content, digest, size, leaveOpen: true))
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+            {
+                await verifying.CopyToAsync(file, BufferSize, ct).ConfigureAwait(false);
+                // Only a copy that reached the end is verified; a consumer-side stop must not publish a prefix.
+                if (!verifying.IsVerified) throw new InvalidOperationException($"blob {digest} was not read to its end");
+                // On disk before it becomes visible, so a crash cannot publish a truncated blob under a good name.
+                file.Flush(flushToDisk: true);
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            try
+            {
+                File.Move(temp, target, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                // A concurrent put of the same blob won; its bytes are the same.
+            }
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string digest, long offset, long? length, CancellationToken ct)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(PathOf(digest), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(digest);
+        }
+        try
+        {
+            BlobPaths.CheckRange(digest, offset, length, file.Length);
+            file.Position = offset;
+            var rest = file.Length - offset;
+            return Task.FromResult<Stream>(length is { } n && n < rest ? new BoundedReadStream(file, n) : file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    public Task<Uri?> GetDownloadUrlAsync(string digest, string httpMethod, TimeSpan expiry, CancellationToken ct) => Task.FromResult<Uri?>(null);
+
+    public Task DeleteAsync(string digest, CancellationToken ct)
+    {
+        File.Delete(PathOf(digest));
+        return Task.CompletedTask;
+    }
+}

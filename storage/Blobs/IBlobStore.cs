@@ -1,0 +1,37 @@
+namespace Mirror.Storage.Blobs;
+
+/// <summary>
+/// Content-addressed blob storage shared by silos (which write what they download) and gateways (which serve it).
+/// A blob is visible under its digest only once its bytes were verified against that digest.
+/// </summary>
+public interface IBlobStore
+{
+    Task<bool> ExistsAsync(string digest, CancellationToken ct);
+
+    /// <summary>The blob's length, or null when it is not stored.</summary>
+    Task<long?> GetSizeAsync(string digest, CancellationToken ct);
+
+    /// <summary>
+    /// Stores <paramref name="content"/> under <paramref name="digest"/>, verifying it on the way. A wrong digest or length, or a failing
+    /// read, throws and leaves nothing visible. Putting a blob that is already stored returns without reading <paramref name="content"/>.
+    /// </summary>
+    /// <param name="size">The expected length, when known (the manifest says): checked too, and lets stores stream in fixed parts.</param>
+    /// <exception cref="Mirror.Oci.DigestMismatchException">The bytes are not the blob.</exception>
+    Task PutAsync(string digest, Stream content, long? size, CancellationToken ct);
+
+    /// <summary>The blob's bytes from <paramref name="offset"/>, <paramref name="length"/> of them or all the rest.</summary>
+    /// <exception cref="BlobNotFoundException">The blob is not stored.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range starts past the blob's end.</exception>
+    Task<Stream> OpenReadAsync(string digest, long offset, long? length, CancellationToken ct);
+
+    /// <summary>A URL clients can fetch the blob from directly (with GET or HEAD), valid for <paramref name="expiry"/>; null when the store has none.</summary>
+    Task<Uri?> GetDownloadUrlAsync(string digest, string httpMethod, TimeSpan expiry, CancellationToken ct);
+
+    /// <summary>Removes the blob; removing one that is not stored is not an error.</summary>
+    Task DeleteAsync(string digest, CancellationToken ct);
+}
+
+public sealed class BlobNotFoundException(string digest) : FileNotFoundException($"blob {digest} is not stored")
+{
+    public string Digest { get; } = digest;
+}
