@@ -56,7 +56,7 @@ internal static partial class SyncRunner
         if (sync.SignedOnly) tagged = SignedOnly(tagged, tags);
         progress.Complete(SyncProgress.Tags);
 
-        var references = tagged.Concat(filter.Digests.Select(d => ((string?)null, d))).ToList();
+        List<(string? Tag, string Digest)> references = [.. tagged, .. filter.Digests.Select(d => ((string?)null, d))];
         var wanted = references.Select(r => r.Digest).Distinct().ToList();
         var index = context.Services.GetRequiredService<ContentIndex>();
         var known = await index.KnownManifestsAsync(wanted, ct);

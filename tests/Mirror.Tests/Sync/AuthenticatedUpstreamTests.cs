@@ -16,7 +16,7 @@ public sealed class AuthenticatedUpstreamTests(SyncFixture fixture)
     private async Task AssertSyncsDemoSet(RegistryServer registry)
     {
         var demo = DemoSet.Build();
-        using (var pusher = RegistryPusher.For(registry, User, Password)) await demo.PushAsync(pusher, "demo");
+        using (var pusher = new RegistryPusher(registry.BaseUrl, User, Password)) await demo.PushAsync(pusher, "demo");
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(registry.BaseUrl, "demo", new { username = User, password = Password });
 
