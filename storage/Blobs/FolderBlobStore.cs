@@ -90,7 +90,14 @@ public sealed class FolderBlobStore : IBlobStore
 
     public Task DeleteAsync(string digest, CancellationToken ct)
     {
-        File.Delete(PathOf(digest));
+        try
+        {
+            File.Delete(PathOf(digest));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Never stored: nothing to remove.
+        }
         return Task.CompletedTask;
     }
 }

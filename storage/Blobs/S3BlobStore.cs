@@ -113,9 +113,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             {
                 await _minio.RemoveIncompleteUploadAsync(new RemoveIncompleteUploadArgs().WithBucket(_bucket).WithObject(key), CancellationToken.None).ConfigureAwait(false);
             }
-            catch (MinioException)
+            catch (Exception)
             {
-                // The original failure is the one worth reporting.
+                // The original failure is the one worth reporting (and some S3 imitations cannot list uploads at all).
             }
             throw;
         }
