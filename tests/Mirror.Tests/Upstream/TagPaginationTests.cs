@@ -1,12 +1,5 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Mirror.Oci.Upstream;
 
 namespace Mirror.Tests.Upstream;
@@ -17,17 +10,10 @@ namespace Mirror.Tests.Upstream;
 /// </summary>
 public sealed class TagPaginationTests : IAsyncLifetime
 {
-    private WebApplication _app = null!;
-    private Uri _baseUrl = null!;
+    private LocalServer _server = null!;
     private readonly List<string> _queries = [];
 
-    public async Task InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
-        _app.MapGet("/v2/paged/repo/tags/list", (HttpContext context) =>
+    public async Task InitializeAsync() => _server = await LocalServer.StartAsync(app => app.MapGet("/v2/paged/repo/tags/list", (HttpContext context) =>
         {
             var last = context.Request.Query["last"].ToString();
             lock (_queries) _queries.Add(context.Request.QueryString.Value ?? "");
@@ -42,17 +28,14 @@ public sealed class TagPaginationTests : IAsyncLifetime
                 default:
                     return Results.Json(new { name = "paged/repo", tags = new[] { "e" } });
             }
-        });
-        await _app.StartAsync();
-        _baseUrl = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-    }
+        }));
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task Link_pages_are_followed_relative_and_absolute()
     {
-        using var client = new RegistryClient(new UpstreamOptions(_baseUrl, "paged/repo"));
+        using var client = new RegistryClient(new UpstreamOptions(_server.BaseUrl, "paged/repo"));
         Assert.Equal(["a", "b", "c", "d", "e"], await client.ListTagsAsync());
         Assert.Equal(["", "?last=b&n=2", "?last=d&n=2"], _queries);
     }
