@@ -117,4 +117,36 @@ public sealed class RecordingProxyTests(ProxiedRegistryFixture registry) : IClas
             Proxy.Interceptor = null;
         }
     }
+
+    [Fact]
+    public async Task Ready_made_faults_hit_the_first_requests_only()
+    {
+        using var client = new RegistryClient(new UpstreamOptions(Proxy.BaseUrl, ProxiedRegistryFixture.Repository));
+        var blob = registry.Set.Blobs.MaxBy(b => b.Size)!;
+        try
+        {
+            Proxy.Interceptor = ProxyFaults.Status(RequestKind.ManifestHead, 429, times: 1);
+            var throttled = await Assert.ThrowsAsync<UpstreamException>(() => client.HeadManifestAsync("web"));
+            Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+            Assert.NotNull(await client.HeadManifestAsync("web"));
+
+            Proxy.Interceptor = ProxyFaults.Reset(RequestKind.TagList);
+            var reset = await Assert.ThrowsAsync<UpstreamException>(() => client.ListTagsAsync());
+            Assert.Null(reset.StatusCode);
+            Assert.NotEmpty(await client.ListTagsAsync());
+
+            Proxy.Interceptor = ProxyFaults.Truncate(Proxy, RequestKind.BlobGet, bytes: 100);
+            await using (var cut = await client.OpenBlobAsync(blob.Digest))
+            {
+                var broken = await Assert.ThrowsAsync<UpstreamException>(() => cut.Content.CopyToAsync(Stream.Null));
+                Assert.Null(broken.StatusCode);
+            }
+            await using var whole = await client.OpenBlobAsync(blob.Digest);
+            Assert.Equal(blob.Digest, await UpstreamChecks.HashAsync(whole.Content));
+        }
+        finally
+        {
+            Proxy.Interceptor = null;
+        }
+    }
 }
