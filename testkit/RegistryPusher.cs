@@ -24,11 +24,11 @@ public sealed class RegistryPusher : IDisposable
         _http = new HttpClient(_auth) { BaseAddress = registry, Timeout = TimeSpan.FromMinutes(10) };
     }
 
-    /// <summary>A pusher with the credentials the server's auth needs (token servers here let anyone push, so none are needed for them).</summary>
-    public static RegistryPusher For(RegistryServer server) => server.Auth switch
+    /// <summary>A pusher with the server's htpasswd credentials, or the given ones (what a token server that requires a user wants).</summary>
+    public static RegistryPusher For(RegistryServer server, string? username = null, string? password = null) => server.Auth switch
     {
         RegistryAuth.HtpasswdAuth basic => new RegistryPusher(server.BaseUrl, basic.User, basic.Password),
-        _ => new RegistryPusher(server.BaseUrl),
+        _ => new RegistryPusher(server.BaseUrl, username, password),
     };
 
     public Uri Registry { get; }

@@ -110,9 +110,9 @@ public sealed class UpstreamFixture
         }
     }
 
-    public async Task PushAsync(RegistryServer server, string repository, CancellationToken ct = default)
+    public async Task PushAsync(RegistryServer server, string repository, CancellationToken ct = default, string? username = null, string? password = null)
     {
-        using var pusher = RegistryPusher.For(server);
+        using var pusher = RegistryPusher.For(server, username, password);
         await PushAsync(pusher, repository, ct);
     }
 

@@ -92,7 +92,7 @@ public sealed class RecordingProxy : IAsyncDisposable
         try
         {
             if (Interceptor is { } intercept && await intercept(context)) return;
-            await ForwardAsync(context, target);
+            await ForwardAsync(context);
         }
         finally
         {
@@ -101,9 +101,14 @@ public sealed class RecordingProxy : IAsyncDisposable
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, string target)
+    /// <summary>
+    /// Forwards the request upstream and streams the answer back. With <paramref name="truncateAfter"/>, only that many
+    /// body bytes are sent (under the full Content-Length) before the connection is cut: a fault interceptors can use.
+    /// </summary>
+    public async Task ForwardAsync(HttpContext context, long? truncateAfter = null)
     {
         var request = context.Request;
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
         using var outgoing = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(Upstream, target));
         if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
             outgoing.Content = new StreamContent(request.Body);
@@ -133,7 +138,23 @@ public sealed class RecordingProxy : IAsyncDisposable
                     context.Response.Headers[header.Key] = header.Value.ToArray();
             if (HttpMethods.IsHead(request.Method)) return;
             await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-            await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+            if (truncateAfter is not { } limit)
+            {
+                await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+                return;
+            }
+            var buffer = new byte[Math.Min(limit, 81920)];
+            for (long sent = 0; sent < limit;)
+            {
+                var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - sent)), context.RequestAborted);
+                if (read == 0) break;
+                await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                sent += read;
+            }
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            // Give the client time to read the headers and the partial body: a cut at once can reach it as a reset before any of it.
+            await Task.Delay(200, context.RequestAborted);
+            context.Abort();
         }
     }
 
