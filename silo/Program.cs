@@ -19,7 +19,8 @@ var db = NpgsqlDataSource.Create(settings.Database);
 await SchemaMigrator.MigrateAsync(db);
 builder.Services.AddMirrorCatalog(db);
 builder.Services.AddMirrorBlobStore(builder.Configuration);
-builder.Services.AddSingleton<DownloadSlots>();
+builder.Services.AddSingleton<RemotePermits>();
+builder.Services.AddSingleton(new SiloIdentity(settings.SiloName));
 
 builder.UseOrleans(silo => silo
     .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))

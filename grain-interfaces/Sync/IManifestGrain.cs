@@ -10,8 +10,8 @@ namespace Mirror.Sync;
 public interface IManifestGrain : IGrainWithStringKey
 {
     /// <summary>Starts mirroring the manifest unless it is running or done; returns at once with where it stands.</summary>
-    [Alias("Ensure")]
-    Task<ManifestProgress> Ensure(Guid remoteId);
+    [Alias("Ensure"), ResponseTimeout("00:00:05")]
+    Task<WorkProgress> Ensure(Guid remoteId);
 }
 
 public static class ManifestGrainKey
@@ -19,18 +19,42 @@ public static class ManifestGrainKey
     public static string For(Guid remoteId, string digest) => $"{remoteId:N}/{digest}";
 }
 
-[GenerateSerializer, Alias("mirror.ManifestState")]
-public enum ManifestState { Running, Done, Failed }
+[GenerateSerializer, Alias("mirror.WorkState")]
+public enum WorkState { Running, Done, Failed }
 
-/// <summary>Where one manifest's mirroring stands. Counts cover the manifest, its blobs and (for a list) its children.</summary>
-[GenerateSerializer, Immutable, Alias("mirror.ManifestProgress")]
-public sealed record ManifestProgress
+/// <summary>
+/// Where a manifest's or blob's mirroring stands. Counts cover what this piece of work did itself (a manifest with its
+/// blobs and listed manifests): the first poll after the work ends gets them; later polls see the stored result and no
+/// counts, so a sync adds up each download once.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mirror.WorkProgress")]
+public sealed record WorkProgress
 {
-    [Id(0)] public required ManifestState State { get; init; }
+    [Id(0)] public required WorkState State { get; init; }
     /// <summary>What went wrong upstream or in storage, when <see cref="State"/> is Failed.</summary>
     [Id(1)] public string? Error { get; init; }
-    [Id(2)] public int BlobsDownloaded { get; init; }
-    [Id(3)] public long BytesDownloaded { get; init; }
-    /// <summary>The silo that did the work, so a sync can show how it spread.</summary>
-    [Id(4)] public string? Silo { get; init; }
+    /// <summary>What each silo did, by silo name: how the work spread over the cluster.</summary>
+    [Id(2)] public Dictionary<string, SiloShare> BySilo { get; init; } = [];
+
+    public int BlobsDownloaded => BySilo.Values.Sum(s => s.Blobs);
+    public long BytesDownloaded => BySilo.Values.Sum(s => s.Bytes);
+
+    public static WorkProgress Running { get; } = new() { State = WorkState.Running };
+    public static WorkProgress Stored { get; } = new() { State = WorkState.Done };
+    public static WorkProgress Failure(string error) => new() { State = WorkState.Failed, Error = error };
+}
+
+/// <summary>One silo's part of a sync: manifests mirrored there, blobs downloaded there and their bytes.</summary>
+[GenerateSerializer, Immutable, Alias("mirror.SiloShare")]
+public sealed record SiloShare([property: Id(0)] int Manifests, [property: Id(1)] int Blobs, [property: Id(2)] long Bytes)
+{
+    public SiloShare Add(SiloShare other) => new(Manifests + other.Manifests, Blobs + other.Blobs, Bytes + other.Bytes);
+
+    /// <summary>Sums the shares of several pieces of work, silo by silo.</summary>
+    public static Dictionary<string, SiloShare> Merge(IEnumerable<KeyValuePair<string, SiloShare>> shares)
+    {
+        var total = new Dictionary<string, SiloShare>();
+        foreach (var (silo, share) in shares) total[silo] = total.TryGetValue(silo, out var sum) ? sum.Add(share) : share;
+        return total;
+    }
 }

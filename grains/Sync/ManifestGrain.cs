@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
 using Mirror.Oci.Upstream;
+using Mirror.Grains.Tasks;
 using Mirror.Remotes;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
@@ -11,105 +12,82 @@ using Orleans.Placement;
 namespace Mirror.Grains.Sync;
 
 /// <summary>
-/// Mirrors one upstream manifest (see <see cref="IManifestGrain"/>). Random placement spreads the manifests of a sync,
-/// and with them the blob downloads, over every silo. The work runs in the background of the activation; blob bytes
-/// stream from the upstream through the digest check into the blob store and never enter a grain message.
+/// Mirrors one upstream manifest (see <see cref="IManifestGrain"/>). Random placement spreads the manifests of a sync
+/// over every silo; their blobs go to BlobGrains (one per digest in the whole cluster), their children to ManifestGrains
+/// of their own. Blob bytes never enter a grain message.
 /// </summary>
 [RandomPlacement]
 public sealed class ManifestGrain(
     ContentIndex index,
     IBlobStore blobs,
-    DownloadSlots downloadSlots,
+    RemotePermits permits,
+    SiloIdentity silo,
+    TimeProvider clock,
     ILogger<ManifestGrain> log) : Grain, IManifestGrain
 {
     /// <summary>distribution's own limit: a manifest is metadata, a bigger one is an attack or a mistake.</summary>
     public const long MaxManifestBytes = 4 * 1024 * 1024;
 
-    private Task<ManifestProgress>? _work;
+    private readonly PolledWork _work = new(clock);
 
     private string Digest => this.GetPrimaryKeyString()[33..];
 
-    async Task<ManifestProgress> IManifestGrain.Ensure(Guid remoteId)
+    public override Task OnActivateAsync(CancellationToken ct)
     {
-        if (_work is { IsCompleted: true } finished)
-        {
-            _work = null; // a failure is reported once; the next Ensure tries again
-            return await finished;
-        }
-        if (_work is not null) return new ManifestProgress { State = ManifestState.Running, Silo = RuntimeIdentity };
-        if (await index.HasManifestAsync(Digest)) return new ManifestProgress { State = ManifestState.Done, Silo = RuntimeIdentity };
-        _work = Mirror(remoteId);
-        return new ManifestProgress { State = ManifestState.Running, Silo = RuntimeIdentity };
+        this.RegisterGrainTimer(() => { _work.CancelIfAbandoned(); return Task.CompletedTask; },
+            new GrainTimerCreationOptions(PolledWork.CheckEvery, PolledWork.CheckEvery) { Interleave = true });
+        return Task.CompletedTask;
     }
 
-    private async Task<ManifestProgress> Mirror(Guid remoteId)
+    async Task<WorkProgress> IManifestGrain.Ensure(Guid remoteId)
+    {
+        if (_work.Poll() is { } progress) return progress;
+        if (await index.HasManifestAsync(Digest)) return WorkProgress.Stored;
+        return _work.Start(ct => Mirror(remoteId, ct));
+    }
+
+    private async Task<WorkProgress> Mirror(Guid remoteId, CancellationToken ct)
     {
         await Task.Yield(); // answer Ensure first
         try
         {
             var remote = await GrainFactory.GetGrain<IRemoteGrain>(remoteId).GetWithSecrets()
-                ?? throw new InvalidOperationException("The remote no longer exists.");
-            var client = RegistryClients.For(UpstreamSettings.For(remote));
-            var slots = downloadSlots.For(remote.Id, remote.Settings.DownloadConcurrency);
-            var fetched = await slots.Run(() => client.GetManifestAsync(Digest, MaxManifestBytes, CancellationToken.None), CancellationToken.None);
+                ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
+            var upstream = new UpstreamSession(remote, permits);
+            var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, MaxManifestBytes, attempt), ct);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
             if (manifest.Digest != Digest)
                 throw new InvalidManifestException($"The upstream sent manifest {manifest.Digest} when asked for {Digest}.");
 
-            var (downloaded, bytes) = MediaTypes.IsList(manifest.MediaType)
-                ? await MirrorChildren(remoteId, manifest)
-                : await MirrorBlobs(client, slots, manifest);
-            await index.AddManifestAsync(await Describe(manifest, fetched.Bytes));
-            log.LogDebug("Mirrored manifest {Digest}: {Blobs} blobs, {Bytes} bytes downloaded", Digest, downloaded, bytes);
-            return new ManifestProgress { State = ManifestState.Done, BlobsDownloaded = downloaded, BytesDownloaded = bytes, Silo = RuntimeIdentity };
+            var parts = manifest.IsList ? await MirrorChildren(remoteId, manifest, ct) : await MirrorBlobs(remoteId, manifest, ct);
+            await index.AddManifestAsync(await Describe(manifest, fetched.Bytes), ct);
+            var mine = new KeyValuePair<string, SiloShare>(silo.Name, new SiloShare(1, 0, 0));
+            var done = new WorkProgress { State = WorkState.Done, BySilo = SiloShare.Merge(parts.SelectMany(p => p.BySilo).Append(mine)) };
+            log.LogInformation("Mirrored manifest {Digest} on {Silo}: {Blobs} blobs, {Bytes} bytes downloaded", Digest, silo.Name, done.BlobsDownloaded, done.BytesDownloaded);
+            return done;
         }
-        catch (Exception e) when (e is UpstreamException or InvalidManifestException or DigestMismatchException)
+        catch (Exception e) when (e is UpstreamException or InvalidManifestException or TaskFailedException)
         {
-            return Failed(e.Message);
-        }
-        catch (Exception e)
-        {
-            log.LogWarning(e, "Mirroring manifest {Digest} failed", Digest);
-            return Failed($"Mirroring manifest {Digest} failed: {e.Message}");
+            return WorkProgress.Failure(e.Message);
         }
     }
-
-    private ManifestProgress Failed(string error) => new() { State = ManifestState.Failed, Error = error, Silo = RuntimeIdentity };
 
     /// <summary>Each entry of a list is a manifest of its own, mirrored by its own grain (likely on another silo).</summary>
-    private async Task<(int Blobs, long Bytes)> MirrorChildren(Guid remoteId, ParsedManifest list)
+    private async Task<WorkProgress[]> MirrorChildren(Guid remoteId, ParsedManifest list, CancellationToken ct)
     {
-        var children = list.Manifests.Select(m => m.Descriptor.Digest).Distinct().ToList();
-        var known = await index.KnownManifestsAsync(children);
-        var results = await Task.WhenAll(children.Where(c => !known.Contains(c))
-            .Select(child => ManifestPolling.UntilDone(GrainFactory, remoteId, child, _ => Task.CompletedTask, CancellationToken.None)));
-        return (results.Sum(r => r.BlobsDownloaded), results.Sum(r => r.BytesDownloaded));
+        var known = await index.KnownManifestsAsync(list.ChildDigests, ct);
+        return await Task.WhenAll(list.ChildDigests.Where(c => !known.Contains(c))
+            .Select(child => WorkPolling.Manifest(GrainFactory, remoteId, child, () => Task.CompletedTask, ct)));
     }
 
-    /// <summary>Stores the config and every distributable layer not stored yet, several at a time.</summary>
-    private async Task<(int Blobs, long Bytes)> MirrorBlobs(RegistryClient client, SemaphoreSlim slots, ParsedManifest manifest)
+    /// <summary>The config and every distributable layer, each stored once in the cluster by its BlobGrain.</summary>
+    private async Task<WorkProgress[]> MirrorBlobs(Guid remoteId, ParsedManifest manifest, CancellationToken ct)
     {
-        var wanted = (manifest.Config is { } config ? [config] : Array.Empty<Descriptor>()).Concat(manifest.Layers)
-            .DistinctBy(d => d.Digest).ToList();
-        var downloaded = 0;
-        long bytes = 0;
-        await Task.WhenAll(wanted.Select(async blob =>
-        {
-            if (await index.BlobSizeAsync(blob.Digest) is not null) return;
-            if (await blobs.GetSizeAsync(blob.Digest, CancellationToken.None) is not { } size)
-            {
-                size = await slots.Run(async () =>
-                {
-                    await using var download = await client.OpenBlobAsync(blob.Digest, 0, CancellationToken.None);
-                    await blobs.PutAsync(blob.Digest, download.Content, blob.Size >= 0 ? blob.Size : download.Length, CancellationToken.None);
-                    return await blobs.GetSizeAsync(blob.Digest, CancellationToken.None) ?? 0;
-                }, CancellationToken.None);
-                downloaded++;
-                bytes += size;
-            }
-            await index.AddBlobAsync(blob.Digest, size, blob.MediaType);
-        }));
-        return (downloaded, bytes);
+        var wanted = (manifest.Config is { } config ? [config] : Array.Empty<Descriptor>()).Concat(manifest.Layers).DistinctBy(d => d.Digest);
+        return await Task.WhenAll(wanted.Select(async blob =>
+            await index.BlobSizeAsync(blob.Digest, ct) is not null
+                ? WorkProgress.Stored
+                : await WorkPolling.Blob(GrainFactory, new BlobRequest(remoteId, blob.MediaType, blob.Size), blob.Digest, ct)));
     }
 
     private async Task<ManifestEntry> Describe(ParsedManifest manifest, byte[] raw)
@@ -123,7 +101,6 @@ public sealed class ManifestGrain(
             await stream.CopyToAsync(buffer);
             config = ImageConfig.Parse(buffer.ToArray());
         }
-        var isList = MediaTypes.IsList(manifest.MediaType);
         return new ManifestEntry
         {
             Digest = manifest.Digest,
@@ -134,9 +111,9 @@ public sealed class ManifestGrain(
             ConfigDigest = manifest.Config?.Digest,
             LayerDigests = manifest.Layers.Select(l => l.Digest).ToList(),
             Children = manifest.Manifests.Select(m => (m.Descriptor.Digest, m.Platform is null ? null : PlatformJson.Serialize(m.Platform))).ToList(),
-            Architecture = config?.Architecture,
-            Os = config?.Os,
-            CompressedImageSize = isList ? null : manifest.Layers.Sum(l => l.Size),
+            Architecture = config?.Architecture ?? manifest.Architecture,
+            Os = config?.Os ?? manifest.Os,
+            CompressedImageSize = manifest.IsList ? null : manifest.Layers.Where(l => l.Size >= 0).Sum(l => l.Size),
             AnnotationsJson = JsonSerializer.Serialize(manifest.Annotations),
             LabelsJson = JsonSerializer.Serialize(config?.Labels ?? new Dictionary<string, string>()),
         };

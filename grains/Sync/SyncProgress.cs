@@ -9,4 +9,6 @@ internal static class SyncProgress
     public const string Artifacts = "sync.downloading.artifacts";
     public const string Associating = "associating.content";
     public const string Unassociating = "unassociating.content";
+    /// <summary>Ours, not Pulp's: one report per silo that mirrored manifests, suffixed with the silo's name.</summary>
+    public const string SiloShare = "sync.silo";
 }

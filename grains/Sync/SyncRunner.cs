@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Mirror.Grains.Tasks;
 using Mirror.Oci;
 using Mirror.Oci.Upstream;
@@ -7,6 +8,7 @@ using Mirror.Remotes;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
+using Mirror.Sync;
 using Mirror.Tasks;
 
 namespace Mirror.Grains.Sync;
@@ -26,13 +28,12 @@ internal static partial class SyncRunner
             ?? throw new TaskFailedException("The remote of this sync no longer exists.");
         _ = await grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get()
             ?? throw new TaskFailedException("The repository no longer exists.");
-        var client = RegistryClients.For(UpstreamSettings.For(remote));
+        var upstream = new UpstreamSession(remote, context.Services.GetRequiredService<RemotePermits>());
         var concurrency = remote.Settings.DownloadConcurrency;
-        var slots = context.Services.GetRequiredService<DownloadSlots>().For(remote.Id, concurrency);
 
         progress.Start(SyncProgress.TagList, "Downloading tag list", total: 1);
         await progress.SaveAsync(force: true);
-        var tags = await Upstream(() => slots.Run(() => client.ListTagsAsync(ct), ct));
+        var tags = await Upstream(() => upstream.Request((client, attempt) => client.ListTagsAsync(attempt), ct));
         progress.Advance(SyncProgress.TagList);
         progress.Complete(SyncProgress.TagList);
 
@@ -64,14 +65,17 @@ internal static partial class SyncRunner
         progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
         progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");
         await progress.SaveAsync();
+        var spread = new List<KeyValuePair<string, SiloShare>>();
         await Concurrently.ForEachAsync(missing, concurrency, async digest =>
         {
-            var done = await ManifestPolling.UntilDone(grains, remote.Id, digest, progress.SaveAsync, ct);
+            var done = await WorkPolling.Manifest(grains, remote.Id, digest, () => progress.SaveAsync(), ct);
             progress.Advance(SyncProgress.Manifests);
             progress.Advance(SyncProgress.Artifacts, done.BlobsDownloaded);
+            spread.AddRange(done.BySilo);
         });
         progress.Complete(SyncProgress.Manifests);
         progress.Complete(SyncProgress.Artifacts);
+        ReportSpread(context, SiloShare.Merge(spread));
         await progress.SaveAsync(force: true);
 
         var refs = context.Services.GetRequiredService<SyncRefs>();
@@ -93,7 +97,7 @@ internal static partial class SyncRunner
         // A registry that sends no Docker-Content-Digest on HEAD: the digest is that of the bytes (schema 1: without signatures).
         async Task<string> DigestByGet(string tag)
         {
-            var fetched = await Upstream(() => slots.Run(() => client.GetManifestAsync(tag, ManifestGrain.MaxManifestBytes, ct), ct));
+            var fetched = await Upstream(() => upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestGrain.MaxManifestBytes, attempt), ct));
             try
             {
                 return ManifestDocument.Parse(fetched.Bytes, fetched.MediaType).Digest;
@@ -107,12 +111,26 @@ internal static partial class SyncRunner
         async Task HeadTags(IReadOnlyList<string> names) =>
             await Concurrently.ForEachAsync(names, concurrency, async tag =>
             {
-                var head = await Upstream(() => slots.Run(() => client.HeadManifestAsync(tag, ct), ct));
+                var head = await Upstream(() => upstream.Request((client, attempt) => client.HeadManifestAsync(tag, attempt), ct));
                 // A tag deleted between the list and the HEAD is simply no longer there.
                 if (head is not null) tagged.Add((tag, head.Digest ?? await DigestByGet(tag)));
                 progress.Advance(SyncProgress.Tags);
                 await progress.SaveAsync();
             });
+    }
+
+    /// <summary>Which silo mirrored how much: a progress report per silo, and a log line.</summary>
+    private static void ReportSpread(TaskContext context, Dictionary<string, SiloShare> spread)
+    {
+        foreach (var (silo, share) in spread.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            var code = $"{SyncProgress.SiloShare}.{silo}";
+            context.Progress.Start(code, $"Mirrored on {silo}: manifests (and {share.Blobs} blobs, {share.Bytes} bytes)");
+            context.Progress.Advance(code, share.Manifests);
+            context.Progress.Complete(code);
+        }
+        context.Log.LogInformation("Sync {Task} spread: {Spread}", context.TaskId,
+            string.Join("; ", spread.Select(s => $"{s.Key}: {s.Value.Manifests} manifests, {s.Value.Blobs} blobs, {s.Value.Bytes} bytes")));
     }
 
     /// <summary>

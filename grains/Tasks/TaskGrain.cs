@@ -102,7 +102,7 @@ public sealed class TaskGrain(
                 var now = clock.UtcNowMicros();
                 await Save(Record with { State = TaskStates.Running, UnblockedAt = Record.UnblockedAt ?? now, StartedAt = Record.StartedAt ?? now, LastUpdated = now });
                 var progress = new TaskProgress(reports => Save(Record with { ProgressReports = reports, LastUpdated = clock.UtcNowMicros() }), clock);
-                var context = new TaskContext(Record.Id, GrainFactory, services, progress, _cancel.Token);
+                var context = new TaskContext(Record.Id, GrainFactory, services, progress, log, _cancel.Token);
                 var created = await TaskRunner.Run(context, state.State.Operation!);
                 await progress.SaveAsync(force: true);
                 await Finish(Record.State == TaskStates.Canceling ? TaskStates.Canceled : TaskStates.Completed, error: null, created);

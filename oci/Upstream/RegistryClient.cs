@@ -39,6 +39,9 @@ public sealed class RegistryClient : IDisposable
 
     private Uri RepositoryUrl(string tail) => new(Options.Url, $"/v2/{Options.Repository}/{tail}");
 
+    /// <summary>Where a blob is fetched from, for messages about it.</summary>
+    public Uri BlobUrl(string digest) => RepositoryUrl("blobs/" + digest);
+
     /// <summary>GET /v2/: is this a registry, and do our credentials work? Throws <see cref="UpstreamException"/> if not.</summary>
     public async Task ProbeAsync(CancellationToken ct = default)
     {
@@ -191,7 +194,10 @@ public sealed class RegistryClient : IDisposable
     {
         if (response.IsSuccessStatusCode) return;
         var url = response.RequestMessage?.RequestUri ?? new Uri("unknown:");
-        var failure = new UpstreamException(method.Method, url, response.StatusCode, UpstreamException.Describe(response));
+        var failure = new UpstreamException(method.Method, url, response.StatusCode, UpstreamException.Describe(response))
+        {
+            RetryAfter = UpstreamException.RetryAfterOf(response),
+        };
         response.Dispose();
         throw failure;
     }

@@ -19,6 +19,16 @@ public sealed class UpstreamException : Exception
     public Uri Url { get; }
     public HttpStatusCode? StatusCode { get; }
 
+    /// <summary>How long the upstream asked us to wait (its <c>Retry-After</c>, seconds or a date), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    internal static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        _ => null,
+    };
+
     internal static Uri Redact(Uri url) =>
         url.IsAbsoluteUri ? new UriBuilder(url) { UserName = "", Password = "", Query = "", Fragment = "" }.Uri : url;
 

@@ -1,0 +1,49 @@
+using Mirror.Sync;
+
+namespace Mirror.Grains.Sync;
+
+/// <summary>
+/// The background work of a grain that callers poll (<see cref="IManifestGrain"/>, <see cref="IBlobGrain"/>). Polls keep
+/// it going: work nobody has asked about for <see cref="AbandonAfter"/> (its sync was canceled, or its caller's silo
+/// died) is cancelled, which stops its downloads and frees their permits.
+/// </summary>
+internal sealed class PolledWork(TimeProvider clock)
+{
+    public static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(6);
+    public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
+
+    private Task<WorkProgress>? _work;
+    private CancellationTokenSource? _cancel;
+    private DateTimeOffset _lastPoll;
+
+    /// <summary>
+    /// Answers a poll: Running while the work runs; its outcome once, on the first poll after it ended; null when
+    /// nothing runs (the caller looks at what is stored and may <see cref="Start"/>).
+    /// </summary>
+    public WorkProgress? Poll()
+    {
+        _lastPoll = clock.GetUtcNow();
+        if (_work is null) return null;
+        if (!_work.IsCompleted) return WorkProgress.Running;
+        var finished = _work;
+        _work = null;
+        _cancel?.Dispose();
+        _cancel = null;
+        return finished.IsCompletedSuccessfully
+            ? finished.Result
+            : WorkProgress.Failure(finished.Exception?.GetBaseException().Message ?? "The work was stopped: nobody was waiting for it.");
+    }
+
+    public WorkProgress Start(Func<CancellationToken, Task<WorkProgress>> work)
+    {
+        _cancel = new CancellationTokenSource();
+        _work = work(_cancel.Token);
+        return WorkProgress.Running;
+    }
+
+    /// <summary>For the grain's timer.</summary>
+    public void CancelIfAbandoned()
+    {
+        if (_work is { IsCompleted: false } && clock.GetUtcNow() - _lastPoll > AbandonAfter) _cancel?.Cancel();
+    }
+}

@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Mirror.Sync;
+
+namespace Mirror.Grains.Sync;
+
+/// <summary>
+/// This silo's side of the cluster-wide <c>download_concurrency</c>: takes a permit from the remote's
+/// <see cref="IRemoteLimiterGrain"/> for each upstream request and renews every lease held here until it is released.
+/// </summary>
+public sealed class RemotePermits : IAsyncDisposable
+{
+    private static readonly TimeSpan RenewEvery = RemoteLimiterGrain.LeaseLifetime / 3;
+    private readonly IGrainFactory _grains;
+    private readonly ILogger<RemotePermits> _log;
+    private readonly ConcurrentDictionary<Guid, Guid> _held = new(); // lease → remote
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _renewals;
+
+    public RemotePermits(IGrainFactory grains, ILogger<RemotePermits> log)
+    {
+        (_grains, _log) = (grains, log);
+        _renewals = RenewLoop();
+    }
+
+    /// <summary>Waits for a permit on <paramref name="remoteId"/>'s upstream; dispose it when the request is over.</summary>
+    public async Task<Permit> AcquireAsync(Guid remoteId, int limit, CancellationToken ct)
+    {
+        var limiter = _grains.GetGrain<IRemoteLimiterGrain>(remoteId);
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            Guid? lease;
+            try
+            {
+                lease = await limiter.Acquire(limit);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                continue; // the limiter's silo went away; its next activation answers
+            }
+            if (lease is not { } granted) continue;
+            if (ct.IsCancellationRequested)
+            {
+                await limiter.Release(granted);
+                ct.ThrowIfCancellationRequested();
+            }
+            _held[granted] = remoteId;
+            return new Permit(this, remoteId, granted);
+        }
+    }
+
+    /// <summary>Runs one upstream request inside a permit.</summary>
+    public async Task<T> Run<T>(Guid remoteId, int limit, Func<Task<T>> request, CancellationToken ct)
+    {
+        await using var permit = await AcquireAsync(remoteId, limit, ct);
+        return await request();
+    }
+
+    private async Task Release(Guid remoteId, Guid lease)
+    {
+        _held.TryRemove(lease, out _);
+        try
+        {
+            await _grains.GetGrain<IRemoteLimiterGrain>(remoteId).Release(lease);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            _log.LogDebug(e, "Release of lease {Lease} lost; it expires instead", lease);
+        }
+    }
+
+    private async Task RenewLoop()
+    {
+        using var timer = new PeriodicTimer(RenewEvery);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+                foreach (var remote in _held.GroupBy(h => h.Value))
+                {
+                    try
+                    {
+                        await _grains.GetGrain<IRemoteLimiterGrain>(remote.Key).Renew(remote.Select(h => h.Key).ToArray());
+                    }
+                    catch (Exception e) when (e is TimeoutException or OrleansException)
+                    {
+                        _log.LogWarning(e, "Could not renew the leases on remote {Remote}", remote.Key);
+                    }
+                }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _renewals;
+        _stop.Dispose();
+    }
+
+    /// <summary>One permit: the right to have one request in flight to a remote's upstream.</summary>
+    public sealed class Permit(RemotePermits owner, Guid remoteId, Guid lease) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync() =>
+            Interlocked.Exchange(ref _released, 1) == 0 ? new ValueTask(owner.Release(remoteId, lease)) : ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,23 @@
+using Mirror.Oci.Upstream;
+using Mirror.Remotes;
+
+namespace Mirror.Grains.Sync;
+
+/// <summary>
+/// A remote's upstream as sync code talks to it: every request takes a cluster-wide permit, is retried per the remote's
+/// <c>max_retries</c>, and releases its permit while it waits to try again.
+/// </summary>
+public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits)
+{
+    public RegistryClient Client { get; } = RegistryClients.For(UpstreamSettings.For(remote));
+    public UpstreamRetry Retry { get; } = UpstreamRetry.For(remote.Settings.MaxRetries);
+    public Guid RemoteId => remote.Id;
+
+    /// <summary>Runs <paramref name="request"/> inside a permit, again after each transient failure.</summary>
+    public Task<T> Request<T>(Func<RegistryClient, CancellationToken, Task<T>> request, CancellationToken ct) =>
+        Retry.Run(async attempt =>
+        {
+            await using var permit = await permits.AcquireAsync(remote.Id, remote.Settings.DownloadConcurrency, attempt);
+            return await request(Client, attempt);
+        }, ct);
+}
