@@ -27,7 +27,15 @@ public static class ProxyFaults
 
     /// <summary>Forwards, but cuts the body after <paramref name="bytes"/> bytes under the full Content-Length.</summary>
     public static Func<HttpContext, Task<bool>> Truncate(RecordingProxy proxy, RequestKind kind, long bytes, int times = 1) =>
-        FirstTimes(kind, times, context => proxy.ForwardAsync(context, bytes));
+        FirstTimes(kind, times, context => proxy.ForwardAsync(context, new BodyFault(CutAfter: bytes)));
+
+    /// <summary>Forwards with one byte of the body inverted, so the bytes no longer match their digest.</summary>
+    public static Func<HttpContext, Task<bool>> FlipByte(RecordingProxy proxy, RequestKind kind, long at, int times = 1) =>
+        FirstTimes(kind, times, context => proxy.ForwardAsync(context, new BodyFault(FlipAt: at)));
+
+    /// <summary>Forwards every request of a kind slowly: a pause before each 16 KiB of body.</summary>
+    public static Func<HttpContext, Task<bool>> Trickle(RecordingProxy proxy, RequestKind kind, TimeSpan pause, int times = int.MaxValue) =>
+        FirstTimes(kind, times, context => proxy.ForwardAsync(context, new BodyFault(Pause: pause)));
 
     private static Func<HttpContext, Task<bool>> FirstTimes(RequestKind kind, int times, Func<HttpContext, Task> fault)
     {

@@ -16,6 +16,9 @@ namespace Mirror.TestKit;
 /// were in flight at once, so tests can assert what a sync cost upstream and how parallel it was. Bodies stream
 /// both ways. <see cref="Interceptor"/> lets a test answer a request itself (fault injection) instead of forwarding it.
 /// </summary>
+/// <summary>How to spoil a forwarded body: cut it after some bytes, flip one byte, or pause after every chunk.</summary>
+public sealed record BodyFault(long? CutAfter = null, long? FlipAt = null, TimeSpan? Pause = null);
+
 public sealed class RecordingProxy : IAsyncDisposable
 {
     /// <summary>Headers that describe one hop's connection, not the message, so they are not forwarded.</summary>
@@ -89,6 +92,7 @@ public sealed class RecordingProxy : IAsyncDisposable
         var request = context.Request;
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
         var kind = RequestKinds.Of(request.Method, request.Path.Value ?? "/");
+        var started = DateTimeOffset.UtcNow;
         try
         {
             if (Interceptor is { } intercept && await intercept(context)) return;
@@ -96,16 +100,16 @@ public sealed class RecordingProxy : IAsyncDisposable
         }
         finally
         {
-            _requests.Enqueue(new ProxiedRequest(kind, request.Method, target, context.Response.StatusCode));
+            _requests.Enqueue(new ProxiedRequest(kind, request.Method, target, context.Response.StatusCode, started, DateTimeOffset.UtcNow));
             Interlocked.Decrement(ref _inFlight);
         }
     }
 
     /// <summary>
-    /// Forwards the request upstream and streams the answer back. With <paramref name="truncateAfter"/>, only that many
-    /// body bytes are sent (under the full Content-Length) before the connection is cut: a fault interceptors can use.
+    /// Forwards the request upstream and streams the answer back, optionally spoiled by <paramref name="fault"/> (a cut,
+    /// a flipped byte, a slow trickle): what interceptors use to imitate a bad upstream.
     /// </summary>
-    public async Task ForwardAsync(HttpContext context, long? truncateAfter = null)
+    public async Task ForwardAsync(HttpContext context, BodyFault? fault = null)
     {
         var request = context.Request;
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
@@ -138,17 +142,23 @@ public sealed class RecordingProxy : IAsyncDisposable
                     context.Response.Headers[header.Key] = header.Value.ToArray();
             if (HttpMethods.IsHead(request.Method)) return;
             await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-            if (truncateAfter is not { } limit)
+            if (fault is null)
             {
                 await body.CopyToAsync(context.Response.Body, context.RequestAborted);
                 return;
             }
-            var buffer = new byte[Math.Min(limit, 81920)];
-            for (long sent = 0; sent < limit;)
+            var buffer = new byte[fault.Pause is null ? 81920 : 16384];
+            long sent = 0;
+            while (fault.CutAfter is not { } limit || sent < limit)
             {
-                var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - sent)), context.RequestAborted);
-                if (read == 0) break;
+                var want = fault.CutAfter is { } cut ? (int)Math.Min(buffer.Length, cut - sent) : buffer.Length;
+                var read = await body.ReadAsync(buffer.AsMemory(0, want), context.RequestAborted);
+                if (read == 0) return;
+                if (fault.FlipAt is { } flip && flip >= sent && flip < sent + read) buffer[flip - sent] ^= 0xFF;
+                // Pause before a chunk, not after: once the last byte is out the request is over for the client too.
+                if (fault.Pause is { } pause) await Task.Delay(pause, context.RequestAborted);
                 await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                if (fault.Pause is not null) await context.Response.Body.FlushAsync(context.RequestAborted);
                 sent += read;
             }
             await context.Response.Body.FlushAsync(context.RequestAborted);

@@ -3,8 +3,8 @@ namespace Mirror.TestKit;
 /// <summary>What a registry request does, as a sync's cost is counted: listings, manifest and blob HEADs and GETs.</summary>
 public enum RequestKind { Probe, TagList, ManifestHead, ManifestGet, BlobHead, BlobGet, Other }
 
-/// <summary>One request that went through the <see cref="RecordingProxy"/>.</summary>
-public sealed record ProxiedRequest(RequestKind Kind, string Method, string PathAndQuery, int Status);
+/// <summary>One request that went through the <see cref="RecordingProxy"/>, with when it arrived and when its answer was done.</summary>
+public sealed record ProxiedRequest(RequestKind Kind, string Method, string PathAndQuery, int Status, DateTimeOffset Started = default, DateTimeOffset Finished = default);
 
 public static class RequestKinds
 {

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Security.Cryptography;
+using Mirror.TestKit;
+using Mirror.Tests.Infrastructure;
+using Mirror.Tests.Sync;
+
+namespace Mirror.Tests.Cluster;
+
+/// <summary>Syncs on three silo processes through a proxy that records every upstream request and can inject faults.</summary>
+[Collection(ClusterSyncCollection.Name)]
+public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
+{
+    private PulpClient Client => fixture.Client;
+    private RecordingProxy Proxy => fixture.Proxy;
+
+    public void Dispose()
+    {
+        Proxy.Interceptor = null;
+        Proxy.Reset();
+    }
+
+    private static string Fresh(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    private async Task<(string Repository, string Remote)> Setup(string upstreamName, object? remote = null)
+    {
+        var repository = await Client.CreateRepository();
+        return (repository, await Client.CreateRemote(Proxy.BaseUrl, upstreamName, remote));
+    }
+
+    private void AssertStored(IEnumerable<TestBlob> blobs)
+    {
+        foreach (var blob in blobs)
+        {
+            var file = Path.Combine(fixture.Cluster.BlobRoot, "sha256", blob.Digest[7..9], blob.Digest[7..]);
+            Assert.Equal(blob.Digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(10)]
+    public async Task Download_concurrency_holds_for_the_whole_cluster_and_every_silo_does_its_share(int limit)
+    {
+        var name = Fresh("limit");
+        var upstream = await BulkUpstream.PushAsync(fixture.Registry, name, images: 36, layersPerImage: 2, seed: Random.Shared.Next());
+        var (repository, remote) = await Setup(name, new { download_concurrency = limit });
+        Proxy.Reset();
+        Proxy.Interceptor = ProxyFaults.Trickle(Proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(30));
+
+        var task = await Client.Sync(repository, new { remote });
+
+        Assert.True(Proxy.PeakInFlight <= limit, $"{Proxy.PeakInFlight} requests were in flight at once with download_concurrency {limit}");
+        if (limit > 1) Assert.True(Proxy.PeakInFlight > 1, "the downloads never overlapped");
+        Assert.Equal(upstream.Blobs.Count, Proxy.Count(RequestKind.BlobGet));
+        AssertStored(upstream.Blobs);
+        var silos = task["progress_reports"]!.AsArray().Select(p => p!["code"]!.GetValue<string>()).Where(c => c.StartsWith("sync.silo.", StringComparison.Ordinal)).Order().ToList();
+        Assert.Equal(["sync.silo.silo1", "sync.silo.silo2", "sync.silo.silo3"], silos);
+        Assert.Equal(36, task["progress_reports"]!.AsArray().Where(p => p!["code"]!.GetValue<string>().StartsWith("sync.silo.", StringComparison.Ordinal)).Sum(p => p!["done"]!.GetValue<int>()));
+        // Every permit came back by release: none was left to expire.
+        Assert.DoesNotContain(fixture.Cluster.Silos, s => s.Output.Contains("stopped renewing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Two_repositories_syncing_images_that_share_layers_fetch_each_layer_once()
+    {
+        var first = Fresh("share-a");
+        var second = Fresh("share-b");
+        var seed = Random.Shared.Next();
+        // The same images under two upstream names: every blob is wanted by both syncs at the same time.
+        var upstream = await BulkUpstream.PushAsync(fixture.Registry, first, images: 12, layersPerImage: 3, seed);
+        await BulkUpstream.PushAsync(fixture.Registry, second, images: 12, layersPerImage: 3, seed);
+        var (repositoryA, remoteA) = await Setup(first);
+        var (repositoryB, remoteB) = await Setup(second);
+        Proxy.Reset();
+        Proxy.Interceptor = ProxyFaults.Trickle(Proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(50));
+
+        await Task.WhenAll(Client.Sync(repositoryA, new { remote = remoteA }), Client.Sync(repositoryB, new { remote = remoteB }));
+
+        var fetches = Proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet).GroupBy(r => r.PathAndQuery[(r.PathAndQuery.LastIndexOf('/') + 1)..]).ToList();
+        Assert.Equal(upstream.Blobs.Select(b => b.Digest).Order(), fetches.Select(f => f.Key).Order());
+        Assert.All(fetches, f => Assert.Single(f));
+        foreach (var repository in new[] { repositoryA, repositoryB })
+            Assert.Equal(upstream.Blobs.Count, PulpWorkflow.Count(await Client.LatestVersion(repository), "present", "container.blob"));
+    }
+
+    public static TheoryData<string> Faults => ["500", "503", "429", "reset", "truncate", "flip"];
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task Each_upstream_fault_is_survived_and_nothing_wrong_is_stored(string fault)
+    {
+        var name = Fresh("fault");
+        var upstream = await BulkUpstream.PushAsync(fixture.Registry, name, images: 4, layersPerImage: 2, seed: Random.Shared.Next(), layerBytes: 200_000);
+        var (repository, remote) = await Setup(name);
+        Proxy.Reset();
+        Proxy.Interceptor = fault switch
+        {
+            "500" => ProxyFaults.Status(RequestKind.BlobGet, 500, times: 2),
+            "503" => ProxyFaults.Status(RequestKind.ManifestGet, 503, times: 2),
+            "429" => ProxyFaults.Status(RequestKind.ManifestHead, 429, times: 1, retryAfterSeconds: 2),
+            "reset" => ProxyFaults.Reset(RequestKind.TagList, times: 1),
+            "truncate" => ProxyFaults.Truncate(Proxy, RequestKind.BlobGet, bytes: 100, times: 2), // smaller than any blob here
+            "flip" => ProxyFaults.FlipByte(Proxy, RequestKind.BlobGet, at: 1000, times: 2),
+            _ => throw new ArgumentOutOfRangeException(nameof(fault)),
+        };
+
+        var task = await Client.Sync(repository, new { remote });
+
+        var version = (await Client.GetAsync(task["created_resources"]![0]!.GetValue<string>())).Ok();
+        Assert.Equal(upstream.Images.Count, PulpWorkflow.Count(version, "present", "container.tag"));
+        Assert.Equal(upstream.Blobs.Count, PulpWorkflow.Count(version, "present", "container.blob"));
+        AssertStored(upstream.Blobs);
+        var requests = Proxy.Requests;
+        switch (fault)
+        {
+            case "429":
+                var refused = requests.First(r => r.Status == 429);
+                var retried = requests.Where(r => r.PathAndQuery == refused.PathAndQuery && r.Started > refused.Started).Min(r => r.Started);
+                Assert.True(retried - refused.Finished >= TimeSpan.FromSeconds(1.9), $"retried {retried - refused.Finished} after a Retry-After of 2 s");
+                break;
+            case "truncate":
+                // The cut downloads carried on from where they broke, with a range request.
+                var resumed = requests.Count(r => r.Kind == RequestKind.BlobGet && r.Status == 206);
+                Assert.True(resumed >= 2, $"{resumed} ranged blob GETs");
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task When_retries_run_out_the_task_fails_naming_the_url_and_the_status()
+    {
+        var name = Fresh("broken");
+        var upstream = await BulkUpstream.PushAsync(fixture.Registry, name, images: 1, layersPerImage: 1, seed: Random.Shared.Next());
+        var (repository, remote) = await Setup(name, new { max_retries = 1 });
+        Proxy.Reset();
+        Proxy.Interceptor = ProxyFaults.Status(RequestKind.BlobGet, 500, times: 1000);
+
+        var task = await Client.RunTaskAsync(Client.PostAsync(repository + "sync/", new { remote }));
+
+        Assert.Equal("failed", task["state"]!.GetValue<string>());
+        var description = task["error"]!["description"]!.GetValue<string>();
+        Assert.Contains($"/v2/{name}/blobs/sha256:", description);
+        Assert.Contains("500", description);
+        var failedBlob = Proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet).GroupBy(r => r.PathAndQuery).First();
+        Assert.Equal(2, failedBlob.Count()); // one try and one retry
+        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.DoesNotContain(upstream.Blobs, b => File.Exists(Path.Combine(fixture.Cluster.BlobRoot, "sha256", b.Digest[7..9], b.Digest[7..])) && b.Size > 1000);
+    }
+
+    [Fact]
+    public async Task A_canceled_sync_stops_its_downloads_and_creates_no_version()
+    {
+        var name = Fresh("cancel");
+        await BulkUpstream.PushAsync(fixture.Registry, name, images: 30, layersPerImage: 3, seed: Random.Shared.Next(), layerBytes: 64 * 1024);
+        var (repository, remote) = await Setup(name, new { download_concurrency = 2 });
+        Proxy.Interceptor = ProxyFaults.Trickle(Proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(150));
+        var href = (await Client.PostAsync(repository + "sync/", new { remote })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        await Eventually(async () => Proxy.Count(RequestKind.BlobGet) > 0, TimeSpan.FromSeconds(60));
+
+        var canceling = (await Client.PatchAsync(href, new { state = "canceled" })).Ok();
+
+        Assert.Contains(canceling["state"]!.GetValue<string>(), new[] { "canceling", "canceled" });
+        var task = await Client.WaitForTaskAsync(href, TimeSpan.FromSeconds(30));
+        Assert.Equal("canceled", task["state"]!.GetValue<string>());
+        Assert.Empty(task["created_resources"]!.AsArray());
+        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        // Work nobody waits for stops: no request stays in flight and no new one starts.
+        await Eventually(() => Task.FromResult(Proxy.InFlight == 0), TimeSpan.FromSeconds(30));
+        var settled = Proxy.Requests.Count;
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(settled, Proxy.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Ten_repositories_syncing_at_once_all_complete()
+    {
+        var name = Fresh("load");
+        var upstream = await BulkUpstream.PushAsync(fixture.Registry, name, images: 6, layersPerImage: 2, seed: Random.Shared.Next());
+        var setups = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Setup(name, new { download_concurrency = 3 })));
+
+        var tasks = await Task.WhenAll(setups.Select(s => Client.Sync(s.Repository, new { remote = s.Remote })));
+
+        Assert.All(tasks, t => Assert.Single(t["created_resources"]!.AsArray()));
+        foreach (var (repository, _) in setups)
+            Assert.Equal(upstream.Blobs.Count, PulpWorkflow.Count(await Client.LatestVersion(repository), "present", "container.blob"));
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition never held");
+            await Task.Delay(100);
+        }
+    }
+}
