@@ -18,7 +18,7 @@ internal sealed class PolledWork(TimeProvider clock)
 
     /// <summary>
     /// Answers a poll: Running while the work runs; its outcome once, on the first poll after it ended; null when
-    /// nothing runs (the caller looks at what is stored and may <see cref="Start"/>).
+    /// nothing runs, or the work was cut short (the caller looks at what is stored and may <see cref="Start"/>).
     /// </summary>
     public WorkProgress? Poll()
     {
@@ -29,9 +29,12 @@ internal sealed class PolledWork(TimeProvider clock)
         _work = null;
         _cancel?.Dispose();
         _cancel = null;
-        return finished.IsCompletedSuccessfully
-            ? finished.Result
-            : WorkProgress.Failure(finished.Exception?.GetBaseException().Message ?? "The work was stopped: nobody was waiting for it.");
+        // Stopped because nobody waited for it, or a grain it called was on a silo that died: neither is this
+        // caller's failure. It finds the work not running and starts it again.
+        var failure = finished.Exception?.GetBaseException();
+        if (finished.IsCanceled || failure is OperationCanceledException || (failure is not null && ClusterFaults.IsTransient(failure)))
+            return null;
+        return failure is null ? finished.Result : WorkProgress.Failure(failure.Message);
     }
 
     public WorkProgress Start(Func<CancellationToken, Task<WorkProgress>> work)

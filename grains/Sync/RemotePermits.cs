@@ -35,7 +35,7 @@ public sealed class RemotePermits : IAsyncDisposable
             {
                 lease = await limiter.Acquire(limit);
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
+            catch (Exception e) when (ClusterFaults.IsTransient(e))
             {
                 continue; // the limiter's silo went away; its next activation answers
             }
@@ -64,7 +64,7 @@ public sealed class RemotePermits : IAsyncDisposable
         {
             await _grains.GetGrain<IRemoteLimiterGrain>(remoteId).Release(lease);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
+        catch (Exception e) when (ClusterFaults.IsTransient(e))
         {
             _log.LogDebug(e, "Release of lease {Lease} lost; it expires instead", lease);
         }
@@ -82,7 +82,7 @@ public sealed class RemotePermits : IAsyncDisposable
                     {
                         await _grains.GetGrain<IRemoteLimiterGrain>(remote.Key).Renew(remote.Select(h => h.Key).ToArray());
                     }
-                    catch (Exception e) when (e is TimeoutException or OrleansException)
+                    catch (Exception e) when (ClusterFaults.IsTransient(e))
                     {
                         _log.LogWarning(e, "Could not renew the leases on remote {Remote}", remote.Key);
                     }

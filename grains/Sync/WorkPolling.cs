@@ -23,7 +23,7 @@ internal static class WorkPolling
             {
                 progress = await poll();
             }
-            catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+            catch (Exception e) when (ClusterFaults.IsTransient(e))
             {
                 continue; // the grain's silo went away; the next call activates it on a live one
             }

@@ -120,7 +120,8 @@ public sealed class TaskGrain(
             {
                 await Finish(TaskStates.Failed, new TaskError { Description = e.Detail }, created: []);
             }
-            catch (Exception e) when (e is not OrleansException)
+            // Cluster trouble (a silo died under a call) is not the task's failure: the reminder runs it again.
+            catch (Exception e) when (e is not OrleansException && !ClusterFaults.IsTransient(e))
             {
                 log.LogWarning(e, "Task {TaskId} ({TaskName}) failed", Record.Id, Record.Name);
                 await Finish(TaskStates.Failed, new TaskError { Description = e.Message }, created: []);

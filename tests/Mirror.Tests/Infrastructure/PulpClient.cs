@@ -55,7 +55,14 @@ public sealed class PulpClient : IDisposable
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(120));
         while (true)
         {
-            var task = (await GetAsync(taskHref)).Ok();
+            var response = await GetAsync(taskHref);
+            if (response.Status == HttpStatusCode.ServiceUnavailable)
+            {
+                // Every silo is down for a moment: the gateway says so (503), and a polling client waits.
+                await Task.Delay(500);
+                continue;
+            }
+            var task = response.Ok();
             if (task["state"]!.GetValue<string>() is "completed" or "failed" or "canceled" or "skipped") return task;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Task did not finish: {task}");
             await Task.Delay(100);

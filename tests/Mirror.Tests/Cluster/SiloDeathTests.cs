@@ -1,0 +1,116 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Mirror.TestKit;
+using Mirror.Tests.Infrastructure;
+using Mirror.Tests.Sync;
+
+namespace Mirror.Tests.Cluster;
+
+/// <summary>Silos killed with SIGKILL in the middle of a sync of a few hundred blobs: the sync still ends with the right version.</summary>
+public sealed class SiloDeathTests : IAsyncLifetime
+{
+    private MirrorCluster _cluster = null!;
+    private RegistryServer _registry = null!;
+    private RecordingProxy _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _registry = await RegistryServer.StartAsync(Path.Combine(TestEnvironment.WorkFolder, "death-" + Guid.NewGuid().ToString("N")[..8]), RegistryAuth.None);
+        _proxy = await RecordingProxy.StartAsync(_registry.BaseUrl);
+        _cluster = await MirrorCluster.StartAsync(silos: 3);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _proxy.DisposeAsync();
+        await _registry.DisposeAsync();
+    }
+
+    private PulpClient Client => _cluster.Client;
+
+    [Fact]
+    public async Task A_silo_killed_midway_costs_time_not_data_and_so_does_losing_every_silo()
+    {
+        var upstream = await BulkUpstream.PushAsync(_registry, "bulk", images: 60, layersPerImage: 4, seed: 1234);
+        Assert.True(upstream.Blobs.Count > 200);
+        var remote = await Client.CreateRemote(_proxy.BaseUrl, "bulk", new { download_concurrency = 4 });
+        _proxy.Interceptor = ProxyFaults.Trickle(_proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(40));
+
+        // One silo dies a quarter of the way through.
+        var repository = await Client.CreateRepository();
+        var task = await StartSync(repository, remote);
+        await WhenBlobsFetched(upstream.Blobs.Count / 4);
+        _cluster.Kill(_cluster.Silos[2]);
+        var survived = await Finished(task);
+        Assert.True(survived["state"]!.GetValue<string>() == "completed", survived.Text());
+
+        // Every silo dies half way through another sync; new ones take over.
+        _proxy.Reset();
+        var second = await BulkUpstream.PushAsync(_registry, "bulk", images: 60, layersPerImage: 4, seed: 5678);
+        var again = await StartSync(repository, remote, mirror: true);
+        await WhenBlobsFetched(second.Blobs.Count / 2);
+        foreach (var silo in _cluster.Silos.Where(s => !s.HasExited).ToList()) _cluster.Kill(silo);
+        var storedBeforeRestart = second.Blobs.Where(b => File.Exists(BlobFile(b.Digest))).Select(b => b.Digest).ToHashSet();
+        var restartedAt = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 3; i++) _cluster.StartSilo();
+        var resumed = await Finished(again);
+        Assert.True(resumed["state"]!.GetValue<string>() == "completed", resumed.Text());
+        var refetched = _proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet && r.Started > restartedAt)
+            .Select(r => r.PathAndQuery[(r.PathAndQuery.LastIndexOf('/') + 1)..]).Where(storedBeforeRestart.Contains).ToList();
+        Assert.Empty(refetched);
+
+        // Each version holds exactly what the upstream held, as a clean sync does.
+        Assert.Equal(Expected(upstream), await Content(repository + "versions/1/"));
+        Assert.Equal(Expected(second), await Content(repository + "versions/2/"));
+        foreach (var blob in upstream.Blobs.Concat(second.Blobs))
+            Assert.Equal(blob.Digest, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(BlobFile(blob.Digest)))));
+    }
+
+    /// <summary>Waits for the task; on a timeout the silos' logs say why.</summary>
+    private async Task<JsonNode> Finished(string task)
+    {
+        try
+        {
+            return await Client.WaitForTaskAsync(task, TimeSpan.FromMinutes(4));
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            throw new TimeoutException(e.Message + "\n" + _cluster.Logs(), e);
+        }
+    }
+
+    private string BlobFile(string digest) => Path.Combine(_cluster.BlobRoot, "sha256", digest[7..9], digest[7..]);
+
+    private async Task<string> StartSync(string repository, string remote, bool mirror = false) =>
+        (await Client.PostAsync(repository + "sync/", new { remote, mirror })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+
+    private async Task WhenBlobsFetched(int count)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (_proxy.Requests.Count(r => r.Kind == RequestKind.BlobGet && r.Status == 200) < count)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"fewer than {count} blobs fetched:\n{_cluster.Logs()}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>A version's tags (name → manifest digest), manifest digests and blob digests, in a comparable form.</summary>
+    private async Task<string> Content(string version)
+    {
+        var manifests = await Client.ContentIn("manifests", version);
+        var byHref = manifests.ToDictionary(m => m["pulp_href"]!.GetValue<string>(), m => m["digest"]!.GetValue<string>());
+        var tags = (await Client.ContentIn("tags", version)).Select(t => $"{t["name"]}={byHref[t["tagged_manifest"]!.GetValue<string>()]}");
+        var blobs = (await Client.ContentIn("blobs", version)).Select(b => b["digest"]!.GetValue<string>());
+        return Comparable(tags, byHref.Values, blobs);
+    }
+
+    private static string Expected(BulkUpstream upstream) => Comparable(
+        upstream.Images.Select(i => $"{i.Tag}={i.Image.Digest}"), upstream.Images.Select(i => i.Image.Digest), upstream.Blobs.Select(b => b.Digest));
+
+    private static string Comparable(IEnumerable<string> tags, IEnumerable<string> manifests, IEnumerable<string> blobs)
+    {
+        JsonArray Sorted(IEnumerable<string> values) => new(values.Order(StringComparer.Ordinal).Select(v => (JsonNode?)v).ToArray());
+        return new JsonObject { ["tags"] = Sorted(tags), ["manifests"] = Sorted(manifests), ["blobs"] = Sorted(blobs) }.ToJsonString();
+    }
+}
