@@ -13,11 +13,8 @@ public static class TokenEndpoint
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
-    public static void Map(IEndpointRouteBuilder app)
-    {
-        app.MapGet("/token/", Issue);
-        app.MapGet("/token", Issue);
-    }
+    // Routing matches "/token" too: a trailing slash is optional in route templates.
+    public static void Map(IEndpointRouteBuilder app) => app.MapGet("/token/", Issue);
 
     private static async Task<IResult> Issue(HttpRequest request, AdminCredentials admin, TokenSigner signer, ServedContent content, TimeProvider clock)
     {
