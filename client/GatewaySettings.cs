@@ -7,8 +7,7 @@ public sealed record GatewaySettings(
     string ServiceId,
     string Listen,
     string AdminUsername,
-    string AdminPassword,
-    string? BlobRoot)
+    string AdminPassword)
 {
     public static GatewaySettings From(IConfiguration configuration)
     {
@@ -21,7 +20,6 @@ public sealed record GatewaySettings(
             AdminUsername: section["AdminUsername"] ?? "admin",
             AdminPassword: section["AdminPassword"] is { Length: > 0 } password
                 ? password
-                : throw new InvalidOperationException("Mirror:AdminPassword is not set; the API refuses to run without a password"),
-            BlobRoot: section["Blobs:Root"]);
+                : throw new InvalidOperationException("Mirror:AdminPassword is not set; the API refuses to run without a password"));
     }
 }

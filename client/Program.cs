@@ -2,11 +2,15 @@ using Mirror;
 using Mirror.Gateway;
 using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Api.Content;
+using Mirror.Gateway.Api.Distributions;
 using Mirror.Gateway.Api.Repositories;
 using Mirror.Gateway.Api.Status;
 using Mirror.Gateway.Api.Tasks;
 using Mirror.Gateway.Http;
+using Mirror.Gateway.Registry;
 using Mirror.Storage;
+using Mirror.Storage.Blobs;
+using Mirror.Storage.Tokens;
 using Npgsql;
 using Orleans.Configuration;
 
@@ -18,6 +22,11 @@ var db = NpgsqlDataSource.Create(settings.Database);
 await SchemaMigrator.MigrateAsync(db);
 builder.Services.AddMirrorCatalog(db);
 builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton<AdminCredentials>();
+builder.Services.AddMirrorBlobStore(builder.Configuration);
+// Loaded before the first request: a gateway that cannot sign tokens should fail at start, not on a pull.
+builder.Services.AddSingleton(await TokenSigner.LoadAsync(builder.Configuration, new TokenKeyStore(db, TimeProvider.System)));
+builder.Services.AddSingleton<RegistryAccess>();
 
 builder.UseOrleansClient(client => client
     .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))
@@ -36,6 +45,7 @@ var app = builder.Build();
 app.UseMiddleware<ApiErrorMiddleware>();
 app.Use(CorrelationId.Middleware);
 app.UseMiddleware<BasicAuthentication>();
+app.UseWhen(c => c.Request.Path.StartsWithSegments("/v2"), v2 => v2.UseMiddleware<RegistryMiddleware>());
 
 var api = app.MapGroup(Hrefs.ApiRoot.TrimEnd('/'));
 StatusEndpoint.Map(api);
@@ -43,6 +53,9 @@ RepositoryEndpoints.Map(api);
 RemoteEndpoints.Map(api);
 TaskEndpoints.Map(api);
 ContentEndpoints.Map(api);
+DistributionEndpoints.Map(api);
 api.MapFallback(() => { throw ApiError.NotFound(); });
+RegistryEndpoints.Map(app);
+TokenEndpoint.Map(app);
 
 app.Run();

@@ -10,6 +10,7 @@ public static class Hrefs
     public const string Blobs = ApiRoot + "content/container/blobs/";
     public const string Manifests = ApiRoot + "content/container/manifests/";
     public const string Tags = ApiRoot + "content/container/tags/";
+    public const string Distributions = ApiRoot + "distributions/container/container/";
 
     public static string Repository(Guid id) => $"{Repositories}{id}/";
     public static string RepositoryVersion(Guid repositoryId, int number) => $"{Repositories}{repositoryId}/versions/{number}/";
@@ -18,6 +19,7 @@ public static class Hrefs
     public static string Blob(Guid id) => $"{Blobs}{id}/";
     public static string Manifest(Guid id) => $"{Manifests}{id}/";
     public static string Tag(Guid id) => $"{Tags}{id}/";
+    public static string Distribution(Guid id) => $"{Distributions}{id}/";
 
     /// <summary>Pulp Resource Names, the form pulpcore ≥ 3.55 records in <c>reserved_resources_record</c>.</summary>
     public static string RepositoryPrn(Guid id) => $"prn:container.containerrepository:{id}";
@@ -27,6 +29,7 @@ public static class Hrefs
     public static string BlobPrn(Guid id) => $"prn:container.blob:{id}";
     public static string ManifestPrn(Guid id) => $"prn:container.manifest:{id}";
     public static string TagPrn(Guid id) => $"prn:container.tag:{id}";
+    public static string DistributionPrn(Guid id) => $"prn:container.containerdistribution:{id}";
 
     /// <summary>The repository and number in a repository version's href.</summary>
     public static bool TryParseVersion(string? href, out Guid repositoryId, out int number)

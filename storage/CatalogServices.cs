@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
+using Mirror.Storage.Tokens;
 using Npgsql;
 
 namespace Mirror.Storage;
@@ -15,6 +16,9 @@ public static class CatalogServices
         .AddSingleton<RepositoryCatalog>()
         .AddSingleton<RemoteCatalog>()
         .AddSingleton<TaskCatalog>()
+        .AddSingleton<DistributionCatalog>()
+        .AddSingleton<ServedContent>()
+        .AddSingleton<TokenKeyStore>()
         .AddSingleton<ContentIndex>()
         .AddSingleton<ContentCatalog>()
         .AddSingleton<SyncRefs>()

@@ -20,32 +20,7 @@ public sealed class JwtSigner(RSA key) : IDisposable
         return signingInput + "." + Base64Url(signature);
     }
 
-    public static string LibtrustKeyId(byte[] subjectPublicKeyInfo)
-    {
-        var hash = SHA256.HashData(subjectPublicKeyInfo).AsSpan(0, 30);
-        var base32 = Base32(hash);
-        return string.Join(':', Enumerable.Range(0, base32.Length / 4).Select(i => base32.Substring(i * 4, 4)));
-    }
-
-    /// <summary>RFC 4648 base32 without padding (30 bytes make exactly 48 characters).</summary>
-    private static string Base32(ReadOnlySpan<byte> bytes)
-    {
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        var text = new StringBuilder();
-        int buffer = 0, bits = 0;
-        foreach (var b in bytes)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= 5)
-            {
-                text.Append(alphabet[(buffer >> (bits - 5)) & 31]);
-                bits -= 5;
-            }
-        }
-        if (bits > 0) text.Append(alphabet[(buffer << (5 - bits)) & 31]);
-        return text.ToString();
-    }
+    public static string LibtrustKeyId(byte[] subjectPublicKeyInfo) => Mirror.Oci.LibtrustKeyId.Of(subjectPublicKeyInfo);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -1,16 +1,12 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Mirror.Gateway.Http;
 
 /// <summary>HTTP Basic on the Pulp API, as pulpcore answers it; <c>status/</c> stays anonymous.</summary>
-public sealed class BasicAuthentication(RequestDelegate next, GatewaySettings settings)
+public sealed class BasicAuthentication(RequestDelegate next, AdminCredentials admin)
 {
     private static readonly PathString Api = Hrefs.ApiRoot.TrimEnd('/');
     private static readonly PathString Status = Hrefs.ApiRoot + "status";
-
-    private readonly byte[] _expected = Encoding.UTF8.GetBytes($"{settings.AdminUsername}:{settings.AdminPassword}");
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -20,26 +16,17 @@ public sealed class BasicAuthentication(RequestDelegate next, GatewaySettings se
             await next(context);
             return;
         }
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        switch (admin.Check(context.Request.Headers.Authorization.ToString()))
         {
-            await Refuse(context, "Authentication credentials were not provided.");
-            return;
-        }
-        byte[] given;
-        try
-        {
-            given = Convert.FromBase64String(header["Basic ".Length..].Trim());
-        }
-        catch (FormatException)
-        {
-            await Refuse(context, "Invalid basic header. Credentials not correctly base64 encoded.");
-            return;
-        }
-        if (!CryptographicOperations.FixedTimeEquals(given, _expected))
-        {
-            await Refuse(context, "Invalid username/password.");
-            return;
+            case CredentialCheck.Missing:
+                await Refuse(context, "Authentication credentials were not provided.");
+                return;
+            case CredentialCheck.Malformed:
+                await Refuse(context, "Invalid basic header. Credentials not correctly base64 encoded.");
+                return;
+            case CredentialCheck.Wrong:
+                await Refuse(context, "Invalid username/password.");
+                return;
         }
         await next(context);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Mirror.Distributions;
 using Mirror.Remotes;
 using Mirror.Repositories;
 
@@ -16,6 +17,9 @@ namespace Mirror.Tasks;
 [JsonDerivedType(typeof(DeleteRemote), "delete-remote")]
 [JsonDerivedType(typeof(SyncRepository), "sync-repository")]
 [JsonDerivedType(typeof(DeleteRepositoryVersion), "delete-repository-version")]
+[JsonDerivedType(typeof(CreateDistribution), "create-distribution")]
+[JsonDerivedType(typeof(UpdateDistribution), "update-distribution")]
+[JsonDerivedType(typeof(DeleteDistribution), "delete-distribution")]
 public abstract record TaskOperation
 {
     /// <summary>Pulp's dotted name of the function that does this work.</summary>
@@ -71,4 +75,27 @@ public sealed record DeleteRepositoryVersion([property: Id(0)] Guid RepositoryId
 {
     public override string TaskName => "pulpcore.app.tasks.repository.delete_version";
     public override List<string> ReservedResources() => [Hrefs.RepositoryPrn(RepositoryId)];
+}
+
+[GenerateSerializer, Immutable, Alias("mirror.CreateDistribution")]
+public sealed record CreateDistribution([property: Id(0)] Guid DistributionId, [property: Id(1)] DistributionSettings Settings) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.base.general_create";
+
+    // As in pulpcore: creates lock the whole collection, since a new base path must not overlap any other.
+    public override List<string> ReservedResources() => ["/api/v3/distributions/"];
+}
+
+[GenerateSerializer, Immutable, Alias("mirror.UpdateDistribution")]
+public sealed record UpdateDistribution([property: Id(0)] Guid DistributionId, [property: Id(1)] DistributionSettings Settings) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.base.general_update";
+    public override List<string> ReservedResources() => [Hrefs.DistributionPrn(DistributionId)];
+}
+
+[GenerateSerializer, Immutable, Alias("mirror.DeleteDistribution")]
+public sealed record DeleteDistribution([property: Id(0)] Guid DistributionId) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.base.general_delete";
+    public override List<string> ReservedResources() => [Hrefs.DistributionPrn(DistributionId)];
 }

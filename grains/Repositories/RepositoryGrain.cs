@@ -1,3 +1,4 @@
+using Mirror.Distributions;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
@@ -8,6 +9,7 @@ public sealed class RepositoryGrain(
     [PersistentState("repository", GrainStorage.Provider)] IPersistentState<RepositoryState> state,
     RepositoryCatalog catalog,
     RepositoryVersions versions,
+    DistributionCatalog distributions,
     TimeProvider clock) : Grain, IRepositoryGrain
 {
     async Task<RepositoryRecord> IRepositoryGrain.Create(RepositorySettings settings)
@@ -90,6 +92,8 @@ public sealed class RepositoryGrain(
     {
         // Catalog first: the repository leaves every list at once; a retried delete finishes the rest.
         await catalog.DeleteAsync(this.GetPrimaryKey());
+        foreach (var distribution in await distributions.ServingRepositoryAsync(this.GetPrimaryKey()))
+            await GrainFactory.GetGrain<IDistributionGrain>(distribution).DetachRepository(this.GetPrimaryKey());
         if (state.RecordExists) await state.ClearStateAsync();
         state.State.Record = null;
         DeactivateOnIdle();

@@ -1,3 +1,4 @@
+using Mirror.Distributions;
 using Mirror.Grains.Sync;
 using Mirror.Remotes;
 using Mirror.Repositories;
@@ -31,6 +32,15 @@ internal static class TaskRunner
                 return [];
             case DeleteRemote delete:
                 await grains.GetGrain<IRemoteGrain>(delete.RemoteId).Delete();
+                return [];
+            case CreateDistribution create:
+                var created = await grains.GetGrain<IDistributionGrain>(create.DistributionId).Create(create.Settings);
+                return [Hrefs.Distribution(created.Id)];
+            case UpdateDistribution update:
+                await grains.GetGrain<IDistributionGrain>(update.DistributionId).Update(update.Settings);
+                return [];
+            case DeleteDistribution delete:
+                await grains.GetGrain<IDistributionGrain>(delete.DistributionId).Delete();
                 return [];
             default:
                 throw new NotSupportedException($"No runner for {operation.GetType().Name}");

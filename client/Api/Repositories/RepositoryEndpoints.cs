@@ -94,9 +94,12 @@ public static class RepositoryEndpoints
         return PulpJson.Result(FieldSelection.From(request).Apply(RepositoryJson.Render(version)));
     }
 
-    private static async Task<IResult> DeleteVersion(Guid id, int number, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog)
+    private static async Task<IResult> DeleteVersion(Guid id, int number, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog, DistributionCatalog distributions)
     {
         _ = await catalog.GetVersionAsync(id, number) ?? throw ApiError.NotFound();
+        // pulpcore's protected versions; its viewset raises a bare ValidationError, hence a list rather than an object.
+        if (await distributions.ServesVersionAsync(id, number))
+            throw new ApiError(400, PulpJson.Strings(["The repository version cannot be deleted because it (or its publications) are currently being used to distribute content. Please update the necessary distributions first."]));
         return await TaskDispatch.Accepted(grains, context, new DeleteRepositoryVersion(id, number));
     }
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Mirror.Gateway.Http;
+using Mirror.Storage.Blobs;
 using Npgsql;
 using Orleans.Runtime;
 
@@ -21,7 +22,7 @@ public static class StatusEndpoint
 
     public static void Map(IEndpointRouteBuilder api) => api.MapGet("status/", Get);
 
-    private static async Task<IResult> Get(IClusterClient cluster, NpgsqlDataSource db, GatewaySettings settings, HttpRequest request)
+    private static async Task<IResult> Get(IClusterClient cluster, NpgsqlDataSource db, BlobStoreSettings blobs, HttpRequest request)
     {
         var ownVersion = typeof(StatusEndpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
         var versions = new JsonArray(Components.Select(c => (JsonNode?)new JsonObject
@@ -40,7 +41,7 @@ public static class StatusEndpoint
             ["online_content_apps"] = new JsonArray(),
             ["database_connection"] = new JsonObject { ["connected"] = await DatabaseAnswers(db) },
             ["redis_connection"] = new JsonObject { ["connected"] = false },
-            ["storage"] = Storage(settings.BlobRoot),
+            ["storage"] = Storage(blobs),
             ["content_settings"] = new JsonObject { ["content_origin"] = $"{request.Scheme}://{request.Host}", ["content_path_prefix"] = "/pulp/content/" },
             ["domain_enabled"] = false,
         });
@@ -78,9 +79,10 @@ public static class StatusEndpoint
         }
     }
 
-    private static JsonNode? Storage(string? blobRoot)
+    // The folder store's disk; object storage has no size to report.
+    private static JsonNode? Storage(BlobStoreSettings blobs)
     {
-        if (blobRoot is null || !Directory.Exists(blobRoot)) return null;
+        if (!blobs.Kind.Equals("folder", StringComparison.OrdinalIgnoreCase) || blobs.Root is not { } blobRoot || !Directory.Exists(blobRoot)) return null;
         var drive = new DriveInfo(Path.GetFullPath(blobRoot));
         return new JsonObject { ["total"] = drive.TotalSize, ["used"] = drive.TotalSize - drive.AvailableFreeSpace, ["free"] = drive.AvailableFreeSpace };
     }

@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using Mirror.Distributions;
+using Mirror.Gateway.Http;
+using Mirror.Repositories;
+using Mirror.Storage.Catalog;
+
+namespace Mirror.Gateway.Api.Distributions;
+
+/// <summary>Reads and validates a container distribution from a create or update body, with pulpcore's and pulp_container's rules and messages.</summary>
+public static partial class DistributionFields
+{
+    private static readonly string[] ReadOnly =
+    [
+        "pulp_href", "prn", "pulp_created", "pulp_last_updated", "registry_path", "remote", "namespace", "content_guard_prn", "no_content_change_since",
+    ];
+
+    // pulp_container's rule for each '/'-separated component: what a registry accepts in a repository name.
+    [GeneratedRegex("^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9])*$")]
+    private static partial Regex Component();
+
+    public static async Task<DistributionSettings> Read(
+        FieldReader fields, DistributionRecord? current, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions)
+    {
+        foreach (var readOnly in ReadOnly) fields.Ignore(readOnly);
+        var c = current?.Settings;
+        var name = fields.String("name", required: true, maxLength: 255);
+        var basePath = fields.String("base_path", required: true);
+        var repositoryHref = fields.String("repository", allowNull: true);
+        var versionHref = fields.String("repository_version", allowNull: true);
+        var contentGuard = fields.String("content_guard", allowNull: true);
+        var hidden = fields.Boolean("hidden", fields.Partial ? c?.Hidden ?? false : false);
+        var labels = fields.Labels("pulp_labels");
+        var isPrivate = fields.Boolean("private", fields.Partial ? c?.Private ?? false : false);
+        var description = fields.String("description", allowNull: true, allowBlank: true);
+
+        if (basePath.Value is { } path)
+        {
+            if (path.Length > 255) fields.AddError("base_path", "The entered base path cannot be longer than 255 characters.");
+            else if (!path.Split('/').All(Component().IsMatch)) fields.AddError("base_path", "The provided base path contains forbidden characters.");
+        }
+        // Content guards are not built: a distribution has none, and naming one is refused rather than ignored.
+        if (contentGuard.Value is not null) fields.AddError("content_guard", "Invalid hyperlink - No URL match.");
+
+        // A field left out keeps its value on PATCH and goes back to none on PUT; pulpcore's validate() reads them the same way.
+        var repository = repositoryHref.Value is { } rHref ? await ResolveRepository(fields, rHref, grains)
+            : repositoryHref.Present || !fields.Partial ? null : c?.Repository;
+        var version = versionHref.Value is { } vHref ? await ResolveVersion(fields, vHref, repositories)
+            : versionHref.Present || !fields.Partial ? null : c?.RepositoryVersion;
+
+        var settings = new DistributionSettings
+        {
+            Name = name.Value ?? c?.Name ?? "",
+            BasePath = basePath.Value ?? c?.BasePath ?? "",
+            Repository = repository,
+            RepositoryVersion = version,
+            Hidden = hidden.Value,
+            PulpLabels = labels.Present ? labels.Value : fields.Partial ? c?.PulpLabels ?? [] : [],
+            Private = isPrivate.Value,
+            Description = description.Present ? description.Value : fields.Partial ? c?.Description : null,
+        };
+        if (!fields.HasError("name") && !fields.HasError("base_path") && await distributions.ConflictAsync(settings, current?.Id ?? Guid.Empty) is var (field, message))
+            fields.AddError(field, message);
+        fields.ThrowIfInvalid();
+
+        if (settings.Repository is not null && settings.RepositoryVersion is not null)
+            throw ApiError.Fields(new Dictionary<string, List<string>>
+            {
+                ["non_field_errors"] = ["Only one of the attributes 'repository' and 'repository_version' may be used simultaneously."],
+            });
+        return settings;
+    }
+
+    private static async Task<Guid?> ResolveRepository(FieldReader fields, string href, IGrainFactory grains)
+    {
+        if (!Hrefs.TryParse(href, Hrefs.Repositories, out var id)) fields.AddError("repository", "Invalid hyperlink - No URL match.");
+        else if (await grains.GetGrain<IRepositoryGrain>(id).Get() is null) fields.AddError("repository", "Invalid hyperlink - Object does not exist.");
+        else return id;
+        return null;
+    }
+
+    private static async Task<ServedVersion?> ResolveVersion(FieldReader fields, string href, RepositoryCatalog repositories)
+    {
+        if (!Hrefs.TryParseVersion(href, out var repositoryId, out var number)) fields.AddError("repository_version", "Invalid hyperlink - No URL match.");
+        else if (await repositories.GetVersionAsync(repositoryId, number) is null) fields.AddError("repository_version", "Invalid hyperlink - Object does not exist.");
+        else return new ServedVersion(repositoryId, number);
+        return null;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Mirror.Gateway.Http;
+
+public enum CredentialCheck { Missing, Malformed, Wrong, Valid }
+
+/// <summary>The gateway's one user: HTTP Basic credentials checked in constant time, for the Pulp API, <c>/token/</c> and <c>/v2/</c>.</summary>
+public sealed class AdminCredentials(GatewaySettings settings)
+{
+    private readonly byte[] _expected = Encoding.UTF8.GetBytes($"{settings.AdminUsername}:{settings.AdminPassword}");
+
+    public string Username => settings.AdminUsername;
+
+    /// <summary>Checks an <c>Authorization</c> header; anything but Basic counts as <see cref="CredentialCheck.Missing"/>.</summary>
+    public CredentialCheck Check(string authorization)
+    {
+        if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return CredentialCheck.Missing;
+        byte[] given;
+        try
+        {
+            given = Convert.FromBase64String(authorization["Basic ".Length..].Trim());
+        }
+        catch (FormatException)
+        {
+            return CredentialCheck.Malformed;
+        }
+        return CryptographicOperations.FixedTimeEquals(given, _expected) ? CredentialCheck.Valid : CredentialCheck.Wrong;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using Mirror.Gateway.Http;
+
+namespace Mirror.Gateway.Registry;
+
+/// <summary>
+/// Authentication on <c>/v2/</c>: a bearer token from <c>/token/</c> (signature, expiry, audience = this host, issuer), or the admin's Basic
+/// credentials directly. A caller without the access a request needs gets 401 and the challenge that tells it where to get a token.
+/// </summary>
+public sealed class RegistryAccess(TokenSigner signer, AdminCredentials admin, TimeProvider clock)
+{
+    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
+
+    public RegistryCaller Authenticate(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return FromToken(header["Bearer ".Length..].Trim(), request)
+                ?? throw RegistryError.Unauthorized(Challenge(request, scope: null, error: "invalid_token"), "The access token is invalid or has expired.");
+        return admin.Check(header) switch
+        {
+            CredentialCheck.Valid => new RegistryCaller(Admin: true, Authenticated: true, Access: []),
+            CredentialCheck.Missing => RegistryCaller.Anonymous,
+            _ => throw RegistryError.Unauthorized(Challenge(request, scope: null, error: null), "Invalid username/password."),
+        };
+    }
+
+    /// <summary>Throws 401 with a challenge for <paramref name="wanted"/> unless the caller has it.</summary>
+    public void Require(HttpRequest request, RegistryCaller caller, RegistryScope wanted)
+    {
+        if (caller.May(wanted)) return;
+        throw RegistryError.Unauthorized(Challenge(request, wanted, caller.Authenticated ? "insufficient_scope" : null),
+            caller.Authenticated ? "The access token does not grant this request." : "Authentication required.");
+    }
+
+    /// <summary><c>Bearer realm="&lt;origin&gt;/token/",service="&lt;host&gt;"</c>, with the scope a token needs and the token's fault.</summary>
+    public static string Challenge(HttpRequest request, RegistryScope? scope, string? error)
+    {
+        var challenge = $"Bearer realm=\"{request.Scheme}://{request.Host}/token/\",service=\"{request.Host}\"";
+        if (scope is not null) challenge += $",scope=\"{scope}\"";
+        if (error is not null) challenge += $",error=\"{error}\"";
+        return challenge;
+    }
+
+    private RegistryCaller? FromToken(string token, HttpRequest request)
+    {
+        if (signer.Verify(token) is not { } claims) return null;
+        var now = clock.GetUtcNow();
+        if (Seconds(claims["exp"]) is not { } exp || now - Skew >= DateTimeOffset.FromUnixTimeSeconds(exp)) return null;
+        if (Seconds(claims["nbf"]) is { } nbf && now + Skew < DateTimeOffset.FromUnixTimeSeconds(nbf)) return null;
+        if (Text(claims["iss"]) != TokenSigner.Issuer) return null;
+        // A token is for the host it was asked for: one taken for another name of this service is not accepted here.
+        var service = request.Host.ToString();
+        var audience = claims["aud"] is JsonArray many ? many.Select(Text) : [Text(claims["aud"])];
+        if (!audience.Contains(service)) return null;
+        var access = (claims["access"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(a => new RegistryScope(Text(a["type"]) ?? "", Text(a["name"]) ?? "",
+                (a["actions"] as JsonArray ?? []).Select(Text).OfType<string>().ToList()))
+            .ToList();
+        return new RegistryCaller(Admin: Text(claims["sub"]) == admin.Username, Authenticated: true, Access: access);
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+    private static long? Seconds(JsonNode? node) => node is JsonValue v && v.TryGetValue(out long n) ? n : null;
+}

@@ -1,0 +1,9 @@
+namespace Mirror.Gateway.Registry;
+
+/// <summary>Who sent a <c>/v2/</c> request: the admin (Basic credentials, or a token issued to them), a token's bearer, or nobody.</summary>
+public sealed record RegistryCaller(bool Admin, bool Authenticated, IReadOnlyList<RegistryScope> Access)
+{
+    public static readonly RegistryCaller Anonymous = new(false, false, []);
+
+    public bool May(RegistryScope wanted) => Admin || Access.Any(a => a.Covers(wanted));
+}

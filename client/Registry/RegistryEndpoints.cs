@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Mirror.Oci;
+using Mirror.Storage.Blobs;
+using Mirror.Storage.Content;
+
+namespace Mirror.Gateway.Registry;
+
+/// <summary>
+/// The registry API (OCI distribution spec, read side) on the gateway's port: <c>/v2/</c>, <c>_catalog</c>, <c>tags/list</c>, manifests
+/// and blobs of what each distribution serves. Handlers translate only: the content comes from <see cref="ServedContent"/> and the
+/// blob store, access from <see cref="RegistryAccess"/>.
+/// </summary>
+public static class RegistryEndpoints
+{
+    private const int DefaultPage = 100;
+    private const int MaxPage = 1000;
+    private static readonly TimeSpan DownloadUrlLifetime = TimeSpan.FromMinutes(10);
+
+    public static void Map(IEndpointRouteBuilder app) => app.Map("/v2/{**rest}", Handle);
+
+    private static async Task Handle(HttpContext context, RegistryAccess access, ServedContent content, IBlobStore blobs, string? rest)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)) throw RegistryError.ReadOnly(request.Method);
+        var path = RegistryPath.Parse(rest ?? "");
+        var caller = access.Authenticate(request);
+        switch (path.Route)
+        {
+            case RegistryRoute.Base:
+                // Clients call this first to learn whether and where to authenticate: anonymous callers get the challenge.
+                if (!caller.Authenticated) throw RegistryError.Unauthorized(RegistryAccess.Challenge(request, scope: null, error: null));
+                await WriteJson(context, new JsonObject());
+                return;
+            case RegistryRoute.Catalog:
+                access.Require(request, caller, RegistryScope.Catalog);
+                await Catalog(context, content, caller.Admin);
+                return;
+            case RegistryRoute.Upload:
+                throw RegistryError.ReadOnly(request.Method);
+            case RegistryRoute.Unknown:
+                throw RegistryError.NameUnknown(path.Name);
+        }
+        access.Require(request, caller, RegistryScope.Pull(path.Name));
+        var distribution = await content.DistributionAsync(path.Name) ?? throw RegistryError.NameUnknown(path.Name);
+        // A token outlives a change to private; the distribution's current setting wins.
+        if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
+        var version = distribution.Version ?? throw RegistryError.NameUnknown(path.Name);
+        switch (path.Route)
+        {
+            case RegistryRoute.Tags:
+                await Tags(context, content, path.Name, version);
+                return;
+            case RegistryRoute.Manifest:
+                await Manifest(context, content, version, path.Reference);
+                return;
+            default:
+                await Blob(context, content, blobs, version, path.Reference);
+                return;
+        }
+    }
+
+    private static async Task Catalog(HttpContext context, ServedContent content, bool includePrivate)
+    {
+        var (n, last) = Page(context.Request);
+        var names = await content.BasePathsAsync(last, n + 1, includePrivate);
+        await WritePage(context, names, n, new JsonObject { ["repositories"] = Strings(names.Take(n)) });
+    }
+
+    private static async Task Tags(HttpContext context, ServedContent content, string name, VersionRef version)
+    {
+        var (n, last) = Page(context.Request);
+        var tags = await content.TagsAsync(version, last, n + 1);
+        await WritePage(context, tags, n, new JsonObject { ["name"] = name, ["tags"] = Strings(tags.Take(n)) });
+    }
+
+    private static async Task Manifest(HttpContext context, ServedContent content, VersionRef version, string reference)
+    {
+        ServedManifest? manifest;
+        if (Digests.IsValid(reference))
+            manifest = await content.ManifestByDigestAsync(version, reference);
+        else
+        {
+            manifest = await content.ManifestByTagAsync(version, reference);
+            if (manifest is not null && !ManifestNegotiation.Acceptable(context.Request.Headers.Accept, manifest.MediaType)) manifest = null;
+        }
+        if (manifest is null) throw RegistryError.ManifestUnknown(reference);
+        var response = context.Response;
+        response.ContentType = ManifestNegotiation.ContentType(manifest.MediaType);
+        response.ContentLength = manifest.Raw.Length;
+        response.Headers["Docker-Content-Digest"] = manifest.Digest;
+        response.Headers.ETag = $"\"{manifest.Digest}\"";
+        if (!HttpMethods.IsHead(context.Request.Method)) await response.Body.WriteAsync(manifest.Raw);
+    }
+
+    private static async Task Blob(HttpContext context, ServedContent content, IBlobStore blobs, VersionRef version, string digest)
+    {
+        if (digest == EmptyLayer.Digest)
+        {
+            await SendBytes(context, digest, EmptyLayer.Bytes.Length, (offset, length) => Task.FromResult<Stream>(
+                new MemoryStream(EmptyLayer.Bytes[(int)offset..(int)(offset + length)].ToArray(), writable: false)));
+            return;
+        }
+        if (!Digests.IsValid(digest)) throw RegistryError.BlobUnknown(digest);
+        var size = await content.BlobSizeAsync(version, digest) ?? throw RegistryError.BlobUnknown(digest);
+        // Object storage serves the bytes itself: a URL signed for this method (a GET signature does not allow a HEAD).
+        if (await blobs.GetDownloadUrlAsync(digest, context.Request.Method, DownloadUrlLifetime, context.RequestAborted) is { } url)
+        {
+            context.Response.Headers["Docker-Content-Digest"] = digest;
+            context.Response.Redirect(url.AbsoluteUri);
+            return;
+        }
+        await SendBytes(context, digest, size, (offset, length) => blobs.OpenReadAsync(digest, offset, length, context.RequestAborted));
+    }
+
+    /// <summary>A blob's bytes, or the one range asked for (206), with the headers registries send.</summary>
+    private static async Task SendBytes(HttpContext context, string digest, long size, Func<long, long, Task<Stream>> open)
+    {
+        var response = context.Response;
+        response.Headers["Docker-Content-Digest"] = digest;
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.ETag = $"\"{digest}\"";
+        var range = ByteRange.Parse(context.Request.Headers.Range.ToString(), size, out var satisfiable);
+        if (!satisfiable)
+        {
+            response.StatusCode = 416;
+            response.Headers.ContentRange = $"bytes */{size}";
+            return;
+        }
+        var (offset, length) = range is { } r ? (r.Start, r.Length) : (0L, size);
+        if (range is { } partial)
+        {
+            response.StatusCode = 206;
+            response.Headers.ContentRange = $"bytes {partial.Start}-{partial.End}/{size}";
+        }
+        response.ContentType = "application/octet-stream";
+        response.ContentLength = length;
+        if (HttpMethods.IsHead(context.Request.Method) || length == 0) return;
+        await using var stream = await open(offset, length);
+        await stream.CopyToAsync(response.Body, context.RequestAborted);
+    }
+
+    /// <summary><c>n</c> and <c>last</c>: the page size (100 by default, at most 1000) and the name the previous page ended with.</summary>
+    private static (int N, string? Last) Page(HttpRequest request)
+    {
+        var n = int.TryParse(request.Query["n"], NumberStyles.None, CultureInfo.InvariantCulture, out var asked) ? Math.Min(asked, MaxPage) : DefaultPage;
+        var last = request.Query["last"].ToString();
+        return (n, last.Length > 0 ? last : null);
+    }
+
+    /// <summary>Writes a page; when more follow, a <c>Link</c> to the next one, as the distribution spec describes.</summary>
+    private static async Task WritePage(HttpContext context, IReadOnlyList<string> fetched, int n, JsonObject body)
+    {
+        if (fetched.Count > n && n > 0)
+        {
+            var request = context.Request;
+            var next = QueryHelpers.AddQueryString(request.PathBase + request.Path, new Dictionary<string, string?>
+            {
+                ["n"] = n.ToString(CultureInfo.InvariantCulture),
+                ["last"] = fetched[n - 1],
+            });
+            context.Response.Headers.Link = $"<{next}>; rel=\"next\"";
+        }
+        await WriteJson(context, body);
+    }
+
+    private static async Task WriteJson(HttpContext context, JsonObject body)
+    {
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body.ToJsonString());
+    }
+
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)v).ToArray());
+}

@@ -1,0 +1,23 @@
+namespace Mirror.Gateway.Registry;
+
+/// <summary>Every <c>/v2/</c> answer: the API version header, and errors in the distribution spec's shape.</summary>
+public sealed class RegistryMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        context.Response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";
+        try
+        {
+            await next(context);
+        }
+        catch (RegistryError e) when (!context.Response.HasStarted)
+        {
+            if (e.Challenge is not null) context.Response.Headers.WWWAuthenticate = e.Challenge;
+            if (e.Status == 405) context.Response.Headers.Allow = "GET, HEAD";
+            context.Response.StatusCode = e.Status;
+            context.Response.ContentType = "application/json";
+            // A HEAD gets the status and headers only, as registries answer it.
+            if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.WriteAsync(e.Body().ToJsonString());
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Mirror.Tests.Infrastructure;
+using Mirror.Tests.Sync;
+
+namespace Mirror.Tests.Distribution;
+
+/// <summary><c>distributions/container/container/</c>: Pulp's fields, tasks, filters and 400s.</summary>
+[Collection(DistributionCollection.Name)]
+public sealed class DistributionApiTests(DistributionFixture fixture)
+{
+    private const string Distributions = DistributionWorkflow.Distributions;
+    private PulpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task Create_retrieve_update_and_delete_run_as_pulp_does()
+    {
+        var name = Names.Unique("dist");
+        var basePath = "crud/" + name;
+        var accepted = (await Client.PostAsync(Distributions, new { name, base_path = basePath, repository = fixture.Repository, pulp_labels = new { team = "a" } }))
+            .Expect(HttpStatusCode.Accepted);
+        var task = await Client.WaitForTaskAsync(accepted["task"]!.GetValue<string>());
+        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        var href = task["created_resources"]![0]!.GetValue<string>();
+        Assert.StartsWith(Distributions, href);
+
+        var distribution = (await Client.GetAsync(href)).Ok();
+        Assert.Equal(
+            ["pulp_href", "prn", "pulp_created", "pulp_last_updated", "base_path", "content_guard", "content_guard_prn", "no_content_change_since", "hidden",
+             "pulp_labels", "name", "repository", "repository_version", "registry_path", "remote", "namespace", "private", "description"],
+            distribution.AsObject().Select(p => p.Key));
+        Assert.Equal(name, distribution["name"]!.GetValue<string>());
+        Assert.Equal(basePath, distribution["base_path"]!.GetValue<string>());
+        Assert.Equal(fixture.Repository, distribution["repository"]!.GetValue<string>());
+        Assert.Null(distribution["repository_version"]);
+        Assert.Equal($"{fixture.RegistryHost}/{basePath}", distribution["registry_path"]!.GetValue<string>());
+        Assert.False(distribution["private"]!.GetValue<bool>());
+        Assert.StartsWith("prn:container.containerdistribution:", distribution["prn"]!.GetValue<string>());
+
+        // An update that changes nothing answers at once; one that changes something is a task.
+        Assert.Equal(distribution.ToJsonString(), (await Client.PatchAsync(href, new { name })).Ok().ToJsonString());
+        var version = fixture.Repository + "versions/1/";
+        var update = await Client.RunTaskAsync(Client.PatchAsync(href, new { repository = (string?)null, repository_version = version, description = "pinned" }));
+        Assert.Equal("completed", update["state"]!.GetValue<string>());
+        var updated = (await Client.GetAsync(href)).Ok();
+        Assert.Equal(version, updated["repository_version"]!.GetValue<string>());
+        Assert.Null(updated["repository"]);
+        Assert.Equal("pinned", updated["description"]!.GetValue<string>());
+        Assert.Equal("a", updated["pulp_labels"]!["team"]!.GetValue<string>());
+
+        // PUT replaces: what it leaves out goes back to its default.
+        Assert.Equal("completed", (await Client.RunTaskAsync(Client.PutAsync(href, new { name, base_path = basePath })))["state"]!.GetValue<string>());
+        var replaced = (await Client.GetAsync(href)).Ok();
+        Assert.Null(replaced["repository_version"]);
+        Assert.Null(replaced["description"]);
+        Assert.Empty(replaced["pulp_labels"]!.AsObject());
+
+        Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(href)))["state"]!.GetValue<string>());
+        (await Client.GetAsync(href)).Expect(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Lists_filter_by_name_base_path_and_repository()
+    {
+        var prefix = Names.Unique("flt");
+        var other = await Client.CreateRepository();
+        var first = await Client.CreateDistribution(new { name = prefix + "-one", base_path = prefix + "/one", repository = fixture.Repository });
+        var second = await Client.CreateDistribution(new { name = prefix + "-two", base_path = prefix + "/two", repository = other });
+
+        async Task<List<string>> Hrefs(string query) =>
+            (await Client.GetAsync(Distributions + "?" + query)).Ok()["results"]!.AsArray().Select(d => d!["pulp_href"]!.GetValue<string>()).ToList();
+
+        Assert.Equal([first], await Hrefs($"name={prefix}-one"));
+        Assert.Equal([first, second], await Hrefs($"name__startswith={prefix}&ordering=name"));
+        Assert.Equal([second], await Hrefs($"base_path={prefix}/two"));
+        Assert.Equal([first, second], await Hrefs($"base_path__contains={prefix}/&ordering=base_path"));
+        Assert.Equal([first], await Hrefs($"base_path__icontains={prefix.ToUpperInvariant()}/ONE"));
+        Assert.Equal([first, second], await Hrefs($"base_path__in={prefix}/one,{prefix}/two&ordering=name"));
+        Assert.Equal([second], await Hrefs($"repository={other}"));
+        Assert.Equal([first, second], await Hrefs($"repository__in={fixture.Repository},{other}&name__startswith={prefix}&ordering=name"));
+        Assert.Equal("""{"errors":["Invalid Filter: 'colour'"]}""", (await Client.GetAsync(Distributions + "?colour=red")).Expect(HttpStatusCode.BadRequest).Text());
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_400_naming_the_field_and_create_nothing()
+    {
+        var taken = Names.Unique("taken");
+        var takenPath = "bad/" + taken;
+        await Client.CreateDistribution(new { name = taken, base_path = takenPath });
+        var before = await Client.CountAsync(Distributions);
+        var tasksBefore = await Client.CountAsync("/pulp/api/v3/tasks/");
+        var fresh = Names.Unique("fresh");
+
+        async Task<string> Refused(object body) => (await Client.PostAsync(Distributions, body)).Expect(HttpStatusCode.BadRequest).Text();
+
+        Assert.Equal("""{"base_path":["The provided base path contains forbidden characters."]}""", await Refused(new { name = fresh, base_path = "Upper/case" }));
+        Assert.Equal("""{"base_path":["The provided base path contains forbidden characters."]}""", await Refused(new { name = fresh, base_path = "a//b" }));
+        Assert.Equal("""{"base_path":["The provided base path contains forbidden characters."]}""", await Refused(new { name = fresh, base_path = "trailing-" }));
+        Assert.Equal($$"""{"base_path":["Overlaps with existing distribution '{{taken}}'"]}""", await Refused(new { name = fresh, base_path = takenPath + "/deeper" }));
+        Assert.Equal($$"""{"base_path":["Overlaps with existing distribution '{{taken}}'"]}""", await Refused(new { name = fresh, base_path = "bad" }));
+        Assert.Equal("""{"base_path":["This field must be unique."]}""", await Refused(new { name = fresh, base_path = takenPath }));
+        Assert.Equal("""{"name":["This field must be unique."]}""", await Refused(new { name = taken, base_path = "elsewhere/" + fresh }));
+        Assert.Equal("""{"non_field_errors":["Only one of the attributes 'repository' and 'repository_version' may be used simultaneously."]}""",
+            await Refused(new { name = fresh, base_path = "x/" + fresh, repository = fixture.Repository, repository_version = fixture.Repository + "versions/1/" }));
+        Assert.Equal("""{"repository":["Invalid hyperlink - Object does not exist."]}""",
+            await Refused(new { name = fresh, base_path = "x/" + fresh, repository = PulpWorkflow.Repositories + Guid.NewGuid() + "/" }));
+        Assert.Equal("""{"repository_version":["Invalid hyperlink - Object does not exist."]}""",
+            await Refused(new { name = fresh, base_path = "x/" + fresh, repository_version = fixture.Repository + "versions/99/" }));
+        Assert.Equal("""{"repository":["Invalid hyperlink - No URL match."]}""", await Refused(new { name = fresh, base_path = "x/" + fresh, repository = "/nowhere/" }));
+        Assert.Equal("""{"name":["This field is required."],"base_path":["This field is required."]}""", await Refused(new { }));
+        Assert.Equal("""{"colour":["Unexpected field"]}""", await Refused(new { name = fresh, base_path = "x/" + fresh, colour = "red" }));
+
+        Assert.Equal(before, await Client.CountAsync(Distributions));
+        Assert.Equal(tasksBefore, await Client.CountAsync("/pulp/api/v3/tasks/"));
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_of_overlapping_base_paths_leave_exactly_one()
+    {
+        var root = Names.Unique("race");
+        string[] paths = [root, root + "/a", root + "/a/b", root + "/c"];
+        // All pass the API's check together; the catalog's lock lets one task win and fails the others.
+        var tasks = await Task.WhenAll(paths.Select((p, i) => Client.RunTaskAsync(Client.PostAsync(Distributions, new { name = $"{root}-{i}", base_path = p }))));
+
+        var completed = tasks.Where(t => t["state"]!.GetValue<string>() == "completed").ToList();
+        var listed = (await Client.GetAsync(Distributions + $"?base_path__contains={root}")).Ok();
+        // root/a and root/c do not overlap each other, so up to two may win; never two that nest.
+        var winners = listed["results"]!.AsArray().Select(d => d!["base_path"]!.GetValue<string>()).ToList();
+        Assert.Equal(completed.Count, winners.Count);
+        foreach (var a in winners)
+            foreach (var b in winners.Where(b => b != a))
+                Assert.False(b.StartsWith(a + "/", StringComparison.Ordinal), $"{a} and {b} overlap");
+        foreach (var failed in tasks.Where(t => t["state"]!.GetValue<string>() == "failed"))
+            Assert.Contains("Overlaps with existing distribution", failed["error"]!["description"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_served_version_cannot_be_deleted()
+    {
+        var repository = await Client.CreateRepository();
+        var latest = await Client.CreateRepository();
+        await Client.CreateDistribution(new { name = Names.Unique("pin"), base_path = Names.Unique("pin"), repository_version = repository + "versions/0/" });
+        await Client.CreateDistribution(new { name = Names.Unique("latest"), base_path = Names.Unique("latest"), repository = latest });
+        const string message = """["The repository version cannot be deleted because it (or its publications) are currently being used to distribute content. Please update the necessary distributions first."]""";
+
+        Assert.Equal(message, (await Client.DeleteAsync(repository + "versions/0/")).Expect(HttpStatusCode.BadRequest).Text());
+        Assert.Equal(message, (await Client.DeleteAsync(latest + "versions/0/")).Expect(HttpStatusCode.BadRequest).Text());
+        (await Client.GetAsync(repository + "versions/0/")).Ok();
+    }
+
+    [Fact]
+    public async Task Deleting_a_repository_leaves_its_distributions_serving_nothing()
+    {
+        var repository = await Client.CreateRepository();
+        var href = await Client.CreateDistribution(new { name = Names.Unique("orphan"), base_path = Names.Unique("orphan"), repository });
+
+        Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(repository)))["state"]!.GetValue<string>());
+
+        var distribution = (await Client.GetAsync(href)).Ok();
+        Assert.Null(distribution["repository"]);
+        Assert.Equal(href, (await Client.GetAsync(Distributions + "?repository=null&name=" + distribution["name"]!.GetValue<string>())).Ok()["results"]![0]!["pulp_href"]!.GetValue<string>());
+    }
+}

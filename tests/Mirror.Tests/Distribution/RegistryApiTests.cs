@@ -1,0 +1,262 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Mirror.Oci;
+using Mirror.TestKit;
+using Mirror.Tests.Infrastructure;
+
+namespace Mirror.Tests.Distribution;
+
+/// <summary>The registry API over plain HTTP: authentication, content negotiation, ranges, pagination and errors.</summary>
+[Collection(DistributionCollection.Name)]
+public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
+{
+    private const string Path = DistributionFixture.PublicPath;
+    private readonly RegistryHttp _registry = new(fixture.Cluster);
+    private UpstreamFixture Upstream => fixture.Upstream;
+
+    [Fact]
+    public async Task The_base_endpoint_challenges_anonymous_callers_and_answers_authorized_ones()
+    {
+        using var anonymous = await _registry.SendAsync(HttpMethod.Get, "/v2/", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal($"Bearer realm=\"http://{_registry.Service}/token/\",service=\"{_registry.Service}\"", anonymous.Headers.WwwAuthenticate.ToString());
+        Assert.Equal("registry/2.0", anonymous.Headers.GetValues("Docker-Distribution-Api-Version").Single());
+        Assert.Equal("UNAUTHORIZED", (await RegistryHttp.ErrorOf(anonymous))["code"]!.GetValue<string>());
+
+        using var withToken = await _registry.SendAsync(HttpMethod.Get, "/v2/", new AuthenticationHeaderValue("Bearer", await _registry.TokenAsync(null)));
+        Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+        Assert.Equal("{}", await withToken.Content.ReadAsStringAsync());
+        using var withBasic = await _registry.SendAsync(HttpMethod.Get, "/v2/", RegistryHttp.Admin);
+        Assert.Equal(HttpStatusCode.OK, withBasic.StatusCode);
+        using var wrongBasic = await _registry.SendAsync(HttpMethod.Get, "/v2/", RegistryHttp.Basic("admin", "wrong"));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongBasic.StatusCode);
+        using var forged = await _registry.SendAsync(HttpMethod.Get, "/v2/", new AuthenticationHeaderValue("Bearer", "e30.e30.AAAA"));
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Contains("error=\"invalid_token\"", forged.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
+    public async Task The_token_server_wants_a_service_refuses_bad_credentials_and_grants_only_what_is_allowed()
+    {
+        using var noService = await _registry.SendAsync(HttpMethod.Get, "/token/?scope=repository:x:pull", null);
+        Assert.Equal(HttpStatusCode.BadRequest, noService.StatusCode);
+        using var badCredentials = await _registry.SendAsync(HttpMethod.Get, $"/token/?service={_registry.Service}", RegistryHttp.Basic("admin", "nope"));
+        Assert.Equal(HttpStatusCode.Unauthorized, badCredentials.StatusCode);
+        Assert.DoesNotContain("nope", await badCredentials.Content.ReadAsStringAsync());
+
+        using var response = await _registry.SendAsync(HttpMethod.Get,
+            $"/token/?service={_registry.Service}&scope=repository:{Path}:pull,push&scope=repository:{DistributionFixture.PrivatePath}:pull", null);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(body["token"]!.GetValue<string>(), body["access_token"]!.GetValue<string>());
+        Assert.Equal(300, body["expires_in"]!.GetValue<int>());
+        Assert.NotNull(body["issued_at"]);
+        var parts = body["token"]!.GetValue<string>().Split('.');
+        var header = JsonNode.Parse(Base64Url(parts[0]))!;
+        Assert.Equal("ES256", header["alg"]!.GetValue<string>());
+        Assert.Matches("^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$", header["kid"]!.GetValue<string>());
+        var claims = JsonNode.Parse(Base64Url(parts[1]))!;
+        Assert.Equal(_registry.Service, claims["aud"]!.GetValue<string>());
+        // Push is never granted (read-only), the private distribution not to an anonymous caller.
+        Assert.Equal($$"""[{"type":"repository","name":"{{Path}}","actions":["pull"]}]""", claims["access"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_manifest_is_served_by_tag_and_by_digest_with_its_exact_bytes_and_headers()
+    {
+        foreach (var tag in new[] { "manifest_a", "ml_i", "ml_iii", "oci_b" })
+        {
+            var expected = Upstream.Manifests[Upstream.Tags[tag]];
+            foreach (var reference in new[] { tag, expected.Digest })
+            {
+                using var get = await _registry.PullAsync(HttpMethod.Get, Path, "manifests/" + reference, Accept(MediaTypes.ManifestAccept.ToArray()));
+                Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+                Assert.Equal(expected.Bytes, await get.Content.ReadAsByteArrayAsync());
+                Assert.Equal(expected.MediaType, get.Content.Headers.ContentType!.MediaType);
+                Assert.Equal(expected.Digest, get.Headers.GetValues("Docker-Content-Digest").Single());
+                Assert.Equal(expected.Size, get.Content.Headers.ContentLength);
+
+                using var head = await _registry.PullAsync(HttpMethod.Head, Path, "manifests/" + reference, Accept(expected.MediaType));
+                Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+                Assert.Equal(expected.Size, head.Content.Headers.ContentLength);
+                Assert.Equal(expected.Digest, head.Headers.GetValues("Docker-Content-Digest").Single());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_tag_asked_for_with_only_other_types_is_unknown_as_pulp_answers_but_a_digest_or_any_type_is_served()
+    {
+        var docker = Upstream.Manifests[Upstream.Tags["manifest_b"]];
+        Assert.Equal(MediaTypes.DockerManifestV2, docker.MediaType);
+
+        using var ociOnly = await _registry.PullAsync(HttpMethod.Get, Path, "manifests/manifest_b", Accept(MediaTypes.OciManifest, MediaTypes.OciIndex));
+        Assert.Equal(HttpStatusCode.NotFound, ociOnly.StatusCode);
+        var error = await RegistryHttp.ErrorOf(ociOnly);
+        Assert.Equal("MANIFEST_UNKNOWN", error["code"]!.GetValue<string>());
+        Assert.Equal("manifest_b", error["detail"]!["reference"]!.GetValue<string>());
+
+        using var withQuality = await _registry.PullAsync(HttpMethod.Get, Path, "manifests/manifest_b", Accept($"{MediaTypes.OciManifest}, {MediaTypes.DockerManifestV2};q=0.5"));
+        Assert.Equal(HttpStatusCode.OK, withQuality.StatusCode);
+        using var anyType = await _registry.PullAsync(HttpMethod.Get, Path, "manifests/manifest_b", Accept("*/*"));
+        Assert.Equal(HttpStatusCode.OK, anyType.StatusCode);
+        using var noAccept = await _registry.PullAsync(HttpMethod.Get, Path, "manifests/manifest_b");
+        Assert.Equal(HttpStatusCode.OK, noAccept.StatusCode);
+        using var byDigest = await _registry.PullAsync(HttpMethod.Get, Path, "manifests/" + docker.Digest, Accept(MediaTypes.OciManifest));
+        Assert.Equal(HttpStatusCode.OK, byDigest.StatusCode);
+    }
+
+    [Fact]
+    public async Task Blobs_stream_whole_or_by_range_and_unknown_ones_are_blob_unknown()
+    {
+        var blob = Upstream.Blobs.Values.OrderByDescending(b => b.Size).First();
+        using var whole = await _registry.PullAsync(HttpMethod.Get, Path, "blobs/" + blob.Digest);
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.Equal(blob.Bytes, await whole.Content.ReadAsByteArrayAsync());
+        Assert.Equal("application/octet-stream", whole.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(blob.Digest, whole.Headers.GetValues("Docker-Content-Digest").Single());
+        Assert.Equal("bytes", whole.Headers.AcceptRanges.Single());
+
+        using var middle = await _registry.PullAsync(HttpMethod.Get, Path, "blobs/" + blob.Digest, r => r.Headers.Range = new RangeHeaderValue(10, 99));
+        Assert.Equal(HttpStatusCode.PartialContent, middle.StatusCode);
+        Assert.Equal(blob.Bytes[10..100], await middle.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"bytes 10-99/{blob.Size}", middle.Content.Headers.ContentRange!.ToString());
+
+        using var tail = await _registry.PullAsync(HttpMethod.Get, Path, "blobs/" + blob.Digest, r => r.Headers.Range = new RangeHeaderValue(null, 7));
+        Assert.Equal(blob.Bytes[^7..], await tail.Content.ReadAsByteArrayAsync());
+        using var open = await _registry.PullAsync(HttpMethod.Get, Path, "blobs/" + blob.Digest, r => r.Headers.Range = new RangeHeaderValue(blob.Size - 5, null));
+        Assert.Equal(blob.Bytes[^5..], await open.Content.ReadAsByteArrayAsync());
+        using var past = await _registry.PullAsync(HttpMethod.Get, Path, "blobs/" + blob.Digest, r => r.Headers.Range = new RangeHeaderValue(blob.Size, null));
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, past.StatusCode);
+
+        using var head = await _registry.PullAsync(HttpMethod.Head, Path, "blobs/" + blob.Digest);
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(blob.Size, head.Content.Headers.ContentLength);
+
+        var stranger = Digests.Sha256("not in this repository"u8);
+        using var unknown = await _registry.PullAsync(HttpMethod.Get, Path, "blobs/" + stranger);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("BLOB_UNKNOWN", (await RegistryHttp.ErrorOf(unknown))["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_empty_layer_is_always_served_and_is_what_its_digest_says()
+    {
+        const string digest = "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4";
+        using var response = await _registry.PullAsync(HttpMethod.Get, Path, "blobs/" + digest);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(32, bytes.Length);
+        Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        // It unpacks to an empty tar: 1024 zero bytes.
+        await using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+        using var tar = new MemoryStream();
+        await gzip.CopyToAsync(tar);
+        Assert.Equal(new byte[1024], tar.ToArray());
+    }
+
+    [Fact]
+    public async Task Tags_list_pages_with_n_last_and_a_link_to_the_next_page()
+    {
+        var expected = Upstream.Tags.Keys.Order(StringComparer.Ordinal).ToList();
+        var token = new AuthenticationHeaderValue("Bearer", await _registry.TokenAsync(null, $"repository:{Path}:pull"));
+        var seen = new List<string>();
+        var next = $"/v2/{Path}/tags/list?n=10";
+        var pages = 0;
+        while (next is not null)
+        {
+            using var page = await _registry.SendAsync(HttpMethod.Get, next, token);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            var body = JsonNode.Parse(await page.Content.ReadAsStringAsync())!;
+            Assert.Equal(Path, body["name"]!.GetValue<string>());
+            seen.AddRange(body["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+            next = page.Headers.TryGetValues("Link", out var links) ? LinkTarget(links.Single()) : null;
+            pages++;
+        }
+        Assert.Equal(expected, seen);
+        Assert.Equal((expected.Count + 9) / 10, pages);
+
+        using var after = await _registry.SendAsync(HttpMethod.Get, $"/v2/{Path}/tags/list?n=3&last={expected[4]}", token);
+        var afterBody = JsonNode.Parse(await after.Content.ReadAsStringAsync())!;
+        Assert.Equal(expected[5..8], afterBody["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task The_catalog_pages_and_shows_private_distributions_only_to_the_admin()
+    {
+        var anonymousToken = new AuthenticationHeaderValue("Bearer", await _registry.TokenAsync(null, "registry:catalog:*"));
+        var adminToken = new AuthenticationHeaderValue("Bearer", await _registry.TokenAsync(RegistryHttp.Admin, "registry:catalog:*"));
+
+        using var unauthorized = await _registry.SendAsync(HttpMethod.Get, "/v2/_catalog", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        Assert.Contains("scope=\"registry:catalog:*\"", unauthorized.Headers.WwwAuthenticate.ToString());
+
+        var anonymous = await CatalogAsync(anonymousToken);
+        Assert.Contains(Path, anonymous);
+        Assert.DoesNotContain(DistributionFixture.PrivatePath, anonymous);
+        var admin = await CatalogAsync(adminToken);
+        Assert.Contains(DistributionFixture.PrivatePath, admin);
+        Assert.Equal(admin.Order(StringComparer.Ordinal), admin);
+
+        using var first = await _registry.SendAsync(HttpMethod.Get, "/v2/_catalog?n=1", adminToken);
+        Assert.Equal($"</v2/_catalog?n=1&last={Uri.EscapeDataString(admin[0])}>; rel=\"next\"", first.Headers.GetValues("Link").Single());
+    }
+
+    [Fact]
+    public async Task A_private_distribution_needs_the_admins_credentials()
+    {
+        var name = DistributionFixture.PrivatePath;
+        var tag = "manifest_c";
+        var anonymousToken = new AuthenticationHeaderValue("Bearer", await _registry.TokenAsync(null, $"repository:{name}:pull"));
+        using var anonymous = await _registry.SendAsync(HttpMethod.Get, $"/v2/{name}/manifests/{tag}", anonymousToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Contains("error=\"insufficient_scope\"", anonymous.Headers.WwwAuthenticate.ToString());
+
+        var adminToken = new AuthenticationHeaderValue("Bearer", await _registry.TokenAsync(RegistryHttp.Admin, $"repository:{name}:pull"));
+        using var withToken = await _registry.SendAsync(HttpMethod.Get, $"/v2/{name}/manifests/{tag}", adminToken);
+        Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+        using var withBasic = await _registry.SendAsync(HttpMethod.Get, $"/v2/{name}/manifests/{tag}", RegistryHttp.Admin);
+        Assert.Equal(HttpStatusCode.OK, withBasic.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unknown_names_are_name_unknown_and_pushes_are_refused_as_unsupported()
+    {
+        using var unknown = await _registry.PullAsync(HttpMethod.Get, "no/such/path", "manifests/latest");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var error = await RegistryHttp.ErrorOf(unknown);
+        Assert.Equal("NAME_UNKNOWN", error["code"]!.GetValue<string>());
+        Assert.Equal("no/such/path", error["detail"]!["name"]!.GetValue<string>());
+
+        using var upload = await _registry.SendAsync(HttpMethod.Post, $"/v2/{Path}/blobs/uploads/", RegistryHttp.Admin);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, upload.StatusCode);
+        Assert.Equal("UNSUPPORTED", (await RegistryHttp.ErrorOf(upload))["code"]!.GetValue<string>());
+        using var put = await _registry.SendAsync(HttpMethod.Put, $"/v2/{Path}/manifests/new", RegistryHttp.Admin,
+            r => r.Content = new ByteArrayContent("{}"u8.ToArray()));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
+        Assert.Equal("registry/2.0", put.Headers.GetValues("Docker-Distribution-Api-Version").Single());
+    }
+
+    private async Task<List<string>> CatalogAsync(AuthenticationHeaderValue token)
+    {
+        using var response = await _registry.SendAsync(HttpMethod.Get, "/v2/_catalog?n=1000", token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["repositories"]!.AsArray().Select(r => r!.GetValue<string>()).ToList();
+    }
+
+    private static Action<HttpRequestMessage> Accept(params string[] types) => r =>
+    {
+        foreach (var type in types) r.Headers.TryAddWithoutValidation("Accept", type);
+    };
+
+    private static string LinkTarget(string link) => link[1..link.IndexOf('>')];
+
+    private static byte[] Base64Url(string text)
+    {
+        var base64 = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(base64 + new string('=', (4 - base64.Length % 4) % 4));
+    }
+
+    public void Dispose() => _registry.Dispose();
+}
