@@ -32,8 +32,6 @@ builder.UseOrleansClient(client => client
     .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))
     // Silos that restart come back on the list within seconds instead of the default minute.
     .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5))
-    // Every call the gateway makes is short; one to a silo that just died should fail (and be retried) in seconds, not 30.
-    .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10))
     .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database))
     .UseConnectionRetryFilter(async (_, ct) =>
     {

@@ -21,24 +21,15 @@ public sealed class BlobGrain(
     RemotePermits permits,
     SiloIdentity silo,
     TimeProvider clock,
-    ILogger<BlobGrain> log) : Grain, IBlobGrain
+    ILogger<BlobGrain> log) : PolledWorkGrain(clock), IBlobGrain
 {
-    private readonly PolledWork _work = new(clock);
-
     private string Digest => this.GetPrimaryKeyString();
-
-    public override Task OnActivateAsync(CancellationToken ct)
-    {
-        this.RegisterGrainTimer(() => { _work.CancelIfAbandoned(); return Task.CompletedTask; },
-            new GrainTimerCreationOptions(PolledWork.CheckEvery, PolledWork.CheckEvery) { Interleave = true });
-        return Task.CompletedTask;
-    }
 
     async Task<WorkProgress> IBlobGrain.Ensure(BlobRequest request)
     {
-        if (_work.Poll() is { } progress) return progress;
+        if (Work.Poll() is { } progress) return progress;
         if (await index.BlobSizeAsync(Digest) is not null) return WorkProgress.Stored;
-        return _work.Start(ct => Store(request, ct));
+        return Work.Start(ct => Store(request, ct));
     }
 
     private async Task<WorkProgress> Store(BlobRequest request, CancellationToken ct)

@@ -23,27 +23,18 @@ public sealed class ManifestGrain(
     RemotePermits permits,
     SiloIdentity silo,
     TimeProvider clock,
-    ILogger<ManifestGrain> log) : Grain, IManifestGrain
+    ILogger<ManifestGrain> log) : PolledWorkGrain(clock), IManifestGrain
 {
     /// <summary>distribution's own limit: a manifest is metadata, a bigger one is an attack or a mistake.</summary>
     public const long MaxManifestBytes = 4 * 1024 * 1024;
 
-    private readonly PolledWork _work = new(clock);
-
     private string Digest => this.GetPrimaryKeyString()[33..];
-
-    public override Task OnActivateAsync(CancellationToken ct)
-    {
-        this.RegisterGrainTimer(() => { _work.CancelIfAbandoned(); return Task.CompletedTask; },
-            new GrainTimerCreationOptions(PolledWork.CheckEvery, PolledWork.CheckEvery) { Interleave = true });
-        return Task.CompletedTask;
-    }
 
     async Task<WorkProgress> IManifestGrain.Ensure(Guid remoteId)
     {
-        if (_work.Poll() is { } progress) return progress;
+        if (Work.Poll() is { } progress) return progress;
         if (await index.HasManifestAsync(Digest)) return WorkProgress.Stored;
-        return _work.Start(ct => Mirror(remoteId, ct));
+        return Work.Start(ct => Mirror(remoteId, ct));
     }
 
     private async Task<WorkProgress> Mirror(Guid remoteId, CancellationToken ct)

@@ -50,3 +50,19 @@ internal sealed class PolledWork(TimeProvider clock)
         if (_work is { IsCompleted: false } && clock.GetUtcNow() - _lastPoll > AbandonAfter) _cancel?.Cancel();
     }
 }
+
+/// <summary>A grain whose work callers poll: it checks every second for work nobody asks about any more.</summary>
+public abstract class PolledWorkGrain(TimeProvider clock) : Grain
+{
+    private protected PolledWork Work { get; } = new(clock);
+
+    public override Task OnActivateAsync(CancellationToken ct)
+    {
+        this.RegisterGrainTimer(() =>
+        {
+            Work.CancelIfAbandoned();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(PolledWork.CheckEvery, PolledWork.CheckEvery) { Interleave = true });
+        return Task.CompletedTask;
+    }
+}

@@ -84,7 +84,7 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
             Assert.Equal(upstream.Blobs.Count, PulpWorkflow.Count(await Client.LatestVersion(repository), "present", "container.blob"));
     }
 
-    public static TheoryData<string> Faults => ["500", "503", "429", "reset", "truncate", "flip"];
+    public static TheoryData<string> Faults => ["500", "503", "429", "reset", "truncate", "flip", "slow"];
 
     [Theory]
     [MemberData(nameof(Faults))]
@@ -92,7 +92,8 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
     {
         var name = Fresh("fault");
         var upstream = await BulkUpstream.PushAsync(fixture.Registry, name, images: 4, layersPerImage: 2, seed: Random.Shared.Next(), layerBytes: 200_000);
-        var (repository, remote) = await Setup(name);
+        // A body that stalls longer than sock_read_timeout is given up on and picked up again.
+        var (repository, remote) = await Setup(name, new { sock_read_timeout = 1.0 });
         Proxy.Reset();
         Proxy.Interceptor = fault switch
         {
@@ -102,6 +103,7 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
             "reset" => ProxyFaults.Reset(RequestKind.TagList, times: 1),
             "truncate" => ProxyFaults.Truncate(Proxy, RequestKind.BlobGet, bytes: 100, times: 2), // smaller than any blob here
             "flip" => ProxyFaults.FlipByte(Proxy, RequestKind.BlobGet, at: 1000, times: 2),
+            "slow" => ProxyFaults.Trickle(Proxy, RequestKind.BlobGet, TimeSpan.FromSeconds(3), times: 1),
             _ => throw new ArgumentOutOfRangeException(nameof(fault)),
         };
 
@@ -165,8 +167,13 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         Assert.Equal("canceled", task["state"]!.GetValue<string>());
         Assert.Empty(task["created_resources"]!.AsArray());
         Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
-        // Work nobody waits for stops: no request stays in flight and no new one starts.
-        await Eventually(() => Task.FromResult(Proxy.InFlight == 0), TimeSpan.FromSeconds(30));
+        // Work nobody waits for stops within seconds: the requests stop coming, and none starts afterwards.
+        await Eventually(async () =>
+        {
+            var before = Proxy.Requests.Count;
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            return Proxy.InFlight == 0 && Proxy.Requests.Count == before;
+        }, TimeSpan.FromSeconds(40));
         var settled = Proxy.Requests.Count;
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(settled, Proxy.Requests.Count);

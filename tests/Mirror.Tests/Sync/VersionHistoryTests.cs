@@ -119,4 +119,20 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         Assert.Equal(repository + "versions/2/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
         (await Client.DeleteAsync(repository + "versions/7/")).Expect(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Signed_only_keeps_the_images_that_have_a_cosign_signature_and_their_signatures()
+    {
+        var (name, pusher, images) = await MutableUpstream("signed", "unsigned");
+        using var _ = pusher;
+        var signed = Image(images, "signed");
+        var signatureTag = $"sha256-{signed.Digest[7..]}.sig";
+        await pusher.PushAsync(name, Image(images, "signature-of-signed"), signatureTag);
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
+
+        var task = await Client.Sync(repository, new { remote, signed_only = true });
+
+        Assert.Equal([signatureTag, "signed"], await TagNames(Client, task["created_resources"]![0]!.GetValue<string>()));
+    }
 }
