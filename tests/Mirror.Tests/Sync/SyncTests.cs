@@ -146,4 +146,19 @@ public sealed class SyncTests(SyncFixture fixture)
         Assert.Empty(two["created_resources"]!.AsArray());
         Assert.Contains("shared:prn:container.containerremote:", two["reserved_resources_record"]!.AsArray().Select(r => r!.GetValue<string>()).Last());
     }
+
+    [Fact]
+    public async Task A_remote_with_a_proxy_url_reaches_the_upstream_through_the_proxy()
+    {
+        // The recording proxy also forwards absolute-form requests, as an HTTP forward proxy receives them.
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Registry.BaseUrl, SyncFixture.Repository,
+            new { includes = new[] { "oci_b" }, proxy_url = fixture.Proxy.BaseUrl.ToString().TrimEnd('/') });
+        fixture.Proxy.Reset();
+
+        await Client.Sync(repository, new { remote });
+
+        Assert.Equal(1, fixture.Proxy.Count(RequestKind.TagList));
+        Assert.Equal(1, fixture.Proxy.Count(RequestKind.ManifestHead));
+    }
 }
