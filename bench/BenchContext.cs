@@ -1,0 +1,31 @@
+using Mirror.Bench.Deployment;
+using Mirror.Bench.Report;
+using Mirror.Bench.Workload;
+using Mirror.TestKit;
+
+namespace Mirror.Bench;
+
+/// <summary>What every measurement shares: the options, the upstream and what it holds, the deployment, the results.</summary>
+public sealed class BenchContext
+{
+    public required BenchOptions Options { get; init; }
+    public required LocalDeployment Deployment { get; init; }
+    public required RegistryServer Registry { get; init; }
+    public required UpstreamRepository Main { get; init; }
+    public required UpstreamRepository Big { get; init; }
+    public required UpstreamRepository Scale { get; init; }
+    public required BenchResults Results { get; init; }
+    /// <summary>Scratch space on the disk the mirror's blob store uses.</summary>
+    public required string Work { get; init; }
+
+    public static void Say(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+
+    /// <summary>Bytes of the files under a folder (0 when there is none).</summary>
+    public static long BytesUnder(string folder) =>
+        Directory.Exists(folder) ? new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+
+    public static void Remove(string folder)
+    {
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using Mirror.Bench.Measure;
+
+namespace Mirror.Bench.Report;
+
+/// <summary>
+/// What limits each missed target, read off the measurements themselves (phase times, connections, CPU, request
+/// counts, memory growth), so the findings stay true when the run is repeated on a changed product.
+/// </summary>
+public static class Diagnosis
+{
+    private const string TagList = "sync.downloading.tag_list";
+    private const string Tags = "sync.processing.tag";
+    private const string Manifests = "sync.processing.manifest";
+
+    public static IEnumerable<string> Findings(Summary summary)
+    {
+        var results = summary.Results;
+        var options = results.Options;
+        foreach (var ours in summary.Ours)
+        {
+            var runs = results.Transfers.Where(t => t.Side == ours.Side).ToList();
+            var median = runs.OrderBy(t => t.Seconds).ElementAt(runs.Count / 2);
+            var silos = int.Parse(ours.Side["ours-".Length..], CultureInfo.InvariantCulture);
+            var cpu = median.CpuSeconds.Values.Sum();
+            var siloCpu = median.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
+            yield return $"**{ours.Side} full sync** (median round, {median.Seconds:F1} s): " + string.Join("; ", Phases(median.PhaseEnds, median.Seconds)) + ".";
+            var limit = results.Transfers.Where(t => t.Side == "limit").Select(t => t.PeakUpstreamConnections).DefaultIfEmpty().Max();
+            yield return $"{ours.Side}: at most {median.PeakUpstreamConnections} connections were open to the upstream at once " +
+                $"(the limit run: {limit}; download_concurrency {options.Concurrency} per remote, and each of the {silos} silos has its own " +
+                $"{options.Concurrency} slots, so up to {silos * options.Concurrency} could be). " +
+                (median.PeakUpstreamConnections < options.Concurrency
+                    ? "Fewer than the concurrency allows: the sync does not keep the upstream busy (blob downloads wait on something else)."
+                    : "The sync opens as many as the concurrency allows.");
+            yield return $"{ours.Side}: the processes used {cpu:F1} CPU s in {median.Seconds:F1} s " +
+                $"({cpu / median.Seconds:F2} of {Environment.ProcessorCount} cores; silos {siloCpu:F1} s, {siloCpu / (median.UniqueBytes / (double)(1 << 30)):F1} CPU s per GiB). " +
+                (cpu / median.Seconds > 0.75 * Environment.ProcessorCount
+                    ? "CPU-bound on this machine: the bytes' path through the silos (digest, copy, fsync) costs more than the limit's plain copy."
+                    : "Not CPU-bound: time goes to waiting (upstream round trips, database, fsync per blob, or serialised steps).");
+        }
+        if (summary.Limit is { } lim && summary.Ours.Any())
+            yield return $"The limit writes each blob with no digest check and no fsync; the folder store verifies the digest and fsyncs every blob " +
+                $"before renaming it into place ({results.Options.Blobs} fsyncs for this set) — part of any gap to the limit's {lim.MiBps:F0} MiB/s.";
+        if (summary.Skopeo is { } skopeo)
+        {
+            var bytes = results.Transfers.Where(t => t.Side == "skopeo").Select(t => t.BytesOnDisk).DefaultIfEmpty().Max();
+            yield return $"skopeo copies image by image and its dir destination writes every tag's layers again: {bytes / (double)BenchOptions.MiB:F0} MiB written " +
+                $"for {results.Transfers.First().UniqueBytes / (double)BenchOptions.MiB:F0} MiB of unique blobs.";
+        }
+
+        foreach (var (silos, seconds, bare, last) in summary.Noops)
+        {
+            var requests = string.Join(", ", last.Requests.Where(r => r.Value > 0).Select(r => $"{r.Value} {r.Key}"));
+            yield return $"**ours-{silos} no-op re-sync** ({seconds:F2} s for {last.Tags} tags, {1000 * seconds / last.Tags:F1} ms per tag; bare HEADs " +
+                $"{1000 * bare / last.Tags:F2} ms per tag): upstream requests {requests}; at most {last.PeakInFlight} in flight " +
+                $"(download_concurrency {options.Concurrency}). Phases: " + string.Join("; ", Phases(last.PhaseEnds, last.Seconds)) + ".";
+            if (last.Gets > 0) yield return $"ours-{silos}: the re-sync GETs {last.Gets} manifests or blobs it already holds: the known-content check misses them.";
+            else if (seconds > Summary.NoopVsHeadsTarget * bare)
+                yield return $"ours-{silos}: with zero GETs, the {seconds - bare:F2} s above the bare HEADs is the sync's own overhead " +
+                    "(task start and polling, per-tag progress saves, the content-index lookup, the version commit) — see the phases above.";
+        }
+
+        if (results.Memory is { } memory)
+            foreach (var p in memory.Processes.Where(p => p.PeakRss > Summary.RssTargetBytes))
+                yield return $"**{p.Process} memory**: peak {p.PeakRss / BenchOptions.MiB} MiB, {(p.PeakRss - p.BaselineRss) / BenchOptions.MiB} MiB above its " +
+                    $"{p.BaselineRss / BenchOptions.MiB} MiB at start while a {memory.LayerBytes / BenchOptions.MiB} MiB layer streamed" +
+                    ((p.PeakRss - p.BaselineRss) > memory.LayerBytes / 2 ? " — growth of the order of the layer: something buffers the blob." : ".");
+
+        if (results.Scale is { } scale)
+        {
+            yield return $"**scale sync** ({scale.Tags} tags, {scale.Manifests} manifests): {scale.SyncSeconds:F1} s, {1000 * scale.SyncSeconds / scale.Tags:F2} ms per tag. Phases: " +
+                string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + ".";
+            if (scale.TagPages.P99Ms > Summary.ListP99TargetMs || scale.TagPages.MaxMs > 3 * scale.TagPages.P50Ms)
+                yield return $"tag pages: p50 {scale.TagPages.P50Ms:F1} ms, p99 {scale.TagPages.P99Ms:F1} ms, max {scale.TagPages.MaxMs:F1} ms over {scale.TagPages.Samples} pages of 100 " +
+                    "(pages deep into the list cost more if the query counts or skips rows with OFFSET).";
+        }
+    }
+
+    /// <summary>"tag list 0.1 s, HEADs 2.3 s, …": the time between consecutive phase ends, in the order they ended.</summary>
+    private static IEnumerable<string> Phases(Dictionary<string, double> ends, double total)
+    {
+        if (ends.Count == 0)
+        {
+            yield return "no phase times (no progress reports seen)";
+            yield break;
+        }
+        var previous = 0.0;
+        foreach (var (code, end) in ends.OrderBy(e => e.Value))
+        {
+            yield return $"{Name(code)} until {end:F2} s (+{end - previous:F2} s)";
+            previous = end;
+        }
+        yield return $"then {total - previous:F2} s to the end of the task";
+    }
+
+    private static string Name(string code) => code switch
+    {
+        TagList => "tag list",
+        Tags => "tag HEADs",
+        Manifests => "manifests and blobs",
+        "sync.downloading.artifacts" => "artifacts",
+        "associating.content" => "version commit",
+        "unassociating.content" => "unassociating",
+        _ => code,
+    };
+}
