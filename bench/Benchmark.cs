@@ -9,8 +9,8 @@ namespace Mirror.Bench;
 
 /// <summary>
 /// One benchmark run: generate the upstream, then rounds in which the limit, skopeo and our deployments (each silo
-/// count) mirror the same repository in an order that rotates each round, so machine drift hits every side alike;
-/// then memory during a large layer and the many-tags repository.
+/// count) mirror the same repository in an order that rotates each round, so machine drift hits every side alike.
+/// Memory during a large layer and the many-tags repository are measured on our first deployment (see <see cref="OursSide"/>).
 /// </summary>
 public static class Benchmark
 {
@@ -52,8 +52,6 @@ public static class Benchmark
                     }
                 }
             }
-            await Step(results, "memory", () => MemoryRun.RunAsync(bench, options.SiloCounts[0], ct));
-            await Step(results, "scale", () => ScaleRun.RunAsync(bench, ct));
         }
         finally
         {
@@ -79,13 +77,17 @@ public static class Benchmark
         BenchContext.Say($"upstream: {main.Describe()}; generating the {options.BigLayerBytes / BenchOptions.MiB} MiB layer and {options.ScaleTags} scale tags ...");
         var big = await BigLayerImage.PushAsync(pusher, "big", options, ct);
         var scale = await ScaleSet.PushAsync(pusher, "scale", options, ct);
+        var warmup = DemoSet.Build();
+        await warmup.PushAsync(pusher, "warmup", ct);
         results.GenerationSeconds = clock.Elapsed.TotalSeconds;
         results.Upstream = main.Describe();
         BenchContext.Say($"upstream ready in {results.GenerationSeconds:F0} s");
-        return new BenchContext { Options = options, Deployment = deployment, Registry = registry, Main = main, Big = big, Scale = scale, Results = results, Work = work };
+        return new BenchContext { Options = options, Deployment = deployment, Registry = registry, Main = main, Big = big, Scale = scale,
+            Warmup = new UpstreamRepository("warmup", [.. warmup.Tagged.Select(t => t.Tag)], warmup.Manifests.Count, 2, []), Results = results, Work = work };
     }
 
-    private static async Task Step(BenchResults results, string name, Func<Task> step)
+    /// <summary>Runs a measurement whose failure is recorded as a problem rather than ending the run.</summary>
+    public static async Task Step(BenchResults results, string name, Func<Task> step)
     {
         try
         {
@@ -103,16 +105,11 @@ public static class Benchmark
         var folder = Path.Combine(bench.Work, "limit");
         BenchContext.Remove(folder);
         BenchContext.Say($"round {round}: limit: {bench.Main.Blobs.Count} plain GETs, {bench.Options.Concurrency} at a time ...");
-        int connections;
-        (double Seconds, long Bytes) run;
-        await using (var watch = new ProcessWatch(new Dictionary<string, int>(), bench.Registry.Port))
-        {
-            run = await LimitDownload.RunAsync(bench.Registry.BaseUrl, bench.Main, bench.Options.Concurrency, folder, ct);
-            await watch.StopAsync();
-            connections = watch.PeakUpstreamConnections;
-        }
+        await using var watch = new ProcessWatch(new Dictionary<string, int>(), bench.Registry.Port);
+        var run = await LimitDownload.RunAsync(bench.Registry.BaseUrl, bench.Main, bench.Options.Concurrency, folder, ct);
+        await watch.StopAsync();
         if (run.Bytes != bench.Main.Bytes) bench.Results.Problems.Add($"limit round {round}: downloaded {run.Bytes} bytes of {bench.Main.Bytes}");
-        var transfer = new Transfer("limit", round, bench.Main.Bytes, run.Seconds) { BytesOnDisk = run.Bytes, PeakUpstreamConnections = connections };
+        var transfer = new Transfer("limit", round, bench.Main.Bytes, run.Seconds) { BytesOnDisk = run.Bytes }.With(watch);
         bench.Results.Transfers.Add(transfer);
         BenchContext.Say($"round {round}: limit: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s");
         BenchContext.Remove(folder);
@@ -124,15 +121,10 @@ public static class Benchmark
         var folder = Path.Combine(bench.Work, "skopeo");
         BenchContext.Remove(folder);
         BenchContext.Say($"round {round}: skopeo sync --all --src docker --dest dir ...");
-        int connections;
-        double seconds;
-        await using (var watch = new ProcessWatch(new Dictionary<string, int>(), bench.Registry.Port))
-        {
-            seconds = await SkopeoSync.RunAsync(bench.Registry.HostPort, bench.Main.Name, folder, ct);
-            await watch.StopAsync();
-            connections = watch.PeakUpstreamConnections;
-        }
-        var transfer = new Transfer("skopeo", round, bench.Main.Bytes, seconds) { BytesOnDisk = BenchContext.BytesUnder(folder), PeakUpstreamConnections = connections };
+        await using var watch = new ProcessWatch(new Dictionary<string, int>(), bench.Registry.Port);
+        var seconds = await SkopeoSync.RunAsync(bench.Registry.HostPort, bench.Main.Name, folder, ct);
+        await watch.StopAsync();
+        var transfer = new Transfer("skopeo", round, bench.Main.Bytes, seconds) { BytesOnDisk = BenchContext.BytesUnder(folder) }.With(watch);
         bench.Results.Transfers.Add(transfer);
         BenchContext.Say($"round {round}: skopeo: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s ({transfer.BytesOnDisk / BenchOptions.MiB} MiB written)");
         BenchContext.Remove(folder);

@@ -4,16 +4,15 @@ using Mirror.Bench.Report;
 namespace Mirror.Bench;
 
 /// <summary>
-/// Peak resident memory of every silo and the gateway while a fresh deployment syncs the image with one large layer.
-/// Fresh processes, so the kernel's high-water mark (VmHWM) covers start-up and this sync only.
+/// Peak resident memory of every silo and the gateway while a deployment just started syncs the image with one large
+/// layer: fresh processes, so the kernel's high-water mark (VmHWM) covers start-up and this sync only.
 /// </summary>
 public static class MemoryRun
 {
-    public static async Task RunAsync(BenchContext bench, int silos, CancellationToken ct)
+    public static async Task RunAsync(BenchContext bench, CancellationToken ct)
     {
         var deployment = bench.Deployment;
-        BenchContext.Say($"memory: starting {silos} fresh silos, syncing one {bench.Options.BigLayerBytes / BenchOptions.MiB} MiB layer ...");
-        await deployment.StartFreshAsync(silos, ct);
+        BenchContext.Say($"memory: {deployment.Silos} fresh silos syncing one {bench.Options.BigLayerBytes / BenchOptions.MiB} MiB layer ...");
         using var api = deployment.Api();
         var repository = await api.CreateRepositoryAsync("bench-big", ct);
         var remote = await api.CreateRemoteAsync("bench-big", bench.Registry.BaseUrl, bench.Big.Name, bench.Options.Concurrency, ct);

@@ -6,9 +6,12 @@ using Mirror.TestKit;
 namespace Mirror.Bench;
 
 /// <summary>
-/// Our side of a round: a fresh deployment of N silos (new database, empty blob folder) syncs the whole repository
-/// from the registry directly; then a second remote on the same upstream, through the recording proxy, re-syncs it
-/// unchanged, and the same tags are HEADed bare through that proxy for comparison.
+/// Our side of a round: a fresh deployment of N silos (new database, empty blob folder) is warmed up on content the
+/// main repository does not share — the first one by the memory and scale measurements, which want fresh processes,
+/// the others by a sync of the test kit's demo set — so every measured sync runs on warm processes, as a
+/// long-running mirror's do, yet stores everything anew. It then syncs the whole repository from the registry
+/// directly; then a second remote on the same upstream, through the recording proxy, re-syncs it unchanged, and the
+/// same tags are HEADed bare through that proxy for comparison.
 /// </summary>
 public static class OursSide
 {
@@ -19,29 +22,36 @@ public static class OursSide
         BenchContext.Say($"round {round}: {side}: starting {silos} silos on a fresh database and blob folder ...");
         await deployment.StartFreshAsync(silos, ct);
         using var api = deployment.Api();
+        if (bench.Results.Memory is null && bench.Results.Scale is null)
+        {
+            await Benchmark.Step(bench.Results, "memory", () => MemoryRun.RunAsync(bench, ct));
+            await Benchmark.Step(bench.Results, "scale", () => ScaleRun.RunAsync(bench, ct));
+        }
+        else
+        {
+            BenchContext.Say($"round {round}: {side}: warming up on the test kit's demo set ({bench.Warmup.Tags.Count} tags) ...");
+            var warmRepository = await api.CreateRepositoryAsync($"warmup-r{round}-s{silos}", ct);
+            var warmRemote = await api.CreateRemoteAsync($"warmup-r{round}-s{silos}", bench.Registry.BaseUrl, bench.Warmup.Name, options.Concurrency, ct);
+            await api.SyncAsync(warmRepository, warmRemote, ct);
+        }
         var name = $"bench-r{round}-s{silos}";
         var repository = await api.CreateRepositoryAsync(name, ct);
         var direct = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, main.Name, options.Concurrency, ct);
 
         BenchContext.Say($"round {round}: {side}: full sync ...");
-        SyncOutcome full;
-        Dictionary<string, (long PeakRss, long HighWaterMark, double CpuSeconds)> usage;
-        int connections;
-        await using (var watch = new ProcessWatch(deployment.Processes(), bench.Registry.Port))
-        {
-            full = await api.SyncAsync(repository, direct, ct);
-            usage = await watch.StopAsync();
-            connections = watch.PeakUpstreamConnections;
-        }
+        var storedBefore = BenchContext.BytesUnder(deployment.BlobFolder);
+        await using var watch = new ProcessWatch(deployment.Processes(), bench.Registry.Port);
+        var full = await api.SyncAsync(repository, direct, ct);
+        var usage = await watch.StopAsync();
         var transfer = new Transfer(side, round, main.Bytes, full.Elapsed.TotalSeconds)
         {
-            BytesOnDisk = BenchContext.BytesUnder(deployment.BlobFolder),
+            BytesOnDisk = BenchContext.BytesUnder(deployment.BlobFolder) - storedBefore,
             CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
-            PeakUpstreamConnections = connections,
             PhaseEnds = full.PhaseEnds,
-        };
+        }.With(watch);
         bench.Results.Transfers.Add(transfer);
-        BenchContext.Say($"round {round}: {side}: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s, peak {connections} upstream connections");
+        BenchContext.Say($"round {round}: {side}: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s, " +
+            $"{transfer.MeanActiveDownloads:F1} downloads in progress on average (peak {transfer.PeakActiveDownloads})");
         await CheckAsync(bench, api, full.Version, side, round, ct);
 
         await NoopAsync(bench, api, repository, silos, round, ct);

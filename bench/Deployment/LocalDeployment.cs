@@ -49,7 +49,26 @@ public sealed class LocalDeployment
         Silos = silos;
     }
 
-    public Task StopAsync(CancellationToken ct) => ScriptAsync("down", Silos == 0 ? 1 : Silos, ct);
+    /// <summary>
+    /// Kills the silos and the gateway (their data is thrown away next start, so a graceful stop only costs time), then
+    /// lets the script stop PostgreSQL and clear its pid files.
+    /// </summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (Directory.Exists(Run))
+            foreach (var pid in Processes().Values)
+            {
+                try
+                {
+                    using var process = Process.GetProcessById(pid);
+                    if (process.ProcessName != "dotnet") continue; // the pid was reused by someone else's process
+                    process.Kill();
+                    await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(10), ct);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or TimeoutException) { } // gone already
+            }
+        await ScriptAsync("down", Silos == 0 ? 1 : Silos, ct);
+    }
 
     /// <summary>The processes the script started, by name (silo1, silo2 …, gateway), from its pid files.</summary>
     public IReadOnlyDictionary<string, int> Processes() =>

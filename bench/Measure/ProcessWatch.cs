@@ -3,14 +3,15 @@ using System.Globalization;
 namespace Mirror.Bench.Measure;
 
 /// <summary>
-/// Watches processes through /proc while something runs: resident memory (sampled VmRSS, and the kernel's own peak
-/// VmHWM), CPU seconds used, and how many TCP connections are open to one port (the upstream), every 50 ms.
+/// Watches processes through /proc while something runs, every 100 ms: resident memory (sampled VmRSS, and the
+/// kernel's own peak VmHWM), CPU seconds used, the whole machine's CPU (other people's work included), and the
+/// connections to one port (the upstream) that are moving bytes (<see cref="UpstreamActivity"/>).
 /// </summary>
 public sealed class ProcessWatch : IAsyncDisposable
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux build that matters
     private readonly IReadOnlyDictionary<string, int> _processes;
-    private readonly int? _upstreamPort;
+    private readonly UpstreamActivity? _upstream;
     private readonly Dictionary<string, long> _startTicks;
     private readonly Dictionary<string, long> _peakRss = [];
     private readonly CancellationTokenSource _stop = new();
@@ -19,7 +20,7 @@ public sealed class ProcessWatch : IAsyncDisposable
     public ProcessWatch(IReadOnlyDictionary<string, int> processes, int? upstreamPort = null)
     {
         _processes = processes;
-        _upstreamPort = upstreamPort;
+        _upstream = upstreamPort is { } port ? new UpstreamActivity(port) : null;
         _startTicks = processes.ToDictionary(p => p.Key, p => CpuTicks(p.Value));
         Baseline = processes.ToDictionary(p => p.Key, p => Status(p.Value, "VmRSS:"));
         _sampling = SampleAsync();
@@ -28,6 +29,14 @@ public sealed class ProcessWatch : IAsyncDisposable
     /// <summary>Resident bytes of each process when the watch started.</summary>
     public Dictionary<string, long> Baseline { get; }
     public int PeakUpstreamConnections { get; private set; }
+    public int PeakActiveDownloads { get; private set; }
+    public double MeanActiveDownloads => _samples == 0 ? 0 : (double)_activeSum / _samples;
+    /// <summary>Share of the machine's CPU time that was busy, and spent waiting for I/O, over the watch.</summary>
+    public (double Busy, double IoWait) Machine { get; private set; }
+
+    private readonly long[] _machineStart = MachineTicks();
+    private long _activeSum;
+    private int _samples;
 
     private async Task SampleAsync()
     {
@@ -36,7 +45,7 @@ public sealed class ProcessWatch : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 Sample();
-                await Task.Delay(50, _stop.Token);
+                await Task.Delay(100, _stop.Token);
             }
         }
         catch (OperationCanceledException) { }
@@ -48,7 +57,12 @@ public sealed class ProcessWatch : IAsyncDisposable
         {
             foreach (var (name, pid) in _processes)
                 _peakRss[name] = Math.Max(_peakRss.GetValueOrDefault(name), Status(pid, "VmRSS:"));
-            if (_upstreamPort is { } port) PeakUpstreamConnections = Math.Max(PeakUpstreamConnections, ConnectionsTo(port));
+            if (_upstream is null) return;
+            var (open, active) = _upstream.Sample();
+            PeakUpstreamConnections = Math.Max(PeakUpstreamConnections, open);
+            PeakActiveDownloads = Math.Max(PeakActiveDownloads, active);
+            _activeSum += active;
+            _samples++;
         }
     }
 
@@ -58,6 +72,11 @@ public sealed class ProcessWatch : IAsyncDisposable
         await _stop.CancelAsync();
         await _sampling;
         Sample();
+        var end = MachineTicks();
+        var delta = end.Zip(_machineStart, (a, b) => a - b).ToArray();
+        var total = Math.Max(1, delta.Sum());
+        // cpu line: user nice system idle iowait irq softirq steal …
+        Machine = (1 - (double)(delta[3] + delta[4]) / total, (double)delta[4] / total);
         lock (_peakRss)
             return _processes.ToDictionary(p => p.Key, p =>
             {
@@ -91,21 +110,11 @@ public sealed class ProcessWatch : IAsyncDisposable
         catch (IOException) { return 0; }
     }
 
-    /// <summary>Established TCP connections whose far end is this port (the client side of loopback connections to it).</summary>
-    public static int ConnectionsTo(int port)
+    /// <summary>The first eight counters of /proc/stat's "cpu" line (user nice system idle iowait irq softirq steal).</summary>
+    private static long[] MachineTicks()
     {
-        var hex = ":" + port.ToString("X4", CultureInfo.InvariantCulture);
-        var count = 0;
-        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-        {
-            if (!File.Exists(table)) continue;
-            foreach (var line in File.ReadLines(table).Skip(1))
-            {
-                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length > 3 && fields[3] == "01" && fields[2].EndsWith(hex, StringComparison.Ordinal)) count++;
-            }
-        }
-        return count;
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Skip(1).Take(8).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
     }
 
     public async ValueTask DisposeAsync()

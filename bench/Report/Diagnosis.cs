@@ -25,18 +25,22 @@ public static class Diagnosis
             var cpu = median.CpuSeconds.Values.Sum();
             var siloCpu = median.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
             yield return $"**{ours.Side} full sync** (median round, {median.Seconds:F1} s): " + string.Join("; ", Phases(median.PhaseEnds, median.Seconds)) + ".";
-            var limit = results.Transfers.Where(t => t.Side == "limit").Select(t => t.PeakUpstreamConnections).DefaultIfEmpty().Max();
-            yield return $"{ours.Side}: at most {median.PeakUpstreamConnections} connections were open to the upstream at once " +
-                $"(the limit run: {limit}; download_concurrency {options.Concurrency} per remote, and each of the {silos} silos has its own " +
-                $"{options.Concurrency} slots, so up to {silos * options.Concurrency} could be). " +
-                (median.PeakUpstreamConnections < options.Concurrency
-                    ? "Fewer than the concurrency allows: the sync does not keep the upstream busy (blob downloads wait on something else)."
-                    : "The sync opens as many as the concurrency allows.");
+            var limitRuns = results.Transfers.Where(t => t.Side == "limit").ToList();
+            var limitActive = limitRuns.Count > 0 ? Summary.Median(limitRuns.Select(t => t.MeanActiveDownloads)) : double.NaN;
+            yield return $"{ours.Side}: {median.MeanActiveDownloads:F1} downloads were in progress on average (peak {median.PeakActiveDownloads}; " +
+                $"{median.PeakUpstreamConnections} connections open at most), against {limitActive:F1} for the limit at the same download_concurrency {options.Concurrency}; " +
+                $"each of the {silos} silos may run {options.Concurrency}, so up to {silos * options.Concurrency} could be. " +
+                (median.MeanActiveDownloads < 0.5 * limitActive
+                    ? "The upstream is left idle most of the time: downloads wait on the sync's own steps (handing out manifests, polling for their end, database writes), not on bandwidth."
+                    : "The upstream is kept about as busy as by the limit: the gap is in what each byte costs on its way to disk.");
             yield return $"{ours.Side}: the processes used {cpu:F1} CPU s in {median.Seconds:F1} s " +
-                $"({cpu / median.Seconds:F2} of {Environment.ProcessorCount} cores; silos {siloCpu:F1} s, {siloCpu / (median.UniqueBytes / (double)(1 << 30)):F1} CPU s per GiB). " +
-                (cpu / median.Seconds > 0.75 * Environment.ProcessorCount
-                    ? "CPU-bound on this machine: the bytes' path through the silos (digest, copy, fsync) costs more than the limit's plain copy."
-                    : "Not CPU-bound: time goes to waiting (upstream round trips, database, fsync per blob, or serialised steps).");
+                $"({cpu / median.Seconds:F2} of {Environment.ProcessorCount} cores; silos {siloCpu:F1} s, {siloCpu / (median.UniqueBytes / (double)(1 << 30)):F1} CPU s per GiB) " +
+                $"while the machine was {median.MachineBusy:P0} busy overall (other work included) and {median.MachineIoWait:P0} waiting for I/O. " +
+                (median.MachineBusy > 0.9
+                    ? "The machine was saturated, so this run's figure is low partly for want of CPU."
+                    : cpu / median.Seconds > 0.75 * Environment.ProcessorCount
+                        ? "CPU-bound: the bytes' path through the silos (digest, copy, fsync) costs more than the limit's plain copy."
+                        : "Not CPU-bound: time goes to waiting (upstream round trips, database, fsync per blob, or serialised steps).");
         }
         if (summary.Limit is { } lim && summary.Ours.Any())
             yield return $"The limit writes each blob with no digest check and no fsync; the folder store verifies the digest and fsyncs every blob " +

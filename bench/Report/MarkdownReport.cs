@@ -41,7 +41,18 @@ public static class MarkdownReport
         text.AppendLine("- **limit**: every unique blob by plain parallel GETs (HTTP/1.1, same concurrency) into a folder on the same disk.");
         text.AppendLine("- **skopeo**: `skopeo sync --all --src docker --dest dir --src-tls-verify=false` (1.9.3) of the repository.");
         text.AppendLine("- **ours-N**: POST `sync/` to a fresh deployment of N silos (new PostgreSQL database, empty folder blob store) until the task completed; " +
-            "each run checked to hold every tag and blob.");
+            "each run checked to hold every tag and blob. Each deployment is first warmed up on content the repository does not share (the first by the " +
+            "memory and scale measurements, the others by a sync of the test kit's demo set), so the measured sync runs on warm processes.");
+        text.AppendLine();
+
+        text.AppendLine("Every run: downloads in progress = connections to the upstream whose received byte count grew since the previous sample " +
+            "(`ss -tin`, every 100 ms); machine = all CPUs, everyone's work.");
+        text.AppendLine();
+        text.AppendLine("| side | round | wall s | MiB/s | downloads in progress (mean / peak) | connections (peak) | machine busy | I/O wait | written MiB |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var t in r.Transfers.OrderBy(t => t.Round).ThenBy(t => t.Side, StringComparer.Ordinal))
+            text.AppendLine($"| {t.Side} | {t.Round} | {t.Seconds:F1} | {t.BytesPerSecond / BenchOptions.MiB:F1} | {t.MeanActiveDownloads:F1} / {t.PeakActiveDownloads} | " +
+                $"{t.PeakUpstreamConnections} | {t.MachineBusy:P0} | {t.MachineIoWait:P0} | {t.BytesOnDisk / BenchOptions.MiB} |");
         text.AppendLine();
 
         text.AppendLine("## No-op re-sync");
