@@ -116,8 +116,21 @@ public static class MarkdownReport
             foreach (var problem in r.Problems) text.AppendLine($"- {problem}");
             text.AppendLine();
         }
+        if (CodeNotes() is { } notes)
+        {
+            text.AppendLine(notes.TrimEnd());
+            text.AppendLine();
+        }
         text.AppendLine("Raw figures: `latest.json`; chart: `latest.png`.");
         return text.ToString();
+    }
+
+    /// <summary>bench/code-notes.md, next to the mirror script: findings from reading the code, kept by hand.</summary>
+    private static string? CodeNotes()
+    {
+        var script = Environment.GetEnvironmentVariable("MIRROR_SCRIPT");
+        var path = script is null ? null : Path.Combine(Path.GetDirectoryName(script)!, "bench", "code-notes.md");
+        return path is not null && File.Exists(path) ? File.ReadAllText(path) : null;
     }
 
     private static string Row(string name, Measure.Latency latency) =>
