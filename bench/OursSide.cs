@@ -53,6 +53,8 @@ public static class OursSide
         BenchContext.Say($"round {round}: {side}: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s, " +
             $"{transfer.MeanActiveDownloads:F1} downloads in progress on average (peak {transfer.PeakActiveDownloads})");
         await CheckAsync(bench, api, full.Version, side, round, ct);
+        if (transfer.BytesOnDisk < main.Bytes)
+            bench.Results.Problems.Add($"{side} round {round}: the blob store grew by {transfer.BytesOnDisk} bytes, less than the {main.Bytes} the repository holds");
 
         await NoopAsync(bench, api, repository, silos, round, ct);
     }

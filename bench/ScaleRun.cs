@@ -31,10 +31,14 @@ public static class ScaleRun
 
         var tagPages = Pages("tags", version, scale.Tags.Count);
         var manifestPages = Pages("manifests", version, scale.Manifests);
-        var tags = await Latency.MeasureAsync(api.Http, tagPages, options.LatencySamples, ct);
+        var (tags, tagPageMedians) = await Latency.MeasureEachAsync(api.Http, tagPages, options.LatencySamples, ct);
         var manifests = await Latency.MeasureAsync(api.Http, manifestPages, options.LatencySamples, ct);
         var (v2, note) = await RegistryTagListAsync(bench, api, repository, ct);
-        bench.Results.Scale = new ScaleResult(scale.Tags.Count, scale.Manifests, sync.Elapsed.TotalSeconds, tags, manifests, v2, note) { PhaseEnds = sync.PhaseEnds };
+        bench.Results.Scale = new ScaleResult(scale.Tags.Count, scale.Manifests, sync.Elapsed.TotalSeconds, tags, manifests, v2, note) {
+            PhaseEnds = sync.PhaseEnds,
+            FirstTagPageMs = Math.Round(tagPageMedians[0], 1),
+            LastTagPageMs = Math.Round(tagPageMedians[^1], 1),
+        };
         BenchContext.Say($"scale: tags p50 {tags.P50Ms:F1} ms p99 {tags.P99Ms:F1} ms; manifests p50 {manifests.P50Ms:F1} ms p99 {manifests.P99Ms:F1} ms; /v2/ tags/list: {note}");
     }
 

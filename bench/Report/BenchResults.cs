@@ -18,6 +18,9 @@ public sealed record MemoryResult(long LayerBytes, double SyncSeconds, List<Proc
 public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, Latency TagPages, Latency ManifestPages, Latency? V2TagsList, string V2Note)
 {
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
+    /// <summary>Median time of the first and of the last page of tags: whether depth (OFFSET) or each query costs.</summary>
+    public double FirstTagPageMs { get; init; }
+    public double LastTagPageMs { get; init; }
 }
 
 /// <summary>Everything one run measured, as written to latest.json.</summary>

@@ -75,8 +75,9 @@ public static class Diagnosis
             yield return $"**scale sync** ({scale.Tags} tags, {scale.Manifests} manifests): {scale.SyncSeconds:F1} s, {1000 * scale.SyncSeconds / scale.Tags:F2} ms per tag. Phases: " +
                 string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + ".";
             if (scale.TagPages.P99Ms > Summary.ListP99TargetMs || scale.TagPages.MaxMs > 3 * scale.TagPages.P50Ms)
-                yield return $"tag pages: p50 {scale.TagPages.P50Ms:F1} ms, p99 {scale.TagPages.P99Ms:F1} ms, max {scale.TagPages.MaxMs:F1} ms over {scale.TagPages.Samples} pages of 100 " +
-                    "(pages deep into the list cost more if the query counts or skips rows with OFFSET).";
+                yield return $"tag pages: p50 {scale.TagPages.P50Ms:F1} ms, p99 {scale.TagPages.P99Ms:F1} ms, max {scale.TagPages.MaxMs:F1} ms over {scale.TagPages.Samples} requests " +
+                    $"of the {(scale.Tags + 99) / 100} pages of 100; first page {scale.FirstTagPageMs:F1} ms, last page {scale.LastTagPageMs:F1} ms (median of their samples): " +
+                    (scale.LastTagPageMs > 1.5 * scale.FirstTagPageMs ? "deep pages cost more, as OFFSET skipping rows does." : "every page costs about the same, whatever its offset: the cost is per query, not per skipped row.");
         }
     }
 
