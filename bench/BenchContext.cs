@@ -20,6 +20,10 @@ public sealed class BenchContext
     /// <summary>Scratch space on the disk the mirror's blob store uses.</summary>
     public required string Work { get; init; }
 
+    /// <summary>The processes to watch during a run: the upstream registry and the given ones.</summary>
+    public Dictionary<string, int> Upstream(params (string Name, int Pid)[] others) =>
+        others.Append(("registry", Registry.ProcessId)).ToDictionary(p => p.Item1, p => p.Item2);
+
     public static void Say(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
     /// <summary>Bytes of the files under a folder (0 when there is none).</summary>

@@ -105,11 +105,15 @@ public static class Benchmark
         var folder = Path.Combine(bench.Work, "limit");
         BenchContext.Remove(folder);
         BenchContext.Say($"round {round}: limit: {bench.Main.Blobs.Count} plain GETs, {bench.Options.Concurrency} at a time ...");
-        await using var watch = new ProcessWatch(new Dictionary<string, int>(), bench.Registry.Port);
+        await using var watch = new ProcessWatch(bench.Upstream(("limit", Environment.ProcessId)), bench.Registry.Port);
         var run = await LimitDownload.RunAsync(bench.Registry.BaseUrl, bench.Main, bench.Options.Concurrency, folder, ct);
-        await watch.StopAsync();
+        var usage = await watch.StopAsync();
         if (run.Bytes != bench.Main.Bytes) bench.Results.Problems.Add($"limit round {round}: downloaded {run.Bytes} bytes of {bench.Main.Bytes}");
-        var transfer = new Transfer("limit", round, bench.Main.Bytes, run.Seconds) { BytesOnDisk = run.Bytes }.With(watch);
+        var transfer = new Transfer("limit", round, bench.Main.Bytes, run.Seconds)
+        {
+            BytesOnDisk = run.Bytes,
+            CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+        }.With(watch);
         bench.Results.Transfers.Add(transfer);
         BenchContext.Say($"round {round}: limit: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s");
         BenchContext.Remove(folder);
@@ -121,10 +125,14 @@ public static class Benchmark
         var folder = Path.Combine(bench.Work, "skopeo");
         BenchContext.Remove(folder);
         BenchContext.Say($"round {round}: skopeo sync --all --src docker --dest dir ...");
-        await using var watch = new ProcessWatch(new Dictionary<string, int>(), bench.Registry.Port);
+        await using var watch = new ProcessWatch(bench.Upstream(), bench.Registry.Port);
         var seconds = await SkopeoSync.RunAsync(bench.Registry.HostPort, bench.Main.Name, folder, ct);
-        await watch.StopAsync();
-        var transfer = new Transfer("skopeo", round, bench.Main.Bytes, seconds) { BytesOnDisk = BenchContext.BytesUnder(folder) }.With(watch);
+        var usage = await watch.StopAsync();
+        var transfer = new Transfer("skopeo", round, bench.Main.Bytes, seconds)
+        {
+            BytesOnDisk = BenchContext.BytesUnder(folder),
+            CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+        }.With(watch);
         bench.Results.Transfers.Add(transfer);
         BenchContext.Say($"round {round}: skopeo: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s ({transfer.BytesOnDisk / BenchOptions.MiB} MiB written)");
         BenchContext.Remove(folder);

@@ -40,7 +40,7 @@ public static class OursSide
 
         BenchContext.Say($"round {round}: {side}: full sync ...");
         var storedBefore = BenchContext.BytesUnder(deployment.BlobFolder);
-        await using var watch = new ProcessWatch(deployment.Processes(), bench.Registry.Port);
+        await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
         var full = await api.SyncAsync(repository, direct, ct);
         var usage = await watch.StopAsync();
         var transfer = new Transfer(side, round, main.Bytes, full.Elapsed.TotalSeconds)
@@ -57,6 +57,8 @@ public static class OursSide
             bench.Results.Problems.Add($"{side} round {round}: the blob store grew by {transfer.BytesOnDisk} bytes, less than the {main.Bytes} the repository holds");
 
         await NoopAsync(bench, api, repository, silos, round, ct);
+        // Idle silos still cost the machine something: the next side runs without them.
+        await deployment.StopAsync(ct);
     }
 
     /// <summary>The version must hold every tag and unique blob of the upstream, or the time measured a partial mirror.</summary>

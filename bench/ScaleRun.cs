@@ -27,7 +27,8 @@ public static class ScaleRun
         var version = sync.Version ?? throw new InvalidOperationException("the scale sync created no version");
         var tagCount = await api.CountAsync("tags", version, ct);
         if (tagCount != scale.Tags.Count) bench.Results.Problems.Add($"scale: version holds {tagCount} tags, the upstream {scale.Tags.Count}");
-        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s; timing list pages ...");
+        var bareHeads = await BareHeads.RunAsync(bench.Registry.BaseUrl, scale.Name, scale.Tags, options.Concurrency, ct);
+        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s (bare HEADs of every tag: {bareHeads:F1} s); timing list pages ...");
 
         var tagPages = Pages("tags", version, scale.Tags.Count);
         var manifestPages = Pages("manifests", version, scale.Manifests);
@@ -36,6 +37,7 @@ public static class ScaleRun
         var (v2, note) = await RegistryTagListAsync(bench, api, repository, ct);
         bench.Results.Scale = new ScaleResult(scale.Tags.Count, scale.Manifests, sync.Elapsed.TotalSeconds, tags, manifests, v2, note) {
             PhaseEnds = sync.PhaseEnds,
+            BareHeadSeconds = Math.Round(bareHeads, 2),
             FirstTagPageMs = Math.Round(tagPageMedians[0], 1),
             LastTagPageMs = Math.Round(tagPageMedians[^1], 1),
         };

@@ -10,7 +10,7 @@ namespace Mirror.Bench.Measure;
 /// </summary>
 public sealed class UpstreamActivity(int port)
 {
-    private Dictionary<string, long> _received = [];
+    private Dictionary<string, long>? _received;
 
     /// <summary>One sample: connections open to the port, and those that received bytes since the last sample.</summary>
     public (int Open, int Active) Sample()
@@ -45,7 +45,8 @@ public sealed class UpstreamActivity(int port)
             var end = digits.IndexOfAnyExceptInRange('0', '9');
             now[socket] = long.Parse(end < 0 ? digits : digits[..end], CultureInfo.InvariantCulture);
         }
-        var active = now.Count(c => c.Value > _received.GetValueOrDefault(c.Key));
+        // The first sample only sets the baseline: a connection's past bytes say nothing about now.
+        var active = _received is null ? 0 : now.Count(c => c.Value > _received.GetValueOrDefault(c.Key));
         _received = now;
         return (now.Count, active);
     }

@@ -18,6 +18,8 @@ public sealed record MemoryResult(long LayerBytes, double SyncSeconds, List<Proc
 public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, Latency TagPages, Latency ManifestPages, Latency? V2TagsList, string V2Note)
 {
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
+    /// <summary>Every tag HEADed straight at the registry, download_concurrency at a time: the floor of the sync's HEAD phase.</summary>
+    public double BareHeadSeconds { get; init; }
     /// <summary>Median time of the first and of the last page of tags: whether depth (OFFSET) or each query costs.</summary>
     public double FirstTagPageMs { get; init; }
     public double LastTagPageMs { get; init; }

@@ -22,7 +22,7 @@ public static class Diagnosis
             var runs = results.Transfers.Where(t => t.Side == ours.Side).ToList();
             var median = runs.OrderBy(t => t.Seconds).ElementAt(runs.Count / 2);
             var silos = int.Parse(ours.Side["ours-".Length..], CultureInfo.InvariantCulture);
-            var cpu = median.CpuSeconds.Values.Sum();
+            var cpu = median.CpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value);
             var siloCpu = median.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
             yield return $"**{ours.Side} full sync** (median round, {median.Seconds:F1} s): " + string.Join("; ", Phases(median.PhaseEnds, median.Seconds)) + ".";
             var limitRuns = results.Transfers.Where(t => t.Side == "limit").ToList();
@@ -42,6 +42,13 @@ public static class Diagnosis
                         ? "CPU-bound: the bytes' path through the silos (digest, copy, fsync) costs more than the limit's plain copy."
                         : "Not CPU-bound: time goes to waiting (upstream round trips, database, fsync per blob, or serialised steps).");
         }
+        var perGiB = summary.Sides.Select(side => (side.Side, Runs: results.Transfers.Where(t => t.Side == side.Side && t.CpuSeconds.Keys.Any(k => k != "registry")).ToList()))
+            .Where(s => s.Runs.Count > 0)
+            .Select(s => $"{s.Side}: {Summary.Median(s.Runs.Select(t => t.CpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value) / (t.UniqueBytes / (double)(1 << 30)))):F1} CPU s per GiB " +
+                $"(registry {Summary.Median(s.Runs.Select(t => t.CpuSeconds.GetValueOrDefault("registry") / (t.UniqueBytes / (double)(1 << 30)))):F1})")
+            .ToList();
+        if (perGiB.Count > 0)
+            yield return "CPU per GiB of unique blobs, medians (the limit's is the benchmark process doing plain GETs; skopeo's own CPU is not measured): " + string.Join("; ", perGiB) + ".";
         if (summary.Limit is { } lim && summary.Ours.Any())
             yield return $"The limit writes each blob with no digest check and no fsync; the folder store verifies the digest and fsyncs every blob " +
                 $"before renaming it into place ({results.Options.Blobs} fsyncs for this set) — part of any gap to the limit's {lim.MiBps:F0} MiB/s.";
@@ -73,7 +80,7 @@ public static class Diagnosis
         if (results.Scale is { } scale)
         {
             yield return $"**scale sync** ({scale.Tags} tags, {scale.Manifests} manifests): {scale.SyncSeconds:F1} s, {1000 * scale.SyncSeconds / scale.Tags:F2} ms per tag. Phases: " +
-                string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + ".";
+                string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + $". The same {scale.Tags} HEADs, bare, straight at the registry: {scale.BareHeadSeconds:F1} s.";
             if (scale.TagPages.P99Ms > Summary.ListP99TargetMs || scale.TagPages.MaxMs > 3 * scale.TagPages.P50Ms)
                 yield return $"tag pages: p50 {scale.TagPages.P50Ms:F1} ms, p99 {scale.TagPages.P99Ms:F1} ms, max {scale.TagPages.MaxMs:F1} ms over {scale.TagPages.Samples} requests " +
                     $"of the {(scale.Tags + 99) / 100} pages of 100; first page {scale.FirstTagPageMs:F1} ms, last page {scale.LastTagPageMs:F1} ms (median of their samples): " +
@@ -95,7 +102,7 @@ public static class Diagnosis
             yield return $"{Name(code)} until {end:F2} s (+{end - previous:F2} s)";
             previous = end;
         }
-        yield return $"then {total - previous:F2} s to the end of the task";
+        yield return $"then {Math.Max(0, total - previous):F2} s to the end of the task";
     }
 
     private static string Name(string code) => code switch
