@@ -47,11 +47,16 @@ public sealed class RegistryPusher : IDisposable
     public async Task<bool> PushBlobAsync(string repository, string digest, Stream content, long size, CancellationToken ct = default)
     {
         if (await BlobExistsAsync(repository, digest, ct)) return false;
+        await UploadAsync(repository, digest, content, size, ct);
+        return true;
+    }
+
+    private async Task UploadAsync(string repository, string digest, Stream content, long size, CancellationToken ct)
+    {
         // The bodiless POST takes the push challenge, so the PUT carrying the bytes goes out already authorised.
         using var start = await _http.PostAsync($"/v2/{repository}/blobs/uploads/", null, ct);
         await EnsureAsync(start, ct);
-        var location = start.Headers.Location ?? throw new InvalidOperationException("upload started without a Location");
-        var target = location.IsAbsoluteUri ? location : new Uri(Registry, location);
+        var target = Absolute(start.Headers.Location);
         var separator = target.Query.Length > 0 ? "&" : "?";
         var put = new HttpRequestMessage(HttpMethod.Put, new Uri(target + separator + "digest=" + Uri.EscapeDataString(digest)))
         {
@@ -61,13 +66,66 @@ public sealed class RegistryPusher : IDisposable
         put.Content.Headers.ContentLength = size;
         using var done = await _http.SendAsync(put, ct);
         await EnsureAsync(done, ct);
-        return true;
     }
 
+    /// <summary>
+    /// Uploads a blob whose bytes <paramref name="write"/> makes up as it writes them (one chunked PATCH, digest computed
+    /// on the way, then the closing PUT): nothing is buffered, whatever the size. Returns what <paramref name="write"/>
+    /// returned, the digest and the size.
+    /// </summary>
+    public async Task<(T Result, string Digest, long Size)> PushGeneratedBlobAsync<T>(string repository, Func<Stream, CancellationToken, Task<T>> write, CancellationToken ct = default)
+    {
+        using var start = await _http.PostAsync($"/v2/{repository}/blobs/uploads/", null, ct);
+        await EnsureAsync(start, ct);
+        var content = new GeneratedContent<T>(write);
+        using var patch = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Patch, Absolute(start.Headers.Location)) { Content = content }, ct);
+        await EnsureAsync(patch, ct);
+        var digest = content.Digest!;
+        var target = Absolute(patch.Headers.Location);
+        var separator = target.Query.Length > 0 ? "&" : "?";
+        using var done = await _http.PutAsync(new Uri(target + separator + "digest=" + Uri.EscapeDataString(digest)), new ByteArrayContent([]), ct);
+        await EnsureAsync(done, ct);
+        return (content.Result!, digest, content.Size);
+    }
+
+    private Uri Absolute(Uri? location)
+    {
+        if (location is null) throw new InvalidOperationException("upload answered without a Location");
+        return location.IsAbsoluteUri ? location : new Uri(Registry, location);
+    }
+
+    /// <summary>A request body written by a callback through a <see cref="HashingStream"/>; sent chunked, its length unknown up front.</summary>
+    private sealed class GeneratedContent<T>(Func<Stream, CancellationToken, Task<T>> write) : HttpContent
+    {
+        public T? Result { get; private set; }
+        public string? Digest { get; private set; }
+        public long Size { get; private set; }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken ct)
+        {
+            await using var hashing = new HashingStream(stream, leaveOpen: true);
+            Result = await write(hashing, ct);
+            Digest = hashing.Digest();
+            Size = hashing.BytesWritten;
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    /// <summary>Uploads a blob unless the registry has it; a blob only described (streamed there earlier) is never opened.</summary>
     public async Task<bool> PushBlobAsync(string repository, TestBlob blob, CancellationToken ct = default)
     {
+        if (await BlobExistsAsync(repository, blob.Digest, ct)) return false;
         await using var content = blob.Open();
-        return await PushBlobAsync(repository, blob.Digest, content, blob.Size, ct);
+        await UploadAsync(repository, blob.Digest, content, blob.Size, ct);
+        return true;
     }
 
     /// <summary>PUTs a manifest by tag or digest with its media type; returns the digest the registry reports.</summary>

@@ -23,6 +23,8 @@ public sealed class RegistryServer : IAsyncDisposable
     }
 
     public int Port { get; }
+    /// <summary>The docker-registry process, for a launcher that must be able to stop it should this process die first.</summary>
+    public int ProcessId => _process.Id;
     public string HostPort => $"127.0.0.1:{Port}";
     public Uri BaseUrl => new($"http://{HostPort}/");
     public string Directory { get; }

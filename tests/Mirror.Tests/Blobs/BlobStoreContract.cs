@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Mirror.Oci;
 using Mirror.Storage.Blobs;
+using Mirror.TestKit;
 
 namespace Mirror.Tests.Blobs;
 

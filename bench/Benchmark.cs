@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Mirror.Bench.Deployment;
+using Mirror.Bench.Measure;
+using Mirror.Bench.Report;
+using Mirror.Bench.Workload;
+using Mirror.TestKit;
+
+namespace Mirror.Bench;
+
+/// <summary>
+/// One benchmark run: generate the upstream, then rounds in which the limit, skopeo and our deployments (each silo
+/// count) mirror the same repository in an order that rotates each round, so machine drift hits every side alike.
+/// Memory during a large layer and the many-tags repository are measured on our first deployment (see <see cref="OursSide"/>).
+/// </summary>
+public static class Benchmark
+{
+    public static async Task<BenchResults> RunAsync(BenchOptions options, CancellationToken ct)
+    {
+        var deployment = LocalDeployment.FromEnvironment();
+        var results = new BenchResults
+        {
+            Profile = options.Profile,
+            Started = DateTimeOffset.Now,
+            Machine = $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024 * 1024.0):F0} GiB, {Environment.OSVersion}",
+            Commit = Environment.GetEnvironmentVariable("MIRROR_BENCH_COMMIT") ?? "unknown",
+            Options = options,
+        };
+        var total = Stopwatch.StartNew();
+        var work = Path.Combine(deployment.Data, "work");
+        BenchContext.Remove(work);
+        Directory.CreateDirectory(work);
+        await using var registry = await RegistryServer.StartAsync(work, RegistryAuth.None, ct);
+        // The script's cleanup stops it even if this process is killed.
+        await File.WriteAllTextAsync(Path.Combine(deployment.Run, "bench-registry.pid"), registry.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+        try
+        {
+            var bench = await PrepareAsync(options, deployment, registry, results, work, ct);
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                var sides = Sides(options).ToList();
+                var shift = (round - 1) % sides.Count;
+                foreach (var (name, run) in sides.Skip(shift).Concat(sides.Take(shift)))
+                {
+                    try
+                    {
+                        await run(bench, round);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        results.Problems.Add($"{name} round {round} failed: {e.Message}");
+                        BenchContext.Say($"round {round}: {name} failed: {e.Message}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await deployment.StopAsync(CancellationToken.None);
+            File.Delete(Path.Combine(deployment.Run, "bench-registry.pid"));
+        }
+        results.TotalSeconds = total.Elapsed.TotalSeconds;
+        return results;
+
+        IEnumerable<(string, Func<BenchContext, int, Task>)> Sides(BenchOptions o)
+        {
+            yield return ("limit", (b, r) => LimitAsync(b, r, ct));
+            if (!o.SkipSkopeo) yield return ("skopeo", (b, r) => SkopeoAsync(b, r, ct));
+            foreach (var silos in o.SiloCounts) yield return ($"ours-{silos}", (b, r) => OursSide.RunAsync(b, silos, r, ct));
+        }
+    }
+
+    private static async Task<BenchContext> PrepareAsync(BenchOptions options, LocalDeployment deployment, RegistryServer registry, BenchResults results, string work, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var pusher = new RegistryPusher(registry.BaseUrl);
+        var main = await SyntheticSet.PushAsync(pusher, "bench", options, BenchContext.Say, ct);
+        BenchContext.Say($"upstream: {main.Describe()}; generating the {options.BigLayerBytes / BenchOptions.MiB} MiB layer and {options.ScaleTags} scale tags ...");
+        var big = await BigLayerImage.PushAsync(pusher, "big", options, ct);
+        var scale = await ScaleSet.PushAsync(pusher, "scale", options, ct);
+        var warmup = DemoSet.Build();
+        await warmup.PushAsync(pusher, "warmup", ct);
+        results.GenerationSeconds = clock.Elapsed.TotalSeconds;
+        results.Upstream = main.Describe();
+        BenchContext.Say($"upstream ready in {results.GenerationSeconds:F0} s");
+        return new BenchContext { Options = options, Deployment = deployment, Registry = registry, Main = main, Big = big, Scale = scale,
+            Warmup = new UpstreamRepository("warmup", [.. warmup.Tagged.Select(t => t.Tag)], warmup.Manifests.Count, 2, []), Results = results, Work = work };
+    }
+
+    /// <summary>Runs a measurement whose failure is recorded as a problem rather than ending the run.</summary>
+    public static async Task Step(BenchResults results, string name, Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            results.Problems.Add($"{name} failed: {e.Message}");
+            BenchContext.Say($"{name} failed: {e.Message}");
+        }
+    }
+
+    private static async Task LimitAsync(BenchContext bench, int round, CancellationToken ct)
+    {
+        var folder = Path.Combine(bench.Work, "limit");
+        BenchContext.Remove(folder);
+        BenchContext.Say($"round {round}: limit: {bench.Main.Blobs.Count} plain GETs, {bench.Options.Concurrency} at a time ...");
+        await using var watch = new ProcessWatch(bench.Upstream(("limit", Environment.ProcessId)), bench.Registry.Port);
+        var run = await LimitDownload.RunAsync(bench.Registry.BaseUrl, bench.Main, bench.Options.Concurrency, folder, ct);
+        var usage = await watch.StopAsync();
+        if (run.Bytes != bench.Main.Bytes) bench.Results.Problems.Add($"limit round {round}: downloaded {run.Bytes} bytes of {bench.Main.Bytes}");
+        var transfer = new Transfer("limit", round, bench.Main.Bytes, run.Seconds)
+        {
+            BytesOnDisk = run.Bytes,
+            CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+        }.With(watch);
+        bench.Results.Transfers.Add(transfer);
+        BenchContext.Say($"round {round}: limit: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s");
+        BenchContext.Remove(folder);
+    }
+
+    private static async Task SkopeoAsync(BenchContext bench, int round, CancellationToken ct)
+    {
+        if (!SkopeoSync.Installed) throw new InvalidOperationException("skopeo is not installed (apt-get install skopeo)");
+        var folder = Path.Combine(bench.Work, "skopeo");
+        BenchContext.Remove(folder);
+        BenchContext.Say($"round {round}: skopeo sync --all --src docker --dest dir ...");
+        await using var watch = new ProcessWatch(bench.Upstream(), bench.Registry.Port);
+        var seconds = await SkopeoSync.RunAsync(bench.Registry.HostPort, bench.Main.Name, folder, ct);
+        var usage = await watch.StopAsync();
+        var transfer = new Transfer("skopeo", round, bench.Main.Bytes, seconds)
+        {
+            BytesOnDisk = BenchContext.BytesUnder(folder),
+            CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+        }.With(watch);
+        bench.Results.Transfers.Add(transfer);
+        BenchContext.Say($"round {round}: skopeo: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s ({transfer.BytesOnDisk / BenchOptions.MiB} MiB written)");
+        BenchContext.Remove(folder);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+
+namespace Mirror.Bench.Deployment;
+
+/// <summary>
+/// The deployment under test, started and stopped by the <c>mirror</c> script (the one launcher: PostgreSQL, silos,
+/// gateway) in the bench's own data folder and ports, which <c>./mirror bench</c> puts in the environment.
+/// "Fresh" means a new database and an empty blob folder, so nothing is skipped because an earlier round stored it.
+/// </summary>
+public sealed class LocalDeployment
+{
+    private readonly string _script;
+
+    private LocalDeployment(string script, string data, int port, string username, string password)
+    {
+        _script = script;
+        Data = data;
+        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+        Username = username;
+        Password = password;
+    }
+
+    public string Data { get; }
+    public Uri BaseUrl { get; }
+    public string Username { get; }
+    public string Password { get; }
+    public string Run => Path.Combine(Data, "run");
+    public string BlobFolder => Path.Combine(Data, "blobs");
+    public int Silos { get; private set; }
+
+    public static LocalDeployment FromEnvironment()
+    {
+        string Need(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{name} is not set: run the benchmark through ./mirror bench");
+        return new LocalDeployment(Need("MIRROR_SCRIPT"), Need("MIRROR_DATA"), int.Parse(Need("MIRROR_PORT"), System.Globalization.CultureInfo.InvariantCulture),
+            Environment.GetEnvironmentVariable("MIRROR_USERNAME") ?? "admin", Environment.GetEnvironmentVariable("MIRROR_PASSWORD") ?? "password");
+    }
+
+    public PulpApi Api() => new(BaseUrl, Username, Password);
+
+    /// <summary>Stops whatever runs, drops the database and the blobs, and starts <paramref name="silos"/> silos and the gateway.</summary>
+    public async Task StartFreshAsync(int silos, CancellationToken ct)
+    {
+        await StopAsync(ct);
+        foreach (var folder in new[] { Path.Combine(Data, "pg"), BlobFolder })
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        await ScriptAsync("up", silos, ct);
+        Silos = silos;
+    }
+
+    /// <summary>
+    /// Kills the silos and the gateway (their data is thrown away next start, so a graceful stop only costs time), then
+    /// lets the script stop PostgreSQL and clear its pid files.
+    /// </summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (Directory.Exists(Run))
+            foreach (var pid in Processes().Values)
+            {
+                try
+                {
+                    using var process = Process.GetProcessById(pid);
+                    if (process.ProcessName != "dotnet") continue; // the pid was reused by someone else's process
+                    process.Kill();
+                    await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(10), ct);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or TimeoutException) { } // gone already
+            }
+        await ScriptAsync("down", Silos == 0 ? 1 : Silos, ct);
+    }
+
+    /// <summary>The processes the script started, by name (silo1, silo2 …, gateway), from its pid files.</summary>
+    public IReadOnlyDictionary<string, int> Processes() =>
+        Directory.EnumerateFiles(Run, "*.pid")
+            .Select(f => (Name: Path.GetFileNameWithoutExtension(f), Text: File.ReadAllText(f).Trim()))
+            .Where(p => p.Name == "gateway" || p.Name.StartsWith("silo", StringComparison.Ordinal))
+            .OrderBy(p => p.Name, StringComparer.Ordinal)
+            .ToDictionary(p => p.Name, p => int.Parse(p.Text, System.Globalization.CultureInfo.InvariantCulture));
+
+    private async Task ScriptAsync(string command, int silos, CancellationToken ct)
+    {
+        var log = Path.Combine(Data, "log", "bench-script.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        var start = new ProcessStartInfo(_script)
+        {
+            ArgumentList = { command },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["MIRROR_SILOS"] = silos.ToString(System.Globalization.CultureInfo.InvariantCulture), ["MIRROR_NO_BUILD"] = "1" },
+        };
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run {_script}");
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        var text = $"$ MIRROR_SILOS={silos} mirror {command}\n{await output}{await errors}({clock.Elapsed.TotalSeconds:F1} s)\n";
+        await File.AppendAllTextAsync(log, text, ct);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"mirror {command} failed ({process.ExitCode}):\n{text}");
+    }
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using Mirror.Bench.Workload;
+
+namespace Mirror.Bench.Measure;
+
+/// <summary>
+/// The limit: every unique blob fetched with plain GETs, <c>concurrency</c> at a time over HTTP/1.1, each written to a
+/// file in a folder on the same disk as the mirror's blob store. No digest check, no fsync, no database: the ceiling.
+/// </summary>
+public static class LimitDownload
+{
+    public static async Task<(double Seconds, long Bytes)> RunAsync(Uri registry, UpstreamRepository repository, int concurrency, string folder, CancellationToken ct)
+    {
+        Directory.CreateDirectory(folder);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false })
+        {
+            BaseAddress = registry,
+            Timeout = TimeSpan.FromMinutes(30),
+        };
+        long bytes = 0;
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(repository.Blobs, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct },
+            async (blob, token) =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repository.Name}/blobs/{blob.Digest}");
+                request.Headers.Accept.ParseAdd("*/*");
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+                response.EnsureSuccessStatusCode();
+                await using var body = await response.Content.ReadAsStreamAsync(token);
+                await using var file = new FileStream(Path.Combine(folder, blob.Digest[7..]), FileMode.Create, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+                await body.CopyToAsync(file, 81920, token);
+                Interlocked.Add(ref bytes, file.Length);
+            });
+        return (clock.Elapsed.TotalSeconds, bytes);
+    }
+}

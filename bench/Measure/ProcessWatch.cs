@@ -1,0 +1,125 @@
+using System.Globalization;
+
+namespace Mirror.Bench.Measure;
+
+/// <summary>
+/// Watches processes through /proc while something runs, every 100 ms: resident memory (sampled VmRSS, and the
+/// kernel's own peak VmHWM), CPU seconds used, the whole machine's CPU (other people's work included), and the
+/// connections to one port (the upstream) that are moving bytes (<see cref="UpstreamActivity"/>).
+/// </summary>
+public sealed class ProcessWatch : IAsyncDisposable
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux build that matters
+    private readonly IReadOnlyDictionary<string, int> _processes;
+    private readonly UpstreamActivity? _upstream;
+    private readonly Dictionary<string, long> _startTicks;
+    private readonly Dictionary<string, long> _peakRss = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampling;
+
+    public ProcessWatch(IReadOnlyDictionary<string, int> processes, int? upstreamPort = null)
+    {
+        _processes = processes;
+        _upstream = upstreamPort is { } port ? new UpstreamActivity(port) : null;
+        _startTicks = processes.ToDictionary(p => p.Key, p => CpuTicks(p.Value));
+        Baseline = processes.ToDictionary(p => p.Key, p => Status(p.Value, "VmRSS:"));
+        _sampling = SampleAsync();
+    }
+
+    /// <summary>Resident bytes of each process when the watch started.</summary>
+    public Dictionary<string, long> Baseline { get; }
+    public int PeakUpstreamConnections { get; private set; }
+    public int PeakActiveDownloads { get; private set; }
+    public double MeanActiveDownloads => _samples == 0 ? 0 : (double)_activeSum / _samples;
+    /// <summary>Share of the machine's CPU time that was busy, and spent waiting for I/O, over the watch.</summary>
+    public (double Busy, double IoWait) Machine { get; private set; }
+
+    private readonly long[] _machineStart = MachineTicks();
+    private long _activeSum;
+    private int _samples;
+
+    private async Task SampleAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Sample();
+                await Task.Delay(100, _stop.Token);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private void Sample()
+    {
+        lock (_peakRss)
+        {
+            foreach (var (name, pid) in _processes)
+                _peakRss[name] = Math.Max(_peakRss.GetValueOrDefault(name), Status(pid, "VmRSS:"));
+            if (_upstream is null) return;
+            var (open, active) = _upstream.Sample();
+            PeakUpstreamConnections = Math.Max(PeakUpstreamConnections, open);
+            PeakActiveDownloads = Math.Max(PeakActiveDownloads, active);
+            _activeSum += active;
+            _samples++;
+        }
+    }
+
+    /// <summary>Stops sampling; per process: the peak resident bytes (the larger of the samples and VmHWM) and the CPU seconds used.</summary>
+    public async Task<Dictionary<string, (long PeakRss, long HighWaterMark, double CpuSeconds)>> StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _sampling;
+        Sample();
+        var end = MachineTicks();
+        var delta = end.Zip(_machineStart, (a, b) => a - b).ToArray();
+        var total = Math.Max(1, delta.Sum());
+        // cpu line: user nice system idle iowait irq softirq steal …
+        Machine = (1 - (double)(delta[3] + delta[4]) / total, (double)delta[4] / total);
+        lock (_peakRss)
+            return _processes.ToDictionary(p => p.Key, p =>
+            {
+                var hwm = Status(p.Value, "VmHWM:");
+                return (Math.Max(_peakRss[p.Key], hwm), hwm, (CpuTicks(p.Value) - _startTicks[p.Key]) / TicksPerSecond);
+            });
+    }
+
+    /// <summary>A "Name:   123 kB" line of /proc/pid/status, in bytes; 0 once the process is gone.</summary>
+    private static long Status(int pid, string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith(field, StringComparison.Ordinal))
+                    return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { }
+        return 0;
+    }
+
+    /// <summary>utime + stime from /proc/pid/stat (fields 14 and 15, counted after the parenthesised command name).</summary>
+    private static long CpuTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { return 0; }
+    }
+
+    /// <summary>The first eight counters of /proc/stat's "cpu" line (user nice system idle iowait irq softirq steal).</summary>
+    private static long[] MachineTicks()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Skip(1).Take(8).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await StopAsync();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+using Mirror.Bench.Measure;
+using Mirror.Bench.Report;
+
+namespace Mirror.Bench;
+
+/// <summary>
+/// Peak resident memory of every silo and the gateway while a deployment just started syncs the image with one large
+/// layer: fresh processes, so the kernel's high-water mark (VmHWM) covers start-up and this sync only.
+/// </summary>
+public static class MemoryRun
+{
+    public static async Task RunAsync(BenchContext bench, CancellationToken ct)
+    {
+        var deployment = bench.Deployment;
+        BenchContext.Say($"memory: {deployment.Silos} fresh silos syncing one {bench.Options.BigLayerBytes / BenchOptions.MiB} MiB layer ...");
+        using var api = deployment.Api();
+        var repository = await api.CreateRepositoryAsync("bench-big", ct);
+        var remote = await api.CreateRemoteAsync("bench-big", bench.Registry.BaseUrl, bench.Big.Name, bench.Options.Concurrency, ct);
+        await using var watch = new ProcessWatch(deployment.Processes());
+        var outcome = await api.SyncAsync(repository, remote, ct);
+        var usage = await watch.StopAsync();
+        var processes = usage.Select(u => new ProcessMemory(u.Key, watch.Baseline[u.Key], u.Value.PeakRss, u.Value.HighWaterMark, u.Value.CpuSeconds)).ToList();
+        bench.Results.Memory = new MemoryResult(bench.Options.BigLayerBytes, outcome.Elapsed.TotalSeconds, processes);
+        if (BenchContext.BytesUnder(deployment.BlobFolder) < bench.Big.Bytes)
+            bench.Results.Problems.Add("memory: the blob store holds less than the large image after its sync");
+        foreach (var p in processes)
+            BenchContext.Say($"memory: {p.Process}: peak {p.PeakRss / BenchOptions.MiB} MiB (at start {p.BaselineRss / BenchOptions.MiB} MiB), {p.CpuSeconds:F1} CPU s");
+    }
+}

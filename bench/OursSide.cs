@@ -1,0 +1,96 @@
+using Mirror.Bench.Deployment;
+using Mirror.Bench.Measure;
+using Mirror.Bench.Report;
+using Mirror.TestKit;
+
+namespace Mirror.Bench;
+
+/// <summary>
+/// Our side of a round: a fresh deployment of N silos (new database, empty blob folder) is warmed up on content the
+/// main repository does not share — the first one by the memory and scale measurements, which want fresh processes,
+/// the others by a sync of the test kit's demo set — so every measured sync runs on warm processes, as a
+/// long-running mirror's do, yet stores everything anew. It then syncs the whole repository from the registry
+/// directly; then a second remote on the same upstream, through the recording proxy, re-syncs it unchanged, and the
+/// same tags are HEADed bare through that proxy for comparison.
+/// </summary>
+public static class OursSide
+{
+    public static async Task RunAsync(BenchContext bench, int silos, int round, CancellationToken ct)
+    {
+        var (options, deployment, main) = (bench.Options, bench.Deployment, bench.Main);
+        var side = $"ours-{silos}";
+        BenchContext.Say($"round {round}: {side}: starting {silos} silos on a fresh database and blob folder ...");
+        await deployment.StartFreshAsync(silos, ct);
+        using var api = deployment.Api();
+        if (bench.Results.Memory is null && bench.Results.Scale is null)
+        {
+            await Benchmark.Step(bench.Results, "memory", () => MemoryRun.RunAsync(bench, ct));
+            await Benchmark.Step(bench.Results, "scale", () => ScaleRun.RunAsync(bench, ct));
+        }
+        else
+        {
+            BenchContext.Say($"round {round}: {side}: warming up on the test kit's demo set ({bench.Warmup.Tags.Count} tags) ...");
+            var warmRepository = await api.CreateRepositoryAsync($"warmup-r{round}-s{silos}", ct);
+            var warmRemote = await api.CreateRemoteAsync($"warmup-r{round}-s{silos}", bench.Registry.BaseUrl, bench.Warmup.Name, options.Concurrency, ct);
+            await api.SyncAsync(warmRepository, warmRemote, ct);
+        }
+        var name = $"bench-r{round}-s{silos}";
+        var repository = await api.CreateRepositoryAsync(name, ct);
+        var direct = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, main.Name, options.Concurrency, ct);
+
+        BenchContext.Say($"round {round}: {side}: full sync ...");
+        var storedBefore = BenchContext.BytesUnder(deployment.BlobFolder);
+        await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
+        var full = await api.SyncAsync(repository, direct, ct);
+        var usage = await watch.StopAsync();
+        var transfer = new Transfer(side, round, main.Bytes, full.Elapsed.TotalSeconds)
+        {
+            BytesOnDisk = BenchContext.BytesUnder(deployment.BlobFolder) - storedBefore,
+            CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+            PhaseEnds = full.PhaseEnds,
+        }.With(watch);
+        bench.Results.Transfers.Add(transfer);
+        BenchContext.Say($"round {round}: {side}: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s, " +
+            $"{transfer.MeanActiveDownloads:F1} downloads in progress on average (peak {transfer.PeakActiveDownloads})");
+        await CheckAsync(bench, api, full.Version, side, round, ct);
+        if (transfer.BytesOnDisk < main.Bytes)
+            bench.Results.Problems.Add($"{side} round {round}: the blob store grew by {transfer.BytesOnDisk} bytes, less than the {main.Bytes} the repository holds");
+
+        await NoopAsync(bench, api, repository, silos, round, ct);
+        // Idle silos still cost the machine something: the next side runs without them.
+        await deployment.StopAsync(ct);
+    }
+
+    /// <summary>The version must hold every tag and unique blob of the upstream, or the time measured a partial mirror.</summary>
+    private static async Task CheckAsync(BenchContext bench, PulpApi api, string? version, string side, int round, CancellationToken ct)
+    {
+        if (version is null)
+        {
+            bench.Results.Problems.Add($"{side} round {round}: the full sync created no version");
+            return;
+        }
+        var tags = await api.CountAsync("tags", version, ct);
+        var blobs = await api.CountAsync("blobs", version, ct);
+        if (tags != bench.Main.Tags.Count || blobs != bench.Main.Blobs.Count)
+            bench.Results.Problems.Add($"{side} round {round}: version holds {tags} tags and {blobs} blobs, the upstream {bench.Main.Tags.Count} and {bench.Main.Blobs.Count}");
+    }
+
+    private static async Task NoopAsync(BenchContext bench, PulpApi api, string repository, int silos, int round, CancellationToken ct)
+    {
+        var (options, main) = (bench.Options, bench.Main);
+        await using var proxy = await RecordingProxy.StartAsync(bench.Registry.BaseUrl);
+        var proxied = await api.CreateRemoteAsync($"bench-r{round}-s{silos}-proxied", proxy.BaseUrl, main.Name, options.Concurrency, ct);
+        proxy.Reset();
+        var noop = await api.SyncAsync(repository, proxied, ct);
+        var requests = Enum.GetValues<RequestKind>().ToDictionary(k => k.ToString(), proxy.Count);
+        var peak = proxy.PeakInFlight;
+        if (noop.Version is not null)
+            bench.Results.Problems.Add($"ours-{silos} round {round}: the no-op re-sync created a new version {noop.Version}");
+
+        proxy.Reset();
+        var bare = await BareHeads.RunAsync(proxy.BaseUrl, main.Name, main.Tags, options.Concurrency, ct);
+        var result = new NoopResync(silos, round, main.Tags.Count, noop.Elapsed.TotalSeconds, bare, requests, peak) { PhaseEnds = noop.PhaseEnds };
+        bench.Results.Noops.Add(result);
+        BenchContext.Say($"round {round}: ours-{silos}: no-op re-sync {result.Seconds:F2} s ({result.Gets} GETs), bare HEADs {bare:F2} s");
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Mirror.Bench;
+using Mirror.Bench.Report;
+
+// ./mirror bench runs this with the deployment's environment (MIRROR_SCRIPT, MIRROR_DATA, ports) and
+// MIRROR_BENCH_RESULTS, the folder that receives latest.md, latest.json and latest.png.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true; // stop measuring, but let the deployment and the registry be stopped
+    cancel.Cancel();
+};
+
+var results = await Benchmark.RunAsync(options, cancel.Token);
+var summary = new Summary(results);
+var folder = Environment.GetEnvironmentVariable("MIRROR_BENCH_RESULTS") ?? Path.Combine(Environment.CurrentDirectory, "bench", "results");
+Directory.CreateDirectory(folder);
+await File.WriteAllTextAsync(Path.Combine(folder, "latest.md"), MarkdownReport.Write(summary));
+await File.WriteAllTextAsync(Path.Combine(folder, "latest.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions
+{
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+}));
+await File.WriteAllBytesAsync(Path.Combine(folder, "latest.png"), ThroughputChart.Render(summary));
+
+Console.WriteLine();
+Console.WriteLine(MarkdownReport.Table(summary));
+foreach (var (target, measured, met) in summary.Targets())
+    Console.WriteLine($"  {(met is null ? "n/a   " : met.Value ? "met   " : "MISSED")}  {target}: {measured}");
+foreach (var problem in results.Problems) Console.WriteLine($"  problem: {problem}");
+Console.WriteLine($"\nwritten: {folder}/latest.md, latest.json, latest.png");
+return results.Problems.Count == 0 ? 0 : 1;

@@ -1,0 +1,45 @@
+using Mirror.Bench.Measure;
+
+namespace Mirror.Bench.Report;
+
+/// <summary>A no-op re-sync of the unchanged upstream through the recording proxy, against bare HEADs of every tag.</summary>
+public sealed record NoopResync(int Silos, int Round, int Tags, double Seconds, double BareHeadSeconds, Dictionary<string, int> Requests, int PeakInFlight)
+{
+    public int Gets => Requests.GetValueOrDefault("ManifestGet") + Requests.GetValueOrDefault("BlobGet");
+    public Dictionary<string, double> PhaseEnds { get; init; } = [];
+}
+
+/// <summary>One process's memory and CPU while the large layer was synced.</summary>
+public sealed record ProcessMemory(string Process, long BaselineRss, long PeakRss, long HighWaterMark, double CpuSeconds);
+
+public sealed record MemoryResult(long LayerBytes, double SyncSeconds, List<ProcessMemory> Processes);
+
+/// <summary>The many-tags repository: its sync, then list latencies through the Pulp API and, when it exists, the registry API.</summary>
+public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, Latency TagPages, Latency ManifestPages, Latency? V2TagsList, string V2Note)
+{
+    public Dictionary<string, double> PhaseEnds { get; init; } = [];
+    /// <summary>Every tag HEADed straight at the registry, download_concurrency at a time: the floor of the sync's HEAD phase.</summary>
+    public double BareHeadSeconds { get; init; }
+    /// <summary>Median time of the first and of the last page of tags: whether depth (OFFSET) or each query costs.</summary>
+    public double FirstTagPageMs { get; init; }
+    public double LastTagPageMs { get; init; }
+}
+
+/// <summary>Everything one run measured, as written to latest.json.</summary>
+public sealed record BenchResults
+{
+    public required string Profile { get; init; }
+    public required DateTimeOffset Started { get; init; }
+    public required string Machine { get; init; }
+    public required string Commit { get; init; }
+    public required BenchOptions Options { get; init; }
+    public string Upstream { get; set; } = "";
+    public double GenerationSeconds { get; set; }
+    public List<Transfer> Transfers { get; } = [];
+    public List<NoopResync> Noops { get; } = [];
+    public MemoryResult? Memory { get; set; }
+    public ScaleResult? Scale { get; set; }
+    /// <summary>Checks that failed or steps that could not run; the figures they concern are not to be trusted.</summary>
+    public List<string> Problems { get; } = [];
+    public double TotalSeconds { get; set; }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using Mirror.Bench.Measure;
+
+namespace Mirror.Bench.Report;
+
+/// <summary>
+/// What limits each missed target, read off the measurements themselves (phase times, connections, CPU, request
+/// counts, memory growth), so the findings stay true when the run is repeated on a changed product.
+/// </summary>
+public static class Diagnosis
+{
+    private const string TagList = "sync.downloading.tag_list";
+    private const string Tags = "sync.processing.tag";
+    private const string Manifests = "sync.processing.manifest";
+
+    public static IEnumerable<string> Findings(Summary summary)
+    {
+        var results = summary.Results;
+        var options = results.Options;
+        foreach (var ours in summary.Ours)
+        {
+            var runs = results.Transfers.Where(t => t.Side == ours.Side).ToList();
+            var median = runs.OrderBy(t => t.Seconds).ElementAt(runs.Count / 2);
+            var silos = int.Parse(ours.Side["ours-".Length..], CultureInfo.InvariantCulture);
+            var cpu = median.CpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value);
+            var siloCpu = median.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
+            yield return $"**{ours.Side} full sync** (median round, {median.Seconds:F1} s): " + string.Join("; ", Phases(median.PhaseEnds, median.Seconds)) + ".";
+            var limitRuns = results.Transfers.Where(t => t.Side == "limit").ToList();
+            var limitActive = limitRuns.Count > 0 ? Summary.Median(limitRuns.Select(t => t.MeanActiveDownloads)) : double.NaN;
+            yield return $"{ours.Side}: {median.MeanActiveDownloads:F1} downloads were in progress on average (peak {median.PeakActiveDownloads}; " +
+                $"{median.PeakUpstreamConnections} connections open at most), against {limitActive:F1} for the limit at the same download_concurrency {options.Concurrency}; " +
+                $"each of the {silos} silos may run {options.Concurrency}, so up to {silos * options.Concurrency} could be. " +
+                (median.MeanActiveDownloads < 0.5 * limitActive
+                    ? "The upstream is left idle most of the time: downloads wait on the sync's own steps (handing out manifests, polling for their end, database writes), not on bandwidth."
+                    : "The upstream is kept about as busy as by the limit: the gap is in what each byte costs on its way to disk.");
+            yield return $"{ours.Side}: the processes used {cpu:F1} CPU s in {median.Seconds:F1} s " +
+                $"({cpu / median.Seconds:F2} of {Environment.ProcessorCount} cores; silos {siloCpu:F1} s, {siloCpu / (median.UniqueBytes / (double)(1 << 30)):F1} CPU s per GiB) " +
+                $"while the machine was {median.MachineBusy:P0} busy overall (other work included) and {median.MachineIoWait:P0} waiting for I/O. " +
+                (median.MachineBusy > 0.9
+                    ? "The machine was saturated, so this run's figure is low partly for want of CPU."
+                    : cpu / median.Seconds > 0.75 * Environment.ProcessorCount
+                        ? "CPU-bound: the bytes' path through the silos (digest, copy, fsync) costs more than the limit's plain copy."
+                        : "Not CPU-bound: time goes to waiting (upstream round trips, database, fsync per blob, or serialised steps).");
+        }
+        var perGiB = summary.Sides.Select(side => (side.Side, Runs: results.Transfers.Where(t => t.Side == side.Side && t.CpuSeconds.Keys.Any(k => k != "registry")).ToList()))
+            .Where(s => s.Runs.Count > 0)
+            .Select(s => $"{s.Side}: {Summary.Median(s.Runs.Select(t => t.CpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value) / (t.UniqueBytes / (double)(1 << 30)))):F1} CPU s per GiB " +
+                $"(registry {Summary.Median(s.Runs.Select(t => t.CpuSeconds.GetValueOrDefault("registry") / (t.UniqueBytes / (double)(1 << 30)))):F1})")
+            .ToList();
+        if (perGiB.Count > 0)
+            yield return "CPU per GiB of unique blobs, medians (the limit's is the benchmark process doing plain GETs; skopeo's own CPU is not measured): " + string.Join("; ", perGiB) + ".";
+        if (summary.Limit is { } lim && summary.Ours.Any())
+            yield return $"The limit writes each blob with no digest check and no fsync; the folder store verifies the digest and fsyncs every blob " +
+                $"before renaming it into place ({results.Options.Blobs} fsyncs for this set) — part of any gap to the limit's {lim.MiBps:F0} MiB/s.";
+        if (summary.Skopeo is { } skopeo)
+        {
+            var bytes = results.Transfers.Where(t => t.Side == "skopeo").Select(t => t.BytesOnDisk).DefaultIfEmpty().Max();
+            yield return $"skopeo copies image by image and its dir destination writes every tag's layers again: {bytes / (double)BenchOptions.MiB:F0} MiB written " +
+                $"for {results.Transfers.First().UniqueBytes / (double)BenchOptions.MiB:F0} MiB of unique blobs.";
+        }
+
+        foreach (var (silos, seconds, bare, last) in summary.Noops)
+        {
+            var requests = string.Join(", ", last.Requests.Where(r => r.Value > 0).Select(r => $"{r.Value} {r.Key}"));
+            yield return $"**ours-{silos} no-op re-sync** ({seconds:F2} s for {last.Tags} tags, {1000 * seconds / last.Tags:F1} ms per tag; bare HEADs " +
+                $"{1000 * bare / last.Tags:F2} ms per tag): upstream requests {requests}; at most {last.PeakInFlight} in flight " +
+                $"(download_concurrency {options.Concurrency}). Phases: " + string.Join("; ", Phases(last.PhaseEnds, last.Seconds)) + ".";
+            if (last.Gets > 0) yield return $"ours-{silos}: the re-sync GETs {last.Gets} manifests or blobs it already holds: the known-content check misses them.";
+            else if (seconds > Summary.NoopVsHeadsTarget * bare)
+                yield return $"ours-{silos}: with zero GETs, the {seconds - bare:F2} s above the bare HEADs is the sync's own overhead " +
+                    "(task start and polling, per-tag progress saves, the content-index lookup, the version commit) — see the phases above.";
+        }
+
+        if (results.Memory is { } memory)
+            foreach (var p in memory.Processes.Where(p => p.PeakRss > Summary.RssTargetBytes))
+                yield return $"**{p.Process} memory**: peak {p.PeakRss / BenchOptions.MiB} MiB, {(p.PeakRss - p.BaselineRss) / BenchOptions.MiB} MiB above its " +
+                    $"{p.BaselineRss / BenchOptions.MiB} MiB at start while a {memory.LayerBytes / BenchOptions.MiB} MiB layer streamed" +
+                    ((p.PeakRss - p.BaselineRss) > memory.LayerBytes / 2 ? " — growth of the order of the layer: something buffers the blob." : ".");
+
+        if (results.Scale is { } scale)
+        {
+            yield return $"**scale sync** ({scale.Tags} tags, {scale.Manifests} manifests): {scale.SyncSeconds:F1} s, {1000 * scale.SyncSeconds / scale.Tags:F2} ms per tag. Phases: " +
+                string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + $". The same {scale.Tags} HEADs, bare, straight at the registry: {scale.BareHeadSeconds:F1} s.";
+            if (scale.TagPages.P99Ms > Summary.ListP99TargetMs || scale.TagPages.MaxMs > 3 * scale.TagPages.P50Ms)
+                yield return $"tag pages: p50 {scale.TagPages.P50Ms:F1} ms, p99 {scale.TagPages.P99Ms:F1} ms, max {scale.TagPages.MaxMs:F1} ms over {scale.TagPages.Samples} requests " +
+                    $"of the {(scale.Tags + 99) / 100} pages of 100; first page {scale.FirstTagPageMs:F1} ms, last page {scale.LastTagPageMs:F1} ms (median of their samples): " +
+                    (scale.LastTagPageMs > 1.5 * scale.FirstTagPageMs ? "deep pages cost more, as OFFSET skipping rows does." : "every page costs about the same, whatever its offset: the cost is per query, not per skipped row.");
+        }
+    }
+
+    /// <summary>"tag list 0.1 s, HEADs 2.3 s, …": the time between consecutive phase ends, in the order they ended.</summary>
+    private static IEnumerable<string> Phases(Dictionary<string, double> ends, double total)
+    {
+        if (ends.Count == 0)
+        {
+            yield return "no phase times (no progress reports seen)";
+            yield break;
+        }
+        var previous = 0.0;
+        foreach (var (code, end) in ends.OrderBy(e => e.Value))
+        {
+            yield return $"{Name(code)} until {end:F2} s (+{end - previous:F2} s)";
+            previous = end;
+        }
+        yield return $"then {Math.Max(0, total - previous):F2} s to the end of the task";
+    }
+
+    private static string Name(string code) => code switch
+    {
+        TagList => "tag list",
+        Tags => "tag HEADs",
+        Manifests => "manifests and blobs",
+        "sync.downloading.artifacts" => "artifacts",
+        "associating.content" => "version commit",
+        "unassociating.content" => "unassociating",
+        _ => code,
+    };
+}

@@ -1,0 +1,145 @@
+using System.Text;
+
+namespace Mirror.Bench.Report;
+
+/// <summary>latest.md: the throughput table with its ratios, the other measurements, the targets, and what limits them.</summary>
+public static class MarkdownReport
+{
+    public static string Table(Summary summary)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| side | MiB/s (median) | min–max | wall s (median) | rounds | ours/limit | ours/skopeo |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var side in summary.Sides)
+        {
+            var ours = side.Side.StartsWith("ours-", StringComparison.Ordinal);
+            text.AppendLine($"| {Label(side.Side)} | {side.MiBps:F1} | {side.MinBytesPerSecond / BenchOptions.MiB:F1}–{side.MaxBytesPerSecond / BenchOptions.MiB:F1} | " +
+                $"{side.MedianSeconds:F1} | {side.Runs} | {(ours ? Summary.Format(Summary.Ratio(side, summary.Limit)) : "")} | {(ours ? Summary.Format(Summary.Ratio(side, summary.Skopeo)) : "")} |");
+        }
+        return text.ToString();
+    }
+
+    public static string Write(Summary summary)
+    {
+        var r = summary.Results;
+        var o = r.Options;
+        var text = new StringBuilder();
+        text.AppendLine($"# Benchmark ({r.Profile}) — {r.Started:yyyy-MM-dd HH:mm zzz}");
+        text.AppendLine();
+        text.AppendLine($"Commit `{r.Commit}` on {r.Machine}; shared with other work, so figures are noisy. `./mirror bench{(o.Quick ? " --quick" : "")}` took {r.TotalSeconds / 60:F1} min " +
+            $"({r.GenerationSeconds:F0} s to generate the upstream).");
+        text.AppendLine();
+        text.AppendLine($"Upstream: Debian's docker-registry on loopback, repository `bench`: {r.Upstream}. Layers are gzip'ed tars of generated incompressible bytes " +
+            $"(stored, not compressed). download_concurrency {o.Concurrency}; {o.Rounds} round(s), each running every side once, the order rotating per round.");
+        text.AppendLine();
+        text.AppendLine("## Full sync throughput");
+        text.AppendLine();
+        text.AppendLine("Throughput = the repository's unique blob bytes / wall time, for every side.");
+        text.AppendLine();
+        text.Append(Table(summary));
+        text.AppendLine();
+        text.AppendLine("- **limit**: every unique blob by plain parallel GETs (HTTP/1.1, same concurrency) into a folder on the same disk.");
+        text.AppendLine("- **skopeo**: `skopeo sync --all --src docker --dest dir --src-tls-verify=false` (1.9.3) of the repository.");
+        text.AppendLine("- **ours-N**: POST `sync/` to a fresh deployment of N silos (new PostgreSQL database, empty folder blob store) until the task completed; " +
+            "each run checked to hold every tag and blob. Each deployment is first warmed up on content the repository does not share (the first by the " +
+            "memory and scale measurements, the others by a sync of the test kit's demo set), so the measured sync runs on warm processes.");
+        text.AppendLine();
+
+        text.AppendLine("Every run: downloads in progress = connections to the upstream whose received byte count grew since the previous sample " +
+            "(`ss -tin`, every 100 ms); machine = all CPUs, everyone's work.");
+        text.AppendLine();
+        text.AppendLine("| side | round | wall s | MiB/s | downloads in progress (mean / peak) | connections (peak) | machine busy | I/O wait | written MiB |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var t in r.Transfers.OrderBy(t => t.Round).ThenBy(t => t.Side, StringComparer.Ordinal))
+            text.AppendLine($"| {t.Side} | {t.Round} | {t.Seconds:F1} | {t.BytesPerSecond / BenchOptions.MiB:F1} | {t.MeanActiveDownloads:F1} / {t.PeakActiveDownloads} | " +
+                $"{t.PeakUpstreamConnections} | {t.MachineBusy:P0} | {t.MachineIoWait:P0} | {t.BytesOnDisk / BenchOptions.MiB} |");
+        text.AppendLine();
+
+        text.AppendLine("## No-op re-sync");
+        text.AppendLine();
+        text.AppendLine("The unchanged upstream synced again, through the test kit's RecordingProxy; bare HEADs = every tag HEADed through the same proxy with the same concurrency.");
+        text.AppendLine();
+        text.AppendLine("| silos | wall s | bare HEADs s | ratio | tag list | manifest HEAD | manifest GET | blob HEAD | blob GET | peak in flight |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (silos, seconds, bare, last) in summary.Noops)
+            text.AppendLine($"| {silos} | {seconds:F2} | {bare:F2} | {seconds / bare:F1}× | {last.Requests.GetValueOrDefault("TagList")} | {last.Requests.GetValueOrDefault("ManifestHead")} | " +
+                $"{last.Requests.GetValueOrDefault("ManifestGet")} | {last.Requests.GetValueOrDefault("BlobHead")} | {last.Requests.GetValueOrDefault("BlobGet")} | {last.PeakInFlight} |");
+        text.AppendLine();
+
+        text.AppendLine("## Memory");
+        text.AppendLine();
+        if (r.Memory is { } memory)
+        {
+            text.AppendLine($"Fresh deployment syncing one image with a single {memory.LayerBytes / BenchOptions.MiB} MiB layer" +
+                (memory.LayerBytes < 2048 * BenchOptions.MiB ? " (smaller than the 2 GiB of the full run: --quick)" : "") + $", in {memory.SyncSeconds:F1} s.");
+            text.AppendLine();
+            text.AppendLine("| process | RSS at start MiB | peak RSS MiB | VmHWM MiB | CPU s |");
+            text.AppendLine("|---|---:|---:|---:|---:|");
+            foreach (var p in memory.Processes)
+                text.AppendLine($"| {p.Process} | {p.BaselineRss / BenchOptions.MiB} | {p.PeakRss / BenchOptions.MiB} | {p.HighWaterMark / BenchOptions.MiB} | {p.CpuSeconds:F1} |");
+        }
+        else text.AppendLine("not measured (see problems).");
+        text.AppendLine();
+
+        text.AppendLine("## Scale");
+        text.AppendLine();
+        if (r.Scale is { } scale)
+        {
+            text.AppendLine($"{scale.Tags} tags over {scale.Manifests} tiny manifests, synced in {scale.SyncSeconds:F1} s. Latency of each request, one at a time:");
+            text.AppendLine();
+            text.AppendLine("| request | samples | p50 ms | p99 ms | max ms |");
+            text.AppendLine("|---|---:|---:|---:|---:|");
+            text.AppendLine(Row("content/tags/?repository_version=…&limit=100 (every page)", scale.TagPages));
+            text.AppendLine(Row("content/manifests/?repository_version=…&limit=100 (every page)", scale.ManifestPages));
+            text.AppendLine(scale.V2TagsList is { } v2 ? Row("GET /v2/bench-scale/tags/list", v2) : $"| GET /v2/bench-scale/tags/list | {scale.V2Note} | | | |");
+        }
+        else text.AppendLine("not measured (see problems).");
+        text.AppendLine();
+
+        text.AppendLine("## Targets");
+        text.AppendLine();
+        text.AppendLine("| target | measured | |");
+        text.AppendLine("|---|---|---|");
+        foreach (var (target, measured, met) in summary.Targets())
+            text.AppendLine($"| {target} | {measured} | {(met is null ? "n/a" : met.Value ? "met" : "**missed**")} |");
+        text.AppendLine();
+
+        text.AppendLine("## What limits it");
+        text.AppendLine();
+        foreach (var finding in Diagnosis.Findings(summary)) text.AppendLine($"- {finding}");
+        text.AppendLine();
+
+        if (r.Problems.Count > 0)
+        {
+            text.AppendLine("## Problems in this run");
+            text.AppendLine();
+            foreach (var problem in r.Problems) text.AppendLine($"- {problem}");
+            text.AppendLine();
+        }
+        if (CodeNotes() is { } notes)
+        {
+            text.AppendLine(notes.TrimEnd());
+            text.AppendLine();
+        }
+        text.AppendLine("Raw figures: `latest.json`; chart: `latest.png`.");
+        return text.ToString();
+    }
+
+    /// <summary>bench/code-notes.md, next to the mirror script: findings from reading the code, kept by hand.</summary>
+    private static string? CodeNotes()
+    {
+        var script = Environment.GetEnvironmentVariable("MIRROR_SCRIPT");
+        var path = script is null ? null : Path.Combine(Path.GetDirectoryName(script)!, "bench", "code-notes.md");
+        return path is not null && File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
+    private static string Row(string name, Measure.Latency latency) =>
+        $"| {name} | {latency.Samples} | {latency.P50Ms:F1} | {latency.P99Ms:F1} | {latency.MaxMs:F1} |";
+
+    private static string Label(string side) => side switch
+    {
+        "limit" => "limit (plain GETs)",
+        "skopeo" => "skopeo sync",
+        _ => $"ours, {side["ours-".Length..]} silos",
+    };
+}

@@ -1,0 +1,78 @@
+using Mirror.Bench.Measure;
+
+namespace Mirror.Bench.Report;
+
+/// <summary>A side's transfers over all rounds: the median is what ratios use, min and max show the noise.</summary>
+public sealed record SideSummary(string Side, int Runs, double MedianBytesPerSecond, double MinBytesPerSecond, double MaxBytesPerSecond, double MedianSeconds)
+{
+    public double MiBps => MedianBytesPerSecond / BenchOptions.MiB;
+}
+
+/// <summary>The figures the table, the targets and the chart are made of, derived once from the raw results.</summary>
+public sealed class Summary
+{
+    public const double ThroughputVsLimitTarget = 0.8;
+    public const double ThroughputVsSkopeoTarget = 2.0;
+    public const double NoopVsHeadsTarget = 1.5;
+    public const long RssTargetBytes = 300 * BenchOptions.MiB;
+    public const double ListP99TargetMs = 100;
+
+    public Summary(BenchResults results)
+    {
+        Results = results;
+        Sides = results.Transfers.GroupBy(t => t.Side)
+            .Select(g => new SideSummary(g.Key, g.Count(), Median(g.Select(t => t.BytesPerSecond)), g.Min(t => t.BytesPerSecond),
+                g.Max(t => t.BytesPerSecond), Median(g.Select(t => t.Seconds))))
+            .OrderBy(s => s.Side switch { "limit" => 0, "skopeo" => 1, _ => 2 }).ThenBy(s => s.Side, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public BenchResults Results { get; }
+    public IReadOnlyList<SideSummary> Sides { get; }
+    public SideSummary? Limit => Sides.FirstOrDefault(s => s.Side == "limit");
+    public SideSummary? Skopeo => Sides.FirstOrDefault(s => s.Side == "skopeo");
+    public IEnumerable<SideSummary> Ours => Sides.Where(s => s.Side.StartsWith("ours-", StringComparison.Ordinal));
+
+    public static double? Ratio(SideSummary? side, SideSummary? other) =>
+        side is null || other is null || other.MedianBytesPerSecond <= 0 ? null : side.MedianBytesPerSecond / other.MedianBytesPerSecond;
+
+    /// <summary>No-op re-syncs of one silo count: medians of the wall time and the bare HEADs, and the request counts of the last round.</summary>
+    public IEnumerable<(int Silos, double Seconds, double BareSeconds, NoopResync Last)> Noops =>
+        Results.Noops.GroupBy(n => n.Silos).OrderBy(g => g.Key)
+            .Select(g => (g.Key, Median(g.Select(n => n.Seconds)), Median(g.Select(n => n.BareHeadSeconds)), g.Last()));
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>Each target with what was measured and whether it is met (null: not measured).</summary>
+    public IEnumerable<(string Target, string Measured, bool? Met)> Targets()
+    {
+        foreach (var ours in Ours)
+        {
+            var vsLimit = Ratio(ours, Limit);
+            yield return ($"{ours.Side}: full sync ≥ {ThroughputVsLimitTarget} × the limit", Format(vsLimit), vsLimit >= ThroughputVsLimitTarget);
+            var vsSkopeo = Ratio(ours, Skopeo);
+            yield return ($"{ours.Side}: full sync ≥ {ThroughputVsSkopeoTarget} × skopeo", Format(vsSkopeo), vsSkopeo >= ThroughputVsSkopeoTarget);
+        }
+        foreach (var (silos, seconds, bare, last) in Noops)
+        {
+            yield return ($"ours-{silos}: no-op re-sync makes 0 manifest and blob GETs", $"{last.Requests.GetValueOrDefault("ManifestGet")} manifest GETs, {last.Requests.GetValueOrDefault("BlobGet")} blob GETs", last.Gets == 0);
+            yield return ($"ours-{silos}: no-op re-sync ≤ {NoopVsHeadsTarget} × bare HEADs", $"{seconds:F2} s vs {bare:F2} s = {seconds / bare:F1}×", seconds / bare <= NoopVsHeadsTarget);
+        }
+        if (Results.Memory is { } memory)
+            foreach (var p in memory.Processes)
+                yield return ($"{p.Process}: peak RSS ≤ 300 MiB during the {memory.LayerBytes / BenchOptions.MiB} MiB layer", $"{p.PeakRss / (double)BenchOptions.MiB:F0} MiB", p.PeakRss <= RssTargetBytes);
+        if (Results.Scale is { } scale)
+        {
+            yield return ($"tags list p99 ≤ {ListP99TargetMs} ms at {scale.Tags} tags", $"{scale.TagPages.P99Ms:F1} ms", scale.TagPages.P99Ms <= ListP99TargetMs);
+            yield return ($"manifests list p99 ≤ {ListP99TargetMs} ms", $"{scale.ManifestPages.P99Ms:F1} ms", scale.ManifestPages.P99Ms <= ListP99TargetMs);
+            yield return ($"/v2/ tags/list p99 ≤ {ListP99TargetMs} ms", scale.V2TagsList is { } v2 ? $"{v2.P99Ms:F1} ms" : scale.V2Note, scale.V2TagsList is { } l ? l.P99Ms <= ListP99TargetMs : null);
+        }
+    }
+
+    public static string Format(double? ratio) => ratio is { } r ? $"{r:F2}×" : "n/a";
+}
