@@ -44,6 +44,8 @@ public sealed class SiloDeathTests : IAsyncLifetime
         _cluster.Kill(_cluster.Silos[2]);
         var survived = await Finished(task);
         Assert.True(survived["state"]!.GetValue<string>() == "completed", survived.Text());
+        // Hundreds of blobs, a silo lost, its leases lapsed: never more than download_concurrency at once.
+        Assert.True(_proxy.PeakInFlight <= 4, $"{_proxy.PeakInFlight} requests in flight at once with download_concurrency 4");
 
         // Every silo dies half way through another sync; new ones take over.
         _proxy.Reset();
