@@ -15,7 +15,7 @@ public interface IRemoteLimiterGrain : IGrainWithGuidKey
     [Alias("Acquire"), ResponseTimeout("00:00:20")]
     Task<Guid?> Acquire(int limit);
 
-    /// <summary>Extends the leases; a lease the limiter no longer knows (it was restarted) is taken back into its count.</summary>
+    /// <summary>Extends the leases; right after the limiter was restarted, leases it does not know are taken back into its count.</summary>
     [Alias("Renew")]
     Task Renew(Guid[] leases);
 

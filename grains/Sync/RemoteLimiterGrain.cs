@@ -53,8 +53,13 @@ public sealed class RemoteLimiterGrain(
 
     Task IRemoteLimiterGrain.Renew(Guid[] leases)
     {
-        var until = clock.GetUtcNow() + LeaseLifetime;
-        foreach (var lease in leases) _leases[lease] = until;
+        var now = clock.GetUtcNow();
+        var until = now + LeaseLifetime;
+        // Only leases of a predecessor are adopted (while no grants are made); otherwise a renewal that crossed a
+        // release on its way here would bring a returned permit back to life until it expired.
+        var adopting = now < _grantsFrom;
+        foreach (var lease in leases)
+            if (adopting || _leases.ContainsKey(lease)) _leases[lease] = until;
         return Task.CompletedTask;
     }
 

@@ -66,7 +66,9 @@ internal static partial class SyncRunner
         progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");
         await progress.SaveAsync();
         var spread = new List<KeyValuePair<string, SiloShare>>();
-        await Concurrently.ForEachAsync(missing, concurrency, async digest =>
+        // More manifests in flight than permits: the permits bound what reaches the upstream, and a manifest that waits
+        // on its blobs (or between polls) must not leave the upstream idle.
+        await Concurrently.ForEachAsync(missing, ManifestsInFlight(concurrency), async digest =>
         {
             var done = await WorkPolling.Manifest(grains, remote.Id, digest, () => progress.SaveAsync(), ct);
             progress.Advance(SyncProgress.Manifests);
@@ -118,6 +120,8 @@ internal static partial class SyncRunner
                 await progress.SaveAsync();
             });
     }
+
+    private static int ManifestsInFlight(int downloadConcurrency) => Math.Max(16, downloadConcurrency * 4);
 
     /// <summary>Which silo mirrored how much: a progress report per silo, and a log line.</summary>
     private static void ReportSpread(TaskContext context, Dictionary<string, SiloShare> spread)

@@ -10,7 +10,8 @@ namespace Mirror.Grains.Sync;
 internal static class WorkPolling
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(1);
+    // Short enough that finished work is noticed soon after; long enough that hundreds of waiting polls cost little.
+    private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(500);
 
     public static async Task<WorkProgress> UntilDone(Func<Task<WorkProgress>> poll, string what, Func<Task> whileWaiting, CancellationToken ct)
     {
