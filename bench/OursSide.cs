@@ -48,6 +48,7 @@ public static class OursSide
             BytesOnDisk = BenchContext.BytesUnder(deployment.BlobFolder) - storedBefore,
             CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
             PhaseEnds = full.PhaseEnds,
+            SiloCpuByThread = watch.CpuByThread("silo"),
         }.With(watch);
         bench.Results.Transfers.Add(transfer);
         BenchContext.Say($"round {round}: {side}: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s, " +

@@ -4,24 +4,25 @@ namespace Mirror.Bench.Deployment;
 
 /// <summary>
 /// The deployment under test, started and stopped by the <c>mirror</c> script (the one launcher: PostgreSQL, silos,
-/// gateway) in the bench's own data folder and ports, which <c>./mirror bench</c> puts in the environment.
-/// "Fresh" means a new database and an empty blob folder, so nothing is skipped because an earlier round stored it.
+/// gateway) in the bench's own data folder, which <c>./mirror bench</c> puts in the environment, on ports picked
+/// afresh for every start (<see cref="PortBlock"/>). "Fresh" means a new database and an empty blob folder, so nothing
+/// is skipped because an earlier round stored it.
 /// </summary>
 public sealed class LocalDeployment
 {
     private readonly string _script;
 
-    private LocalDeployment(string script, string data, int port, string username, string password)
+    private LocalDeployment(string script, string data, string username, string password)
     {
         _script = script;
         Data = data;
-        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
         Username = username;
         Password = password;
     }
 
     public string Data { get; }
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl { get; private set; } = new("http://127.0.0.1/");
+    private Dictionary<string, string> _ports = [];
     public string Username { get; }
     public string Password { get; }
     public string Run => Path.Combine(Data, "run");
@@ -33,7 +34,7 @@ public sealed class LocalDeployment
         string Need(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"{name} is not set: run the benchmark through ./mirror bench");
-        return new LocalDeployment(Need("MIRROR_SCRIPT"), Need("MIRROR_DATA"), int.Parse(Need("MIRROR_PORT"), System.Globalization.CultureInfo.InvariantCulture),
+        return new LocalDeployment(Need("MIRROR_SCRIPT"), Need("MIRROR_DATA"),
             Environment.GetEnvironmentVariable("MIRROR_USERNAME") ?? "admin", Environment.GetEnvironmentVariable("MIRROR_PASSWORD") ?? "password");
     }
 
@@ -45,6 +46,16 @@ public sealed class LocalDeployment
         await StopAsync(ct);
         foreach (var folder in new[] { Path.Combine(Data, "pg"), BlobFolder })
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        var gateway = PortBlock.Find(1);
+        string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _ports = new Dictionary<string, string>
+        {
+            ["MIRROR_PORT"] = Text(gateway),
+            ["MIRROR_PG_PORT"] = Text(PortBlock.Find(1)),
+            ["MIRROR_SILO_PORT_BASE"] = Text(PortBlock.Find(silos)),
+            ["MIRROR_GATEWAY_PORT_BASE"] = Text(PortBlock.Find(silos)),
+        };
+        BaseUrl = new Uri($"http://127.0.0.1:{gateway}/");
         await ScriptAsync("up", silos, ct);
         Silos = silos;
     }
@@ -90,6 +101,7 @@ public sealed class LocalDeployment
             UseShellExecute = false,
             Environment = { ["MIRROR_SILOS"] = silos.ToString(System.Globalization.CultureInfo.InvariantCulture), ["MIRROR_NO_BUILD"] = "1" },
         };
+        foreach (var (name, value) in _ports) start.Environment[name] = value;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run {_script}");
         var output = process.StandardOutput.ReadToEndAsync(ct);

@@ -13,6 +13,7 @@ public sealed class ProcessWatch : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, int> _processes;
     private readonly UpstreamActivity? _upstream;
     private readonly Dictionary<string, long> _startTicks;
+    private readonly Dictionary<string, Dictionary<string, long>> _startThreads;
     private readonly Dictionary<string, long> _peakRss = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampling;
@@ -22,6 +23,7 @@ public sealed class ProcessWatch : IAsyncDisposable
         _processes = processes;
         _upstream = upstreamPort is { } port ? new UpstreamActivity(port) : null;
         _startTicks = processes.ToDictionary(p => p.Key, p => CpuTicks(p.Value));
+        _startThreads = processes.ToDictionary(p => p.Key, p => ThreadTicks(p.Value));
         Baseline = processes.ToDictionary(p => p.Key, p => Status(p.Value, "VmRSS:"));
         _sampling = SampleAsync();
     }
@@ -83,6 +85,48 @@ public sealed class ProcessWatch : IAsyncDisposable
                 var hwm = Status(p.Value, "VmHWM:");
                 return (Math.Max(_peakRss[p.Key], hwm), hwm, (CpuTicks(p.Value) - _startTicks[p.Key]) / TicksPerSecond);
             });
+    }
+
+    /// <summary>
+    /// CPU seconds by thread name since the watch started, over the processes whose names start with
+    /// <paramref name="prefix"/> (".NET TP Worker", ".NET BGC", ".NET SocketEng" …): which kind of work takes the CPU.
+    /// Threads that ended meanwhile are not counted.
+    /// </summary>
+    public Dictionary<string, double> CpuByThread(string prefix)
+    {
+        var total = new Dictionary<string, double>();
+        foreach (var (name, pid) in _processes.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            var start = _startThreads[name];
+            foreach (var (thread, ticks) in ThreadTicks(pid))
+                total[thread] = total.GetValueOrDefault(thread) + (ticks - start.GetValueOrDefault(thread)) / TicksPerSecond;
+        }
+        return total.Where(t => t.Value > 0).OrderByDescending(t => t.Value).ToDictionary(t => t.Key, t => Math.Round(t.Value, 2));
+    }
+
+    /// <summary>utime + stime of each thread, summed by thread name (threads of a pool share one).</summary>
+    private static Dictionary<string, long> ThreadTicks(int pid)
+    {
+        var byName = new Dictionary<string, long>();
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var open = stat.IndexOf('(');
+                    var close = stat.LastIndexOf(')');
+                    var name = stat[(open + 1)..close];
+                    var fields = stat[(close + 2)..].Split(' ');
+                    byName[name] = byName.GetValueOrDefault(name)
+                        + long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+                catch (IOException) { } // the thread ended between the listing and the read
+            }
+        }
+        catch (IOException) { }
+        return byName;
     }
 
     /// <summary>A "Name:   123 kB" line of /proc/pid/status, in bytes; 0 once the process is gone.</summary>

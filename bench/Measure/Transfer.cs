@@ -29,6 +29,8 @@ public sealed record Transfer(string Side, int Round, long UniqueBytes, double S
         MachineBusy = Math.Round(watch.Machine.Busy, 3),
         MachineIoWait = Math.Round(watch.Machine.IoWait, 3),
     };
+    /// <summary>Ours: CPU seconds of the silos by thread name (thread pool, GC, socket engine …), most first.</summary>
+    public Dictionary<string, double> SiloCpuByThread { get; init; } = [];
     /// <summary>Ours: seconds from the sync's POST until each progress report was seen completed.</summary>
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
 }

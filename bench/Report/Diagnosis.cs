@@ -42,6 +42,15 @@ public static class Diagnosis
                         ? "CPU-bound: the bytes' path through the silos (digest, copy, fsync) costs more than the limit's plain copy."
                         : "Not CPU-bound: time goes to waiting (upstream round trips, database, fsync per blob, or serialised steps).");
         }
+        foreach (var ours in summary.Ours)
+        {
+            var runs = results.Transfers.Where(t => t.Side == ours.Side && t.SiloCpuByThread.Count > 0).ToList();
+            if (runs.Count == 0) continue;
+            var median = runs.OrderBy(t => t.Seconds).ElementAt(runs.Count / 2);
+            var total = median.SiloCpuByThread.Values.Sum();
+            yield return $"{ours.Side}: where the silos' CPU went (median round, by thread name): " +
+                string.Join(", ", median.SiloCpuByThread.Take(6).Select(t => $"{t.Key} {t.Value:F1} s ({t.Value / total:P0})")) + ".";
+        }
         var perGiB = summary.Sides.Select(side => (side.Side, Runs: results.Transfers.Where(t => t.Side == side.Side && t.CpuSeconds.Keys.Any(k => k != "registry")).ToList()))
             .Where(s => s.Runs.Count > 0)
             .Select(s => $"{s.Side}: {Summary.Median(s.Runs.Select(t => t.CpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value) / (t.UniqueBytes / (double)(1 << 30)))):F1} CPU s per GiB " +
