@@ -10,12 +10,15 @@ namespace Mirror.Grains.Sync;
 internal static class WorkPolling
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(20);
+    // A cluster that cannot deliver one call for this many tries in a row (minutes) has a problem to report.
+    private const int MaxUndelivered = 60;
     // Short enough that finished work is noticed soon after; long enough that hundreds of waiting polls cost little.
     private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(500);
 
     public static async Task<WorkProgress> UntilDone(Func<Task<WorkProgress>> poll, string what, Func<Task> whileWaiting, CancellationToken ct)
     {
         var pause = FirstPause;
+        var undelivered = 0;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -23,10 +26,13 @@ internal static class WorkPolling
             try
             {
                 progress = await poll();
+                undelivered = 0;
             }
-            catch (Exception e) when (ClusterFaults.IsTransient(e))
+            catch (Exception e) when (ClusterFaults.IsTransient(e) && ++undelivered < MaxUndelivered)
             {
-                continue; // the grain's silo went away; the next call activates it on a live one
+                // The grain's silo went away; the next call activates it on a live one.
+                await Task.Delay(FirstPause, ct);
+                continue;
             }
             switch (progress.State)
             {

@@ -121,7 +121,7 @@ public sealed class TaskGrain(
                 await Finish(TaskStates.Failed, new TaskError { Description = e.Detail }, created: []);
             }
             // Cluster trouble (a silo died under a call) is not the task's failure: the reminder runs it again.
-            catch (Exception e) when (e is not OrleansException && !ClusterFaults.IsTransient(e))
+            catch (Exception e) when (!ClusterFaults.IsTransient(e))
             {
                 log.LogWarning(e, "Task {TaskId} ({TaskName}) failed", Record.Id, Record.Name);
                 await Finish(TaskStates.Failed, new TaskError { Description = e.Message }, created: []);
