@@ -24,6 +24,13 @@ public sealed class TaskGrain(
 
     private TaskRecord Record => state.State.Record!;
 
+    public override Task OnActivateAsync(CancellationToken ct)
+    {
+        // A task whose silo died resumes as soon as anyone asks about it (clients poll tasks), not only at its reminder.
+        if (state.State.Record is { } record && !TaskStates.IsFinal(record.State)) StartLoop();
+        return Task.CompletedTask;
+    }
+
     async Task<TaskRecord> ITaskGrain.Start(TaskOperation operation, string loggingCid)
     {
         if (state.State.Record is { } existing) return existing;

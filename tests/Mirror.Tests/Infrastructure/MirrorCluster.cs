@@ -23,7 +23,7 @@ public sealed class MirrorCluster : IAsyncDisposable
         ClusterId = clusterId;
         BlobRoot = Path.Combine(TestEnvironment.WorkFolder, "blobs-" + clusterId);
         _blobStore = blobStore ?? new Dictionary<string, string> { ["Mirror__Blobs__Root"] = BlobRoot };
-        GatewayPort = TestEnvironment.FreePort();
+        GatewayPort = TestEnvironment.FreeServerPort();
         Client = new PulpClient(new Uri($"http://127.0.0.1:{GatewayPort}"), Username, Password);
     }
 
@@ -54,8 +54,8 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__ClusterId"] = ClusterId,
             ["Mirror__ServiceId"] = ClusterId,
             ["Mirror__SiloName"] = name,
-            ["Mirror__SiloPort"] = TestEnvironment.FreePort().ToString(),
-            ["Mirror__GatewayPort"] = TestEnvironment.FreePort().ToString(),
+            ["Mirror__SiloPort"] = TestEnvironment.FreeServerPort().ToString(),
+            ["Mirror__GatewayPort"] = TestEnvironment.FreeServerPort().ToString(),
         }.Concat(_blobStore).ToDictionary());
         _silos.Add(silo);
         return silo;
