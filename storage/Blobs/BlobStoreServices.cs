@@ -9,10 +9,10 @@ public static class BlobStoreServices
     public static IServiceCollection AddMirrorBlobStore(this IServiceCollection services)
     {
         services.AddOptions<BlobStoreSettings>().BindConfiguration(BlobStoreSettings.Section)
-            .Validate(s => s.Kind.ToLowerInvariant() is "folder" or "s3", "Mirror:Blobs:Kind must be 'folder' or 's3'")
-            .Validate(s => s.Kind.ToLowerInvariant() != "folder" || !string.IsNullOrWhiteSpace(s.Root), "Mirror:Blobs:Root is not set for the folder blob store")
-            .Validate(s => s.Kind.ToLowerInvariant() != "s3" || !string.IsNullOrWhiteSpace(s.S3Endpoint), "Mirror:Blobs:S3Endpoint is not set for the s3 blob store")
-            .Validate(s => s.Kind.ToLowerInvariant() != "s3" || (!string.IsNullOrEmpty(s.S3AccessKey) && !string.IsNullOrEmpty(s.S3SecretKey)),
+            .Validate(s => s.Is("folder") || s.Is("s3"), "Mirror:Blobs:Kind must be 'folder' or 's3'")
+            .Validate(s => !s.Is("folder") || !string.IsNullOrWhiteSpace(s.Root), "Mirror:Blobs:Root is not set for the folder blob store")
+            .Validate(s => !s.Is("s3") || !string.IsNullOrWhiteSpace(s.S3Endpoint), "Mirror:Blobs:S3Endpoint is not set for the s3 blob store")
+            .Validate(s => !s.Is("s3") || (!string.IsNullOrEmpty(s.S3AccessKey) && !string.IsNullOrEmpty(s.S3SecretKey)),
                 "Mirror:Blobs:S3AccessKey and Mirror:Blobs:S3SecretKey are required for the s3 blob store")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BlobStoreSettings>>().Value);

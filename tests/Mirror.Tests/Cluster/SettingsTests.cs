@@ -54,7 +54,7 @@ public sealed class SettingsTests
         var (project, assembly) = process == "silo" ? ("silo", "Mirror.Silo.dll") : ("client", "Mirror.Gateway.dll");
         environment.TryAdd("Mirror__Blobs__Root", Path.Combine(TestEnvironment.WorkFolder, "settings-blobs"));
         await using var started = MirrorProcess.Start(process, project, assembly, environment);
-        var exitCode = await started.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await started.WaitForExitAsync(TimeSpan.FromSeconds(180));
         Assert.NotEqual(0, exitCode);
         return started.Output;
     }
