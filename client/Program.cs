@@ -28,6 +28,7 @@ ContentEndpoints.Map(api);
 DistributionEndpoints.Map(api);
 api.MapFallback(() => { throw ApiError.NotFound(); });
 RegistryEndpoints.Map(app);
+app.MapMirrorHealth();
 TokenEndpoint.Map(app);
 
 return await app.RunMirrorAsync("mirror-gateway");

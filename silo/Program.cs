@@ -1,8 +1,10 @@
-using Microsoft.Extensions.Hosting;
 using Mirror.Hosting;
 using Mirror.Silo;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateBuilder(args);
 builder.AddMirrorSilo();
 
-return await builder.Build().RunMirrorAsync("mirror-silo");
+var app = builder.Build();
+app.MapMirrorHealth();
+
+return await app.RunMirrorAsync("mirror-silo");

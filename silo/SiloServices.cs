@@ -1,6 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Mirror.Grains;
 using Mirror.Grains.Sync;
 using Mirror.Hosting;
@@ -16,10 +14,12 @@ public static class SiloServices
     /// A silo of the Mirror cluster: its settings, the database and blob store, Orleans with membership, grain state and
     /// reminders in PostgreSQL, and the check that its ports are free, which runs before anything else starts.
     /// </summary>
-    public static IHostApplicationBuilder AddMirrorSilo(this IHostApplicationBuilder builder)
+    public static WebApplicationBuilder AddMirrorSilo(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddMirrorSettings<SiloSettings>();
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, ManagementUrl(builder.Configuration));
+        services.AddMirrorHealthChecks().AddCheck<ClusterMembershipHealth>("cluster", tags: [HealthEndpoints.Ready]);
         services.AddMirrorCatalog();
         services.AddMirrorBlobStore();
         services.AddSingleton<RemotePermits>();
@@ -41,5 +41,20 @@ public static class SiloServices
             .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database))));
         services.AddHostedServiceFirst<PortGuard>();
         return builder;
+    }
+
+    // The HTTP server is built with the host, before the settings are checked, so it takes the address from settings bound here
+    // without their check; bad settings fail that check before the server listens.
+    private static string ManagementUrl(ConfigurationManager configuration)
+    {
+        try
+        {
+            var settings = configuration.GetSection(MirrorSettings.Section).Get<SiloSettings>() ?? new SiloSettings();
+            return IPAddress.TryParse(settings.AdvertisedAddress, out _) ? settings.ManagementUrl : new SiloSettings().ManagementUrl;
+        }
+        catch (InvalidOperationException)
+        {
+            return new SiloSettings().ManagementUrl;
+        }
     }
 }

@@ -15,6 +15,12 @@ public sealed class SiloSettings : MirrorSettings
 
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// The HTTP port of <c>/healthz</c> and <c>/readyz</c>, on the listen address; 0 picks a free one (named in the log),
+    /// so silos started side by side without it never collide.
+    /// </summary>
+    public int ManagementPort { get; set; }
+
     /// <summary>Bind 0.0.0.0 rather than <see cref="AdvertisedAddress"/> (inside a container, whose advertised address is the pod's).</summary>
     public bool ListenOnAnyAddress { get; set; }
 
@@ -22,10 +28,13 @@ public sealed class SiloSettings : MirrorSettings
 
     public IPAddress ListenAddress => ListenOnAnyAddress ? IPAddress.Any : Advertised;
 
+    public string ManagementUrl => $"http://{(ListenOnAnyAddress ? "0.0.0.0" : AdvertisedAddress)}:{ManagementPort}";
+
     public override IEnumerable<string> Problems() => base.Problems()
         .Concat(string.IsNullOrWhiteSpace(SiloName) ? [$"{Key(nameof(SiloName))} is empty"] : [])
         .Concat(IPAddress.TryParse(AdvertisedAddress, out _) ? [] : [$"{Key(nameof(AdvertisedAddress))} is not an IP address"])
         .Concat(PortProblems(nameof(SiloPort), SiloPort))
         .Concat(PortProblems(nameof(GatewayPort), GatewayPort))
+        .Concat(ManagementPort == 0 ? [] : PortProblems(nameof(ManagementPort), ManagementPort))
         .Concat(SiloPort == GatewayPort ? [$"{Key(nameof(SiloPort))} and {Key(nameof(GatewayPort))} are the same port"] : []);
 }

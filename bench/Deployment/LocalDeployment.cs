@@ -54,6 +54,7 @@ public sealed class LocalDeployment
             ["MIRROR_PG_PORT"] = Text(PortBlock.Find(1)),
             ["MIRROR_SILO_PORT_BASE"] = Text(PortBlock.Find(silos)),
             ["MIRROR_GATEWAY_PORT_BASE"] = Text(PortBlock.Find(silos)),
+            ["MIRROR_SILO_HTTP_PORT_BASE"] = Text(PortBlock.Find(silos)),
         };
         BaseUrl = new Uri($"http://127.0.0.1:{gateway}/");
         await ScriptAsync("up", silos, ct);

@@ -19,6 +19,7 @@ public sealed class MirrorScriptTests
             ["MIRROR_PG_PORT"] = TestEnvironment.FreePort().ToString(),
             ["MIRROR_SILO_PORT_BASE"] = ConsecutiveFreePorts(2).ToString(),
             ["MIRROR_GATEWAY_PORT_BASE"] = ConsecutiveFreePorts(2).ToString(),
+            ["MIRROR_SILO_HTTP_PORT_BASE"] = ConsecutiveFreePorts(2).ToString(),
             ["MIRROR_SILOS"] = "2",
             ["MIRROR_NO_BUILD"] = "1",
         };
@@ -37,6 +38,8 @@ public sealed class MirrorScriptTests
             Assert.Matches(@"gateway\s+\d+\s+\d+\s+ok", status.Output);
             Assert.Matches(@"silo1\s+\d+\s+\d+,\d+\s+active", status.Output);
             Assert.Matches(@"silo2\s+\d+\s+\d+,\d+\s+active", status.Output);
+            Assert.Matches(@"gateway\s+\d+\s+\d+\s+ok\s+ready", status.Output);
+            Assert.Matches(@"silo1\s+\d+\s+\d+,\d+\s+active\s+ready", status.Output);
 
             var pids = Directory.GetFiles(Path.Combine(data, "run"), "*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
             Assert.Equal(3, pids.Count);

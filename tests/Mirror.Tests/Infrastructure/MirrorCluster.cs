@@ -45,9 +45,15 @@ public sealed class MirrorCluster : IAsyncDisposable
         return cluster;
     }
 
+    private readonly Dictionary<MirrorProcess, int> _managementPorts = [];
+
+    /// <summary>Where a silo serves <c>/healthz</c> and <c>/readyz</c>.</summary>
+    public Uri ManagementUri(MirrorProcess silo) => new($"http://127.0.0.1:{_managementPorts[silo]}");
+
     public MirrorProcess StartSilo()
     {
         var name = $"silo{++_nextSilo}";
+        var managementPort = TestEnvironment.FreeServerPort();
         var silo = MirrorProcess.Start(name, "silo", "Mirror.Silo.dll", new Dictionary<string, string>
         {
             ["Mirror__Database"] = Database.ConnectionString,
@@ -56,8 +62,10 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__SiloName"] = name,
             ["Mirror__SiloPort"] = TestEnvironment.FreeServerPort().ToString(),
             ["Mirror__GatewayPort"] = TestEnvironment.FreeServerPort().ToString(),
+            ["Mirror__ManagementPort"] = managementPort.ToString(),
         }.Concat(_blobStore).ToDictionary());
         _silos.Add(silo);
+        _managementPorts[silo] = managementPort;
         return silo;
     }
 
