@@ -21,6 +21,7 @@ builder.Services.AddMirrorCatalog(db);
 builder.Services.AddMirrorBlobStore(builder.Configuration);
 builder.Services.AddSingleton<RemotePermits>();
 builder.Services.AddSingleton(new SiloIdentity(settings.SiloName));
+builder.Services.AddSingleton(new OutageBudget(settings.OutageBudget));
 
 builder.UseOrleans(silo => silo
     .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId))
@@ -29,6 +30,7 @@ builder.UseOrleans(silo => silo
     .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database))
     .UseSystemTextJsonGrainStorageSerializer()
     .AddAdoNetGrainStorage(GrainStorage.Provider, o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database))
-    .UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database)));
+    .UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = ("Npgsql", settings.Database))
+    .AddIncomingGrainCallFilter<DatabaseOutageFilter>());
 
 await builder.Build().RunAsync();

@@ -12,7 +12,8 @@ internal sealed record SiloSettings(
     IPAddress AdvertisedAddress,
     int SiloPort,
     int GatewayPort,
-    bool ListenOnAnyAddress)
+    bool ListenOnAnyAddress,
+    TimeSpan OutageBudget)
 {
     public static SiloSettings From(IConfiguration configuration)
     {
@@ -25,6 +26,7 @@ internal sealed record SiloSettings(
             AdvertisedAddress: IPAddress.Parse(section["AdvertisedAddress"] ?? "127.0.0.1"),
             SiloPort: section.GetValue("SiloPort", 11111),
             GatewayPort: section.GetValue("GatewayPort", 30000),
-            ListenOnAnyAddress: section.GetValue("ListenOnAnyAddress", false));
+            ListenOnAnyAddress: section.GetValue("ListenOnAnyAddress", false),
+            OutageBudget: section.GetValue("OutageBudget", Storage.OutageBudget.Default.Length));
     }
 }

@@ -4,6 +4,7 @@ using Mirror.Oci;
 using Mirror.Oci.Upstream;
 using Mirror.Grains.Tasks;
 using Mirror.Remotes;
+using Mirror.Storage;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
 using Mirror.Sync;
@@ -68,7 +69,7 @@ public sealed class ManifestGrain(
     {
         var known = await index.KnownManifestsAsync(list.ChildDigests, ct);
         return await Task.WhenAll(list.ChildDigests.Where(c => !known.Contains(c))
-            .Select(child => WorkPolling.Manifest(GrainFactory, remoteId, child, () => Task.CompletedTask, ct)));
+            .Select(child => WorkPolling.Manifest(GrainFactory, remoteId, child, () => Task.CompletedTask, OutageBudget.Of(ServiceProvider), ct)));
     }
 
     /// <summary>The config and every distributable layer, each stored once in the cluster by its BlobGrain.</summary>
@@ -78,7 +79,7 @@ public sealed class ManifestGrain(
         return await Task.WhenAll(wanted.Select(async blob =>
             await index.BlobSizeAsync(blob.Digest, ct) is not null
                 ? WorkProgress.Stored
-                : await WorkPolling.Blob(GrainFactory, new BlobRequest(remoteId, blob.MediaType, blob.Size), blob.Digest, ct)));
+                : await WorkPolling.Blob(GrainFactory, new BlobRequest(remoteId, blob.MediaType, blob.Size), blob.Digest, OutageBudget.Of(ServiceProvider), ct)));
     }
 
     private async Task<ManifestEntry> Describe(ParsedManifest manifest, byte[] raw)

@@ -6,6 +6,7 @@ using Mirror.Oci;
 using Mirror.Oci.Upstream;
 using Mirror.Remotes;
 using Mirror.Repositories;
+using Mirror.Storage;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
 using Mirror.Sync;
@@ -70,7 +71,7 @@ internal static partial class SyncRunner
         // on its blobs (or between polls) must not leave the upstream idle.
         await Concurrently.ForEachAsync(missing, ManifestsInFlight(concurrency), async digest =>
         {
-            var done = await WorkPolling.Manifest(grains, remote.Id, digest, () => progress.SaveAsync(), ct);
+            var done = await WorkPolling.Manifest(grains, remote.Id, digest, () => progress.SaveAsync(), OutageBudget.Of(context.Services), ct);
             progress.Advance(SyncProgress.Manifests);
             progress.Advance(SyncProgress.Artifacts, done.BlobsDownloaded);
             spread.AddRange(done.BySilo);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Mirror.Gateway.Http;
+using Mirror.Storage;
 using Mirror.Storage.Blobs;
 using Npgsql;
 using Orleans.Runtime;
@@ -59,7 +60,8 @@ public static class StatusEndpoint
                 ["last_heartbeat"] = PulpJson.Timestamp(h.IAmAliveTime),
             }).ToArray());
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
+        // The membership table lives in the database: while it is away no worker can be listed.
+        catch (Exception e) when (TransientFaults.IsTransient(e))
         {
             return [];
         }
@@ -73,7 +75,7 @@ public static class StatusEndpoint
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
             return await command.ExecuteScalarAsync(timeout.Token) is 1;
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException || TransientFaults.IsDatabaseOutage(e))
         {
             return false;
         }
