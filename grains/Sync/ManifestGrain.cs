@@ -21,6 +21,7 @@ namespace Mirror.Grains.Sync;
 public sealed class ManifestGrain(
     ContentIndex index,
     IBlobStore blobs,
+    BlobQuarantine quarantine,
     RemotePermits permits,
     SiloIdentity silo,
     TimeProvider clock,
@@ -77,7 +78,7 @@ public sealed class ManifestGrain(
     {
         var wanted = (manifest.Config is { } config ? [config] : Array.Empty<Descriptor>()).Concat(manifest.Layers).DistinctBy(d => d.Digest);
         return await Task.WhenAll(wanted.Select(async blob =>
-            await index.BlobSizeAsync(blob.Digest, ct) is not null
+            await index.BlobSizeAsync(blob.Digest, ct) is { } size && await quarantine.IsStoredAsync(blob.Digest, size, ct)
                 ? WorkProgress.Stored
                 : await WorkPolling.Blob(GrainFactory, new BlobRequest(remoteId, blob.MediaType, blob.Size), blob.Digest, OutageBudget.Of(ServiceProvider), ct)));
     }
