@@ -37,12 +37,13 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
                 var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
                 if (read && attempt < ReadAttempts)
                 {
-                    log.LogWarning("{Method} {Path}: {Error}; asking again", context.Request.Method, context.Request.Path, e.Message);
+                    log.ClusterReadRetried(context.Request.Method, context.Request.Path.Value ?? "", e.Message);
                     await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), context.RequestAborted);
                     continue;
                 }
                 var database = TransientFaults.IsDatabaseOutage(e);
-                log.LogWarning("{Method} {Path}: the {Part} did not answer: {Error}", context.Request.Method, context.Request.Path, database ? "database" : "cluster", e.Message);
+                if (database) log.DatabaseUnavailable(context.Request.Method, context.Request.Path.Value ?? "", e.Message);
+                else log.ClusterUnavailable(e, context.Request.Method, context.Request.Path.Value ?? "");
                 context.Response.Headers.RetryAfter = database ? "10" : "5";
                 await PulpJson.Write(context.Response, new JsonObject
                 {

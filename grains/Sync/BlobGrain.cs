@@ -1,3 +1,4 @@
+using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
 using Mirror.Oci.Upstream;
@@ -40,7 +41,7 @@ public sealed class BlobGrain(
         if (await blobs.GetSizeAsync(Digest, ct) is { } stored)
         {
             // Stored by a sync that died before indexing it: the bytes were verified before they became visible.
-            await index.AddBlobAsync(Digest, stored, request.MediaType, ct, request.RemoteId);
+            await index.AddBlobAsync(Digest, stored, request.MediaType, request.RemoteId, ct);
             return WorkProgress.Stored;
         }
         var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
@@ -54,8 +55,8 @@ public sealed class BlobGrain(
                 await blobs.PutAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, attempt);
                 return await blobs.GetSizeAsync(Digest, attempt) ?? throw new InvalidOperationException($"{Digest} vanished from the blob store");
             }, ct);
-            await index.AddBlobAsync(Digest, size, request.MediaType, ct, request.RemoteId);
-            log.LogDebug("Stored blob {Digest} ({Bytes} bytes) on {Silo}", Digest, size, silo.Name);
+            await index.AddBlobAsync(Digest, size, request.MediaType, request.RemoteId, ct);
+            log.BlobStored(Digest, size, silo.Name);
             return new WorkProgress { State = WorkState.Done, BySilo = { [silo.Name] = new SiloShare(0, 1, size) } };
         }
         catch (UpstreamException e)

@@ -1,3 +1,4 @@
+using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Storage;
 using Mirror.Storage.Catalog;
@@ -11,6 +12,7 @@ namespace Mirror.Grains.Tasks;
 /// while the task is unfinished: it keeps the activation alive and starts the loop again on another
 /// silo when this one dies.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Its CancellationTokenSource has no timer and no links, so it holds nothing that outlives the activation.")]
 public sealed class TaskGrain(
     [PersistentState("task", GrainStorage.Provider)] IPersistentState<TaskState> state,
     TaskCatalog catalog,
@@ -25,7 +27,7 @@ public sealed class TaskGrain(
 
     private TaskRecord Record => state.State.Record!;
 
-    public override Task OnActivateAsync(CancellationToken ct)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A task whose silo died resumes as soon as anyone asks about it (clients poll tasks), not only at its reminder.
         if (state.State.Record is { } record && !TaskStates.IsFinal(record.State)) StartLoop();
@@ -105,7 +107,7 @@ public sealed class TaskGrain(
         }
         catch (Exception e)
         {
-            log.LogError(e, "Task {TaskId} stopped before it could record its outcome; it will be retried", Record.Id);
+            log.TaskOutcomeUnrecorded(e, Record.Id);
         }
         finally
         {
@@ -137,7 +139,7 @@ public sealed class TaskGrain(
             }
             catch (TaskFailedException e)
             {
-                log.LogWarning("Task {TaskId} ({TaskName}) failed: {Reason}", Record.Id, Record.Name, e.Message);
+                log.TaskFailed(Record.Id, Record.Name, e.Message);
                 return (TaskStates.Failed, new TaskError { Description = e.Message }, []);
             }
             catch (ValidationFailedException e)
@@ -151,10 +153,10 @@ public sealed class TaskGrain(
                 if (outageSince is null || now - started > Budget.Length) (outageSince, attempt) = (now, 1);
                 if (now - outageSince > Budget.Length)
                 {
-                    log.LogWarning(e, "Task {TaskId} ({TaskName}) gave up after {Budget} of outage", Record.Id, Record.Name, Budget.Length);
+                    log.TaskOutageTooLong(e, Record.Id, Record.Name, Budget.Length);
                     return (TaskStates.Failed, new TaskError { Description = $"The database or the cluster was unavailable for longer than {Budget.Length}: {e.Message}" }, []);
                 }
-                log.LogWarning("Task {TaskId} ({TaskName}) waits for the database or the cluster: {Error}", Record.Id, Record.Name, e.Message);
+                log.TaskWaitsForOutage(Record.Id, Record.Name, e.Message);
                 try
                 {
                     await Task.Delay(OutageBudget.Pause(attempt), clock, _cancel.Token);
@@ -166,7 +168,7 @@ public sealed class TaskGrain(
             }
             catch (Exception e)
             {
-                log.LogWarning(e, "Task {TaskId} ({TaskName}) failed", Record.Id, Record.Name);
+                log.TaskCrashed(e, Record.Id, Record.Name);
                 return (TaskStates.Failed, new TaskError { Description = e.Message }, []);
             }
         }

@@ -8,14 +8,14 @@ namespace Mirror.Storage.Blobs;
 /// Takes a damaged blob out of service: marked in the index (not served, not counted as present, reported by
 /// <c>status/</c>), its bytes removed from the store so that the next sync that needs it fetches and verifies it again.
 /// </summary>
-public sealed class BlobQuarantine(BlobHealth health, IBlobStore blobs, ILogger<BlobQuarantine> log)
+public sealed partial class BlobQuarantine(BlobHealth health, IBlobStore blobs, ILogger<BlobQuarantine> log)
 {
     private static readonly Meter Meter = new("Mirror.Storage");
     private static readonly Counter<long> Quarantined = Meter.CreateCounter<long>("mirror.blobs.quarantined", description: "Blobs found damaged in the store and taken out of service");
 
     public async Task QuarantineAsync(string digest, string damage)
     {
-        log.LogError("Blob {Digest} is damaged in the store ({Damage}): taken out of service until a sync fetches it again", digest, damage);
+        Quarantining(log, digest, damage);
         Quarantined.Add(1);
         // Bytes first: a blob marked damaged whose bytes stayed could be indexed again by a sync without a download.
         await blobs.DeleteAsync(digest, CancellationToken.None);
@@ -32,4 +32,7 @@ public sealed class BlobQuarantine(BlobHealth health, IBlobStore blobs, ILogger<
         await QuarantineAsync(digest, stored is null ? "missing from the blob store" : $"{stored} bytes stored of {indexedSize}");
         return false;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Blob {Digest} is damaged in the store ({Damage}): taken out of service until a sync fetches it again")]
+    private static partial void Quarantining(ILogger log, string digest, string damage);
 }

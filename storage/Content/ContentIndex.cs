@@ -37,7 +37,7 @@ public sealed class ContentIndex(NpgsqlDataSource db, TimeProvider clock)
     }
 
     /// <summary>Indexes a stored, verified blob (again, when it was found damaged), fetched from <paramref name="remoteId"/>.</summary>
-    public async Task AddBlobAsync(string digest, long size, string? mediaType, CancellationToken ct = default, Guid? remoteId = null)
+    public async Task AddBlobAsync(string digest, long size, string? mediaType, Guid? remoteId = null, CancellationToken ct = default)
     {
         await using var insert = db.CreateCommand("""
             insert into mirror_blobs (id, digest, size, media_type, created, remote_id) values ($1, $2, $3, $4, $5, $6)
