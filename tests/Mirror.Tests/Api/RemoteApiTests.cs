@@ -48,7 +48,7 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
         Assert.All(hidden.Values, Assert.True);
         var href = created["pulp_href"]!.GetValue<string>();
         var task = await Client.RunTaskAsync(Client.PatchAsync(href, new { password = (string?)null, tls_validation = false }));
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        Assert.Equal("completed", task.State);
 
         var updated = (await Client.GetAsync(href)).Ok();
         Assert.False(updated["tls_validation"]!.GetValue<bool>());
@@ -57,7 +57,7 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
 
         foreach (var text in new[]
         {
-            created.Text(), updated.Text(), task.Text(),
+            created.Text(), updated.Text(), task.Json.Text(),
             (await Client.GetAsync($"{Remotes}?name={name}")).Ok().Text(),
             (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1000")).Ok().Text(),
             fixture.Cluster.Logs(),
@@ -142,7 +142,7 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
 
         var task = await Client.RunTaskAsync(Client.DeleteAsync(remote));
 
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        Assert.Equal("completed", task.State);
         (await Client.GetAsync(remote)).Expect(HttpStatusCode.NotFound);
         Assert.Null((await Client.GetAsync(repository["pulp_href"]!.GetValue<string>())).Ok()["remote"]);
     }

@@ -98,11 +98,11 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("upd") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
 
         var task = await Client.RunTaskAsync(Client.PatchAsync(href, new { description = "mirrored images", retain_repo_versions = 3 }));
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
-        Assert.Equal("pulpcore.app.tasks.base.general_update", task["name"]!.GetValue<string>());
-        Assert.Contains("prn:container.containerrepository:" + href.Split('/')[^2], task["reserved_resources_record"]!.AsArray().Select(r => r!.GetValue<string>()));
-        Assert.NotNull(task["started_at"]);
-        Assert.NotNull(task["finished_at"]);
+        Assert.Equal("completed", task.State);
+        Assert.Equal("pulpcore.app.tasks.base.general_update", task.Name);
+        Assert.Contains("prn:container.containerrepository:" + href.Split('/')[^2], task.ReservedResourcesRecord);
+        Assert.NotNull(task.StartedAt);
+        Assert.NotNull(task.FinishedAt);
 
         var updated = (await Client.GetAsync(href)).Ok();
         Assert.Equal("mirrored images", updated["description"]!.GetValue<string>());
@@ -124,7 +124,7 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
 
         var renamed = Names.Unique("renamed");
         var task = await Client.RunTaskAsync(Client.PutAsync(href, new { name = renamed }));
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        Assert.Equal("completed", task.State);
         Assert.Equal(renamed, (await Client.GetAsync(href)).Ok()["name"]!.GetValue<string>());
     }
 
@@ -135,8 +135,8 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
 
         var task = await Client.RunTaskAsync(Client.DeleteAsync(href));
 
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
-        Assert.Equal("pulpcore.app.tasks.base.general_delete", task["name"]!.GetValue<string>());
+        Assert.Equal("completed", task.State);
+        Assert.Equal("pulpcore.app.tasks.base.general_delete", task.Name);
         Assert.Equal("""{"detail":"Not found."}""", (await Client.GetAsync(href)).Expect(HttpStatusCode.NotFound).Text());
         (await Client.GetAsync(href + "versions/0/")).Expect(HttpStatusCode.NotFound);
         (await Client.DeleteAsync(href)).Expect(HttpStatusCode.NotFound);

@@ -14,7 +14,7 @@ public sealed class TaskApiTests(ClusterFixture fixture)
     {
         var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("tasked") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
         var task = await Client.RunTaskAsync(Client.PatchAsync(repository, new { description = "x" }));
-        return (repository, task["pulp_href"]!.GetValue<string>());
+        return (repository, task.PulpHref);
     }
 
     [Fact]
@@ -60,8 +60,8 @@ public sealed class TaskApiTests(ClusterFixture fixture)
         var cid = Guid.NewGuid().ToString("N");
         var accepted = await Client.SendAsync(HttpMethod.Delete, repository, configure: r => r.Headers.Add("Correlation-ID", cid));
         Assert.Equal(cid, accepted.Headers.GetValues("Correlation-ID").Single());
-        var task = await Client.WaitForTaskAsync(accepted.Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>());
-        Assert.Equal(cid, task["logging_cid"]!.GetValue<string>());
+        var task = await Client.WaitForTaskAsync(accepted.Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task);
+        Assert.Equal(cid, task.LoggingCid);
         Assert.Equal(1, (await Client.GetAsync($"{Tasks}?logging_cid={cid}")).Ok()["count"]!.GetValue<int>());
     }
 }

@@ -24,7 +24,7 @@ public sealed class DurabilityTests
         var repositoryAfter = (await client.GetAsync(repository["pulp_href"]!.GetValue<string>())).Ok();
         Assert.Equal("after", repositoryAfter["description"]!.GetValue<string>());
         Assert.Equal(remote.Text(), (await client.GetAsync(remote["pulp_href"]!.GetValue<string>())).Ok().Text());
-        Assert.Equal(task.Text(), (await client.GetAsync(task["pulp_href"]!.GetValue<string>())).Ok().Text());
+        Assert.Equal(task.Json.Text(), (await client.GetAsync(task.PulpHref)).Ok().Text());
         Assert.Equal(1, (await client.GetAsync($"{Repositories}?name=survivor")).Ok()["count"]!.GetValue<int>());
         Assert.Equal(1, (await client.GetAsync(repository["versions_href"]!.GetValue<string>())).Ok()["count"]!.GetValue<int>());
     }

@@ -19,7 +19,7 @@ public sealed class PortTests
         {
             ["Mirror__Database"] = database.ConnectionString,
             ["Mirror__SiloPort"] = busy.ToString(),
-            ["Mirror__GatewayPort"] = TestEnvironment.FreePort().ToString(),
+            ["Mirror__GatewayPort"] = Ports.Free().ToString(),
         });
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -43,7 +43,7 @@ public sealed class SiloDeathTests : IAsyncLifetime
         await WhenBlobsFetched(upstream.Blobs.Count / 4);
         _cluster.Kill(_cluster.Silos[2]);
         var survived = await Finished(task);
-        Assert.True(survived["state"]!.GetValue<string>() == "completed", survived.Text());
+        Assert.True(survived.State == "completed", survived.Json.Text());
         // Hundreds of blobs, a silo lost, its leases lapsed: never more than download_concurrency at once.
         Assert.True(_proxy.PeakInFlight <= 4, $"{_proxy.PeakInFlight} requests in flight at once with download_concurrency 4");
 
@@ -57,7 +57,7 @@ public sealed class SiloDeathTests : IAsyncLifetime
         var restartedAt = DateTimeOffset.UtcNow;
         for (var i = 0; i < 3; i++) _cluster.StartSilo();
         var resumed = await Finished(again);
-        Assert.True(resumed["state"]!.GetValue<string>() == "completed", resumed.Text());
+        Assert.True(resumed.State == "completed", resumed.Json.Text());
         var refetched = _proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet && r.Started > restartedAt)
             .Select(r => r.PathAndQuery[(r.PathAndQuery.LastIndexOf('/') + 1)..]).Where(storedBeforeRestart.Contains).ToList();
         Assert.Empty(refetched);
@@ -70,7 +70,7 @@ public sealed class SiloDeathTests : IAsyncLifetime
     }
 
     /// <summary>Waits for the task; on a timeout the silos' logs say why.</summary>
-    private async Task<JsonNode> Finished(string task)
+    private async Task<TaskView> Finished(string task)
     {
         try
         {
@@ -100,10 +100,10 @@ public sealed class SiloDeathTests : IAsyncLifetime
     /// <summary>A version's tags (name → manifest digest), manifest digests and blob digests, in a comparable form.</summary>
     private async Task<string> Content(string version)
     {
-        var manifests = await Client.ContentIn("manifests", version);
+        var manifests = await Client.ContentInAsync("manifests", version);
         var byHref = manifests.ToDictionary(m => m["pulp_href"]!.GetValue<string>(), m => m["digest"]!.GetValue<string>());
-        var tags = (await Client.ContentIn("tags", version)).Select(t => $"{t["name"]}={byHref[t["tagged_manifest"]!.GetValue<string>()]}");
-        var blobs = (await Client.ContentIn("blobs", version)).Select(b => b["digest"]!.GetValue<string>());
+        var tags = (await Client.ContentInAsync("tags", version)).Select(t => $"{t["name"]}={byHref[t["tagged_manifest"]!.GetValue<string>()]}");
+        var blobs = (await Client.ContentInAsync("blobs", version)).Select(b => b["digest"]!.GetValue<string>());
         return Comparable(tags, byHref.Values, blobs);
     }
 

@@ -31,7 +31,7 @@ public sealed class DistributionFixture : IAsyncLifetime
         Cluster = await MirrorCluster.StartAsync(silos: 2);
         Repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(Registry.BaseUrl, UpstreamRepository);
-        await Client.Sync(Repository, new { remote });
+        await Client.SyncAsync(Repository, new { remote });
         await Client.CreateDistribution(new { name = Names.Unique("public"), base_path = PublicPath, repository = Repository });
         await Client.CreateDistribution(new { name = Names.Unique("private"), base_path = PrivatePath, repository = Repository, @private = true });
     }
@@ -57,8 +57,8 @@ public static class DistributionWorkflow
     public static async Task<string> CreateDistribution(this PulpClient client, object body)
     {
         var task = await client.RunTaskAsync(client.PostAsync(Distributions, body));
-        Assert.True(task["state"]!.GetValue<string>() == "completed", $"create did not complete: {task.Text()}");
-        return task["created_resources"]![0]!.GetValue<string>();
+        Assert.True(task.State == "completed", $"create did not complete: {task.Json.Text()}");
+        return task.CreatedResources[0];
     }
 
     public static async Task<int> CountAsync(this PulpClient client, string list) =>
