@@ -6,8 +6,8 @@ namespace Mirror.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class RemoteApiTests(ClusterFixture fixture)
 {
-    private const string Remotes = "/pulp/api/v3/remotes/container/container/";
-    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
+    private const string Remotes = PulpClient.Remotes;
+    private const string Repositories = PulpClient.Repositories;
     private PulpClient Client => fixture.Client;
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Mirror.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class RepositoryApiTests(ClusterFixture fixture)
 {
-    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
+    private const string Repositories = PulpClient.Repositories;
     private PulpClient Client => fixture.Client;
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Mirror.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class TaskApiTests(ClusterFixture fixture)
 {
-    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
+    private const string Repositories = PulpClient.Repositories;
     private const string Tasks = "/pulp/api/v3/tasks/";
     private PulpClient Client => fixture.Client;
 

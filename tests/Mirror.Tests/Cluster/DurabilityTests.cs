@@ -7,8 +7,8 @@ namespace Mirror.Tests.Cluster;
 /// <summary>Real silo processes on PostgreSQL: what survives restarts and a killed silo.</summary>
 public sealed class DurabilityTests
 {
-    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
-    private const string Remotes = "/pulp/api/v3/remotes/container/container/";
+    private const string Repositories = PulpClient.Repositories;
+    private const string Remotes = PulpClient.Remotes;
 
     [Fact]
     public async Task Every_object_survives_a_restart_of_every_silo()

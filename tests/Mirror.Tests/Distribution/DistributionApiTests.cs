@@ -9,7 +9,7 @@ namespace Mirror.Tests.Distribution;
 [Collection(DistributionCollection.Name)]
 public sealed class DistributionApiTests(DistributionFixture fixture)
 {
-    private const string Distributions = DistributionWorkflow.Distributions;
+    private const string Distributions = PulpClient.Distributions;
     private PulpClient Client => fixture.Client;
 
     [Fact]
