@@ -20,7 +20,7 @@ internal static class DemoCommand
         using var client = new PulpClient(api, options.Required("username"), options.Required("password"), TimeSpan.FromMinutes(2));
         Directory.CreateDirectory(work);
         await using var upstream = await RegistryServer.StartAsync(work, RegistryAuth.None);
-        var upstreamUrl = new Uri(upstream.BaseUrl.ToString().TrimEnd('/'));
+        var upstreamUrl = upstream.BaseUrl.ToString().TrimEnd('/');
         Say($"upstream registry: {upstreamUrl}, repository {Repository}");
         await SeedCommand.PushDemoSetAsync(upstream.BaseUrl, Repository, null, null, Console.Error);
 
@@ -28,7 +28,7 @@ internal static class DemoCommand
         Say($"POST {PulpClient.Repositories} name={name}");
         var repository = await client.CreateRepositoryAsync(name);
         Say($"POST {PulpClient.Remotes} name={name} url={upstreamUrl} upstream_name={Repository}");
-        var remote = await client.CreateRemoteAsync(name, upstreamUrl, Repository);
+        var remote = await client.CreateRemoteAsync(name, upstream.BaseUrl, Repository);
         Say($"POST {repository}sync/ remote={remote}");
         var accepted = (await client.PostAsync(repository + "sync/", new { remote })).Expect<TaskAcceptedView>(System.Net.HttpStatusCode.Accepted);
         var task = await client.WaitForTaskAsync(accepted.Task, TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(500));

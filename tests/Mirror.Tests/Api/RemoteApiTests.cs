@@ -90,7 +90,7 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
         var name = Names.Unique("bad");
         var body = $$"""{"name": "{{name}}", "url": "http://127.0.0.1:5000", "upstream_name": "busybox", {{field}}}""";
         Assert.Equal(expected, (await Client.PostAsync(Remotes, body)).Expect(HttpStatusCode.BadRequest).Text());
-        Assert.Equal(0, (await Client.GetAsync($"{Remotes}?name={name}")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(0, (await Client.GetAsync($"{Remotes}?name={name}")).Ok<PageView>().Count);
     }
 
     [Theory]
@@ -135,10 +135,10 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
     public async Task Deleting_a_remote_clears_it_from_the_repositories_that_used_it()
     {
         var remote = (await Client.PostAsync(Remotes, new { name = Names.Unique("used"), url = "http://127.0.0.1:5000", upstream_name = "a" }))
-            .Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+            .Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
         var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("user"), remote })).Expect(HttpStatusCode.Created);
         Assert.Equal(remote, repository["remote"]!.GetValue<string>());
-        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?remote={remote}")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?remote={remote}")).Ok<PageView>().Count);
 
         var task = await Client.RunTaskAsync(Client.DeleteAsync(remote));
 

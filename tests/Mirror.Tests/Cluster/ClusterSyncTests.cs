@@ -146,7 +146,7 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         Assert.Contains("500", description);
         var failedBlob = Proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet).GroupBy(r => r.PathAndQuery).First();
         Assert.Equal(2, failedBlob.Count()); // one try and one retry
-        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
         Assert.DoesNotContain(upstream.Blobs, b => File.Exists(Path.Combine(fixture.Cluster.BlobRoot, "sha256", b.Digest[7..9], b.Digest[7..])) && b.Size > 1000);
     }
 
@@ -157,7 +157,7 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         await BulkUpstream.PushAsync(fixture.Registry, name, images: 30, layersPerImage: 3, seed: Random.Shared.Next(), layerBytes: 64 * 1024);
         var (repository, remote) = await Setup(name, new { download_concurrency = 2 });
         Proxy.Interceptor = ProxyFaults.Trickle(Proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(150));
-        var href = (await Client.PostAsync(repository + "sync/", new { remote })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        var href = (await Client.PostAsync(repository + "sync/", new { remote })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
         await Eventually(async () => Proxy.Count(RequestKind.BlobGet) > 0, TimeSpan.FromSeconds(60));
 
         var canceling = (await Client.PatchAsync(href, new { state = "canceled" })).Ok();
@@ -166,7 +166,7 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         var task = await Client.WaitForTaskAsync(href, TimeSpan.FromSeconds(30));
         Assert.Equal("canceled", task.State);
         Assert.Empty(task.CreatedResources);
-        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
         // Work nobody waits for stops within seconds: the requests stop coming, and none starts afterwards.
         await Eventually(async () =>
         {

@@ -31,7 +31,7 @@ public sealed class MirrorScriptTests
 
             using var client = new PulpClient(new Uri($"http://127.0.0.1:{port}"), "admin", "password");
             var href = (await client.PostAsync("/pulp/api/v3/repositories/container/container/", new { name = "foo" }))
-                .Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+                .Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
 
             var status = await Run(environment, "status");
             Assert.Matches(@"gateway\s+\d+\s+\d+\s+ok", status.Output);

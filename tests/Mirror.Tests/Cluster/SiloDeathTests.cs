@@ -85,7 +85,7 @@ public sealed class SiloDeathTests : IAsyncLifetime
     private string BlobFile(string digest) => Path.Combine(_cluster.BlobRoot, "sha256", digest[7..9], digest[7..]);
 
     private async Task<string> StartSync(string repository, string remote, bool mirror = false) =>
-        (await Client.PostAsync(repository + "sync/", new { remote, mirror })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        (await Client.PostAsync(repository + "sync/", new { remote, mirror })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
 
     private async Task WhenBlobsFetched(int count)
     {

@@ -65,8 +65,8 @@ public sealed class ContentApiTests(SyncFixture fixture)
         var blobs = (await Client.GetAsync($"{PulpClient.Content}blobs/?repository_version={version}&digest={blob}")).Ok();
         Assert.Equal(1, blobs["count"]!.GetValue<int>());
         var outside = upstream.Manifests[upstream.Tags["manifest_j"]].Blobs[1].Digest;
-        Assert.Equal(0, (await Client.GetAsync($"{PulpClient.Content}blobs/?repository_version={version}&digest={outside}")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(0, (await Client.GetAsync($"{PulpClient.Content}signatures/?repository_version={version}")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(0, (await Client.GetAsync($"{PulpClient.Content}blobs/?repository_version={version}&digest={outside}")).Ok<PageView>().Count);
+        Assert.Equal(0, (await Client.GetAsync($"{PulpClient.Content}signatures/?repository_version={version}")).Ok<PageView>().Count);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class SyncTests(SyncFixture fixture)
         var again = await Client.SyncAsync(repository, new { remote });
 
         Assert.Empty(again.CreatedResources);
-        Assert.Equal(version, (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal(version, (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
         Assert.Equal(0, fixture.Proxy.Count(RequestKind.ManifestGet));
         Assert.Equal(0, fixture.Proxy.Count(RequestKind.BlobGet));
         Assert.Equal(Upstream.TagCount, fixture.Proxy.Count(RequestKind.ManifestHead));
@@ -109,7 +109,7 @@ public sealed class SyncTests(SyncFixture fixture)
     {
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository);
-        var tasksBefore = (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok()["count"]!.GetValue<int>();
+        var tasksBefore = (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok<PageView>().Count;
 
         Assert.Equal("""{"remote":["This field is required since a remote is not set on the repository."]}""",
             (await Client.PostAsync(repository + "sync/", new { })).Expect(HttpStatusCode.BadRequest).Text());
@@ -123,8 +123,8 @@ public sealed class SyncTests(SyncFixture fixture)
             (await Client.PostAsync(repository + "sync/", new { remote = "/elsewhere/" })).Expect(HttpStatusCode.BadRequest).Text());
         (await Client.PostAsync(PulpClient.Repositories + Guid.NewGuid() + "/sync/", new { remote })).Expect(HttpStatusCode.NotFound);
 
-        Assert.Equal(tasksBefore, (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal(tasksBefore, (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok<PageView>().Count);
+        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
     }
 
     [Fact]
@@ -133,8 +133,8 @@ public sealed class SyncTests(SyncFixture fixture)
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository, new { includes = new[] { "oci_*" } });
         var repository = await Client.CreateRepository(new { remote });
 
-        var first = (await Client.PostAsync(repository + "sync/", new { })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
-        var second = (await Client.PostAsync(repository + "sync/", new { mirror = true })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        var first = (await Client.PostAsync(repository + "sync/", new { })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
+        var second = (await Client.PostAsync(repository + "sync/", new { mirror = true })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
         var one = await Client.WaitForTaskAsync(first);
         var two = await Client.WaitForTaskAsync(second);
 

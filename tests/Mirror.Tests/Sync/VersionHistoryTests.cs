@@ -116,7 +116,7 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         var last = await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/2/"));
         Assert.Equal("failed", last.State);
         Assert.Equal("Attempt to delete the last remaining version.", last.Error!["description"]!.GetValue<string>());
-        Assert.Equal(repository + "versions/2/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal(repository + "versions/2/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
         (await Client.DeleteAsync(repository + "versions/7/")).Expect(HttpStatusCode.NotFound);
     }
 
