@@ -122,7 +122,7 @@ public sealed class PulpClient : IDisposable
     public async Task<List<JsonNode>> ContentInAsync(string kind, string version, string filter = "repository_version", CancellationToken ct = default)
     {
         var all = new List<JsonNode>();
-        string? next = $"{Content}{kind}/?{filter}={version}&limit=100";
+        var next = $"{Content}{kind}/?{filter}={version}&limit=100";
         while (next is not null)
         {
             var page = (await GetAsync(next, ct)).Ok<PageView>();
