@@ -1,6 +1,7 @@
 using Mirror;
 using Mirror.Gateway;
 using Mirror.Gateway.Api.Remotes;
+using Mirror.Gateway.Api.Repair;
 using Mirror.Gateway.Api.Content;
 using Mirror.Gateway.Api.Distributions;
 using Mirror.Gateway.Api.Repositories;
@@ -26,6 +27,7 @@ RemoteEndpoints.Map(api);
 TaskEndpoints.Map(api);
 ContentEndpoints.Map(api);
 DistributionEndpoints.Map(api);
+RepairEndpoints.Map(api);
 api.MapFallback(() => { throw ApiError.NotFound(); });
 RegistryEndpoints.Map(app);
 TokenEndpoint.Map(app);
