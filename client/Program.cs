@@ -19,13 +19,13 @@ var settings = GatewaySettings.From(builder.Configuration);
 builder.WebHost.UseUrls(settings.Listen);
 
 var db = NpgsqlDataSource.Create(settings.Database);
-await SchemaMigrator.MigrateAsync(db);
+await SchemaMigrator.MigrateAsync(db, CancellationToken.None);
 builder.Services.AddMirrorCatalog(db);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<AdminCredentials>();
 builder.Services.AddMirrorBlobStore(builder.Configuration);
 // Loaded before the first request: a gateway that cannot sign tokens should fail at start, not on a pull.
-builder.Services.AddSingleton(await TokenSigner.LoadAsync(builder.Configuration, new TokenKeyStore(db, TimeProvider.System)));
+builder.Services.AddSingleton(await TokenSigner.LoadAsync(builder.Configuration, new TokenKeyStore(db, TimeProvider.System), CancellationToken.None));
 builder.Services.AddSingleton<RegistryAccess>();
 
 builder.UseOrleansClient(client => client

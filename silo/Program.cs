@@ -16,7 +16,7 @@ PortGuard.EnsureFree(listen, settings.SiloPort, "silo");
 PortGuard.EnsureFree(listen, settings.GatewayPort, "gateway");
 
 var db = NpgsqlDataSource.Create(settings.Database);
-await SchemaMigrator.MigrateAsync(db);
+await SchemaMigrator.MigrateAsync(db, CancellationToken.None);
 builder.Services.AddMirrorCatalog(db);
 builder.Services.AddMirrorBlobStore(builder.Configuration);
 builder.Services.AddSingleton<RemotePermits>();

@@ -28,7 +28,7 @@ public sealed class BlobGrain(
     async Task<WorkProgress> IBlobGrain.Ensure(BlobRequest request)
     {
         if (Work.Poll() is { } progress) return progress;
-        if (await index.BlobSizeAsync(Digest) is not null) return WorkProgress.Stored;
+        if (await index.BlobSizeAsync(Digest, CancellationToken.None) is not null) return WorkProgress.Stored;
         return Work.Start(ct => Store(request, ct));
     }
 

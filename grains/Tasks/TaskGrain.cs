@@ -72,7 +72,7 @@ public sealed class TaskGrain(
     async Task<bool> ITaskGrain.Delete()
     {
         if (state.State.Record is { } record && !TaskStates.IsFinal(record.State)) return false;
-        await catalog.DeleteAsync(this.GetPrimaryKey());
+        await catalog.DeleteAsync(this.GetPrimaryKey(), CancellationToken.None);
         if (state.RecordExists) await state.ClearStateAsync();
         state.State.Record = null;
         DeactivateOnIdle();
@@ -188,7 +188,7 @@ public sealed class TaskGrain(
         state.State.Record = record;
         state.State.Operation ??= operation;
         await state.WriteStateAsync();
-        await catalog.UpsertAsync(record);
+        await catalog.UpsertAsync(record, CancellationToken.None);
     }
 
     private async Task UnregisterRunReminder()

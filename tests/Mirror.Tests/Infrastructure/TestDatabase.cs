@@ -24,7 +24,7 @@ public sealed class TestDatabase : IAsyncDisposable
         await using (var create = admin.CreateCommand($"create database {name}"))
             await create.ExecuteNonQueryAsync();
         var database = new TestDatabase(name, new NpgsqlConnectionStringBuilder(TestEnvironment.AdminConnection) { Database = name }.ConnectionString);
-        if (migrate) await SchemaMigrator.MigrateAsync(database.DataSource);
+        if (migrate) await SchemaMigrator.MigrateAsync(database.DataSource, CancellationToken.None);
         return database;
     }
 
