@@ -29,7 +29,7 @@ internal static class UpstreamChecks
         foreach (var (digest, manifest) in fixture.Manifests)
         {
             var fetched = await client.GetManifestAsync(digest, maxBytes: 4 << 20, CancellationToken.None);
-            Assert.Equal(digest, fetched.ComputedDigest);
+            Assert.Equal(digest, Digests.Sha256(fetched.Bytes));
             Assert.Equal(digest, fetched.DigestHeader);
             Assert.Equal(manifest.MediaType, fetched.MediaType);
             Assert.Equal(manifest.Bytes, fetched.Bytes);
