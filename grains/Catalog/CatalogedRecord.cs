@@ -4,30 +4,48 @@ namespace Mirror.Grains.Catalog;
 
 /// <summary>
 /// The one write path of an object kept twice: its grain state, which is the truth, and its catalog row, the copy lists read.
-/// A change writes the state (marked <see cref="ICatalogedState{TRecord}.RowPending"/>, with the record the row still shows),
+/// A change writes the state (marked <see cref="CatalogedState{TRecord}.RowPending"/>, with the record the row still shows),
 /// then the row, then clears the mark. A row the catalog refuses (a taken name, an overlapping base path) puts the state back
 /// and throws Pulp's field error. A process that dies between the writes leaves the mark, and the object's next activation
 /// finishes what it began: the row is written from the state, or, if the catalog refuses it now, the state goes back to the
 /// previous record (a create that lost its name is removed). So a listed object is readable and a readable one is listed.
 /// </summary>
-public sealed class CatalogedRecord<TState, TRecord>(
+/// <param name="kind">What the object is called in errors: "repository", "remote", "distribution".</param>
+public sealed class CatalogedRecord<TRecord>(
     Grain grain,
-    IPersistentState<TState> state,
+    IPersistentState<CatalogedState<TRecord>> state,
+    string kind,
     Func<TRecord, CancellationToken, Task> upsertRow,
     Func<Guid, CancellationToken, Task> deleteRow)
-    where TState : ICatalogedState<TRecord>
     where TRecord : class
 {
     public TRecord? Record => state.State.Record;
+
+    /// <summary>
+    /// Creates the object from <paramref name="create"/>; a create run again (a task resumed after its silo died) gets what the
+    /// first run made. Throws <see cref="ValidationFailedException"/> if the catalog refuses it; then nothing is left.
+    /// </summary>
+    public async Task<TRecord> CreateAsync(Func<TRecord> create, CancellationToken ct)
+    {
+        if (Record is { } existing) return existing;
+        var record = create();
+        await ChangeAsync(record, ct);
+        return record;
+    }
+
+    /// <summary>Replaces the object with <paramref name="change"/> of it. Throws <see cref="ValidationFailedException"/> if it is gone or the catalog refuses the change; then nothing changed.</summary>
+    public async Task<TRecord> UpdateAsync(Func<TRecord, TRecord> change, CancellationToken ct)
+    {
+        var record = change(Record ?? throw new ValidationFailedException("pulp_href", $"The {kind} no longer exists."));
+        await ChangeAsync(record, ct);
+        return record;
+    }
 
     /// <summary>Finishes a change a dead process or a failed write left half made; meant for the grain's activation.</summary>
     public async Task RepairAsync(CancellationToken ct)
     {
         if (state.State.RowPending) await FinishAsync(ct);
     }
-
-    /// <summary>Makes <paramref name="record"/> the object (create or update). Throws <see cref="ValidationFailedException"/> if the catalog refuses it; then nothing changed.</summary>
-    public Task WriteAsync(TRecord record, CancellationToken ct) => ChangeAsync(record, ct);
 
     /// <summary>Removes the object from the catalog and its state; a delete of an object already gone only makes sure of that.</summary>
     public async Task DeleteAsync(CancellationToken ct)

@@ -7,18 +7,18 @@ namespace Mirror.Grains.Remotes;
 
 public sealed class RemoteGrain : Grain, IRemoteGrain
 {
-    private readonly CatalogedRecord<RemoteState, RemoteRecord> _remote;
+    private readonly CatalogedRecord<RemoteRecord> _remote;
     private readonly RepositoryCatalog _repositories;
     private readonly TimeProvider _clock;
 
     public RemoteGrain(
-        [PersistentState("remote", GrainStorage.Provider)] IPersistentState<RemoteState> state,
+        [PersistentState("remote", GrainStorage.Provider)] IPersistentState<CatalogedState<RemoteRecord>> state,
         RemoteCatalog catalog,
         RepositoryCatalog repositories,
         TimeProvider clock)
     {
         // The row is the view: a remote's secrets never leave its grain state.
-        _remote = new(this, state, (record, ct) => catalog.UpsertAsync(record.ToView(), ct), catalog.DeleteAsync);
+        _remote = new(this, state, "remote", (record, ct) => catalog.UpsertAsync(record.ToView(), ct), catalog.DeleteAsync);
         _repositories = repositories;
         _clock = clock;
     }
@@ -27,24 +27,19 @@ public sealed class RemoteGrain : Grain, IRemoteGrain
 
     async Task<RemoteView> IRemoteGrain.Create(RemoteSettings settings, RemoteSecrets secrets)
     {
-        if (_remote.Record is { } existing) return existing.ToView();
         var now = _clock.UtcNowMicros();
-        var record = new RemoteRecord { Id = this.GetPrimaryKey(), Settings = settings, Secrets = secrets, Created = now, LastUpdated = now };
-        await _remote.WriteAsync(record, CancellationToken.None);
-        return record.ToView();
+        return (await _remote.CreateAsync(() => new RemoteRecord
+        {
+            Id = this.GetPrimaryKey(), Settings = settings, Secrets = secrets, Created = now, LastUpdated = now,
+        }, CancellationToken.None)).ToView();
     }
 
     Task<RemoteView?> IRemoteGrain.Get() => Task.FromResult(_remote.Record?.ToView());
 
     Task<RemoteRecord?> IRemoteGrain.GetWithSecrets() => Task.FromResult(_remote.Record);
 
-    async Task<RemoteView> IRemoteGrain.Update(RemoteSettings settings, RemoteSecrets secrets)
-    {
-        var previous = _remote.Record ?? throw new ValidationFailedException("pulp_href", "The remote no longer exists.");
-        var record = previous with { Settings = settings, Secrets = secrets, LastUpdated = _clock.UtcNowMicros() };
-        await _remote.WriteAsync(record, CancellationToken.None);
-        return record.ToView();
-    }
+    async Task<RemoteView> IRemoteGrain.Update(RemoteSettings settings, RemoteSecrets secrets) =>
+        (await _remote.UpdateAsync(r => r with { Settings = settings, Secrets = secrets, LastUpdated = _clock.UtcNowMicros() }, CancellationToken.None)).ToView();
 
     async Task IRemoteGrain.Delete()
     {

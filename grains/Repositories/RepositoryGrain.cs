@@ -8,22 +8,19 @@ namespace Mirror.Grains.Repositories;
 
 public sealed class RepositoryGrain : Grain, IRepositoryGrain
 {
-    // Grain calls carry no token; a write once begun is finished rather than cut short.
-    private static readonly CancellationToken Uncancelled = CancellationToken.None;
-
-    private readonly CatalogedRecord<RepositoryState, RepositoryRecord> _repository;
+    private readonly CatalogedRecord<RepositoryRecord> _repository;
     private readonly RepositoryVersions _versions;
     private readonly DistributionCatalog _distributions;
     private readonly TimeProvider _clock;
 
     public RepositoryGrain(
-        [PersistentState("repository", GrainStorage.Provider)] IPersistentState<RepositoryState> state,
+        [PersistentState("repository", GrainStorage.Provider)] IPersistentState<CatalogedState<RepositoryRecord>> state,
         RepositoryCatalog catalog,
         RepositoryVersions versions,
         DistributionCatalog distributions,
         TimeProvider clock)
     {
-        _repository = new(this, state, catalog.UpsertAsync, catalog.DeleteAsync);
+        _repository = new(this, state, "repository", catalog.UpsertAsync, catalog.DeleteAsync);
         _versions = versions;
         _distributions = distributions;
         _clock = clock;
@@ -31,22 +28,20 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
     public override Task OnActivateAsync(CancellationToken ct) => _repository.RepairAsync(ct);
 
-    async Task<RepositoryRecord> IRepositoryGrain.Create(RepositorySettings settings)
+    Task<RepositoryRecord> IRepositoryGrain.Create(RepositorySettings settings)
     {
-        if (_repository.Record is { } existing) return existing;
         var now = _clock.UtcNowMicros();
-        var record = new RepositoryRecord { Id = this.GetPrimaryKey(), Settings = settings, Created = now, LastUpdated = now };
-        await _repository.WriteAsync(record, Uncancelled);
-        return record;
+        return _repository.CreateAsync(
+            () => new RepositoryRecord { Id = this.GetPrimaryKey(), Settings = settings, Created = now, LastUpdated = now }, CancellationToken.None);
     }
 
     Task<RepositoryRecord?> IRepositoryGrain.Get() => Task.FromResult(_repository.Record);
 
     async Task<RepositoryRecord> IRepositoryGrain.Update(RepositorySettings settings)
     {
-        var previous = _repository.Record ?? throw new ValidationFailedException("pulp_href", "The repository no longer exists.");
-        await _repository.WriteAsync(previous with { Settings = settings, LastUpdated = _clock.UtcNowMicros() }, Uncancelled);
-        if (settings.RetainRepoVersions != previous.Settings.RetainRepoVersions) await RetainVersions();
+        var retained = _repository.Record?.Settings.RetainRepoVersions;
+        await _repository.UpdateAsync(r => r with { Settings = settings, LastUpdated = _clock.UtcNowMicros() }, CancellationToken.None);
+        if (settings.RetainRepoVersions != retained) await RetainVersions();
         return _repository.Record!;
     }
 
@@ -54,7 +49,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
     {
         var record = _repository.Record ?? throw RepositoryGone();
         // A task run again after its silo died may have committed already; it gets the same version back.
-        var number = await _versions.FindByTaskAsync(taskId, Uncancelled) ?? await Versioned(_versions.CommitSyncAsync(this.GetPrimaryKey(), taskId, mirror, Uncancelled));
+        var number = await _versions.FindByTaskAsync(taskId, CancellationToken.None) ?? await Versioned(_versions.CommitSyncAsync(this.GetPrimaryKey(), taskId, mirror, CancellationToken.None));
         if (number is { } created)
         {
             await SetLatest(Math.Max(created, record.LatestVersion));
@@ -66,20 +61,20 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
     async Task IRepositoryGrain.DeleteVersion(int number)
     {
         _ = _repository.Record ?? throw RepositoryGone();
-        await SetLatest(await Versioned(_versions.DeleteAsync(this.GetPrimaryKey(), number, Uncancelled)));
+        await SetLatest(await Versioned(_versions.DeleteAsync(this.GetPrimaryKey(), number, CancellationToken.None)));
     }
 
     private async Task RetainVersions()
     {
         if (_repository.Record is not { Settings.RetainRepoVersions: { } keep }) return;
-        foreach (var number in await _versions.BeyondNewestAsync(this.GetPrimaryKey(), keep, Uncancelled))
-            await SetLatest(await Versioned(_versions.DeleteAsync(this.GetPrimaryKey(), number, Uncancelled)));
+        foreach (var number in await _versions.BeyondNewestAsync(this.GetPrimaryKey(), keep, CancellationToken.None))
+            await SetLatest(await Versioned(_versions.DeleteAsync(this.GetPrimaryKey(), number, CancellationToken.None)));
     }
 
     private async Task SetLatest(int latest)
     {
         if (_repository.Record!.LatestVersion != latest)
-            await _repository.WriteAsync(_repository.Record with { LatestVersion = latest }, Uncancelled);
+            await _repository.UpdateAsync(r => r with { LatestVersion = latest }, CancellationToken.None);
     }
 
     // Pulp's wording for what the version history refused.
@@ -99,9 +94,9 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
 
     async Task IRepositoryGrain.Delete()
     {
-        await _repository.DeleteAsync(Uncancelled);
+        await _repository.DeleteAsync(CancellationToken.None);
         // A delete run again after its silo died detaches what is left.
-        foreach (var distribution in await _distributions.ServingRepositoryAsync(this.GetPrimaryKey(), Uncancelled))
+        foreach (var distribution in await _distributions.ServingRepositoryAsync(this.GetPrimaryKey(), CancellationToken.None))
             await GrainFactory.GetGrain<IDistributionGrain>(distribution).DetachRepository(this.GetPrimaryKey());
         DeactivateOnIdle();
     }
