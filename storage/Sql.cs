@@ -14,7 +14,10 @@ internal static class Sql
     public static NpgsqlCommand Command(this NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, params object?[] values) =>
         new NpgsqlCommand(sql, connection, tx).Bind(values);
 
-    /// <summary>Adds <paramref name="values"/> as the next positional parameters; a value that is an <see cref="NpgsqlParameter"/> is added as it is.</summary>
+    /// <summary>
+    /// Adds <paramref name="values"/> as the next positional parameters; a value that is an <see cref="NpgsqlParameter"/> is added as it
+    /// is. A lone array argument would be taken as the whole list of values: pass it as <see cref="TextArray"/>.
+    /// </summary>
     public static NpgsqlCommand Bind(this NpgsqlCommand command, params object?[] values)
     {
         foreach (var value in values) command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value ?? DBNull.Value });

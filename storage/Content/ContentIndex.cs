@@ -60,7 +60,7 @@ public sealed class ContentIndex(NpgsqlDataSource db, TimeProvider clock)
     private static async Task ExpectIndexedAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string table, IReadOnlyCollection<string> digests, CancellationToken ct)
     {
         var missing = await connection.Command(tx, $"select d from unnest($1::text[]) d where not exists (select 1 from {table} t where t.digest = d)",
-            digests.Distinct().ToArray()).RowsAsync(r => r.GetString(0), ct);
+            Sql.TextArray(digests.Distinct())).RowsAsync(r => r.GetString(0), ct);
         if (missing.Count > 0) throw new InvalidOperationException($"Cannot index the manifest before {string.Join(", ", missing)}");
     }
 
