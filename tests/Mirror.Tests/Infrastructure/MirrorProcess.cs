@@ -73,5 +73,5 @@ internal static class Posix
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
-    public static void Terminate(int pid) => kill(pid, 15);
+    public static void Terminate(int pid) => _ = kill(pid, 15);
 }
