@@ -56,5 +56,5 @@ public static class SchemaMigrator
         }
     }
 
-    private static Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct) => connection.Command(null, sql).ExecuteAsync(ct);
+    private static Task<int> Execute(NpgsqlConnection connection, string sql, CancellationToken ct) => connection.Command(null, sql).ExecuteAsync(ct);
 }

@@ -18,7 +18,7 @@ public sealed class DistributionGrain : Grain, IDistributionGrain
         _clock = clock;
     }
 
-    public override Task OnActivateAsync(CancellationToken ct) => _distribution.RepairAsync(ct);
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => _distribution.RepairAsync(cancellationToken);
 
     Task<DistributionRecord> IDistributionGrain.Create(DistributionSettings settings)
     {

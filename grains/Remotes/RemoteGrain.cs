@@ -23,7 +23,7 @@ public sealed class RemoteGrain : Grain, IRemoteGrain
         _clock = clock;
     }
 
-    public override Task OnActivateAsync(CancellationToken ct) => _remote.RepairAsync(ct);
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => _remote.RepairAsync(cancellationToken);
 
     async Task<RemoteView> IRemoteGrain.Create(RemoteSettings settings, RemoteSecrets secrets)
     {

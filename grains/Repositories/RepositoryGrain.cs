@@ -26,7 +26,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         _clock = clock;
     }
 
-    public override Task OnActivateAsync(CancellationToken ct) => _repository.RepairAsync(ct);
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => _repository.RepairAsync(cancellationToken);
 
     Task<RepositoryRecord> IRepositoryGrain.Create(RepositorySettings settings)
     {
