@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Mirror.Storage.Content;
 
@@ -9,20 +10,27 @@ namespace Mirror.Storage.Content;
 public sealed class ContentIndex(NpgsqlDataSource db, TimeProvider clock)
 {
     public async Task<HashSet<string>> KnownManifestsAsync(IReadOnlyCollection<string> digests, CancellationToken ct) =>
-        (await db.Command("select digest from mirror_manifests where digest = any($1)", Sql.TextArray(digests)).RowsAsync(r => r.GetString(0), ct))
-        .ToHashSet(StringComparer.Ordinal);
+        // A manifest with a damaged blob (its own, or one of a listed child's) is not complete any more: it is mirrored again.
+        (await db.Command($"""
+            select m.digest from mirror_manifests m
+            where m.digest = any($1) and not ({BlobHealth.HasDamagedBlob("m")})
+              and not exists (select 1 from mirror_manifest_children c join mirror_manifests child on child.id = c.manifest_id
+                              where c.list_id = m.id and ({BlobHealth.HasDamagedBlob("child")}))
+            """, Sql.TextArray(digests)).RowsAsync(r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
 
     public async Task<bool> HasManifestAsync(string digest, CancellationToken ct) =>
         (await KnownManifestsAsync([digest], ct)).Count == 1;
 
-    /// <summary>The stored size of an indexed blob, or null when the blob is not indexed.</summary>
+    /// <summary>The stored size of an indexed blob, or null when the blob is not indexed (or found damaged).</summary>
     public async Task<long?> BlobSizeAsync(string digest, CancellationToken ct) =>
-        await db.Command("select size from mirror_blobs where digest = $1", digest).ScalarAsync(ct) as long?;
+        await db.Command("select size from mirror_blobs where digest = $1 and damaged_at is null", digest).ScalarAsync(ct) as long?;
 
-    public Task AddBlobAsync(string digest, long size, string? mediaType, CancellationToken ct) => db.Command("""
-            insert into mirror_blobs (id, digest, size, media_type, created) values ($1, $2, $3, $4, $5)
-            on conflict (digest) do nothing
-            """, Ids.New(), digest, size, mediaType, Now()).ExecuteAsync(ct);
+    /// <summary>Indexes a stored, verified blob (again, when it was found damaged), fetched from <paramref name="remoteId"/>.</summary>
+    public Task AddBlobAsync(string digest, long size, string? mediaType, Guid? remoteId, CancellationToken ct) => db.Command("""
+            insert into mirror_blobs (id, digest, size, media_type, created, remote_id) values ($1, $2, $3, $4, $5, $6)
+            on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, remote_id = coalesce(excluded.remote_id, mirror_blobs.remote_id)
+            where mirror_blobs.damaged_at is not null
+            """, Ids.New(), digest, size, mediaType, Now(), new NpgsqlParameter { Value = (object?)remoteId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid }).ExecuteAsync(ct);
 
     /// <summary>Records a manifest with its layers or children, in one transaction; a manifest already indexed is left as it is.</summary>
     public async Task AddManifestAsync(ManifestEntry entry, CancellationToken ct)

@@ -44,7 +44,7 @@ public sealed class ServedContent(NpgsqlDataSource db)
     public async Task<long?> BlobSizeAsync(VersionRef version, string digest, CancellationToken ct) => await db.Command("""
             select b.size from mirror_blobs b
             join mirror_version_content($1, $2) rc on rc.content_id = b.id
-            where b.digest = $3
+            where b.digest = $3 and b.damaged_at is null
             """, version.RepositoryId, version.Number, digest).ScalarAsync(ct) as long?;
 
     /// <summary>Up to <paramref name="limit"/> tag names of the version after <paramref name="last"/>, in byte order.</summary>

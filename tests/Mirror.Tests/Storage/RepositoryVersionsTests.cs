@@ -142,7 +142,7 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
     private async Task<string> Blob(string seed)
     {
         var digest = Digests.Sha256(System.Text.Encoding.UTF8.GetBytes(seed + Guid.NewGuid()));
-        await _index.AddBlobAsync(digest, 10, MediaTypes.DockerLayer, CancellationToken.None);
+        await _index.AddBlobAsync(digest, 10, MediaTypes.DockerLayer, remoteId: null, CancellationToken.None);
         return digest;
     }
 
