@@ -19,6 +19,7 @@ app.UseMiddleware<ApiErrorMiddleware>();
 app.Use(CorrelationId.Middleware);
 app.UseMiddleware<BasicAuthentication>();
 app.UseWhen(c => c.Request.Path.StartsWithSegments("/v2"), v2 => v2.UseMiddleware<RegistryMiddleware>());
+app.Use(TextInput.Guard);
 
 var api = app.MapGroup(Hrefs.ApiRoot.TrimEnd('/'));
 StatusEndpoint.Map(api);
