@@ -37,7 +37,7 @@ public sealed class CatalogRepairTests
         await AssertListed(client, after, href, absent: before);
 
         // The update task, resumed on the new silo, completes and changes nothing more.
-        Assert.Equal("completed", (await client.WaitForTaskAsync(task))["state"]!.GetValue<string>());
+        Assert.Equal("completed", (await client.WaitForTaskAsync(task)).State);
         Assert.Equal(after, (await client.GetAsync(href)).Ok()["name"]!.GetValue<string>());
         await AssertListed(client, after, href, absent: before);
     }
