@@ -49,7 +49,8 @@ public sealed class MirrorCluster : IAsyncDisposable
     /// <summary>Where a silo serves <c>/healthz</c> and <c>/readyz</c>.</summary>
     public Uri ManagementUri(MirrorProcess silo) => new($"http://127.0.0.1:{_managementPorts[silo]}");
 
-    public MirrorProcess StartSilo()
+    /// <param name="environment">Settings for this silo only, over the cluster's.</param>
+    public MirrorProcess StartSilo(IReadOnlyDictionary<string, string>? environment = null)
     {
         var name = $"silo{++_nextSilo}";
         var managementPort = Ports.Free();
@@ -62,7 +63,7 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__SiloPort"] = Ports.Free().ToString(),
             ["Mirror__GatewayPort"] = Ports.Free().ToString(),
             ["Mirror__ManagementPort"] = managementPort.ToString(),
-        }.Concat(_blobStore).ToDictionary());
+        }.Concat(_blobStore).Concat(environment ?? new Dictionary<string, string>()).ToDictionary());
         _silos.Add(silo);
         _managementPorts[silo] = managementPort;
         return silo;
@@ -103,6 +104,16 @@ public sealed class MirrorCluster : IAsyncDisposable
 
     // Silos this fixture stopped or killed on purpose: their exit is not a failure.
     private readonly HashSet<MirrorProcess> _gone = [];
+
+    /// <summary>Stops <paramref name="silo"/> cleanly.</summary>
+    public async Task StopAsync(MirrorProcess silo)
+    {
+        _gone.Add(silo);
+        await silo.StopAsync();
+    }
+
+    /// <summary>Marks <paramref name="silo"/> as one that is meant to exit by itself (a test hook kills it).</summary>
+    public void ExpectExit(MirrorProcess silo) => _gone.Add(silo);
 
     public void Kill(MirrorProcess silo)
     {
