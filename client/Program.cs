@@ -1,11 +1,6 @@
 using Mirror;
 using Mirror.Gateway;
-using Mirror.Gateway.Api.Remotes;
-using Mirror.Gateway.Api.Content;
-using Mirror.Gateway.Api.Distributions;
-using Mirror.Gateway.Api.Repositories;
-using Mirror.Gateway.Api.Status;
-using Mirror.Gateway.Api.Tasks;
+using Mirror.Gateway.Api;
 using Mirror.Gateway.Http;
 using Mirror.Gateway.Registry;
 using Mirror.Storage;
@@ -45,14 +40,7 @@ app.Use(CorrelationId.Middleware);
 app.UseMiddleware<BasicAuthentication>();
 app.UseWhen(c => c.Request.Path.StartsWithSegments("/v2"), v2 => v2.UseMiddleware<RegistryMiddleware>());
 
-var api = app.MapGroup(Hrefs.ApiRoot.TrimEnd('/'));
-StatusEndpoint.Map(api);
-RepositoryEndpoints.Map(api);
-RemoteEndpoints.Map(api);
-TaskEndpoints.Map(api);
-ContentEndpoints.Map(api);
-DistributionEndpoints.Map(api);
-api.MapFallback(() => { throw ApiError.NotFound(); });
+app.MapPulpApi();
 RegistryEndpoints.Map(app);
 TokenEndpoint.Map(app);
 

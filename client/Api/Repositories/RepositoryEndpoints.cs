@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Api.Tasks;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
@@ -14,31 +15,46 @@ public static class RepositoryEndpoints
     private static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Repositories)
         .Text("name", "name")
-        .Add("remote", v => v == "null"
+        .Add("remote", Schema.Uri(), v => v == "null"
             ? new Condition("remote_id", Match.IsNull, true)
             : new Condition("remote_id", Match.Exact, Hrefs.TryParse(v, Hrefs.Remotes, out var id) ? id.ToString() : v))
-        .Add("retain_repo_versions", v => new Condition("retain_repo_versions", Match.Exact, v))
+        .Add("retain_repo_versions", Schema.Integer(), v => new Condition("retain_repo_versions", Match.Exact, v))
         .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
         .Ordering("retain_repo_versions", "retain_repo_versions").Ordering("pk", "id").Ordering("pulp_id", "id");
 
     private static readonly FilterSet VersionFilters = new FilterSet()
-        .Add("number", v => new Condition("number", Match.Exact, Integer("number", v)))
-        .Add("number__in", v => new Condition("number", Match.In, ListRequest.SplitList(v).Select(n => Integer("number__in", n)).ToArray()))
+        .Add("number", Schema.Integer(), v => new Condition("number", Match.Exact, Integer("number", v)))
+        .AddList("number__in", v => new Condition("number", Match.In, v.Select(n => Integer("number__in", n)).ToArray()), Schema.Integer())
         .Ordering("number", "number").Ordering("pulp_created", "created");
+
+    private const string Prefix = "repositories_container_container";
+    private const string Href = "container_container_repository_href";
+    private const string VersionHref = "container_container_repository_version_href";
+    private const string Tag = "Repositories: Container";
+
+    public static readonly ApiSchema Repository = ApiSchema.FromReader("container.ContainerRepository", f => RepositoryFields.Read(f, null, null!));
+    public static readonly ApiSchema Version = ApiSchema.Fixed("RepositoryVersionResponse", RepositoryJson.VersionSchema);
+    private static readonly ApiSchema SyncBody = ApiSchema.FromReader("ContainerRepositorySyncURL", f => ReadSync(f));
 
     public static void Map(IEndpointRouteBuilder api)
     {
         var repositories = api.MapGroup("repositories/container/container");
-        repositories.MapGet("/", List);
-        repositories.MapPost("/", Create);
-        repositories.MapGet("/{id:guid}/", Retrieve);
-        repositories.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: true));
-        repositories.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: false));
-        repositories.MapDelete("/{id:guid}/", Delete);
-        repositories.MapGet("/{id:guid}/versions/", ListVersions);
-        repositories.MapGet("/{id:guid}/versions/{number:int}/", RetrieveVersion);
-        repositories.MapDelete("/{id:guid}/versions/{number:int}/", DeleteVersion);
-        repositories.MapPost("/{id:guid}/sync/", Sync);
+        repositories.MapGet("/", List).Describe(Tag, PulpOperation.List(Prefix, "List container repositorys", Filters, Repository));
+        repositories.MapPost("/", Create).Describe(Tag, PulpOperation.Create(Prefix, "Create a container repository", Repository));
+        repositories.MapGet("/{id:guid}/", Retrieve).Describe(Tag, PulpOperation.Read(Prefix, Href, "Inspect a container repository", Repository));
+        repositories.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: true))
+            .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container repository", Repository, partial: true));
+        repositories.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: false))
+            .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container repository", Repository, partial: false));
+        repositories.MapDelete("/{id:guid}/", Delete).Describe(Tag, PulpOperation.Delete(Prefix, Href, "Delete a container repository"));
+        repositories.MapGet("/{id:guid}/versions/", ListVersions)
+            .Describe("Repositories: Container Versions", PulpOperation.List(Prefix + "_versions", "List repository versions", VersionFilters, Version) with { Href = Href });
+        repositories.MapGet("/{id:guid}/versions/{number:int}/", RetrieveVersion)
+            .Describe("Repositories: Container Versions", PulpOperation.Read(Prefix + "_versions", VersionHref, "Inspect a repository version", Version));
+        repositories.MapDelete("/{id:guid}/versions/{number:int}/", DeleteVersion)
+            .Describe("Repositories: Container Versions", PulpOperation.Delete(Prefix + "_versions", VersionHref, "Delete a repository version"));
+        repositories.MapPost("/{id:guid}/sync/", Sync)
+            .Describe(Tag, PulpOperation.Act(Prefix, "sync", Href, "Sync from a remote", SyncBody));
     }
 
     private static async Task<IResult> List(HttpRequest request, RepositoryCatalog catalog)
@@ -108,9 +124,7 @@ public static class RepositoryEndpoints
     {
         var repository = await Find(grains, id);
         var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial: false);
-        var remoteHref = fields.String("remote");
-        var mirror = fields.Boolean("mirror", fallback: false);
-        var signedOnly = fields.Boolean("signed_only", fallback: false);
+        var (remoteHref, mirror, signedOnly) = ReadSync(fields);
         var remote = repository.Settings.Remote;
         if (remoteHref is { Present: true, Value: { } href }) remote = await RemoteReference.Resolve(fields, "remote", href, grains);
         else if (remote is null && !fields.HasError("remote"))
@@ -118,6 +132,9 @@ public static class RepositoryEndpoints
         fields.ThrowIfInvalid();
         return await TaskDispatch.Accepted(grains, context, new SyncRepository(id, remote!.Value, mirror.Value, signedOnly.Value));
     }
+
+    private static (Field<string?> Remote, Field<bool> Mirror, Field<bool> SignedOnly) ReadSync(FieldReader fields) =>
+        (fields.String("remote"), fields.Boolean("mirror", fallback: false), fields.Boolean("signed_only", fallback: false));
 
     private static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id) =>
         await grains.GetGrain<IRepositoryGrain>(id).Get() ?? throw ApiError.NotFound();
