@@ -1,5 +1,6 @@
 using Mirror.Gateway.Api.Content;
 using Mirror.Gateway.Api.Distributions;
+using Mirror.Gateway.Api.Generic;
 using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Api.Repositories;
@@ -22,6 +23,9 @@ public static class PulpApi
         TaskEndpoints.Map(api);
         ContentEndpoints.Map(api);
         DistributionEndpoints.Map(api);
+        GenericListEndpoints.Map(api);
+        WorkerEndpoints.Map(api);
+        NamespaceEndpoints.Map(api);
         api.MapFallback(() => { throw ApiError.NotFound(); });
         return app;
     }

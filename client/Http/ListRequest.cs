@@ -46,12 +46,45 @@ public sealed class FilterSet
         return this;
     }
 
+    /// <summary>The lookups django-filter offers on a number: exact, in, lt, lte, gt, gte, range.</summary>
+    public FilterSet Number(string name, string column)
+    {
+        Add(name, Schema.Integer(), v => new Condition(column, Match.Exact, Integer(name, v).ToString(CultureInfo.InvariantCulture)));
+        AddList($"{name}__in", v => new Condition(column, Match.In, v.Select(n => Integer($"{name}__in", n).ToString(CultureInfo.InvariantCulture)).ToArray()), Schema.Integer());
+        foreach (var (lookup, match) in new[] { ("lt", Match.LessThan), ("lte", Match.LessOrEqual), ("gt", Match.GreaterThan), ("gte", Match.GreaterOrEqual) })
+            Add($"{name}__{lookup}", Schema.Integer(), v => new Condition(column, match, Integer($"{name}__{lookup}", v)));
+        return AddList($"{name}__range", v => v.Length == 2
+            ? new Condition(column, Match.Between, v.Select(n => Integer($"{name}__range", n)).ToArray())
+            : throw ApiError.Field($"{name}__range", "Range query expects two values."), Schema.Integer());
+    }
+
+    /// <summary>
+    /// pulpcore's <c>pulp_type</c>/<c>pulp_type__in</c> on a generic list: rows are all of <paramref name="type"/>, so the
+    /// filter keeps everything or nothing.
+    /// </summary>
+    public FilterSet Type(params string[] types)
+    {
+        Add("pulp_type", Schema.Enum(types), v => types.Contains(v) ? Condition.Everything : Condition.Nothing);
+        return AddList("pulp_type__in", v => v.Any(types.Contains) ? Condition.Everything : Condition.Nothing, Schema.Enum(types));
+    }
+
+    private static long Integer(string filter, string value) =>
+        long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : throw ApiError.Field(filter, "Enter a number.");
+
     /// <summary>pulpcore's <c>pulp_href__in</c> and <c>pulp_id__in</c> over objects of one collection.</summary>
     public FilterSet Identity(string collection)
     {
         AddList("pulp_id__in", v => new Condition("id", Match.In, v), Schema.Uuid());
         return AddList("pulp_href__in", v => new Condition("id", Match.In, v
             .Select(href => Hrefs.TryParse(href, collection, out var id) ? id.ToString() : href).ToArray()));
+    }
+
+    /// <summary>Every filter and ordering of <paramref name="other"/> too: a generic list takes what its plugin's list takes.</summary>
+    public FilterSet Include(FilterSet other)
+    {
+        foreach (var filter in other.Filters) _filters[filter.Name] = filter;
+        foreach (var (field, column) in other.Orderings) _orderings[field] = column;
+        return this;
     }
 
     public FilterSet Ordering(string field, string column)

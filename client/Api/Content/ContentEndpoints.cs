@@ -60,7 +60,7 @@ public static class ContentEndpoints
     }
 
     /// <summary>The filters every content list has: by repository version (present, added, removed) and by href or id.</summary>
-    private static FilterSet Common(string collection) => new FilterSet()
+    public static FilterSet Common(string collection) => new FilterSet()
         .Identity(collection)
         .Add("repository_version", Schema.Uri(), v => new Condition("id", Match.InVersion, Version("repository_version", v)))
         .Add("repository_version_added", Schema.Uri(), v => new Condition("id", Match.AddedIn, Version("repository_version_added", v)))

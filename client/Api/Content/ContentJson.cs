@@ -54,6 +54,14 @@ public static class ContentJson
         ("name", Schema.String()), ("digest", Schema.String()), ("type", Schema.String()), ("key_id", Schema.String()),
         ("timestamp", Schema.Integer()), ("creator", Schema.String()), ("signed_manifest", Schema.Uri()));
 
+    /// <summary>Any content in the generic list: the fields every type has, and its own.</summary>
+    public static JsonObject AnySchema()
+    {
+        var schema = CommonSchema();
+        schema["additionalProperties"] = true;
+        return schema;
+    }
+
     private static JsonObject CommonSchema(params (string, JsonObject)[] fields) => Schema.Object(
         new (string, JsonObject)[]
         {

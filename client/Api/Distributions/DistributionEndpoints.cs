@@ -10,7 +10,7 @@ namespace Mirror.Gateway.Api.Distributions;
 /// <summary><c>distributions/container/container/</c>: every change is a task, as in Pulp.</summary>
 public static class DistributionEndpoints
 {
-    private static readonly FilterSet Filters = new FilterSet()
+    public static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Distributions)
         .Text("name", "name")
         .Add("base_path", Schema.String(), v => new Condition("base_path", Match.Exact, v))

@@ -14,7 +14,7 @@ public static partial class DistributionFields
     private static readonly (string Name, Func<JsonObject> Schema)[] ReadOnly =
     [
         ("pulp_href", Schema.Uri), ("prn", () => Schema.String()), ("pulp_created", Schema.DateTime), ("pulp_last_updated", Schema.DateTime),
-        ("registry_path", () => Schema.String()), ("remote", () => Schema.Uri().Nullable()), ("namespace", () => Schema.Uri().Nullable()),
+        ("registry_path", () => Schema.String()), ("remote", () => Schema.Uri().Nullable()), ("namespace", Schema.Uri),
         ("content_guard_prn", () => Schema.String().Nullable()), ("no_content_change_since", () => Schema.String().Nullable()),
     ];
 

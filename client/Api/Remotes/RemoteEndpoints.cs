@@ -10,7 +10,7 @@ namespace Mirror.Gateway.Api.Remotes;
 /// <summary><c>remotes/container/container/</c>.</summary>
 public static class RemoteEndpoints
 {
-    private static readonly FilterSet Filters = new FilterSet()
+    public static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Remotes)
         .Text("name", "name")
         .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Api.Tasks;
 using Mirror.Gateway.Api.OpenApi;
@@ -12,7 +11,8 @@ namespace Mirror.Gateway.Api.Repositories;
 /// <summary><c>repositories/container/container/</c> and its <c>versions/</c>.</summary>
 public static class RepositoryEndpoints
 {
-    private static readonly FilterSet Filters = new FilterSet()
+    /// <summary>The repository list's filters; the generic <c>repositories/</c> list has the same.</summary>
+    public static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Repositories)
         .Text("name", "name")
         .Add("remote", Schema.Uri(), v => v == "null"
@@ -22,9 +22,11 @@ public static class RepositoryEndpoints
         .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
         .Ordering("retain_repo_versions", "retain_repo_versions").Ordering("pk", "id").Ordering("pulp_id", "id");
 
-    private static readonly FilterSet VersionFilters = new FilterSet()
-        .Add("number", Schema.Integer(), v => new Condition("number", Match.Exact, Integer("number", v)))
-        .AddList("number__in", v => new Condition("number", Match.In, v.Select(n => Integer("number__in", n)).ToArray()), Schema.Integer())
+    /// <summary>pulpcore's version filters; the generic <c>repository_versions/</c> list has the same.</summary>
+    public static readonly FilterSet VersionFilters = new FilterSet()
+        .Number("number", "number")
+        .Add("content", Schema.Uri(), v => new Condition("number", Match.HoldsContent, new[] { ContentId("content", v) }))
+        .AddList("content__in", v => new Condition("number", Match.HoldsContent, v.Select(h => ContentId("content__in", h)).ToArray()))
         .Ordering("number", "number").Ordering("pulp_created", "created");
 
     private const string Prefix = "repositories_container_container";
@@ -139,8 +141,9 @@ public static class RepositoryEndpoints
     private static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id) =>
         await grains.GetGrain<IRepositoryGrain>(id).Get() ?? throw ApiError.NotFound();
 
-    private static string Integer(string filter, string value) =>
-        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
-            ? n.ToString(CultureInfo.InvariantCulture)
-            : throw ApiError.Field(filter, "Enter a number.");
+    /// <summary>The id of a blob, manifest or tag href, as django-filter's hyperlink filters read it.</summary>
+    private static string ContentId(string filter, string href) =>
+        Hrefs.TryParse(href, Hrefs.Blobs, out var id) || Hrefs.TryParse(href, Hrefs.Manifests, out id) || Hrefs.TryParse(href, Hrefs.Tags, out id)
+            ? id.ToString()
+            : throw ApiError.Field(filter, "Invalid hyperlink - No URL match.");
 }

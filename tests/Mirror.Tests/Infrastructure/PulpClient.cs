@@ -38,6 +38,7 @@ public sealed class PulpClient : IDisposable
         configure?.Invoke(request);
         using var response = await _http.SendAsync(request);
         var content = await response.Content.ReadAsStringAsync();
+        AssertJsonMediaType(response, content);
         return new Response(response.StatusCode, content.Length == 0 ? null : JsonNode.Parse(content), response.Headers);
     }
 
@@ -46,7 +47,18 @@ public sealed class PulpClient : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         using var response = await _http.SendAsync(request);
         response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        var content = await response.Content.ReadAsStringAsync();
+        AssertJsonMediaType(response, content);
+        return JsonNode.Parse(content);
+    }
+
+    /// <summary>
+    /// Every JSON answer of every API test is labelled exactly <c>application/json</c>, errors too: pulp-glue compares the
+    /// header literally with the OpenAPI document's media type.
+    /// </summary>
+    private static void AssertJsonMediaType(HttpResponseMessage response, string content)
+    {
+        if (content.Length > 0) Assert.Equal("application/json", response.Content.Headers.ContentType?.ToString());
     }
 
     /// <summary>Polls a task href until it reaches a final state, as Pulp's <c>monitor_task</c> does.</summary>
