@@ -1,25 +1,24 @@
+using Mirror.Hosting;
+
 namespace Mirror.Gateway;
 
-/// <summary>The gateway's configuration (section <c>Mirror</c>; environment variables <c>Mirror__Database</c>, <c>Mirror__Listen</c>, …).</summary>
-public sealed record GatewaySettings(
-    string Database,
-    string ClusterId,
-    string ServiceId,
-    string Listen,
-    string AdminUsername,
-    string AdminPassword)
+/// <summary>The gateway's settings: the cluster's shared keys, where it listens and its one user (section <c>Mirror</c>; <c>Mirror__Listen</c>, …).</summary>
+public sealed class GatewaySettings : MirrorSettings
 {
-    public static GatewaySettings From(IConfiguration configuration)
-    {
-        var section = configuration.GetSection("Mirror");
-        return new(
-            Database: section["Database"] ?? throw new InvalidOperationException("Mirror:Database (the PostgreSQL connection string) is not set"),
-            ClusterId: section["ClusterId"] ?? "mirror",
-            ServiceId: section["ServiceId"] ?? "mirror",
-            Listen: section["Listen"] ?? "http://127.0.0.1:24817",
-            AdminUsername: section["AdminUsername"] ?? "admin",
-            AdminPassword: section["AdminPassword"] is { Length: > 0 } password
-                ? password
-                : throw new InvalidOperationException("Mirror:AdminPassword is not set; the API refuses to run without a password"));
-    }
+    /// <summary>One <c>http://address:port</c> URL; the address is an IP, <c>localhost</c>, or <c>*</c> for every interface.</summary>
+    public string Listen { get; set; } = DefaultListen;
+
+    public const string DefaultListen = "http://127.0.0.1:24817";
+
+    public string AdminUsername { get; set; } = "admin";
+
+    public string AdminPassword { get; set; } = "";
+
+    public override IEnumerable<string> Problems() => base.Problems()
+        .Concat(Uri.TryCreate(Listen.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) && uri.Scheme == "http"
+                && uri.AbsolutePath == "/" && uri.Port > 0
+            ? []
+            : [$"{Key(nameof(Listen))} is not an http://address:port URL"])
+        .Concat(string.IsNullOrWhiteSpace(AdminUsername) || AdminUsername.Contains(':') ? [$"{Key(nameof(AdminUsername))} is empty or holds ':'"] : [])
+        .Concat(AdminPassword.Length == 0 ? [$"{Key(nameof(AdminPassword))} is not set; the API refuses to run without a password"] : []);
 }

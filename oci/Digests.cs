@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace Mirror.Oci;
@@ -6,10 +7,11 @@ namespace Mirror.Oci;
 public static class Digests
 {
     public const string Sha256Prefix = "sha256:";
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
 
     public static bool IsValid(string? digest) =>
         digest is { Length: 71 } && digest.StartsWith(Sha256Prefix, StringComparison.Ordinal)
-        && digest.AsSpan(7).IndexOfAnyExcept("0123456789abcdef") < 0;
+        && digest.AsSpan(7).IndexOfAnyExcept(LowerHex) < 0;
 
     public static string Sha256(ReadOnlySpan<byte> bytes) => Sha256Prefix + Convert.ToHexStringLower(SHA256.HashData(bytes));
 

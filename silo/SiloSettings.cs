@@ -1,30 +1,31 @@
 using System.Net;
-using Microsoft.Extensions.Configuration;
+using Mirror.Hosting;
 
 namespace Mirror.Silo;
 
-/// <summary>The silo's configuration (section <c>Mirror</c>; environment variables <c>Mirror__Database</c>, <c>Mirror__SiloPort</c>, …).</summary>
-internal sealed record SiloSettings(
-    string Database,
-    string ClusterId,
-    string ServiceId,
-    string SiloName,
-    IPAddress AdvertisedAddress,
-    int SiloPort,
-    int GatewayPort,
-    bool ListenOnAnyAddress)
+/// <summary>The silo's settings: the cluster's shared keys and how this silo is reached (section <c>Mirror</c>; <c>Mirror__SiloPort</c>, …).</summary>
+public sealed class SiloSettings : MirrorSettings
 {
-    public static SiloSettings From(IConfiguration configuration)
-    {
-        var section = configuration.GetSection("Mirror");
-        return new(
-            Database: section["Database"] ?? throw new InvalidOperationException("Mirror:Database (the PostgreSQL connection string) is not set"),
-            ClusterId: section["ClusterId"] ?? "mirror",
-            ServiceId: section["ServiceId"] ?? "mirror",
-            SiloName: section["SiloName"] ?? $"silo-{Environment.MachineName}-{Environment.ProcessId}",
-            AdvertisedAddress: IPAddress.Parse(section["AdvertisedAddress"] ?? "127.0.0.1"),
-            SiloPort: section.GetValue("SiloPort", 11111),
-            GatewayPort: section.GetValue("GatewayPort", 30000),
-            ListenOnAnyAddress: section.GetValue("ListenOnAnyAddress", false));
-    }
+    public string SiloName { get; set; } = $"silo-{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>The address other silos and gateways dial: this host's own, as they see it (a pod's IP on Kubernetes).</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Bind 0.0.0.0 rather than <see cref="AdvertisedAddress"/> (inside a container, whose advertised address is the pod's).</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
+    public IPAddress Advertised => IPAddress.Parse(AdvertisedAddress);
+
+    public IPAddress ListenAddress => ListenOnAnyAddress ? IPAddress.Any : Advertised;
+
+    public override IEnumerable<string> Problems() => base.Problems()
+        .Concat(string.IsNullOrWhiteSpace(SiloName) ? [$"{Key(nameof(SiloName))} is empty"] : [])
+        .Concat(IPAddress.TryParse(AdvertisedAddress, out _) ? [] : [$"{Key(nameof(AdvertisedAddress))} is not an IP address"])
+        .Concat(PortProblems(nameof(SiloPort), SiloPort))
+        .Concat(PortProblems(nameof(GatewayPort), GatewayPort))
+        .Concat(SiloPort == GatewayPort ? [$"{Key(nameof(SiloPort))} and {Key(nameof(GatewayPort))} are the same port"] : []);
 }

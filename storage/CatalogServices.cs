@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Mirror.Hosting;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
 using Mirror.Storage.Tokens;
@@ -9,9 +10,21 @@ namespace Mirror.Storage;
 
 public static class CatalogServices
 {
+    /// <summary>
+    /// The database of <see cref="MirrorSettings.Database"/>, migrated before any other hosted service starts (Orleans needs the
+    /// schema), and the catalog on it.
+    /// </summary>
+    public static IServiceCollection AddMirrorCatalog(this IServiceCollection services) => services
+        .AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<MirrorSettings>().Database))
+        .AddHostedServiceFirst<SchemaMigration>()
+        .AddCatalogTables();
+
     /// <summary>Registers the database, the catalog tables and the content index that both silos and gateways use.</summary>
     public static IServiceCollection AddMirrorCatalog(this IServiceCollection services, NpgsqlDataSource db) => services
         .AddSingleton(db)
+        .AddCatalogTables();
+
+    private static IServiceCollection AddCatalogTables(this IServiceCollection services) => services
         .TryAddTimeProvider()
         .AddSingleton<RepositoryCatalog>()
         .AddSingleton<RemoteCatalog>()

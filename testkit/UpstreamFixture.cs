@@ -110,7 +110,7 @@ public sealed class UpstreamFixture
         }
     }
 
-    public async Task PushAsync(RegistryServer server, string repository, CancellationToken ct = default, string? username = null, string? password = null)
+    public async Task PushAsync(RegistryServer server, string repository, string? username = null, string? password = null, CancellationToken ct = default)
     {
         using var pusher = RegistryPusher.For(server, username, password);
         await PushAsync(pusher, repository, ct);
@@ -120,7 +120,7 @@ public sealed class UpstreamFixture
     public static async Task<UpstreamFixture> PushAsync(RegistryServer server, string repository, int seed = 1, int layerBytes = 2048, CancellationToken ct = default)
     {
         var fixture = Build(seed, layerBytes);
-        await fixture.PushAsync(server, repository, ct);
+        await fixture.PushAsync(server, repository, ct: ct);
         return fixture;
     }
 }

@@ -35,11 +35,11 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
                 var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
                 if (read && attempt < ReadAttempts)
                 {
-                    log.LogWarning("{Method} {Path}: {Error}; asking again", context.Request.Method, context.Request.Path, e.Message);
+                    log.ClusterReadRetried(context.Request.Method, context.Request.Path.Value ?? "", e.Message);
                     await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), context.RequestAborted);
                     continue;
                 }
-                log.LogWarning(e, "{Method} {Path}: the cluster did not answer", context.Request.Method, context.Request.Path);
+                log.ClusterUnavailable(e, context.Request.Method, context.Request.Path.Value ?? "");
                 context.Response.Headers.RetryAfter = "5";
                 await PulpJson.Write(context.Response, new JsonObject { ["detail"] = "The cluster is recovering from a lost node; try again in a few seconds." }, 503);
                 return;

@@ -11,7 +11,7 @@ public static class RequestBody
     public static async Task<JsonObject> ReadObject(HttpRequest request)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim();
-        if (request.ContentLength is 0 || (request.ContentLength is null && mediaType is null && !request.Headers.TransferEncoding.Any()))
+        if (request.ContentLength is 0 || (request.ContentLength is null && mediaType is null && request.Headers.TransferEncoding.Count == 0))
             return [];
         if (mediaType is not null && !mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
             throw ApiError.Detail(415, $"Unsupported media type \"{request.ContentType}\" in request.");

@@ -1,3 +1,4 @@
+using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
 using Mirror.Oci.Upstream;
@@ -53,7 +54,7 @@ public sealed class BlobGrain(
                 return await blobs.GetSizeAsync(Digest, attempt) ?? throw new InvalidOperationException($"{Digest} vanished from the blob store");
             }, ct);
             await index.AddBlobAsync(Digest, size, request.MediaType, ct);
-            log.LogDebug("Stored blob {Digest} ({Bytes} bytes) on {Silo}", Digest, size, silo.Name);
+            log.BlobStored(Digest, size, silo.Name);
             return new WorkProgress { State = WorkState.Done, BySilo = { [silo.Name] = new SiloShare(0, 1, size) } };
         }
         catch (UpstreamException e)

@@ -1,3 +1,4 @@
+using Mirror.Grains.Logging;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
@@ -54,7 +55,7 @@ public sealed class ManifestGrain(
             await index.AddManifestAsync(await Describe(manifest, fetched.Bytes), ct);
             var mine = new KeyValuePair<string, SiloShare>(silo.Name, new SiloShare(1, 0, 0));
             var done = new WorkProgress { State = WorkState.Done, BySilo = SiloShare.Merge(parts.SelectMany(p => p.BySilo).Append(mine)) };
-            log.LogInformation("Mirrored manifest {Digest} on {Silo}: {Blobs} blobs, {Bytes} bytes downloaded", Digest, silo.Name, done.BlobsDownloaded, done.BytesDownloaded);
+            log.ManifestMirrored(Digest, silo.Name, done.BlobsDownloaded, done.BytesDownloaded);
             return done;
         }
         catch (Exception e) when (e is UpstreamException or InvalidManifestException or TaskFailedException)

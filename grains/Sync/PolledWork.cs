@@ -7,6 +7,7 @@ namespace Mirror.Grains.Sync;
 /// it going: work nobody has asked about for <see cref="AbandonAfter"/> (its sync was canceled, or its caller's silo
 /// died) is cancelled, which stops its downloads and frees their permits.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Its CancellationTokenSource has no timer and no links, so it holds nothing that outlives the activation.")]
 internal sealed class PolledWork(TimeProvider clock)
 {
     public static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(6);
@@ -56,7 +57,7 @@ public abstract class PolledWorkGrain(TimeProvider clock) : Grain
 {
     private protected PolledWork Work { get; } = new(clock);
 
-    public override Task OnActivateAsync(CancellationToken ct)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(() =>
         {

@@ -1,3 +1,4 @@
+using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Sync;
 
@@ -23,22 +24,23 @@ public sealed class RemoteLimiterGrain(
     private int _limit = 1;
     private DateTimeOffset _grantsFrom;
 
-    public override async Task OnActivateAsync(CancellationToken ct)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (state.State.Active)
         {
             _grantsFrom = clock.GetUtcNow() + LeaseLifetime;
-            log.LogInformation("Limiter of remote {Remote} restarted after its silo died; granting again at {From}", this.GetPrimaryKey(), _grantsFrom);
+            var remote = this.GetPrimaryKey();
+            log.LimiterRestarted(remote, _grantsFrom);
         }
         state.State.Active = true;
-        await state.WriteStateAsync(ct);
+        await state.WriteStateAsync(cancellationToken);
         this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { Interleave = true });
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         state.State.Active = false;
-        await state.WriteStateAsync(ct);
+        await state.WriteStateAsync(cancellationToken);
     }
 
     Task<Guid?> IRemoteLimiterGrain.Acquire(int limit)
@@ -112,7 +114,7 @@ public sealed class RemoteLimiterGrain(
         foreach (var (lease, until) in _leases.Where(l => l.Value <= now).ToList())
         {
             _leases.Remove(lease);
-            log.LogWarning("Lease {Lease} on remote {Remote} expired: its holder stopped renewing it", lease, this.GetPrimaryKey());
+            log.LeaseExpired(lease, this.GetPrimaryKey());
         }
     }
 }

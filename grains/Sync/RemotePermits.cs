@@ -1,3 +1,4 @@
+using Mirror.Grains.Logging;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Mirror.Sync;
@@ -66,7 +67,7 @@ public sealed class RemotePermits : IAsyncDisposable
         }
         catch (Exception e) when (ClusterFaults.IsTransient(e))
         {
-            _log.LogDebug(e, "Release of lease {Lease} lost; it expires instead", lease);
+            _log.LeaseReleaseLost(e, lease);
         }
     }
 
@@ -84,7 +85,7 @@ public sealed class RemotePermits : IAsyncDisposable
                     }
                     catch (Exception e) when (ClusterFaults.IsTransient(e))
                     {
-                        _log.LogWarning(e, "Could not renew the leases on remote {Remote}", remote.Key);
+                        _log.LeaseRenewalFailed(e, remote.Key);
                     }
                 }
         }

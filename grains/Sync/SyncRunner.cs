@@ -1,3 +1,4 @@
+using Mirror.Grains.Logging;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -133,8 +134,9 @@ internal static partial class SyncRunner
             context.Progress.Advance(code, share.Manifests);
             context.Progress.Complete(code);
         }
-        context.Log.LogInformation("Sync {Task} spread: {Spread}", context.TaskId,
-            string.Join("; ", spread.Select(s => $"{s.Key}: {s.Value.Manifests} manifests, {s.Value.Blobs} blobs, {s.Value.Bytes} bytes")));
+        if (context.Log.IsEnabled(LogLevel.Information))
+            context.Log.SyncSpread(context.TaskId,
+                string.Join("; ", spread.Select(s => $"{s.Key}: {s.Value.Manifests} manifests, {s.Value.Blobs} blobs, {s.Value.Bytes} bytes")));
     }
 
     /// <summary>

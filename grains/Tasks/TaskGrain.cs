@@ -1,3 +1,4 @@
+using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Storage.Catalog;
 using Mirror.Tasks;
@@ -10,6 +11,7 @@ namespace Mirror.Grains.Tasks;
 /// while the task is unfinished: it keeps the activation alive and starts the loop again on another
 /// silo when this one dies.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Its CancellationTokenSource has no timer and no links, so it holds nothing that outlives the activation.")]
 public sealed class TaskGrain(
     [PersistentState("task", GrainStorage.Provider)] IPersistentState<TaskState> state,
     TaskCatalog catalog,
@@ -24,7 +26,7 @@ public sealed class TaskGrain(
 
     private TaskRecord Record => state.State.Record!;
 
-    public override Task OnActivateAsync(CancellationToken ct)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A task whose silo died resumes as soon as anyone asks about it (clients poll tasks), not only at its reminder.
         if (state.State.Record is { } record && !TaskStates.IsFinal(record.State)) StartLoop();
@@ -120,7 +122,7 @@ public sealed class TaskGrain(
             }
             catch (TaskFailedException e)
             {
-                log.LogWarning("Task {TaskId} ({TaskName}) failed: {Reason}", Record.Id, Record.Name, e.Message);
+                log.TaskFailed(Record.Id, Record.Name, e.Message);
                 await Finish(TaskStates.Failed, new TaskError { Description = e.Message }, created: []);
             }
             catch (ValidationFailedException e)
@@ -130,14 +132,14 @@ public sealed class TaskGrain(
             // Cluster trouble (a silo died under a call) is not the task's failure: the reminder runs it again.
             catch (Exception e) when (!ClusterFaults.IsTransient(e))
             {
-                log.LogWarning(e, "Task {TaskId} ({TaskName}) failed", Record.Id, Record.Name);
+                log.TaskCrashed(e, Record.Id, Record.Name);
                 await Finish(TaskStates.Failed, new TaskError { Description = e.Message }, created: []);
             }
         }
         catch (Exception e)
         {
             // Could not even record the outcome (database or cluster trouble): the reminder runs the task again.
-            log.LogError(e, "Task {TaskId} stopped before it could record its outcome; it will be retried", Record.Id);
+            log.TaskOutcomeUnrecorded(e, Record.Id);
         }
         finally
         {

@@ -11,7 +11,7 @@ namespace Mirror.Oci.Upstream;
 /// challenge's realm (cached per realm+service+scope until it expires, refreshed by one caller at a time),
 /// or Basic credentials once the registry asked for them. Thread-safe: one instance serves every request of a client.
 /// </summary>
-internal sealed class RegistryAuthenticator(UpstreamOptions options, HttpMessageInvoker http)
+internal sealed class RegistryAuthenticator(UpstreamOptions options, HttpMessageInvoker http) : IDisposable
 {
     /// <summary>The lifetime the token spec promises when a token server does not say.</summary>
     private static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromSeconds(60);
@@ -129,4 +129,6 @@ internal sealed class RegistryAuthenticator(UpstreamOptions options, HttpMessage
     {
         public bool IsValid => DateTimeOffset.UtcNow < ExpiresAt;
     }
+
+    public void Dispose() => _refresh.Dispose();
 }

@@ -107,7 +107,7 @@ public sealed class RegistryClient : IDisposable
                 EnsureSuccess(response, HttpMethod.Get);
                 var start = offset > 0 && response.StatusCode == HttpStatusCode.PartialContent ? offset : 0;
                 var raw = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                var content = new TimeoutReadStream(raw, _readIdle, deadline.Token, "GET", response.RequestMessage?.RequestUri ?? url);
+                var content = new TimeoutReadStream(raw, _readIdle, "GET", response.RequestMessage?.RequestUri ?? url, deadline.Token);
                 return new BlobDownload(response, content, start, deadline);
             }
             catch
@@ -211,7 +211,7 @@ public sealed class RegistryClient : IDisposable
         var url = response.RequestMessage?.RequestUri ?? new Uri("unknown:");
         if (response.Content.Headers.ContentLength > maxBytes)
             throw new UpstreamException(method.Method, url, null, $"body of {response.Content.Headers.ContentLength} bytes exceeds the limit of {maxBytes}");
-        await using var body = new TimeoutReadStream(await response.Content.ReadAsStreamAsync(caller).ConfigureAwait(false), _readIdle, deadline, method.Method, url);
+        await using var body = new TimeoutReadStream(await response.Content.ReadAsStreamAsync(caller).ConfigureAwait(false), _readIdle, method.Method, url, deadline);
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         for (int read; (read = await body.ReadAsync(chunk, caller).ConfigureAwait(false)) > 0;)
@@ -231,5 +231,9 @@ public sealed class RegistryClient : IDisposable
         return cts;
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _auth.Dispose();
+        _http.Dispose();
+    }
 }

@@ -6,7 +6,7 @@ namespace Mirror.Oci.Upstream;
 /// so a server that stops sending in the middle of a blob cannot hold a download forever.
 /// A timeout surfaces as an <see cref="UpstreamException"/> without a status code.
 /// </summary>
-internal sealed class TimeoutReadStream(Stream inner, TimeSpan? idle, CancellationToken deadline, string method, Uri url) : Stream
+internal sealed class TimeoutReadStream(Stream inner, TimeSpan? idle, string method, Uri url, CancellationToken deadline) : Stream
 {
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -43,7 +43,11 @@ internal sealed class TimeoutReadStream(Stream inner, TimeSpan? idle, Cancellati
         base.Dispose(disposing);
     }
 
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        await inner.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
 
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

@@ -51,7 +51,9 @@ internal static class UpstreamHttpHandler
 
         var trusted = LoadBundle(options.CaCertPem);
         if (!options.TlsValidation)
+#pragma warning disable CA5359 // the remote's tls_validation=false asks for exactly this (Pulp's field)
             handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
         else if (trusted is not null)
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Validate(certificate, chain, errors, trusted);
         return handler;

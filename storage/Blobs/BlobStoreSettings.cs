@@ -27,6 +27,8 @@ public sealed class BlobStoreSettings
     /// <summary>Where the S3 store spools blobs of unknown size before uploading them; the system temp folder by default.</summary>
     public string? SpoolFolder { get; set; }
 
+    public bool Is(string kind) => string.Equals(Kind, kind, StringComparison.OrdinalIgnoreCase);
+
     // The secret never appears in logs or messages, so not in this either.
     public override string ToString() => Kind == "s3" ? $"s3 {(S3Secure ? "https" : "http")}://{S3Endpoint}/{S3Bucket}" : $"folder {Root}";
 }

@@ -87,7 +87,7 @@ public sealed class RepositoryCatalog(NpgsqlDataSource db)
             Conditions = [new Condition("number", Match.Exact, number.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             Limit = 1,
         }, ct);
-        return page.Items.FirstOrDefault();
+        return page.Items.Count > 0 ? page.Items[0] : null;
     }
 
     private static void AddColumns(NpgsqlCommand command, RepositoryRecord record)

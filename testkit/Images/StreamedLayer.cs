@@ -26,7 +26,7 @@ public static class StreamedLayer
             using var content = new GeneratedStream(contentBytes, seed);
             var buffer = new byte[(int)Math.Min(FileBytes, Math.Max(contentBytes, 1))];
             var file = 0;
-            for (long left = contentBytes; left > 0 || file == 0; file++)
+            for (var left = contentBytes; left > 0 || file == 0; file++)
             {
                 var size = (int)Math.Min(buffer.Length, left);
                 content.ReadExactly(buffer.AsSpan(0, size));

@@ -93,7 +93,7 @@ public static class StatusEndpoint
     }
 
     // The folder store's disk; object storage has no size to report.
-    private static JsonNode? Storage(BlobStoreSettings blobs)
+    private static JsonObject? Storage(BlobStoreSettings blobs)
     {
         if (!blobs.Kind.Equals("folder", StringComparison.OrdinalIgnoreCase) || blobs.Root is not { } blobRoot || !Directory.Exists(blobRoot)) return null;
         var drive = new DriveInfo(Path.GetFullPath(blobRoot));

@@ -20,6 +20,7 @@ public sealed class PortTests
             ["Mirror__Database"] = database.ConnectionString,
             ["Mirror__SiloPort"] = busy.ToString(),
             ["Mirror__GatewayPort"] = TestEnvironment.FreePort().ToString(),
+            ["Mirror__Blobs__Root"] = Path.Combine(TestEnvironment.WorkFolder, "port-test-blobs"),
         });
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

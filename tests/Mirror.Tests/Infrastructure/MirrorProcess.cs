@@ -22,6 +22,7 @@ public sealed class MirrorProcess : IAsyncDisposable
     public string Name { get; }
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     public static MirrorProcess Start(string name, string project, string assembly, IReadOnlyDictionary<string, string> environment)
@@ -34,6 +35,14 @@ public sealed class MirrorProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         return new MirrorProcess(name, Process.Start(start)!);
+    }
+
+    /// <summary>Waits for the process to end by itself, at most <paramref name="within"/>, and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: the process gets no chance to leave the cluster.</summary>
@@ -73,5 +82,5 @@ internal static class Posix
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
-    public static void Terminate(int pid) => kill(pid, 15);
+    public static void Terminate(int pid) => _ = kill(pid, 15);
 }

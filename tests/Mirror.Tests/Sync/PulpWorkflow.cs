@@ -45,7 +45,7 @@ public static class PulpWorkflow
     public static async Task<List<JsonNode>> ContentIn(this PulpClient client, string kind, string version, string filter = "repository_version")
     {
         var all = new List<JsonNode>();
-        string? next = $"{Content}{kind}/?{filter}={version}&limit=100";
+        var next = $"{Content}{kind}/?{filter}={version}&limit=100";
         while (next is not null)
         {
             var page = (await client.GetAsync(next)).Ok();

@@ -1,0 +1,11 @@
+namespace Mirror.Gateway.Http;
+
+/// <summary>Every log line the gateway writes, source-generated so that a disabled level costs nothing.</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: {Error}; asking again")]
+    public static partial void ClusterReadRetried(this ILogger log, string method, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the cluster did not answer")]
+    public static partial void ClusterUnavailable(this ILogger log, Exception error, string method, string path);
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mirror.Grains.Logging;
+
+/// <summary>Every log line the grains write, source-generated so that a disabled level costs nothing.</summary>
+internal static partial class GrainLog
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored blob {Digest} ({Bytes} bytes) on {Silo}")]
+    public static partial void BlobStored(this ILogger log, string digest, long bytes, string silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mirrored manifest {Digest} on {Silo}: {Blobs} blobs, {Bytes} bytes downloaded")]
+    public static partial void ManifestMirrored(this ILogger log, string digest, string silo, int blobs, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Limiter of remote {Remote} restarted after its silo died; granting again at {From}")]
+    public static partial void LimiterRestarted(this ILogger log, Guid remote, DateTimeOffset from);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease {Lease} on remote {Remote} expired: its holder stopped renewing it")]
+    public static partial void LeaseExpired(this ILogger log, Guid lease, Guid remote);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Release of lease {Lease} lost; it expires instead")]
+    public static partial void LeaseReleaseLost(this ILogger log, Exception error, Guid lease);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the leases on remote {Remote}")]
+    public static partial void LeaseRenewalFailed(this ILogger log, Exception error, Guid remote);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync {Task} spread: {Spread}")]
+    public static partial void SyncSpread(this ILogger log, Guid task, string spread);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) failed: {Reason}")]
+    public static partial void TaskFailed(this ILogger log, Guid taskId, string taskName, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) failed")]
+    public static partial void TaskCrashed(this ILogger log, Exception error, Guid taskId, string taskName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} stopped before it could record its outcome; it will be retried")]
+    public static partial void TaskOutcomeUnrecorded(this ILogger log, Exception error, Guid taskId);
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Mirror.Grains;
+using Mirror.Grains.Sync;
+using Mirror.Hosting;
+using Mirror.Storage;
+using Mirror.Storage.Blobs;
+using Orleans.Configuration;
+
+namespace Mirror.Silo;
+
+public static class SiloServices
+{
+    /// <summary>
+    /// A silo of the Mirror cluster: its settings, the database and blob store, Orleans with membership, grain state and
+    /// reminders in PostgreSQL, and the check that its ports are free, which runs before anything else starts.
+    /// </summary>
+    public static IHostApplicationBuilder AddMirrorSilo(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddMirrorSettings<SiloSettings>();
+        services.AddMirrorCatalog();
+        services.AddMirrorBlobStore();
+        services.AddSingleton<RemotePermits>();
+        services.AddSingleton(sp => new SiloIdentity(sp.GetRequiredService<SiloSettings>().SiloName));
+
+        services.AddOptions<ClusterOptions>().Configure<SiloSettings>((o, s) => (o.ClusterId, o.ServiceId) = (s.ClusterId, s.ServiceId));
+        services.AddOptions<SiloOptions>().Configure<SiloSettings>((o, s) => o.SiloName = s.SiloName);
+        services.AddOptions<EndpointOptions>().Configure<SiloSettings>((o, s) =>
+        {
+            o.AdvertisedIPAddress = s.Advertised;
+            (o.SiloPort, o.GatewayPort) = (s.SiloPort, s.GatewayPort);
+            o.SiloListeningEndpoint = new IPEndPoint(s.ListenAddress, s.SiloPort);
+            o.GatewayListeningEndpoint = new IPEndPoint(s.ListenAddress, s.GatewayPort);
+        });
+        builder.UseOrleans(silo => silo
+            .UseAdoNetClustering(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
+            .UseSystemTextJsonGrainStorageSerializer()
+            .AddAdoNetGrainStorage(GrainStorage.Provider, o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
+            .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database))));
+        services.AddHostedServiceFirst<PortGuard>();
+        return builder;
+    }
+}

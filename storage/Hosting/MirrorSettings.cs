@@ -1,0 +1,46 @@
+using Npgsql;
+
+namespace Mirror.Hosting;
+
+/// <summary>
+/// The keys of section <c>Mirror</c> that every process of one cluster reads and must agree on (environment variables
+/// <c>Mirror__Database</c>, <c>Mirror__ClusterId</c>, …). The silo's and the gateway's settings extend this one definition.
+/// </summary>
+public abstract class MirrorSettings
+{
+    public const string Section = "Mirror";
+
+    /// <summary>The Npgsql connection string (<c>Host=…;Database=…</c>) of the database holding membership, grain state and the catalog.</summary>
+    public string Database { get; set; } = "";
+
+    public string ClusterId { get; set; } = "mirror";
+
+    public string ServiceId { get; set; } = "mirror";
+
+    /// <summary>What is wrong, one sentence per key, each naming the key; empty when the settings can run.</summary>
+    public virtual IEnumerable<string> Problems()
+    {
+        if (string.IsNullOrWhiteSpace(Database)) yield return $"{Key(nameof(Database))} (the PostgreSQL connection string) is not set";
+        else if (!IsConnectionString(Database)) yield return $"{Key(nameof(Database))} is not an Npgsql connection string (Host=…;Database=…;Username=…)";
+        if (string.IsNullOrWhiteSpace(ClusterId)) yield return $"{Key(nameof(ClusterId))} is empty";
+        if (string.IsNullOrWhiteSpace(ServiceId)) yield return $"{Key(nameof(ServiceId))} is empty";
+    }
+
+    public static string Key(string name) => $"{Section}:{name}";
+
+    protected static IEnumerable<string> PortProblems(string name, int port) =>
+        port is > 0 and <= 65535 ? [] : [$"{Key(name)} is {port}; a port is between 1 and 65535"];
+
+    private static bool IsConnectionString(string value)
+    {
+        try
+        {
+            // The parser's message may quote the value, which holds the password: only whether it parses is used.
+            return new NpgsqlConnectionStringBuilder(value).Host is { Length: > 0 };
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
