@@ -24,6 +24,7 @@ public static class SiloServices
         services.AddMirrorBlobStore();
         services.AddSingleton<RemotePermits>();
         services.AddSingleton(sp => new SiloIdentity(sp.GetRequiredService<SiloSettings>().SiloName));
+        services.AddSingleton(sp => new OutageBudget(sp.GetRequiredService<SiloSettings>().OutageBudget));
 
         services.AddOptions<ClusterOptions>().Configure<SiloSettings>((o, s) => (o.ClusterId, o.ServiceId) = (s.ClusterId, s.ServiceId));
         services.AddOptions<SiloOptions>().Configure<SiloSettings>((o, s) => o.SiloName = s.SiloName);
@@ -38,7 +39,8 @@ public static class SiloServices
             .UseAdoNetClustering(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
             .UseSystemTextJsonGrainStorageSerializer()
             .AddAdoNetGrainStorage(GrainStorage.Provider, o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
-            .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database))));
+            .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
+            .AddIncomingGrainCallFilter<DatabaseOutageFilter>());
         services.AddHostedServiceFirst<PortGuard>();
         return builder;
     }

@@ -18,6 +18,9 @@ public sealed class SiloSettings : MirrorSettings
     /// <summary>Bind 0.0.0.0 rather than <see cref="AdvertisedAddress"/> (inside a container, whose advertised address is the pod's).</summary>
     public bool ListenOnAnyAddress { get; set; }
 
+    /// <summary>How long work waits for the database or the cluster to come back before it fails (<see cref="Storage.OutageBudget"/>).</summary>
+    public TimeSpan OutageBudget { get; set; } = Storage.OutageBudget.Default.Length;
+
     public IPAddress Advertised => IPAddress.Parse(AdvertisedAddress);
 
     public IPAddress ListenAddress => ListenOnAnyAddress ? IPAddress.Any : Advertised;
@@ -27,5 +30,6 @@ public sealed class SiloSettings : MirrorSettings
         .Concat(IPAddress.TryParse(AdvertisedAddress, out _) ? [] : [$"{Key(nameof(AdvertisedAddress))} is not an IP address"])
         .Concat(PortProblems(nameof(SiloPort), SiloPort))
         .Concat(PortProblems(nameof(GatewayPort), GatewayPort))
+        .Concat(OutageBudget > TimeSpan.Zero ? [] : [$"{Key(nameof(OutageBudget))} is {OutageBudget}; it must be positive"])
         .Concat(SiloPort == GatewayPort ? [$"{Key(nameof(SiloPort))} and {Key(nameof(GatewayPort))} are the same port"] : []);
 }

@@ -33,6 +33,8 @@ public static class CatalogServices
         .AddSingleton<ServedContent>()
         .AddSingleton<TokenKeyStore>()
         .AddSingleton<ContentIndex>()
+        .AddSingleton<BlobHealth>()
+        .AddSingleton<Blobs.BlobQuarantine>()
         .AddSingleton<ContentCatalog>()
         .AddSingleton<SyncRefs>()
         .AddSingleton<RepositoryVersions>();

@@ -3,6 +3,7 @@ using Mirror.Gateway.Api.Distributions;
 using Mirror.Gateway.Api.Generic;
 using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Api.Remotes;
+using Mirror.Gateway.Api.Repair;
 using Mirror.Gateway.Api.Repositories;
 using Mirror.Gateway.Api.Status;
 using Mirror.Gateway.Api.Tasks;
@@ -23,6 +24,7 @@ public static class PulpApi
         TaskEndpoints.Map(api);
         ContentEndpoints.Map(api);
         DistributionEndpoints.Map(api);
+        RepairEndpoints.Map(api);
         GenericListEndpoints.Map(api);
         WorkerEndpoints.Map(api);
         NamespaceEndpoints.Map(api);

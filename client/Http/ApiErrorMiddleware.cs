@@ -1,10 +1,12 @@
+using Mirror.Storage;
 using System.Text.Json.Nodes;
 
 namespace Mirror.Gateway.Http;
 
 /// <summary>
 /// Turns <see cref="ApiError"/> and a grain's <see cref="ValidationFailedException"/> into Pulp's error answers, and a
-/// cluster that lost a silo under a call into a retry (reads) or a 503 (writes) rather than a 500.
+/// cluster that lost a silo under a call, or a database that is away, into a retry (reads) or a 503 with
+/// <c>Retry-After</c> rather than a 500.
 /// </summary>
 public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> log)
 {
@@ -29,7 +31,7 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
                 await PulpJson.Write(context.Response, new JsonObject { [e.Field] = new JsonArray(e.Detail) }, 400);
                 return;
             }
-            catch (Exception e) when (!context.Response.HasStarted && ClusterFaults.IsTransient(e))
+            catch (Exception e) when (!context.Response.HasStarted && TransientFaults.IsTransient(e))
             {
                 // A read may simply be asked again: the grain is activated on a live silo by the next call.
                 var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
@@ -39,9 +41,16 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
                     await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), context.RequestAborted);
                     continue;
                 }
-                log.ClusterUnavailable(e, context.Request.Method, context.Request.Path.Value ?? "");
-                context.Response.Headers.RetryAfter = "5";
-                await PulpJson.Write(context.Response, new JsonObject { ["detail"] = "The cluster is recovering from a lost node; try again in a few seconds." }, 503);
+                var database = TransientFaults.IsDatabaseOutage(e);
+                if (database) log.DatabaseUnavailable(context.Request.Method, context.Request.Path.Value ?? "", e.Message);
+                else log.ClusterUnavailable(e, context.Request.Method, context.Request.Path.Value ?? "");
+                context.Response.Headers.RetryAfter = database ? "10" : "5";
+                await PulpJson.Write(context.Response, new JsonObject
+                {
+                    ["detail"] = database
+                        ? "The database is unavailable; try again in a few seconds."
+                        : "The cluster is recovering from a lost node; try again in a few seconds.",
+                }, 503);
                 return;
             }
         }

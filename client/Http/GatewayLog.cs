@@ -8,4 +8,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the cluster did not answer")]
     public static partial void ClusterUnavailable(this ILogger log, Exception error, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the database did not answer: {Error}")]
+    public static partial void DatabaseUnavailable(this ILogger log, string method, string path, string error);
 }

@@ -20,7 +20,7 @@ public static class RegistryEndpoints
 
     public static void Map(IEndpointRouteBuilder app) => app.Map("/v2/{**rest}", Handle);
 
-    private static async Task Handle(HttpContext context, RegistryAccess access, ServedContent content, IBlobStore blobs, string? rest)
+    private static async Task Handle(HttpContext context, RegistryAccess access, ServedContent content, IBlobStore blobs, BlobQuarantine quarantine, string? rest)
     {
         var request = context.Request;
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)) throw RegistryError.ReadOnly(request.Method);
@@ -56,7 +56,7 @@ public static class RegistryEndpoints
                 await Manifest(context, content, version, path.Reference);
                 return;
             default:
-                await Blob(context, content, blobs, version, path.Reference);
+                await Blob(context, content, blobs, quarantine, version, path.Reference);
                 return;
         }
     }
@@ -94,16 +94,18 @@ public static class RegistryEndpoints
         if (!HttpMethods.IsHead(context.Request.Method)) await response.Body.WriteAsync(manifest.Raw);
     }
 
-    private static async Task Blob(HttpContext context, ServedContent content, IBlobStore blobs, VersionRef version, string digest)
+    private static async Task Blob(HttpContext context, ServedContent content, IBlobStore blobs, BlobQuarantine quarantine, VersionRef version, string digest)
     {
         if (digest == EmptyLayer.Digest)
         {
             await SendBytes(context, digest, EmptyLayer.Bytes.Length, (offset, length) => Task.FromResult<Stream>(
-                new MemoryStream(EmptyLayer.Bytes[(int)offset..(int)(offset + length)].ToArray(), writable: false)));
+                new MemoryStream(EmptyLayer.Bytes[(int)offset..(int)(offset + length)].ToArray(), writable: false)), damaged: null);
             return;
         }
         if (!Digests.IsValid(digest)) throw RegistryError.BlobUnknown(digest);
         var size = await content.BlobSizeAsync(version, digest) ?? throw RegistryError.BlobUnknown(digest);
+        // HEAD and GET alike answer what the store holds: a blob gone or cut short is unknown (and quarantined), not a 200.
+        if (!await quarantine.IsStoredAsync(digest, size, context.RequestAborted)) throw RegistryError.BlobUnknown(digest);
         // Object storage serves the bytes itself: a URL signed for this method (a GET signature does not allow a HEAD).
         if (await blobs.GetDownloadUrlAsync(digest, context.Request.Method, DownloadUrlLifetime, context.RequestAborted) is { } url)
         {
@@ -111,11 +113,16 @@ public static class RegistryEndpoints
             context.Response.Redirect(url.AbsoluteUri);
             return;
         }
-        await SendBytes(context, digest, size, (offset, length) => blobs.OpenReadAsync(digest, offset, length, context.RequestAborted));
+        await SendBytes(context, digest, size, (offset, length) => blobs.OpenReadAsync(digest, offset, length, context.RequestAborted),
+            damaged: damage => quarantine.QuarantineAsync(digest, damage));
     }
 
-    /// <summary>A blob's bytes, or the one range asked for (206), with the headers registries send.</summary>
-    private static async Task SendBytes(HttpContext context, string digest, long size, Func<long, long, Task<Stream>> open)
+    /// <summary>
+    /// A blob's bytes, or the one range asked for (206), with the headers registries send. The bytes are checked as they
+    /// go (the whole blob against its digest, a range for its length); on a mismatch the connection is cut before the last
+    /// bytes, so no client takes wrong bytes for the blob, and <paramref name="damaged"/> hears what was found.
+    /// </summary>
+    private static async Task SendBytes(HttpContext context, string digest, long size, Func<long, long, Task<Stream>> open, Func<string, Task>? damaged)
     {
         var response = context.Response;
         response.Headers["Docker-Content-Digest"] = digest;
@@ -137,8 +144,12 @@ public static class RegistryEndpoints
         response.ContentType = "application/octet-stream";
         response.ContentLength = length;
         if (HttpMethods.IsHead(context.Request.Method) || length == 0) return;
-        await using var stream = await open(offset, length);
-        await stream.CopyToAsync(response.Body, context.RequestAborted);
+        string? damage;
+        await using (var stream = await open(offset, length))
+            damage = await VerifiedCopy.CopyAsync(stream, response.Body, length, range is null ? digest : null, context.RequestAborted);
+        if (damage is null) return;
+        context.Abort();
+        if (damaged is not null) await damaged(damage);
     }
 
     /// <summary><c>n</c> and <c>last</c>: the page size (100 by default, at most 1000) and the name the previous page ended with.</summary>

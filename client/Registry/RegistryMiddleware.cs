@@ -1,3 +1,5 @@
+using Mirror.Storage;
+
 namespace Mirror.Gateway.Registry;
 
 /// <summary>Every <c>/v2/</c> answer: the API version header, and errors in the distribution spec's shape.</summary>
@@ -18,6 +20,15 @@ public sealed class RegistryMiddleware(RequestDelegate next)
             context.Response.ContentType = "application/json";
             // A HEAD gets the status and headers only, as registries answer it.
             if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.WriteAsync(e.Body().ToJsonString());
+        }
+        catch (Exception e) when (!context.Response.HasStarted && TransientFaults.IsTransient(e))
+        {
+            // The database or a silo is away: distribution's UNAVAILABLE, and when to ask again (clients retry on 503).
+            context.Response.Headers.RetryAfter = "10";
+            context.Response.StatusCode = 503;
+            context.Response.ContentType = "application/json";
+            var error = new RegistryError(503, "UNAVAILABLE", "The registry is temporarily unavailable; try again shortly.");
+            if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.WriteAsync(error.Body().ToJsonString());
         }
     }
 }

@@ -20,6 +20,7 @@ namespace Mirror.Tasks;
 [JsonDerivedType(typeof(CreateDistribution), "create-distribution")]
 [JsonDerivedType(typeof(UpdateDistribution), "update-distribution")]
 [JsonDerivedType(typeof(DeleteDistribution), "delete-distribution")]
+[JsonDerivedType(typeof(RepairBlobs), "repair-blobs")]
 public abstract record TaskOperation
 {
     /// <summary>Pulp's dotted name of the function that does this work.</summary>
@@ -98,4 +99,16 @@ public sealed record DeleteDistribution([property: Id(0)] Guid DistributionId) :
 {
     public override string TaskName => "pulpcore.app.tasks.base.general_delete";
     public override List<string> ReservedResources() => [Hrefs.DistributionPrn(DistributionId)];
+}
+
+/// <summary>
+/// Pulp's repair: check the stored blobs (of one repository version, or all of them) against their size and, with
+/// <paramref name="VerifyChecksums"/>, their digest; take damaged ones out of service and fetch them again.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mirror.RepairBlobs")]
+public sealed record RepairBlobs([property: Id(0)] Guid? RepositoryId, [property: Id(1)] int? Number, [property: Id(2)] bool VerifyChecksums) : TaskOperation
+{
+    public override string TaskName => RepositoryId is null ? "pulpcore.app.tasks.repository.repair_all_artifacts" : "pulpcore.app.tasks.repository.repair_version";
+
+    public override List<string> ReservedResources() => RepositoryId is { } id ? ["shared:" + Hrefs.RepositoryPrn(id)] : ["/pulp/api/v3/repair/"];
 }

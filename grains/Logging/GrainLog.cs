@@ -34,4 +34,10 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} stopped before it could record its outcome; it will be retried")]
     public static partial void TaskOutcomeUnrecorded(this ILogger log, Exception error, Guid taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) waits for the database or the cluster: {Error}")]
+    public static partial void TaskWaitsForOutage(this ILogger log, Guid taskId, string taskName, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) gave up after {Budget} of outage")]
+    public static partial void TaskOutageTooLong(this ILogger log, Exception error, Guid taskId, string taskName, TimeSpan budget);
 }

@@ -19,6 +19,7 @@ namespace Mirror.Grains.Sync;
 public sealed class BlobGrain(
     ContentIndex index,
     IBlobStore blobs,
+    BlobQuarantine quarantine,
     RemotePermits permits,
     SiloIdentity silo,
     TimeProvider clock,
@@ -29,7 +30,8 @@ public sealed class BlobGrain(
     async Task<WorkProgress> IBlobGrain.Ensure(BlobRequest request)
     {
         if (Work.Poll() is { } progress) return progress;
-        if (await index.BlobSizeAsync(Digest) is not null) return WorkProgress.Stored;
+        // Indexed is not enough: the store must hold it too (a damaged blob is quarantined here and fetched again).
+        if (await index.BlobSizeAsync(Digest) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None)) return WorkProgress.Stored;
         return Work.Start(ct => Store(request, ct));
     }
 
@@ -39,7 +41,7 @@ public sealed class BlobGrain(
         if (await blobs.GetSizeAsync(Digest, ct) is { } stored)
         {
             // Stored by a sync that died before indexing it: the bytes were verified before they became visible.
-            await index.AddBlobAsync(Digest, stored, request.MediaType, ct);
+            await index.AddBlobAsync(Digest, stored, request.MediaType, request.RemoteId, ct);
             return WorkProgress.Stored;
         }
         var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
@@ -53,7 +55,7 @@ public sealed class BlobGrain(
                 await blobs.PutAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, attempt);
                 return await blobs.GetSizeAsync(Digest, attempt) ?? throw new InvalidOperationException($"{Digest} vanished from the blob store");
             }, ct);
-            await index.AddBlobAsync(Digest, size, request.MediaType, ct);
+            await index.AddBlobAsync(Digest, size, request.MediaType, request.RemoteId, ct);
             log.BlobStored(Digest, size, silo.Name);
             return new WorkProgress { State = WorkState.Done, BySilo = { [silo.Name] = new SiloShare(0, 1, size) } };
         }

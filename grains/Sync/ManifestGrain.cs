@@ -5,6 +5,7 @@ using Mirror.Oci;
 using Mirror.Oci.Upstream;
 using Mirror.Grains.Tasks;
 using Mirror.Remotes;
+using Mirror.Storage;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
 using Mirror.Sync;
@@ -21,6 +22,7 @@ namespace Mirror.Grains.Sync;
 public sealed class ManifestGrain(
     ContentIndex index,
     IBlobStore blobs,
+    BlobQuarantine quarantine,
     RemotePermits permits,
     SiloIdentity silo,
     TimeProvider clock,
@@ -69,7 +71,7 @@ public sealed class ManifestGrain(
     {
         var known = await index.KnownManifestsAsync(list.ChildDigests, ct);
         return await Task.WhenAll(list.ChildDigests.Where(c => !known.Contains(c))
-            .Select(child => WorkPolling.Manifest(GrainFactory, remoteId, child, () => Task.CompletedTask, ct)));
+            .Select(child => WorkPolling.Manifest(GrainFactory, remoteId, child, () => Task.CompletedTask, OutageBudget.Of(ServiceProvider), ct)));
     }
 
     /// <summary>The config and every distributable layer, each stored once in the cluster by its BlobGrain.</summary>
@@ -77,9 +79,9 @@ public sealed class ManifestGrain(
     {
         var wanted = (manifest.Config is { } config ? [config] : Array.Empty<Descriptor>()).Concat(manifest.Layers).DistinctBy(d => d.Digest);
         return await Task.WhenAll(wanted.Select(async blob =>
-            await index.BlobSizeAsync(blob.Digest, ct) is not null
+            await index.BlobSizeAsync(blob.Digest, ct) is { } size && await quarantine.IsStoredAsync(blob.Digest, size, ct)
                 ? WorkProgress.Stored
-                : await WorkPolling.Blob(GrainFactory, new BlobRequest(remoteId, blob.MediaType, blob.Size), blob.Digest, ct)));
+                : await WorkPolling.Blob(GrainFactory, new BlobRequest(remoteId, blob.MediaType, blob.Size), blob.Digest, OutageBudget.Of(ServiceProvider), ct)));
     }
 
     private async Task<ManifestEntry> Describe(ParsedManifest manifest, byte[] raw)

@@ -1,3 +1,4 @@
+using Mirror.Storage;
 using Mirror.Sync;
 
 namespace Mirror.Grains.Sync;
@@ -30,10 +31,10 @@ internal sealed class PolledWork(TimeProvider clock)
         _work = null;
         _cancel?.Dispose();
         _cancel = null;
-        // Stopped because nobody waited for it, or a grain it called was on a silo that died: neither is this
-        // caller's failure. It finds the work not running and starts it again.
+        // Stopped because nobody waited for it, a grain it called was on a silo that died, or the database was away:
+        // none is this caller's failure. It finds the work not running and starts it again.
         var failure = finished.Exception?.GetBaseException();
-        if (finished.IsCanceled || failure is OperationCanceledException || (failure is not null && ClusterFaults.IsTransient(failure)))
+        if (finished.IsCanceled || failure is OperationCanceledException || (failure is not null && TransientFaults.IsTransient(finished.Exception!)))
             return null;
         return failure is null ? finished.Result : WorkProgress.Failure(failure.Message);
     }
@@ -45,10 +46,21 @@ internal sealed class PolledWork(TimeProvider clock)
         return WorkProgress.Running;
     }
 
-    /// <summary>For the grain's timer.</summary>
+    /// <summary>
+    /// For the grain's timer. An outcome nobody collected is dropped with the work: it was the answer for a caller that
+    /// is gone, and must not become the answer for a sync started later.
+    /// </summary>
     public void CancelIfAbandoned()
     {
-        if (_work is { IsCompleted: false } && clock.GetUtcNow() - _lastPoll > AbandonAfter) _cancel?.Cancel();
+        if (_work is null || clock.GetUtcNow() - _lastPoll <= AbandonAfter) return;
+        if (!_work.IsCompleted)
+        {
+            _cancel?.Cancel();
+            return;
+        }
+        _work = null;
+        _cancel?.Dispose();
+        _cancel = null;
     }
 }
 

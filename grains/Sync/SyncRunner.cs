@@ -7,6 +7,8 @@ using Mirror.Oci;
 using Mirror.Oci.Upstream;
 using Mirror.Remotes;
 using Mirror.Repositories;
+using Mirror.Storage;
+using Mirror.Storage.Blobs;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
 using Mirror.Sync;
@@ -62,6 +64,9 @@ internal static partial class SyncRunner
         var wanted = references.Select(r => r.Digest).Distinct().ToList();
         var index = context.Services.GetRequiredService<ContentIndex>();
         var known = await index.KnownManifestsAsync(wanted, ct);
+        // What the index calls complete must still be in the store (a stat per blob): a blob gone or cut short is
+        // quarantined, which makes its manifests incomplete, so they are mirrored again below.
+        if (!await AllStored(context, known, ct)) known = await index.KnownManifestsAsync(wanted, ct);
         var missing = wanted.Where(d => !known.Contains(d)).ToList();
         progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
         progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");
@@ -71,7 +76,7 @@ internal static partial class SyncRunner
         // on its blobs (or between polls) must not leave the upstream idle.
         await Concurrently.ForEachAsync(missing, ManifestsInFlight(concurrency), async digest =>
         {
-            var done = await WorkPolling.Manifest(grains, remote.Id, digest, () => progress.SaveAsync(), ct);
+            var done = await WorkPolling.Manifest(grains, remote.Id, digest, () => progress.SaveAsync(), OutageBudget.Of(context.Services), ct);
             progress.Advance(SyncProgress.Manifests);
             progress.Advance(SyncProgress.Artifacts, done.BlobsDownloaded);
             spread.AddRange(done.BySilo);
@@ -120,6 +125,18 @@ internal static partial class SyncRunner
                 progress.Advance(SyncProgress.Tags);
                 await progress.SaveAsync();
             });
+    }
+
+    private static async Task<bool> AllStored(TaskContext context, IReadOnlyCollection<string> manifests, CancellationToken ct)
+    {
+        var quarantine = context.Services.GetRequiredService<BlobQuarantine>();
+        var blobs = await context.Services.GetRequiredService<BlobHealth>().BlobsOfManifestsAsync(manifests, ct);
+        var intact = true;
+        await Concurrently.ForEachAsync(blobs, 16, async blob =>
+        {
+            if (!await quarantine.IsStoredAsync(blob.Digest, blob.Size, ct)) intact = false;
+        });
+        return intact;
     }
 
     private static int ManifestsInFlight(int downloadConcurrency) => Math.Max(16, downloadConcurrency * 4);

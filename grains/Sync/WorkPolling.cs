@@ -1,4 +1,5 @@
 using Mirror.Grains.Tasks;
+using Mirror.Storage;
 using Mirror.Sync;
 
 namespace Mirror.Grains.Sync;
@@ -10,30 +11,19 @@ namespace Mirror.Grains.Sync;
 internal static class WorkPolling
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(20);
-    // A cluster that cannot deliver one call for this many tries in a row (minutes) has a problem to report.
-    private const int MaxUndelivered = 60;
     // Short enough that finished work is noticed soon after; long enough that hundreds of waiting polls cost little.
     private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(500);
 
-    public static async Task<WorkProgress> UntilDone(Func<Task<WorkProgress>> poll, string what, Func<Task> whileWaiting, CancellationToken ct)
+    /// <param name="budget">How long polls may fail in a row (the grain's silo went away, the database is down) before
+    /// the last failure is thrown.</param>
+    public static async Task<WorkProgress> UntilDone(Func<Task<WorkProgress>> poll, string what, Func<Task> whileWaiting, OutageBudget budget, CancellationToken ct)
     {
         var pause = FirstPause;
-        var undelivered = 0;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            WorkProgress progress;
-            try
-            {
-                progress = await poll();
-                undelivered = 0;
-            }
-            catch (Exception e) when (ClusterFaults.IsTransient(e) && ++undelivered < MaxUndelivered)
-            {
-                // The grain's silo went away; the next call activates it on a live one.
-                await Task.Delay(FirstPause, ct);
-                continue;
-            }
+            // A poll that did not get through is asked again: the next call activates the grain on a live silo.
+            var progress = await budget.Retry(poll, TimeProvider.System, ct);
             switch (progress.State)
             {
                 case WorkState.Done:
@@ -47,15 +37,15 @@ internal static class WorkPolling
         }
     }
 
-    public static Task<WorkProgress> Manifest(IGrainFactory grains, Guid remoteId, string digest, Func<Task> whileWaiting, CancellationToken ct)
+    public static Task<WorkProgress> Manifest(IGrainFactory grains, Guid remoteId, string digest, Func<Task> whileWaiting, OutageBudget budget, CancellationToken ct)
     {
         var grain = grains.GetGrain<IManifestGrain>(ManifestGrainKey.For(remoteId, digest));
-        return UntilDone(() => grain.Ensure(remoteId), "manifest " + digest, whileWaiting, ct);
+        return UntilDone(() => grain.Ensure(remoteId), "manifest " + digest, whileWaiting, budget, ct);
     }
 
-    public static Task<WorkProgress> Blob(IGrainFactory grains, BlobRequest request, string digest, CancellationToken ct)
+    public static Task<WorkProgress> Blob(IGrainFactory grains, BlobRequest request, string digest, OutageBudget budget, CancellationToken ct)
     {
         var grain = grains.GetGrain<IBlobGrain>(digest);
-        return UntilDone(() => grain.Ensure(request), "blob " + digest, () => Task.CompletedTask, ct);
+        return UntilDone(() => grain.Ensure(request), "blob " + digest, () => Task.CompletedTask, budget, ct);
     }
 }

@@ -1,5 +1,6 @@
 using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
+using Mirror.Storage;
 using Mirror.Storage.Catalog;
 using Mirror.Tasks;
 
@@ -100,45 +101,12 @@ public sealed class TaskGrain(
         await Task.Yield();
         try
         {
-            if (Record.State == TaskStates.Canceling)
-            {
-                await Finish(TaskStates.Canceled, error: null, created: []);
-                return;
-            }
-            try
-            {
-                await WaitForReservations();
-                var now = clock.UtcNowMicros();
-                await Save(Record with { State = TaskStates.Running, UnblockedAt = Record.UnblockedAt ?? now, StartedAt = Record.StartedAt ?? now, LastUpdated = now });
-                var progress = new TaskProgress(reports => Save(Record with { ProgressReports = reports, LastUpdated = clock.UtcNowMicros() }), clock);
-                var context = new TaskContext(Record.Id, GrainFactory, services, progress, log, _cancel.Token);
-                var created = await TaskRunner.Run(context, state.State.Operation!);
-                await progress.SaveAsync(force: true);
-                await Finish(Record.State == TaskStates.Canceling ? TaskStates.Canceled : TaskStates.Completed, error: null, created);
-            }
-            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-            {
-                await Finish(TaskStates.Canceled, error: null, created: []);
-            }
-            catch (TaskFailedException e)
-            {
-                log.TaskFailed(Record.Id, Record.Name, e.Message);
-                await Finish(TaskStates.Failed, new TaskError { Description = e.Message }, created: []);
-            }
-            catch (ValidationFailedException e)
-            {
-                await Finish(TaskStates.Failed, new TaskError { Description = e.Detail }, created: []);
-            }
-            // Cluster trouble (a silo died under a call) is not the task's failure: the reminder runs it again.
-            catch (Exception e) when (!ClusterFaults.IsTransient(e))
-            {
-                log.TaskCrashed(e, Record.Id, Record.Name);
-                await Finish(TaskStates.Failed, new TaskError { Description = e.Message }, created: []);
-            }
+            var (finalState, error, created) = await Outcome();
+            // The outcome is recorded once the database takes it; past the budget the reminder runs the task again.
+            await Budget.Retry(() => Finish(finalState, error, created), clock, CancellationToken.None);
         }
         catch (Exception e)
         {
-            // Could not even record the outcome (database or cluster trouble): the reminder runs the task again.
             log.TaskOutcomeUnrecorded(e, Record.Id);
         }
         finally
@@ -147,20 +115,93 @@ public sealed class TaskGrain(
         }
     }
 
+    private OutageBudget Budget => OutageBudget.Of(services);
+
+    /// <summary>
+    /// Runs the operation to its outcome. A database outage or a silo lost under a call is not the task's failure: the
+    /// operation (idempotent) runs again after a pause, for as long as the outage budget lasts.
+    /// </summary>
+    private async Task<(string State, TaskError? Error, List<string> Created)> Outcome()
+    {
+        if (Record.State == TaskStates.Canceling) return (TaskStates.Canceled, null, []);
+        DateTimeOffset? outageSince = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = clock.GetUtcNow();
+            try
+            {
+                var created = await RunOnce();
+                return (Record.State == TaskStates.Canceling ? TaskStates.Canceled : TaskStates.Completed, null, created);
+            }
+            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+            {
+                return (TaskStates.Canceled, null, []);
+            }
+            catch (TaskFailedException e)
+            {
+                log.TaskFailed(Record.Id, Record.Name, e.Message);
+                return (TaskStates.Failed, new TaskError { Description = e.Message }, []);
+            }
+            catch (ValidationFailedException e)
+            {
+                return (TaskStates.Failed, new TaskError { Description = e.Detail }, []);
+            }
+            catch (Exception e) when (TransientFaults.IsTransient(e))
+            {
+                var now = clock.GetUtcNow();
+                // An attempt that ran longer than the budget before this fault had got past the previous outage.
+                if (outageSince is null || now - started > Budget.Length) (outageSince, attempt) = (now, 1);
+                if (now - outageSince > Budget.Length)
+                {
+                    log.TaskOutageTooLong(e, Record.Id, Record.Name, Budget.Length);
+                    return (TaskStates.Failed, new TaskError { Description = $"The database or the cluster was unavailable for longer than {Budget.Length}: {e.Message}" }, []);
+                }
+                log.TaskWaitsForOutage(Record.Id, Record.Name, e.Message);
+                try
+                {
+                    await Task.Delay(OutageBudget.Pause(attempt), clock, _cancel.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return (TaskStates.Canceled, null, []);
+                }
+            }
+            catch (Exception e)
+            {
+                log.TaskCrashed(e, Record.Id, Record.Name);
+                return (TaskStates.Failed, new TaskError { Description = e.Message }, []);
+            }
+        }
+    }
+
+    private async Task<List<string>> RunOnce()
+    {
+        await WaitForReservations();
+        var now = clock.UtcNowMicros();
+        await Save(Record with { State = Record.State == TaskStates.Canceling ? Record.State : TaskStates.Running, UnblockedAt = Record.UnblockedAt ?? now, StartedAt = Record.StartedAt ?? now, LastUpdated = now });
+        var progress = new TaskProgress(reports => Save(Record with { ProgressReports = reports, LastUpdated = clock.UtcNowMicros() }), clock);
+        var context = new TaskContext(Record.Id, GrainFactory, services, progress, log, _cancel.Token);
+        var created = await TaskRunner.Run(context, state.State.Operation
+            ?? throw new InvalidOperationException($"Task {Record.Id} has lost its operation"));
+        await progress.SaveAsync(force: true);
+        return created;
+    }
+
     private async Task Finish(string finalState, TaskError? error, List<string> created)
     {
         var now = clock.UtcNowMicros();
-        state.State.Operation = null; // a finished task keeps no copy of the secrets it may have carried
         await ReleaseReservations();
+        // A finished task keeps no copy of the secrets its operation may have carried; until the save succeeds it keeps
+        // the operation, so a retry after a failed save still has it.
         await Save(Record with
         {
             State = finalState,
             Error = error,
             CreatedResources = created,
-            FinishedAt = now,
+            FinishedAt = Record.FinishedAt ?? now,
             LastUpdated = now,
             ProgressReports = Record.ProgressReports.Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
-        });
+        }, dropOperation: true);
         await UnregisterRunReminder();
     }
 
@@ -185,11 +226,21 @@ public sealed class TaskGrain(
             await GrainFactory.GetGrain<IReservationGrain>(resource).Release(Record.Id);
     }
 
-    private async Task Save(TaskRecord record, TaskOperation? operation = null)
+    /// <summary>Writes the record (and the operation it starts with); a failed write leaves memory as storage has it.</summary>
+    private async Task Save(TaskRecord record, TaskOperation? operation = null, bool dropOperation = false)
     {
+        var (previousRecord, previousOperation) = (state.State.Record, state.State.Operation);
         state.State.Record = record;
-        state.State.Operation ??= operation;
-        await state.WriteStateAsync();
+        state.State.Operation = dropOperation ? null : previousOperation ?? operation;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            (state.State.Record, state.State.Operation) = (previousRecord, previousOperation);
+            throw;
+        }
         await catalog.UpsertAsync(record);
     }
 

@@ -1,3 +1,4 @@
+using Mirror.Storage;
 using Mirror.Tasks;
 
 namespace Mirror.Grains.Tasks;
@@ -21,13 +22,23 @@ public sealed class TaskProgress(Func<List<ProgressReport>, Task> save, TimeProv
 
     public void Complete(string code) => Update(code, r => r with { State = TaskStates.Completed, Total = r.Total ?? r.Done });
 
-    /// <summary>Writes the reports when they changed and the last write is a second old (or always, with <paramref name="force"/>).</summary>
+    /// <summary>
+    /// Writes the reports when they changed and the last write is a second old (or always, with <paramref name="force"/>).
+    /// A routine write the database cannot take now is left for the next one: progress must not stop the work.
+    /// </summary>
     public async Task SaveAsync(bool force = false)
     {
         if (!_changed || (!force && clock.GetUtcNow() - _lastSave < SaveInterval)) return;
         _changed = false;
         _lastSave = clock.GetUtcNow();
-        await save([.. _reports]);
+        try
+        {
+            await save([.. _reports]);
+        }
+        catch (Exception e) when (!force && TransientFaults.IsTransient(e))
+        {
+            _changed = true;
+        }
     }
 
     private void Update(string code, Func<ProgressReport, ProgressReport> change, string? message = null, int? total = null)

@@ -1,4 +1,5 @@
 using Mirror.Distributions;
+using Mirror.Grains.Repair;
 using Mirror.Grains.Sync;
 using Mirror.Remotes;
 using Mirror.Repositories;
@@ -18,6 +19,9 @@ internal static class TaskRunner
         {
             case SyncRepository sync:
                 return await SyncRunner.Run(context, sync);
+            case RepairBlobs repair:
+                await RepairRunner.Run(context, repair);
+                return [];
             case UpdateRepository update:
                 await grains.GetGrain<IRepositoryGrain>(update.RepositoryId).Update(update.Settings);
                 return [];

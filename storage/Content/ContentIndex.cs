@@ -11,7 +11,13 @@ public sealed class ContentIndex(NpgsqlDataSource db, TimeProvider clock)
 {
     public async Task<HashSet<string>> KnownManifestsAsync(IReadOnlyCollection<string> digests, CancellationToken ct = default)
     {
-        await using var select = db.CreateCommand("select digest from mirror_manifests where digest = any($1)");
+        // A manifest with a damaged blob (its own, or one of a listed child's) is not complete any more: it is mirrored again.
+        await using var select = db.CreateCommand($"""
+            select m.digest from mirror_manifests m
+            where m.digest = any($1) and not ({BlobHealth.HasDamagedBlob("m")})
+              and not exists (select 1 from mirror_manifest_children c join mirror_manifests child on child.id = c.manifest_id
+                              where c.list_id = m.id and ({BlobHealth.HasDamagedBlob("child")}))
+            """);
         select.Parameters.Add(new NpgsqlParameter { Value = digests.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var known = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await select.ExecuteReaderAsync(ct);
@@ -22,25 +28,28 @@ public sealed class ContentIndex(NpgsqlDataSource db, TimeProvider clock)
     public async Task<bool> HasManifestAsync(string digest, CancellationToken ct = default) =>
         (await KnownManifestsAsync([digest], ct)).Count == 1;
 
-    /// <summary>The stored size of an indexed blob, or null when the blob is not indexed.</summary>
+    /// <summary>The stored size of an indexed blob, or null when the blob is not indexed (or found damaged).</summary>
     public async Task<long?> BlobSizeAsync(string digest, CancellationToken ct = default)
     {
-        await using var select = db.CreateCommand("select size from mirror_blobs where digest = $1");
+        await using var select = db.CreateCommand("select size from mirror_blobs where digest = $1 and damaged_at is null");
         select.Parameters.AddWithValue(digest);
         return await select.ExecuteScalarAsync(ct) is long size ? size : null;
     }
 
-    public async Task AddBlobAsync(string digest, long size, string? mediaType, CancellationToken ct = default)
+    /// <summary>Indexes a stored, verified blob (again, when it was found damaged), fetched from <paramref name="remoteId"/>.</summary>
+    public async Task AddBlobAsync(string digest, long size, string? mediaType, Guid? remoteId = null, CancellationToken ct = default)
     {
         await using var insert = db.CreateCommand("""
-            insert into mirror_blobs (id, digest, size, media_type, created) values ($1, $2, $3, $4, $5)
-            on conflict (digest) do nothing
+            insert into mirror_blobs (id, digest, size, media_type, created, remote_id) values ($1, $2, $3, $4, $5, $6)
+            on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, remote_id = coalesce(excluded.remote_id, mirror_blobs.remote_id)
+            where mirror_blobs.damaged_at is not null
             """);
         insert.Parameters.AddWithValue(Ids.New());
         insert.Parameters.AddWithValue(digest);
         insert.Parameters.AddWithValue(size);
         insert.Parameters.AddWithValue((object?)mediaType ?? DBNull.Value);
         insert.Parameters.AddWithValue(Now());
+        insert.Parameters.Add(new NpgsqlParameter { Value = (object?)remoteId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         await insert.ExecuteNonQueryAsync(ct);
     }
 

@@ -61,7 +61,7 @@ public sealed class ServedContent(NpgsqlDataSource db)
         await using var select = db.CreateCommand($"""
             select b.size from mirror_blobs b
             join mirror_repository_content rc on rc.content_id = b.id and {InVersion}
-            where b.digest = $3
+            where b.digest = $3 and b.damaged_at is null
             """);
         AddVersion(select, version, digest);
         return await select.ExecuteScalarAsync(ct) is long size ? size : null;

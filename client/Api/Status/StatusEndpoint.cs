@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
+using Mirror.Storage;
 using Mirror.Storage.Blobs;
+using Mirror.Storage.Content;
 using Npgsql;
 using Orleans.Runtime;
 
@@ -39,7 +41,7 @@ public static class StatusEndpoint
         ], ["versions", "online_workers", "database_connection"]);
     }
 
-    private static async Task<IResult> Get(IClusterClient cluster, NpgsqlDataSource db, BlobStoreSettings blobs, HttpRequest request)
+    private static async Task<IResult> Get(IClusterClient cluster, NpgsqlDataSource db, BlobStoreSettings blobs, BlobHealth health, HttpRequest request)
     {
         var versions = new JsonArray(PulpVersions.All.Select(c => (JsonNode?)new JsonObject
         {
@@ -53,6 +55,7 @@ public static class StatusEndpoint
             ["online_api_apps"] = new JsonArray(new JsonObject { ["name"] = $"gateway-{Environment.MachineName}-{Environment.ProcessId}", ["last_heartbeat"] = PulpJson.Timestamp(DateTime.UtcNow) }),
             ["online_content_apps"] = new JsonArray(),
             ["database_connection"] = new JsonObject { ["connected"] = await DatabaseAnswers(db) },
+            ["damaged_blobs"] = await DamagedBlobs(health),
             ["redis_connection"] = new JsonObject { ["connected"] = false },
             ["storage"] = Storage(blobs),
             ["content_settings"] = new JsonObject { ["content_origin"] = $"{request.Scheme}://{request.Host}", ["content_path_prefix"] = "/pulp/content/" },
@@ -72,7 +75,8 @@ public static class StatusEndpoint
                 ["last_heartbeat"] = PulpJson.Timestamp(h.IAmAliveTime),
             }).ToArray());
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
+        // The membership table lives in the database: while it is away no worker can be listed.
+        catch (Exception e) when (TransientFaults.IsTransient(e))
         {
             return [];
         }
@@ -86,9 +90,27 @@ public static class StatusEndpoint
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
             return await command.ExecuteScalarAsync(timeout.Token) is 1;
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException || TransientFaults.IsDatabaseOutage(e))
         {
             return false;
+        }
+    }
+
+    /// <summary>Blobs found damaged in the store and out of service until a sync fetches them again (null while the database is away).</summary>
+    private static async Task<JsonNode?> DamagedBlobs(BlobHealth health)
+    {
+        try
+        {
+            var (count, first) = await health.DamagedAsync(first: 20);
+            return new JsonObject
+            {
+                ["count"] = count,
+                ["blobs"] = new JsonArray(first.Select(b => (JsonNode?)new JsonObject { ["digest"] = b.Digest, ["damage"] = b.Damage }).ToArray()),
+            };
+        }
+        catch (Exception e) when (TransientFaults.IsTransient(e))
+        {
+            return null;
         }
     }
 

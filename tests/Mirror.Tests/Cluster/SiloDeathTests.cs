@@ -63,56 +63,18 @@ public sealed class SiloDeathTests : IAsyncLifetime
         Assert.Empty(refetched);
 
         // Each version holds exactly what the upstream held, as a clean sync does.
-        Assert.Equal(Expected(upstream), await Content(repository + "versions/1/"));
-        Assert.Equal(Expected(second), await Content(repository + "versions/2/"));
+        Assert.Equal(VersionContent.Expected(upstream), await VersionContent.Of(Client, repository + "versions/1/"));
+        Assert.Equal(VersionContent.Expected(second), await VersionContent.Of(Client, repository + "versions/2/"));
         foreach (var blob in upstream.Blobs.Concat(second.Blobs))
             Assert.Equal(blob.Digest, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(BlobFile(blob.Digest)))));
     }
 
-    /// <summary>Waits for the task; on a timeout the silos' logs say why.</summary>
-    private async Task<JsonNode> Finished(string task)
-    {
-        try
-        {
-            return await Client.WaitForTaskAsync(task, TimeSpan.FromMinutes(4));
-        }
-        catch (Exception e)
-        {
-            throw new InvalidOperationException(e.Message + "\n" + _cluster.Logs(), e);
-        }
-    }
+    private Task<JsonNode> Finished(string task) => _cluster.FinishedAsync(task, TimeSpan.FromMinutes(4));
 
     private string BlobFile(string digest) => Path.Combine(_cluster.BlobRoot, "sha256", digest[7..9], digest[7..]);
 
     private async Task<string> StartSync(string repository, string remote, bool mirror = false) =>
         (await Client.PostAsync(repository + "sync/", new { remote, mirror })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
 
-    private async Task WhenBlobsFetched(int count)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (_proxy.Requests.Count(r => r.Kind == RequestKind.BlobGet && r.Status == 200) < count)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"fewer than {count} blobs fetched:\n{_cluster.Logs()}");
-            await Task.Delay(50);
-        }
-    }
-
-    /// <summary>A version's tags (name → manifest digest), manifest digests and blob digests, in a comparable form.</summary>
-    private async Task<string> Content(string version)
-    {
-        var manifests = await Client.ContentIn("manifests", version);
-        var byHref = manifests.ToDictionary(m => m["pulp_href"]!.GetValue<string>(), m => m["digest"]!.GetValue<string>());
-        var tags = (await Client.ContentIn("tags", version)).Select(t => $"{t["name"]}={byHref[t["tagged_manifest"]!.GetValue<string>()]}");
-        var blobs = (await Client.ContentIn("blobs", version)).Select(b => b["digest"]!.GetValue<string>());
-        return Comparable(tags, byHref.Values, blobs);
-    }
-
-    private static string Expected(BulkUpstream upstream) => Comparable(
-        upstream.Images.Select(i => $"{i.Tag}={i.Image.Digest}"), upstream.Images.Select(i => i.Image.Digest), upstream.Blobs.Select(b => b.Digest));
-
-    private static string Comparable(IEnumerable<string> tags, IEnumerable<string> manifests, IEnumerable<string> blobs)
-    {
-        JsonArray Sorted(IEnumerable<string> values) => new(values.Order(StringComparer.Ordinal).Select(v => (JsonNode?)v).ToArray());
-        return new JsonObject { ["tags"] = Sorted(tags), ["manifests"] = Sorted(manifests), ["blobs"] = Sorted(blobs) }.ToJsonString();
-    }
+    private Task WhenBlobsFetched(int count) => _proxy.WhenBlobsFetched(count, _cluster);
 }

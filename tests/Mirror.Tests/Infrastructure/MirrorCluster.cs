@@ -36,9 +36,10 @@ public sealed class MirrorCluster : IAsyncDisposable
     public string BlobRoot { get; }
 
     /// <param name="blobStore">The <c>Mirror__Blobs__*</c> settings; a folder of the cluster's own by default.</param>
-    public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null)
+    /// <param name="postgres">The server for the cluster's database: the suite's shared one by default.</param>
+    public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null, PrivatePostgres? postgres = null)
     {
-        var cluster = new MirrorCluster(await TestDatabase.CreateAsync(), "c" + Guid.NewGuid().ToString("N")[..8], blobStore);
+        var cluster = new MirrorCluster(await TestDatabase.CreateAsync(adminConnection: postgres?.AdminConnection), "c" + Guid.NewGuid().ToString("N")[..8], blobStore);
         for (var i = 0; i < silos; i++) cluster.StartSilo();
         cluster.StartGateway();
         await cluster.WaitForWorkersAsync(silos);
@@ -114,6 +115,19 @@ public sealed class MirrorCluster : IAsyncDisposable
         }
         for (var i = 0; i < running.Count; i++) StartSilo();
         await WaitForWorkersAsync(running.Count);
+    }
+
+    /// <summary>Waits for a task to finish; on a timeout the processes' logs say why.</summary>
+    public async Task<JsonNode> FinishedAsync(string task, TimeSpan within)
+    {
+        try
+        {
+            return await Client.WaitForTaskAsync(task, within);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException(e.Message + "\n" + Logs(), e);
+        }
     }
 
     public string Logs() => string.Join("\n", _silos.Append(_gateway!).Where(p => p is not null)

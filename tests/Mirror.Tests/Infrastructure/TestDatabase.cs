@@ -17,13 +17,17 @@ public sealed class TestDatabase : IAsyncDisposable
     public string ConnectionString { get; }
     public NpgsqlDataSource DataSource { get; }
 
-    public static async Task<TestDatabase> CreateAsync(bool migrate = true)
+    private string _adminConnection = TestEnvironment.AdminConnection;
+
+    /// <param name="adminConnection">The server to create it on: the suite's shared one unless a test brings its own.</param>
+    public static async Task<TestDatabase> CreateAsync(bool migrate = true, string? adminConnection = null)
     {
+        adminConnection ??= TestEnvironment.AdminConnection;
         var name = "t_" + Guid.NewGuid().ToString("N")[..16];
-        await using (var admin = NpgsqlDataSource.Create(TestEnvironment.AdminConnection))
+        await using (var admin = NpgsqlDataSource.Create(adminConnection))
         await using (var create = admin.CreateCommand($"create database {name}"))
             await create.ExecuteNonQueryAsync();
-        var database = new TestDatabase(name, new NpgsqlConnectionStringBuilder(TestEnvironment.AdminConnection) { Database = name }.ConnectionString);
+        var database = new TestDatabase(name, new NpgsqlConnectionStringBuilder(adminConnection) { Database = name }.ConnectionString) { _adminConnection = adminConnection };
         if (migrate) await SchemaMigrator.MigrateAsync(database.DataSource);
         return database;
     }
@@ -38,7 +42,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        await using var admin = NpgsqlDataSource.Create(TestEnvironment.AdminConnection);
+        await using var admin = NpgsqlDataSource.Create(_adminConnection);
         await using var drop = admin.CreateCommand($"drop database if exists {Name} with (force)");
         await drop.ExecuteNonQueryAsync();
     }

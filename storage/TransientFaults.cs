@@ -1,0 +1,32 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Mirror.Storage;
+
+/// <summary>
+/// Failures that say "not now" rather than "no": the cluster could not deliver a call (<see cref="ClusterFaults"/>), or
+/// the database is away. Work that meets one waits and asks again within its <see cref="OutageBudget"/>; nothing
+/// records it as an outcome.
+/// </summary>
+public static class TransientFaults
+{
+    public static bool IsTransient(Exception failure) => ClusterFaults.IsTransient(failure) || IsDatabaseOutage(failure);
+
+    /// <summary>PostgreSQL could not be reached or went away under the command (anywhere in the chain of causes).</summary>
+    public static bool IsDatabaseOutage(Exception failure)
+    {
+        for (Exception? e = failure; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case DatabaseUnavailableException:
+                case NpgsqlException { IsTransient: true }:
+                case NpgsqlException { InnerException: SocketException or IOException or TimeoutException }:
+                    return true;
+                case AggregateException aggregate when aggregate.InnerExceptions.Any(IsDatabaseOutage):
+                    return true;
+            }
+        }
+        return false;
+    }
+}
