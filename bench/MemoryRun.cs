@@ -1,5 +1,7 @@
+using Mirror.Bench.Deployment;
 using Mirror.Bench.Measure;
 using Mirror.Bench.Report;
+using Mirror.TestKit;
 
 namespace Mirror.Bench;
 
@@ -14,10 +16,10 @@ public static class MemoryRun
         var deployment = bench.Deployment;
         BenchContext.Say($"memory: {deployment.Silos} fresh silos syncing one {bench.Options.BigLayerBytes / BenchOptions.MiB} MiB layer ...");
         using var api = deployment.Api();
-        var repository = await api.CreateRepositoryAsync("bench-big", ct);
-        var remote = await api.CreateRemoteAsync("bench-big", bench.Registry.BaseUrl, bench.Big.Name, bench.Options.Concurrency, ct);
+        var repository = await api.CreateRepositoryAsync("bench-big", ct: ct);
+        var remote = await api.CreateRemoteAsync("bench-big", bench.Registry.BaseUrl, bench.Big.Name, new { download_concurrency = bench.Options.Concurrency }, ct);
         await using var watch = new ProcessWatch(deployment.Processes());
-        var outcome = await api.SyncAsync(repository, remote, ct);
+        var outcome = await api.TimedSyncAsync(repository, remote, ct);
         var usage = await watch.StopAsync();
         var processes = usage.Select(u => new ProcessMemory(u.Key, watch.Baseline[u.Key], u.Value.PeakRss, u.Value.HighWaterMark, u.Value.CpuSeconds)).ToList();
         bench.Results.Memory = new MemoryResult(bench.Options.BigLayerBytes, outcome.Elapsed.TotalSeconds, processes);

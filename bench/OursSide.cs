@@ -30,18 +30,18 @@ public static class OursSide
         else
         {
             BenchContext.Say($"round {round}: {side}: warming up on the test kit's demo set ({bench.Warmup.Tags.Count} tags) ...");
-            var warmRepository = await api.CreateRepositoryAsync($"warmup-r{round}-s{silos}", ct);
-            var warmRemote = await api.CreateRemoteAsync($"warmup-r{round}-s{silos}", bench.Registry.BaseUrl, bench.Warmup.Name, options.Concurrency, ct);
-            await api.SyncAsync(warmRepository, warmRemote, ct);
+            var warmRepository = await api.CreateRepositoryAsync($"warmup-r{round}-s{silos}", ct: ct);
+            var warmRemote = await api.CreateRemoteAsync($"warmup-r{round}-s{silos}", bench.Registry.BaseUrl, bench.Warmup.Name, new { download_concurrency = options.Concurrency }, ct);
+            await api.TimedSyncAsync(warmRepository, warmRemote, ct);
         }
         var name = $"bench-r{round}-s{silos}";
-        var repository = await api.CreateRepositoryAsync(name, ct);
-        var direct = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, main.Name, options.Concurrency, ct);
+        var repository = await api.CreateRepositoryAsync(name, ct: ct);
+        var direct = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, main.Name, new { download_concurrency = options.Concurrency }, ct);
 
         BenchContext.Say($"round {round}: {side}: full sync ...");
         var storedBefore = BenchContext.BytesUnder(deployment.BlobFolder);
         await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
-        var full = await api.SyncAsync(repository, direct, ct);
+        var full = await api.TimedSyncAsync(repository, direct, ct);
         var usage = await watch.StopAsync();
         var transfer = new Transfer(side, round, main.Bytes, full.Elapsed.TotalSeconds)
         {
@@ -63,7 +63,7 @@ public static class OursSide
     }
 
     /// <summary>The version must hold every tag and unique blob of the upstream, or the time measured a partial mirror.</summary>
-    private static async Task CheckAsync(BenchContext bench, PulpApi api, string? version, string side, int round, CancellationToken ct)
+    private static async Task CheckAsync(BenchContext bench, PulpClient api, string? version, string side, int round, CancellationToken ct)
     {
         if (version is null)
         {
@@ -76,13 +76,13 @@ public static class OursSide
             bench.Results.Problems.Add($"{side} round {round}: version holds {tags} tags and {blobs} blobs, the upstream {bench.Main.Tags.Count} and {bench.Main.Blobs.Count}");
     }
 
-    private static async Task NoopAsync(BenchContext bench, PulpApi api, string repository, int silos, int round, CancellationToken ct)
+    private static async Task NoopAsync(BenchContext bench, PulpClient api, string repository, int silos, int round, CancellationToken ct)
     {
         var (options, main) = (bench.Options, bench.Main);
         await using var proxy = await RecordingProxy.StartAsync(bench.Registry.BaseUrl);
-        var proxied = await api.CreateRemoteAsync($"bench-r{round}-s{silos}-proxied", proxy.BaseUrl, main.Name, options.Concurrency, ct);
+        var proxied = await api.CreateRemoteAsync($"bench-r{round}-s{silos}-proxied", proxy.BaseUrl, main.Name, new { download_concurrency = options.Concurrency }, ct);
         proxy.Reset();
-        var noop = await api.SyncAsync(repository, proxied, ct);
+        var noop = await api.TimedSyncAsync(repository, proxied, ct);
         var requests = Enum.GetValues<RequestKind>().ToDictionary(k => k.ToString(), proxy.Count);
         var peak = proxy.PeakInFlight;
         if (noop.Version is not null)

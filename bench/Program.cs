@@ -4,7 +4,7 @@ using Mirror.Bench;
 using Mirror.Bench.Report;
 
 // ./mirror bench runs this with the deployment's environment (MIRROR_SCRIPT, MIRROR_DATA, ports) and
-// MIRROR_BENCH_RESULTS, the folder that receives latest.md, latest.json and latest.png.
+// MIRROR_BENCH_RESULTS, the folder that receives latest.md, latest.json and latest.svg.
 BenchOptions options;
 try
 {
@@ -35,12 +35,12 @@ await File.WriteAllTextAsync(Path.Combine(folder, "latest.json"), JsonSerializer
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
 }));
-await File.WriteAllBytesAsync(Path.Combine(folder, "latest.png"), ThroughputChart.Render(summary));
+await File.WriteAllTextAsync(Path.Combine(folder, "latest.svg"), ThroughputChart.Render(summary));
 
 Console.WriteLine();
 Console.WriteLine(MarkdownReport.Table(summary));
 foreach (var (target, measured, met) in summary.Targets())
     Console.WriteLine($"  {(met is null ? "n/a   " : met.Value ? "met   " : "MISSED")}  {target}: {measured}");
 foreach (var problem in results.Problems) Console.WriteLine($"  problem: {problem}");
-Console.WriteLine($"\nwritten: {folder}/latest.md, latest.json, latest.png");
+Console.WriteLine($"\nwritten: {folder}/latest.md, latest.json, latest.svg");
 return results.Problems.Count == 0 ? 0 : 1;

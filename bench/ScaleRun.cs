@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Mirror.Bench.Deployment;
 using Mirror.Bench.Measure;
 using Mirror.Bench.Report;
+using Mirror.TestKit;
 
 namespace Mirror.Bench;
 
@@ -21,9 +22,9 @@ public static class ScaleRun
         var (options, scale) = (bench.Options, bench.Scale);
         using var api = bench.Deployment.Api();
         BenchContext.Say($"scale: syncing {scale.Tags.Count} tags over {scale.Manifests} manifests ...");
-        var repository = await api.CreateRepositoryAsync("bench-scale", ct);
-        var remote = await api.CreateRemoteAsync("bench-scale", bench.Registry.BaseUrl, scale.Name, options.Concurrency, ct);
-        var sync = await api.SyncAsync(repository, remote, ct);
+        var repository = await api.CreateRepositoryAsync("bench-scale", ct: ct);
+        var remote = await api.CreateRemoteAsync("bench-scale", bench.Registry.BaseUrl, scale.Name, new { download_concurrency = options.Concurrency }, ct);
+        var sync = await api.TimedSyncAsync(repository, remote, ct);
         var version = sync.Version ?? throw new InvalidOperationException("the scale sync created no version");
         var tagCount = await api.CountAsync("tags", version, ct);
         if (tagCount != scale.Tags.Count) bench.Results.Problems.Add($"scale: version holds {tagCount} tags, the upstream {scale.Tags.Count}");
@@ -32,8 +33,10 @@ public static class ScaleRun
 
         var tagPages = Pages("tags", version, scale.Tags.Count);
         var manifestPages = Pages("manifests", version, scale.Manifests);
-        var (tags, tagPageMedians) = await Latency.MeasureEachAsync(api.Http, tagPages, options.LatencySamples, ct);
-        var manifests = await Latency.MeasureAsync(api.Http, manifestPages, options.LatencySamples, ct);
+        using var http = new HttpClient { BaseAddress = bench.Deployment.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = api.Credentials;
+        var (tags, tagPageMedians) = await Latency.MeasureEachAsync(http, tagPages, options.LatencySamples, ct);
+        var manifests = await Latency.MeasureAsync(http, manifestPages, options.LatencySamples, ct);
         var (v2, note) = await RegistryTagListAsync(bench, api, repository, ct);
         bench.Results.Scale = new ScaleResult(scale.Tags.Count, scale.Manifests, sync.Elapsed.TotalSeconds, tags, manifests, v2, note) {
             PhaseEnds = sync.PhaseEnds,
@@ -46,23 +49,23 @@ public static class ScaleRun
 
     private static List<string> Pages(string kind, string version, int count) =>
         Enumerable.Range(0, Math.Max(1, (count + Page - 1) / Page))
-            .Select(p => $"{PulpApi.Content}{kind}/?repository_version={version}&limit={Page}&offset={p * Page}").ToList();
+            .Select(p => $"{PulpClient.Content}{kind}/?repository_version={version}&limit={Page}&offset={p * Page}").ToList();
 
     /// <summary>
     /// Distributes the repository and times <c>GET /v2/&lt;base_path&gt;/tags/list</c>, when the gateway serves it; else
     /// says why not. Basic credentials first; a Bearer challenge is answered with a token from its realm.
     /// </summary>
-    private static async Task<(Latency? Latency, string Note)> RegistryTagListAsync(BenchContext bench, PulpApi api, string repository, CancellationToken ct)
+    private static async Task<(Latency? Latency, string Note)> RegistryTagListAsync(BenchContext bench, PulpClient api, string repository, CancellationToken ct)
     {
-        var (status, body) = await api.SendAsync(HttpMethod.Post, PulpApi.Distributions,
-            new JsonObject { ["name"] = BasePath, ["base_path"] = BasePath, ["repository"] = repository }, ct);
-        if (status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) return (null, "n/a (no /v2/ yet)");
-        if (status == HttpStatusCode.Accepted && body?["task"]?.GetValue<string>() is { } task) await WaitAsync(api, task, ct);
-        else if (status != HttpStatusCode.Created) return (null, $"n/a (creating the distribution answered {(int)status})");
+        var created = await api.PostAsync(PulpClient.Distributions, new { name = BasePath, base_path = BasePath, repository }, ct);
+        if (created.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) return (null, "n/a (no /v2/ yet)");
+        if (created.Status == HttpStatusCode.Accepted)
+            await api.WaitForTaskAsync(created.Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task, TimeSpan.FromMinutes(1), ct: ct);
+        else if (created.Status != HttpStatusCode.Created) return (null, $"n/a (creating the distribution answered {(int)created.Status})");
 
         var path = $"/v2/{BasePath}/tags/list";
         using var http = new HttpClient { BaseAddress = bench.Deployment.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Authorization = api.Http.DefaultRequestHeaders.Authorization;
+        http.DefaultRequestHeaders.Authorization = api.Credentials;
         using var probe = await http.GetAsync(path, ct);
         if (probe.StatusCode == HttpStatusCode.Unauthorized && await TokenAsync(http, probe, ct) is { } token)
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -76,15 +79,6 @@ public static class ScaleRun
         catch (InvalidOperationException e)
         {
             return (null, $"n/a ({e.Message})");
-        }
-    }
-
-    private static async Task WaitAsync(PulpApi api, string task, CancellationToken ct)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            if ((await api.GetAsync(task, ct))["state"]?.GetValue<string>() is "completed" or "failed" or "canceled") return;
-            await Task.Delay(100, ct);
         }
     }
 

@@ -1,26 +1,66 @@
+using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 
 namespace Mirror.TestKit;
 
-/// <summary>Loopback ports for child processes that must be told their port up front (the registry cannot bind port 0 and report it).</summary>
+/// <summary>
+/// The one place tests, the benchmark, the demo and the <c>mirror</c> script get loopback ports for servers that are
+/// told their port up front. Ports come from below the kernel's ephemeral range: a port inside it may become the local
+/// end of any outgoing connection on the machine (ours or another engineer's) between the pick and the bind, and then
+/// nothing can listen on it.
+/// </summary>
 public static class Ports
 {
-    public static int FreeLoopbackPort()
+    private const int Lowest = 20000;
+
+    /// <summary>One free port.</summary>
+    public static int Free() => FreeBlock(1);
+
+    /// <summary>The first of <paramref name="count"/> consecutive free ports (a silo port base, a gateway port base).</summary>
+    public static int FreeBlock(int count)
     {
-        for (var attempt = 0; attempt < 20; attempt++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var ceiling = EphemeralLow() - count;
+        for (var attempt = 0; attempt < 500; attempt++)
         {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            if (!InUse(port)) return port;
+            var start = Random.Shared.Next(Lowest, ceiling);
+            if (Enumerable.Range(start, count).All(IsFree)) return start;
         }
-        throw new InvalidOperationException("no free loopback port found");
+        throw new InvalidOperationException($"no {count} consecutive free ports between {Lowest} and {ceiling}");
     }
 
-    /// <summary>Someone listening on the port, on any address: the OS gave it to us, but another engineer's process may have grabbed it since.</summary>
-    public static bool InUse(int port) =>
-        IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpListeners().Any(endpoint => endpoint.Port == port);
+    /// <summary>
+    /// Nobody listens on the port on any address, and we can bind it on loopback now. Orleans binds with SO_REUSEPORT, so
+    /// a bind alone would succeed beside another silo: the listener table is asked too.
+    /// </summary>
+    public static bool IsFree(int port)
+    {
+        if (IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpListeners().Any(endpoint => endpoint.Port == port)) return false;
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The first port of /proc/sys/net/ipv4/ip_local_port_range (32768 by default).</summary>
+    private static int EphemeralLow()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+            return Math.Max(Lowest + 1000, int.Parse(range[0], CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 32768;
+        }
+    }
 }

@@ -44,7 +44,7 @@ public sealed class RegistryServer : IAsyncDisposable
         // The port is picked before the registry binds it, so another process may take it first: try again with another.
         for (var attempt = 1; ; attempt++)
         {
-            var port = Ports.FreeLoopbackPort();
+            var port = Ports.Free();
             var config = Path.Combine(directory, "config.yml");
             var data = Path.Combine(directory, "data");
             await File.WriteAllTextAsync(config, $$$"""

@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using Mirror.TestKit;
 
 namespace Mirror.Bench.Deployment;
 
 /// <summary>
 /// The deployment under test, started and stopped by the <c>mirror</c> script (the one launcher: PostgreSQL, silos,
 /// gateway) in the bench's own data folder, which <c>./mirror bench</c> puts in the environment, on ports picked
-/// afresh for every start (<see cref="PortBlock"/>). "Fresh" means a new database and an empty blob folder, so nothing
+/// afresh for every start (<see cref="Ports"/>). "Fresh" means a new database and an empty blob folder, so nothing
 /// is skipped because an earlier round stored it.
 /// </summary>
 public sealed class LocalDeployment
@@ -38,7 +39,7 @@ public sealed class LocalDeployment
             Environment.GetEnvironmentVariable("MIRROR_USERNAME") ?? "admin", Environment.GetEnvironmentVariable("MIRROR_PASSWORD") ?? "password");
     }
 
-    public PulpApi Api() => new(BaseUrl, Username, Password);
+    public PulpClient Api() => new(BaseUrl, Username, Password, TimeSpan.FromMinutes(2));
 
     /// <summary>Stops whatever runs, drops the database and the blobs, and starts <paramref name="silos"/> silos and the gateway.</summary>
     public async Task StartFreshAsync(int silos, CancellationToken ct)
@@ -46,14 +47,14 @@ public sealed class LocalDeployment
         await StopAsync(ct);
         foreach (var folder in new[] { Path.Combine(Data, "pg"), BlobFolder })
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        var gateway = PortBlock.Find(1);
+        var gateway = Ports.Free();
         string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _ports = new Dictionary<string, string>
         {
             ["MIRROR_PORT"] = Text(gateway),
-            ["MIRROR_PG_PORT"] = Text(PortBlock.Find(1)),
-            ["MIRROR_SILO_PORT_BASE"] = Text(PortBlock.Find(silos)),
-            ["MIRROR_GATEWAY_PORT_BASE"] = Text(PortBlock.Find(silos)),
+            ["MIRROR_PG_PORT"] = Text(Ports.Free()),
+            ["MIRROR_SILO_PORT_BASE"] = Text(Ports.FreeBlock(silos)),
+            ["MIRROR_GATEWAY_PORT_BASE"] = Text(Ports.FreeBlock(silos)),
         };
         BaseUrl = new Uri($"http://127.0.0.1:{gateway}/");
         await ScriptAsync("up", silos, ct);

@@ -121,7 +121,7 @@ public static class MarkdownReport
             text.AppendLine(notes.TrimEnd());
             text.AppendLine();
         }
-        text.AppendLine("Raw figures: `latest.json`; chart: `latest.png`.");
+        text.AppendLine("Raw figures: `latest.json`; chart: `latest.svg`.");
         return text.ToString();
     }
 

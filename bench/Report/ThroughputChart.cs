@@ -1,59 +1,54 @@
 using System.Globalization;
+using System.Net;
+using System.Text;
 
 namespace Mirror.Bench.Report;
 
-/// <summary>latest.png: one bar a side (median MiB/s), its value on top, and a line at the target of 0.8 × the limit.</summary>
+/// <summary>latest.svg: one bar a side (median MiB/s) with its spread over rounds as a line, the median above it, and a dashed line at the target of 0.8 × the limit.</summary>
 public static class ThroughputChart
 {
-    private const int Width = 800, Height = 440, Left = 60, Right = 30, Top = 70, Bottom = 70;
-    private static readonly (byte, byte, byte) Ink = (30, 30, 30), Grid = (225, 225, 225), TargetLine = (200, 40, 40);
+    private const int Width = 800, Height = 440, Left = 60, Right = 30, Top = 70, Bottom = 70, PlotHeight = Height - Top - Bottom;
 
-    public static byte[] Render(Summary summary)
+    public static string Render(Summary summary)
     {
-        var canvas = new Canvas(Width, Height);
-        canvas.Text(Left, 16, $"full sync throughput, MiB/s (median of {summary.Results.Options.Rounds} round(s), {summary.Results.Profile})", 2, Ink);
-        canvas.Text(Left, 40, summary.Results.Upstream, 1, Ink);
-        var sides = summary.Sides;
-        if (sides.Count == 0) return PngWriter.Encode(Width, Height, canvas.Pixels);
+        var svg = new StringBuilder();
+        void Add(FormattableString element) => svg.AppendLine(FormattableString.Invariant(element));
+        string Escape(string text) => WebUtility.HtmlEncode(text);
 
-        var plotHeight = Height - Top - Bottom;
-        var top = Math.Max(1, sides.Max(s => s.MaxBytesPerSecond) / BenchOptions.MiB) * 1.1;
+        Add($"""<svg xmlns="http://www.w3.org/2000/svg" width="{Width}" height="{Height}" viewBox="0 0 {Width} {Height}" font-family="sans-serif" fill="#1e1e1e">""");
+        Add($"""<rect width="{Width}" height="{Height}" fill="white"/>""");
+        Add($"""<text x="{Left}" y="28" font-size="18">full sync throughput, MiB/s (median of {summary.Results.Options.Rounds} round(s), {Escape(summary.Results.Profile)})</text>""");
+        Add($"""<text x="{Left}" y="50" font-size="12">{Escape(summary.Results.Upstream)}</text>""");
+        var sides = summary.Sides;
+        var top = Math.Max(1, sides.Count == 0 ? 1 : sides.Max(s => s.MaxBytesPerSecond) / BenchOptions.MiB) * 1.1;
+        double Y(double mibps) => Top + PlotHeight - PlotHeight * mibps / top;
         for (var g = 0; g <= 4; g++)
-        {
-            var y = Top + plotHeight - (int)(plotHeight * g / 4.0);
-            canvas.Fill(Left, y, Width - Left - Right, 1, Grid);
-            canvas.Text(4, y - 3, (top * g / 4).ToString("F0", CultureInfo.InvariantCulture), 1, Ink);
-        }
-        var slot = (Width - Left - Right) / sides.Count;
+            Add($"""<line x1="{Left}" x2="{Width - Right}" y1="{Y(top * g / 4):F1}" y2="{Y(top * g / 4):F1}" stroke="#e1e1e1"/><text x="{Left - 8}" y="{Y(top * g / 4) + 4:F1}" font-size="12" text-anchor="end">{top * g / 4:F0}</text>""");
+        var slot = (Width - Left - Right) / Math.Max(1, sides.Count);
         for (var i = 0; i < sides.Count; i++)
         {
             var side = sides[i];
-            var x = Left + i * slot + slot / 5;
-            var barWidth = slot * 3 / 5;
-            var barHeight = (int)(plotHeight * side.MiBps / top);
-            canvas.Fill(x, Top + plotHeight - barHeight, barWidth, barHeight, Colour(side.Side));
-            // The spread over rounds: a thin bar from min to max beside the median.
-            var low = Top + plotHeight - (int)(plotHeight * side.MinBytesPerSecond / BenchOptions.MiB / top);
-            var high = Top + plotHeight - (int)(plotHeight * side.MaxBytesPerSecond / BenchOptions.MiB / top);
-            canvas.Fill(x + barWidth / 2 - 1, high, 3, Math.Max(1, low - high), Ink);
-            var value = side.MiBps.ToString("F1", CultureInfo.InvariantCulture);
-            canvas.Text(x + (barWidth - Canvas.TextWidth(value, 2)) / 2, Top + plotHeight - barHeight - 22, value, 2, Ink);
-            canvas.Text(x + (barWidth - Canvas.TextWidth(side.Side, 2)) / 2, Top + plotHeight + 12, side.Side, 2, Ink);
+            var (x, barWidth, middle) = (Left + i * slot + slot / 5, slot * 3 / 5, Left + i * slot + slot / 2);
+            Add($"""<rect x="{x}" y="{Y(side.MiBps):F1}" width="{barWidth}" height="{Top + PlotHeight - Y(side.MiBps):F1}" fill="{Colour(side.Side)}"/>""");
+            Add($"""<line x1="{middle}" x2="{middle}" y1="{Y(side.MinBytesPerSecond / BenchOptions.MiB):F1}" y2="{Y(side.MaxBytesPerSecond / BenchOptions.MiB):F1}" stroke="#1e1e1e" stroke-width="3"/>""");
+            Add($"""<text x="{middle}" y="{Y(side.MaxBytesPerSecond / BenchOptions.MiB) - 8:F1}" font-size="16" text-anchor="middle">{side.MiBps:F1}</text>""");
+            Add($"""<text x="{middle}" y="{Top + PlotHeight + 24}" font-size="16" text-anchor="middle">{Escape(side.Side)}</text>""");
         }
-        canvas.Fill(Left, Top + plotHeight, Width - Left - Right, 2, Ink);
+        Add($"""<line x1="{Left}" x2="{Width - Right}" y1="{Top + PlotHeight}" y2="{Top + PlotHeight}" stroke="#1e1e1e" stroke-width="2"/>""");
         if (summary.Limit is { } limit)
         {
-            var y = Top + plotHeight - (int)(plotHeight * Summary.ThroughputVsLimitTarget * limit.MiBps / top);
-            for (var x = Left; x < Width - Right; x += 12) canvas.Fill(x, y, 7, 2, TargetLine);
-            canvas.Text(Width - Right - Canvas.TextWidth("target 0.8 x limit", 1), y - 10, "target 0.8 x limit", 1, TargetLine);
+            var y = Y(Summary.ThroughputVsLimitTarget * limit.MiBps);
+            Add($"""<line x1="{Left}" x2="{Width - Right}" y1="{y:F1}" y2="{y:F1}" stroke="#c82828" stroke-width="2" stroke-dasharray="7 5"/>""");
+            Add($"""<text x="{Width - Right}" y="{y - 6:F1}" font-size="12" text-anchor="end" fill="#c82828">target 0.8 × limit</text>""");
         }
-        return PngWriter.Encode(Width, Height, canvas.Pixels);
+        svg.AppendLine("</svg>");
+        return svg.ToString();
     }
 
-    private static (byte, byte, byte) Colour(string side) => side switch
+    private static string Colour(string side) => side switch
     {
-        "limit" => (150, 150, 150),
-        "skopeo" => (230, 140, 40),
-        _ => (50, 110, 200),
+        "limit" => "#969696",
+        "skopeo" => "#e68c28",
+        _ => "#326ec8",
     };
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -22,10 +21,8 @@ public sealed class OpenApiDocumentTests(ClusterFixture fixture)
     [Fact]
     public async Task The_document_is_anonymous_OpenAPI_3_0_3_that_a_strict_parser_reads_without_errors()
     {
-        using var response = await fixture.Client.Http.GetAsync("/pulp/api/v3/docs/api.json");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.ToString());
-        var text = await response.Content.ReadAsStringAsync();
+        // Anonymous, 200, and labelled exactly application/json: the test kit's client checks all three.
+        var text = (await fixture.Client.GetAnonymousAsync("/pulp/api/v3/docs/api.json"))!.ToJsonString();
 
         // Pulp's path keys for routes on an object are the object's href parameter ("{task_href}"), not "/…" as the
         // specification asks; pulp-glue finds operations by them. That departure is the only one: the parser reports

@@ -6,8 +6,8 @@ namespace Mirror.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class RemoteApiTests(ClusterFixture fixture)
 {
-    private const string Remotes = "/pulp/api/v3/remotes/container/container/";
-    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
+    private const string Remotes = PulpClient.Remotes;
+    private const string Repositories = PulpClient.Repositories;
     private PulpClient Client => fixture.Client;
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
         Assert.All(hidden.Values, Assert.True);
         var href = created["pulp_href"]!.GetValue<string>();
         var task = await Client.RunTaskAsync(Client.PatchAsync(href, new { password = (string?)null, tls_validation = false }));
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        Assert.Equal("completed", task.State);
 
         var updated = (await Client.GetAsync(href)).Ok();
         Assert.False(updated["tls_validation"]!.GetValue<bool>());
@@ -57,7 +57,7 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
 
         foreach (var text in new[]
         {
-            created.Text(), updated.Text(), task.Text(),
+            created.Text(), updated.Text(), task.Json.Text(),
             (await Client.GetAsync($"{Remotes}?name={name}")).Ok().Text(),
             (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1000")).Ok().Text(),
             fixture.Cluster.Logs(),
@@ -90,7 +90,7 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
         var name = Names.Unique("bad");
         var body = $$"""{"name": "{{name}}", "url": "http://127.0.0.1:5000", "upstream_name": "busybox", {{field}}}""";
         Assert.Equal(expected, (await Client.PostAsync(Remotes, body)).Expect(HttpStatusCode.BadRequest).Text());
-        Assert.Equal(0, (await Client.GetAsync($"{Remotes}?name={name}")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(0, (await Client.GetAsync($"{Remotes}?name={name}")).Ok<PageView>().Count);
     }
 
     [Theory]
@@ -135,14 +135,14 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
     public async Task Deleting_a_remote_clears_it_from_the_repositories_that_used_it()
     {
         var remote = (await Client.PostAsync(Remotes, new { name = Names.Unique("used"), url = "http://127.0.0.1:5000", upstream_name = "a" }))
-            .Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+            .Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
         var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("user"), remote })).Expect(HttpStatusCode.Created);
         Assert.Equal(remote, repository["remote"]!.GetValue<string>());
-        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?remote={remote}")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?remote={remote}")).Ok<PageView>().Count);
 
         var task = await Client.RunTaskAsync(Client.DeleteAsync(remote));
 
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        Assert.Equal("completed", task.State);
         (await Client.GetAsync(remote)).Expect(HttpStatusCode.NotFound);
         Assert.Null((await Client.GetAsync(repository["pulp_href"]!.GetValue<string>())).Ok()["remote"]);
     }

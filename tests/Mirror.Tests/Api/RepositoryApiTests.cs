@@ -7,7 +7,7 @@ namespace Mirror.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class RepositoryApiTests(ClusterFixture fixture)
 {
-    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
+    private const string Repositories = PulpClient.Repositories;
     private PulpClient Client => fixture.Client;
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         var refused = (await Client.PostAsync(Repositories, new { name })).Expect(HttpStatusCode.BadRequest);
 
         Assert.Equal("""{"name":["This field must be unique."]}""", refused.Text());
-        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={name}")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={name}")).Ok<PageView>().Count);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Client.PostAsync(Repositories, new { name })));
         Assert.Equal(1, answers.Count(a => a.Status == HttpStatusCode.Created));
         Assert.All(answers.Where(a => a.Status != HttpStatusCode.Created), a => Assert.Equal(HttpStatusCode.BadRequest, a.Status));
-        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={name}")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={name}")).Ok<PageView>().Count);
     }
 
     public static TheoryData<string, string> BadBodies => new()
@@ -78,11 +78,11 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
     [MemberData(nameof(BadBodies))]
     public async Task A_bad_body_gets_400_naming_the_field_and_creates_nothing(string body, string expected)
     {
-        var before = (await Client.GetAsync(Repositories)).Ok()["count"]!.GetValue<int>();
+        var before = (await Client.GetAsync(Repositories)).Ok<PageView>().Count;
         var refused = (await Client.PostAsync(Repositories, body)).Expect(HttpStatusCode.BadRequest);
         Assert.Equal(expected, refused.Text());
-        Assert.True((await Client.GetAsync($"{Repositories}?name=x")).Ok()["count"]!.GetValue<int>() == 0);
-        Assert.True(before <= (await Client.GetAsync(Repositories)).Ok()["count"]!.GetValue<int>());
+        Assert.True((await Client.GetAsync($"{Repositories}?name=x")).Ok<PageView>().Count == 0);
+        Assert.True(before <= (await Client.GetAsync(Repositories)).Ok<PageView>().Count);
     }
 
     [Fact]
@@ -95,14 +95,14 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
     [Fact]
     public async Task Update_runs_as_a_task_and_an_update_that_changes_nothing_answers_200()
     {
-        var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("upd") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+        var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("upd") })).Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
 
         var task = await Client.RunTaskAsync(Client.PatchAsync(href, new { description = "mirrored images", retain_repo_versions = 3 }));
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
-        Assert.Equal("pulpcore.app.tasks.base.general_update", task["name"]!.GetValue<string>());
-        Assert.Contains("prn:container.containerrepository:" + href.Split('/')[^2], task["reserved_resources_record"]!.AsArray().Select(r => r!.GetValue<string>()));
-        Assert.NotNull(task["started_at"]);
-        Assert.NotNull(task["finished_at"]);
+        Assert.Equal("completed", task.State);
+        Assert.Equal("pulpcore.app.tasks.base.general_update", task.Name);
+        Assert.Contains("prn:container.containerrepository:" + href.Split('/')[^2], task.ReservedResourcesRecord);
+        Assert.NotNull(task.StartedAt);
+        Assert.NotNull(task.FinishedAt);
 
         var updated = (await Client.GetAsync(href)).Ok();
         Assert.Equal("mirrored images", updated["description"]!.GetValue<string>());
@@ -117,26 +117,26 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
     {
         var taken = Names.Unique("taken");
         (await Client.PostAsync(Repositories, new { name = taken })).Expect(HttpStatusCode.Created);
-        var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("put") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+        var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("put") })).Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
 
         Assert.Equal("""{"name":["This field is required."]}""", (await Client.PutAsync(href, new { description = "d" })).Expect(HttpStatusCode.BadRequest).Text());
         Assert.Equal("""{"name":["This field must be unique."]}""", (await Client.PatchAsync(href, new { name = taken })).Expect(HttpStatusCode.BadRequest).Text());
 
         var renamed = Names.Unique("renamed");
         var task = await Client.RunTaskAsync(Client.PutAsync(href, new { name = renamed }));
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
+        Assert.Equal("completed", task.State);
         Assert.Equal(renamed, (await Client.GetAsync(href)).Ok()["name"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task Delete_runs_as_a_task_and_then_the_repository_and_its_versions_are_gone()
     {
-        var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("del") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+        var href = (await Client.PostAsync(Repositories, new { name = Names.Unique("del") })).Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
 
         var task = await Client.RunTaskAsync(Client.DeleteAsync(href));
 
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
-        Assert.Equal("pulpcore.app.tasks.base.general_delete", task["name"]!.GetValue<string>());
+        Assert.Equal("completed", task.State);
+        Assert.Equal("pulpcore.app.tasks.base.general_delete", task.Name);
         Assert.Equal("""{"detail":"Not found."}""", (await Client.GetAsync(href)).Expect(HttpStatusCode.NotFound).Text());
         (await Client.GetAsync(href + "versions/0/")).Expect(HttpStatusCode.NotFound);
         (await Client.DeleteAsync(href)).Expect(HttpStatusCode.NotFound);
@@ -170,10 +170,10 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         var descending = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&ordering=-name")).Ok();
         Assert.Equal($"{prefix}-echo", NamesOf(descending)[0]);
 
-        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={prefix}-alpha")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(2, (await Client.GetAsync($"{Repositories}?name__in={prefix}-alpha,{prefix}-echo")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__contains={prefix}-char")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__icontains={prefix.ToUpperInvariant()}-CHAR")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={prefix}-alpha")).Ok<PageView>().Count);
+        Assert.Equal(2, (await Client.GetAsync($"{Repositories}?name__in={prefix}-alpha,{prefix}-echo")).Ok<PageView>().Count);
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__contains={prefix}-char")).Ok<PageView>().Count);
+        Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__icontains={prefix.ToUpperInvariant()}-CHAR")).Ok<PageView>().Count);
 
         var hrefs = (await Client.GetAsync($"{Repositories}?name__in={prefix}-alpha,{prefix}-echo")).Ok()["results"]!.AsArray().Select(r => r!["pulp_href"]!.GetValue<string>());
         Assert.Equal([$"{prefix}-alpha", $"{prefix}-echo"], NamesOf((await Client.GetAsync($"{Repositories}?pulp_href__in={string.Join(',', hrefs)}")).Ok()));

@@ -6,15 +6,15 @@ namespace Mirror.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class TaskApiTests(ClusterFixture fixture)
 {
-    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
+    private const string Repositories = PulpClient.Repositories;
     private const string Tasks = "/pulp/api/v3/tasks/";
     private PulpClient Client => fixture.Client;
 
     private async Task<(string Repository, string Task)> FinishedUpdate()
     {
-        var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("tasked") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+        var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("tasked") })).Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
         var task = await Client.RunTaskAsync(Client.PatchAsync(repository, new { description = "x" }));
-        return (repository, task["pulp_href"]!.GetValue<string>());
+        return (repository, task.PulpHref);
     }
 
     [Fact]
@@ -26,10 +26,10 @@ public sealed class TaskApiTests(ClusterFixture fixture)
         Assert.Equal(1, byResource["count"]!.GetValue<int>());
         Assert.Equal(task, byResource["results"]![0]!["pulp_href"]!.GetValue<string>());
         var prn = "prn:container.containerrepository:" + repository.Split('/')[^2];
-        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state=completed")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(0, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state=failed")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state__in=running,completed&name__contains=general_update")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&name=pulpcore.app.tasks.base.general_update")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state=completed")).Ok<PageView>().Count);
+        Assert.Equal(0, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state=failed")).Ok<PageView>().Count);
+        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state__in=running,completed&name__contains=general_update")).Ok<PageView>().Count);
+        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&name=pulpcore.app.tasks.base.general_update")).Ok<PageView>().Count);
 
         var all = (await Client.GetAsync($"{Tasks}?limit=1000")).Ok()["results"]!.AsArray().Select(t => t!["pulp_created"]!.GetValue<string>()).ToList();
         Assert.Equal(all.OrderDescending(StringComparer.Ordinal), all);
@@ -50,18 +50,18 @@ public sealed class TaskApiTests(ClusterFixture fixture)
 
         (await Client.DeleteAsync(task)).Expect(HttpStatusCode.NoContent);
         (await Client.GetAsync(task)).Expect(HttpStatusCode.NotFound);
-        Assert.Equal(0, (await Client.GetAsync($"{Tasks}?logging_cid=nothing&state=completed")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(0, (await Client.GetAsync($"{Tasks}?logging_cid=nothing&state=completed")).Ok<PageView>().Count);
     }
 
     [Fact]
     public async Task The_correlation_id_of_the_request_becomes_the_tasks_logging_cid()
     {
-        var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("cid") })).Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+        var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("cid") })).Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
         var cid = Guid.NewGuid().ToString("N");
         var accepted = await Client.SendAsync(HttpMethod.Delete, repository, configure: r => r.Headers.Add("Correlation-ID", cid));
         Assert.Equal(cid, accepted.Headers.GetValues("Correlation-ID").Single());
-        var task = await Client.WaitForTaskAsync(accepted.Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>());
-        Assert.Equal(cid, task["logging_cid"]!.GetValue<string>());
-        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?logging_cid={cid}")).Ok()["count"]!.GetValue<int>());
+        var task = await Client.WaitForTaskAsync(accepted.Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task);
+        Assert.Equal(cid, task.LoggingCid);
+        Assert.Equal(1, (await Client.GetAsync($"{Tasks}?logging_cid={cid}")).Ok<PageView>().Count);
     }
 }

@@ -11,7 +11,7 @@ public sealed class S3rverFixture : IAsyncLifetime
     private Process? _process;
     private readonly string _data = Path.Combine(TestEnvironment.WorkFolder, "s3rver-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public int Port { get; } = TestEnvironment.FreePort();
+    public int Port { get; } = Ports.Free();
 
     /// <summary>Settings for a bucket of the caller's own, so tests do not see each other's objects.</summary>
     public BlobStoreSettings Settings(string bucket) => new()

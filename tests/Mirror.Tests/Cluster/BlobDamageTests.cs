@@ -27,7 +27,7 @@ public sealed class BlobDamageTests : IAsyncLifetime
         _cluster = await MirrorCluster.StartAsync(silos: 1);
         _repository = await Client.CreateRepository();
         _remote = await Client.CreateRemote(_registry.BaseUrl, "bulk");
-        await Client.Sync(_repository, new { remote = _remote });
+        await Client.SyncAsync(_repository, new { remote = _remote });
         await Client.CreateDistribution(new { name = Names.Unique("damage"), base_path = BasePath, repository = _repository });
     }
 
@@ -69,7 +69,7 @@ public sealed class BlobDamageTests : IAsyncLifetime
 
         // A new repository from the same upstream does not take the damaged blobs for present; the old one's re-sync repairs them.
         var other = await Client.CreateRepository();
-        await Client.Sync(other, new { remote = _remote });
+        await Client.SyncAsync(other, new { remote = _remote });
         foreach (var digest in new[] { flipped, truncated, deleted })
         {
             Assert.Equal(digest, Digest(File.ReadAllBytes(BlobFile(digest))));
@@ -78,19 +78,19 @@ public sealed class BlobDamageTests : IAsyncLifetime
             Assert.Equal(digest, Digest(await response.Content.ReadAsByteArrayAsync()));
         }
         Assert.Equal(0, (await Client.GetAnonymousAsync("/pulp/api/v3/status/"))!["damaged_blobs"]!["count"]!.GetValue<long>());
-        await Client.Sync(_repository, new { remote = _remote });
+        await Client.SyncAsync(_repository, new { remote = _remote });
         Assert.Equal(VersionContent.Expected(_upstream), await VersionContent.Of(Client, _repository + "versions/1/"));
 
         // Damage nobody has asked for yet is found by a repair of the version (checksums verified) and by the global repair.
         Damage(flipped, bytes => { bytes[1] ^= 0x01; return bytes; });
         var repair = await Client.RunTaskAsync(Client.PostAsync(_repository + "versions/1/repair/", new { verify_checksums = true }));
-        Assert.True(repair["state"]!.GetValue<string>() == "completed", repair.Text());
+        Assert.True(repair.State == "completed", repair.Json.Text());
         Assert.Equal(flipped, Digest(File.ReadAllBytes(BlobFile(flipped))));
         File.Delete(BlobFile(deleted));
         var global = await Client.RunTaskAsync(Client.PostAsync("/pulp/api/v3/repair/", new { verify_checksums = false }));
-        Assert.True(global["state"]!.GetValue<string>() == "completed", global.Text());
+        Assert.True(global.State == "completed", global.Json.Text());
         Assert.Equal(deleted, Digest(File.ReadAllBytes(BlobFile(deleted))));
-        Assert.Contains(global["progress_reports"]!.AsArray(), p => p!["code"]!.GetValue<string>() == "repair.repaired" && p["done"]!.GetValue<int>() == 1);
+        Assert.Contains(global.ProgressReports, p => p.Code == "repair.repaired" && p.Done == 1);
     }
 
     private string BlobFile(string digest) => Path.Combine(_cluster.BlobRoot, "sha256", digest[7..9], digest[7..]);

@@ -48,15 +48,15 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         Proxy.Reset();
         Proxy.Interceptor = ProxyFaults.Trickle(Proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(30));
 
-        var task = await Client.Sync(repository, new { remote });
+        var task = await Client.SyncAsync(repository, new { remote });
 
         Assert.True(Proxy.PeakInFlight <= limit, $"{Proxy.PeakInFlight} requests were in flight at once with download_concurrency {limit}");
         if (limit > 1) Assert.True(Proxy.PeakInFlight > 1, "the downloads never overlapped");
         Assert.Equal(upstream.Blobs.Count, Proxy.Count(RequestKind.BlobGet));
         AssertStored(upstream.Blobs);
-        var silos = task["progress_reports"]!.AsArray().Select(p => p!["code"]!.GetValue<string>()).Where(c => c.StartsWith("sync.silo.", StringComparison.Ordinal)).Order().ToList();
+        var silos = task.ProgressReports.Select(p => p.Code!).Where(c => c.StartsWith("sync.silo.", StringComparison.Ordinal)).Order().ToList();
         Assert.Equal(["sync.silo.silo1", "sync.silo.silo2", "sync.silo.silo3"], silos);
-        Assert.Equal(36, task["progress_reports"]!.AsArray().Where(p => p!["code"]!.GetValue<string>().StartsWith("sync.silo.", StringComparison.Ordinal)).Sum(p => p!["done"]!.GetValue<int>()));
+        Assert.Equal(36, task.ProgressReports.Where(p => p.Code!.StartsWith("sync.silo.", StringComparison.Ordinal)).Sum(p => p.Done ?? 0));
         // Every permit came back by release: none was left to expire.
         Assert.DoesNotContain(fixture.Cluster.Silos, s => s.Output.Contains("stopped renewing", StringComparison.Ordinal));
     }
@@ -75,13 +75,13 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         Proxy.Reset();
         Proxy.Interceptor = ProxyFaults.Trickle(Proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(50));
 
-        await Task.WhenAll(Client.Sync(repositoryA, new { remote = remoteA }), Client.Sync(repositoryB, new { remote = remoteB }));
+        await Task.WhenAll(Client.SyncAsync(repositoryA, new { remote = remoteA }), Client.SyncAsync(repositoryB, new { remote = remoteB }));
 
         var fetches = Proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet).GroupBy(r => r.PathAndQuery[(r.PathAndQuery.LastIndexOf('/') + 1)..]).ToList();
         Assert.Equal(upstream.Blobs.Select(b => b.Digest).Order(), fetches.Select(f => f.Key).Order());
         Assert.All(fetches, f => Assert.Single(f));
         foreach (var repository in new[] { repositoryA, repositoryB })
-            Assert.Equal(upstream.Blobs.Count, PulpWorkflow.Count(await Client.LatestVersion(repository), "present", "container.blob"));
+            Assert.Equal(upstream.Blobs.Count, (await Client.LatestVersionAsync(repository)).ContentSummary.Present.Of("container.blob"));
     }
 
     public static TheoryData<string> Faults => ["500", "503", "429", "reset", "truncate", "flip", "slow"];
@@ -107,11 +107,11 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(fault)),
         };
 
-        var task = await Client.Sync(repository, new { remote });
+        var task = await Client.SyncAsync(repository, new { remote });
 
-        var version = (await Client.GetAsync(task["created_resources"]![0]!.GetValue<string>())).Ok();
-        Assert.Equal(upstream.Images.Count, PulpWorkflow.Count(version, "present", "container.tag"));
-        Assert.Equal(upstream.Blobs.Count, PulpWorkflow.Count(version, "present", "container.blob"));
+        var version = (await Client.GetAsync(task.CreatedResources[0])).Ok<RepositoryVersionView>();
+        Assert.Equal(upstream.Images.Count, version.ContentSummary.Present.Of("container.tag"));
+        Assert.Equal(upstream.Blobs.Count, version.ContentSummary.Present.Of("container.blob"));
         AssertStored(upstream.Blobs);
         var requests = Proxy.Requests;
         switch (fault)
@@ -140,13 +140,13 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
 
         var task = await Client.RunTaskAsync(Client.PostAsync(repository + "sync/", new { remote }));
 
-        Assert.Equal("failed", task["state"]!.GetValue<string>());
-        var description = task["error"]!["description"]!.GetValue<string>();
+        Assert.Equal("failed", task.State);
+        var description = task.Error!["description"]!.GetValue<string>();
         Assert.Contains($"/v2/{name}/blobs/sha256:", description);
         Assert.Contains("500", description);
         var failedBlob = Proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet).GroupBy(r => r.PathAndQuery).First();
         Assert.Equal(2, failedBlob.Count()); // one try and one retry
-        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
         Assert.DoesNotContain(upstream.Blobs, b => File.Exists(Path.Combine(fixture.Cluster.BlobRoot, "sha256", b.Digest[7..9], b.Digest[7..])) && b.Size > 1000);
     }
 
@@ -157,16 +157,16 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         await BulkUpstream.PushAsync(fixture.Registry, name, images: 30, layersPerImage: 3, seed: Random.Shared.Next(), layerBytes: 64 * 1024);
         var (repository, remote) = await Setup(name, new { download_concurrency = 2 });
         Proxy.Interceptor = ProxyFaults.Trickle(Proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(150));
-        var href = (await Client.PostAsync(repository + "sync/", new { remote })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        var href = (await Client.PostAsync(repository + "sync/", new { remote })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
         await Eventually(async () => Proxy.Count(RequestKind.BlobGet) > 0, TimeSpan.FromSeconds(60));
 
         var canceling = (await Client.PatchAsync(href, new { state = "canceled" })).Ok();
 
         Assert.Contains(canceling["state"]!.GetValue<string>(), new[] { "canceling", "canceled" });
         var task = await Client.WaitForTaskAsync(href, TimeSpan.FromSeconds(30));
-        Assert.Equal("canceled", task["state"]!.GetValue<string>());
-        Assert.Empty(task["created_resources"]!.AsArray());
-        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal("canceled", task.State);
+        Assert.Empty(task.CreatedResources);
+        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
         // Work nobody waits for stops within seconds: the requests stop coming, and none starts afterwards.
         await Eventually(async () =>
         {
@@ -186,11 +186,11 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         var upstream = await BulkUpstream.PushAsync(fixture.Registry, name, images: 6, layersPerImage: 2, seed: Random.Shared.Next());
         var setups = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Setup(name, new { download_concurrency = 3 })));
 
-        var tasks = await Task.WhenAll(setups.Select(s => Client.Sync(s.Repository, new { remote = s.Remote })));
+        var tasks = await Task.WhenAll(setups.Select(s => Client.SyncAsync(s.Repository, new { remote = s.Remote })));
 
-        Assert.All(tasks, t => Assert.Single(t["created_resources"]!.AsArray()));
+        Assert.All(tasks, t => Assert.Single(t.CreatedResources));
         foreach (var (repository, _) in setups)
-            Assert.Equal(upstream.Blobs.Count, PulpWorkflow.Count(await Client.LatestVersion(repository), "present", "container.blob"));
+            Assert.Equal(upstream.Blobs.Count, (await Client.LatestVersionAsync(repository)).ContentSummary.Present.Of("container.blob"));
     }
 
     private static async Task Eventually(Func<Task<bool>> condition, TimeSpan within)

@@ -43,22 +43,22 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         var remote = await Client.CreateRemote(_proxy.BaseUrl, "outage", new { download_concurrency = 4 });
         var repository = await Client.CreateRepository();
         _proxy.Interceptor = ProxyFaults.Trickle(_proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(40));
-        var task = (await Client.PostAsync(repository + "sync/", new { remote })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        var task = (await Client.PostAsync(repository + "sync/", new { remote })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
         await WhenBlobsFetched(upstream.Blobs.Count / 4);
 
         await _postgres.CrashAsync();
-        var answers = new List<(string Path, Response Answer)>();
+        var answers = new List<(string Path, PulpResponse Answer)>();
         var until = DateTime.UtcNow + Outage;
         while (DateTime.UtcNow < until)
         {
-            foreach (var path in new[] { "/pulp/api/v3/status/", PulpWorkflow.Repositories, PulpWorkflow.Remotes + "?limit=5", task })
+            foreach (var path in new[] { "/pulp/api/v3/status/", PulpClient.Repositories, PulpClient.Remotes + "?limit=5", task })
                 answers.Add((path, await Client.GetAsync(path)));
             await Task.Delay(2000);
         }
         await _postgres.RestartAsync();
 
         var finished = await Finished(task);
-        Assert.True(finished["state"]!.GetValue<string>() == "completed", finished.Text());
+        Assert.True(finished.State == "completed", finished.Json.Text());
         Assert.Equal(VersionContent.Expected(upstream), await VersionContent.Of(Client, repository + "versions/1/"));
 
         // While the database was away: status/ said so, lists said 503 with a reason and when to ask again, nothing else failed.
@@ -72,16 +72,16 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
             Assert.NotNull(a.Answer.Headers.RetryAfter);
             Assert.False(string.IsNullOrEmpty(a.Answer.Body?["detail"]?.GetValue<string>()), $"{a.Path}: 503 without a detail");
         });
-        Assert.Contains(answers, a => a.Path == PulpWorkflow.Repositories && a.Answer.Status == HttpStatusCode.ServiceUnavailable);
+        Assert.Contains(answers, a => a.Path == PulpClient.Repositories && a.Answer.Status == HttpStatusCode.ServiceUnavailable);
 
         // Nothing failed during the outage is remembered: a sync of another repository from the same upstream succeeds.
         var later = await Client.CreateRepository();
-        var again = await Finished((await Client.PostAsync(later + "sync/", new { remote })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>());
-        Assert.True(again["state"]!.GetValue<string>() == "completed", again.Text());
+        var again = await Finished((await Client.PostAsync(later + "sync/", new { remote })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task);
+        Assert.True(again.State == "completed", again.Json.Text());
         Assert.Equal(VersionContent.Expected(upstream), await VersionContent.Of(Client, later + "versions/1/"));
     }
 
-    private Task<JsonNode> Finished(string task) => _cluster.FinishedAsync(task, TimeSpan.FromMinutes(5));
+    private Task<TaskView> Finished(string task) => _cluster.FinishedAsync(task, TimeSpan.FromMinutes(5));
 
     private Task WhenBlobsFetched(int count) => _proxy.WhenBlobsFetched(count, _cluster);
 }

@@ -7,8 +7,8 @@ namespace Mirror.Tests.Cluster;
 /// <summary>Real silo processes on PostgreSQL: what survives restarts and a killed silo.</summary>
 public sealed class DurabilityTests
 {
-    private const string Repositories = "/pulp/api/v3/repositories/container/container/";
-    private const string Remotes = "/pulp/api/v3/remotes/container/container/";
+    private const string Repositories = PulpClient.Repositories;
+    private const string Remotes = PulpClient.Remotes;
 
     [Fact]
     public async Task Every_object_survives_a_restart_of_every_silo()
@@ -24,9 +24,9 @@ public sealed class DurabilityTests
         var repositoryAfter = (await client.GetAsync(repository["pulp_href"]!.GetValue<string>())).Ok();
         Assert.Equal("after", repositoryAfter["description"]!.GetValue<string>());
         Assert.Equal(remote.Text(), (await client.GetAsync(remote["pulp_href"]!.GetValue<string>())).Ok().Text());
-        Assert.Equal(task.Text(), (await client.GetAsync(task["pulp_href"]!.GetValue<string>())).Ok().Text());
-        Assert.Equal(1, (await client.GetAsync($"{Repositories}?name=survivor")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(1, (await client.GetAsync(repository["versions_href"]!.GetValue<string>())).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(task.Json.Text(), (await client.GetAsync(task.PulpHref)).Ok().Text());
+        Assert.Equal(1, (await client.GetAsync($"{Repositories}?name=survivor")).Ok<PageView>().Count);
+        Assert.Equal(1, (await client.GetAsync(repository["versions_href"]!.GetValue<string>())).Ok<PageView>().Count);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class DurabilityTests
 
         foreach (var o in objects)
             Assert.Equal(o.Text(), (await ReadWithRetry(client, o["pulp_href"]!.GetValue<string>())).Text());
-        Assert.Equal(12, (await client.GetAsync($"{Repositories}?name__startswith=kept-")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(12, (await client.GetAsync($"{Repositories}?name__startswith=kept-")).Ok<PageView>().Count);
     }
 
     // A call already on its way to the killed silo waits out Orleans' call timeout; the next one is routed to a live silo.

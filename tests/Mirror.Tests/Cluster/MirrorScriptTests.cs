@@ -11,14 +11,14 @@ public sealed class MirrorScriptTests
     public async Task Up_down_up_keeps_what_was_created_and_down_stops_everything_it_started()
     {
         var data = Path.Combine(TestEnvironment.WorkFolder, "script-" + Guid.NewGuid().ToString("N")[..8]);
-        var port = TestEnvironment.FreePort();
+        var port = Ports.Free();
         var environment = new Dictionary<string, string>
         {
             ["MIRROR_DATA"] = data,
             ["MIRROR_PORT"] = port.ToString(),
-            ["MIRROR_PG_PORT"] = TestEnvironment.FreePort().ToString(),
-            ["MIRROR_SILO_PORT_BASE"] = ConsecutiveFreePorts(2).ToString(),
-            ["MIRROR_GATEWAY_PORT_BASE"] = ConsecutiveFreePorts(2).ToString(),
+            ["MIRROR_PG_PORT"] = Ports.Free().ToString(),
+            ["MIRROR_SILO_PORT_BASE"] = Ports.FreeBlock(2).ToString(),
+            ["MIRROR_GATEWAY_PORT_BASE"] = Ports.FreeBlock(2).ToString(),
             ["MIRROR_SILOS"] = "2",
             ["MIRROR_NO_BUILD"] = "1",
         };
@@ -31,7 +31,7 @@ public sealed class MirrorScriptTests
 
             using var client = new PulpClient(new Uri($"http://127.0.0.1:{port}"), "admin", "password");
             var href = (await client.PostAsync("/pulp/api/v3/repositories/container/container/", new { name = "foo" }))
-                .Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+                .Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
 
             var status = await Run(environment, "status");
             Assert.Matches(@"gateway\s+\d+\s+\d+\s+ok", status.Output);
@@ -62,30 +62,6 @@ public sealed class MirrorScriptTests
             return !Process.GetProcessById(pid).HasExited;
         }
         catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static int ConsecutiveFreePorts(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var first = TestEnvironment.FreePort();
-            if (Enumerable.Range(1, count - 1).All(i => IsFree(first + i))) return first;
-        }
-        throw new InvalidOperationException("no run of free ports");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
         {
             return false;
         }

@@ -19,7 +19,7 @@ public sealed class PortTests
         {
             ["Mirror__Database"] = database.ConnectionString,
             ["Mirror__SiloPort"] = busy.ToString(),
-            ["Mirror__GatewayPort"] = TestEnvironment.FreePort().ToString(),
+            ["Mirror__GatewayPort"] = Ports.Free().ToString(),
             ["Mirror__Blobs__Root"] = Path.Combine(TestEnvironment.WorkFolder, "port-test-blobs"),
         });
 

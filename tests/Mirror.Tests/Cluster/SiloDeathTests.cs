@@ -43,7 +43,7 @@ public sealed class SiloDeathTests : IAsyncLifetime
         await WhenBlobsFetched(upstream.Blobs.Count / 4);
         _cluster.Kill(_cluster.Silos[2]);
         var survived = await Finished(task);
-        Assert.True(survived["state"]!.GetValue<string>() == "completed", survived.Text());
+        Assert.True(survived.State == "completed", survived.Json.Text());
         // Hundreds of blobs, a silo lost, its leases lapsed: never more than download_concurrency at once.
         Assert.True(_proxy.PeakInFlight <= 4, $"{_proxy.PeakInFlight} requests in flight at once with download_concurrency 4");
 
@@ -57,7 +57,7 @@ public sealed class SiloDeathTests : IAsyncLifetime
         var restartedAt = DateTimeOffset.UtcNow;
         for (var i = 0; i < 3; i++) _cluster.StartSilo();
         var resumed = await Finished(again);
-        Assert.True(resumed["state"]!.GetValue<string>() == "completed", resumed.Text());
+        Assert.True(resumed.State == "completed", resumed.Json.Text());
         var refetched = _proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet && r.Started > restartedAt)
             .Select(r => r.PathAndQuery[(r.PathAndQuery.LastIndexOf('/') + 1)..]).Where(storedBeforeRestart.Contains).ToList();
         Assert.Empty(refetched);
@@ -69,12 +69,12 @@ public sealed class SiloDeathTests : IAsyncLifetime
             Assert.Equal(blob.Digest, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(BlobFile(blob.Digest)))));
     }
 
-    private Task<JsonNode> Finished(string task) => _cluster.FinishedAsync(task, TimeSpan.FromMinutes(4));
+    private Task<TaskView> Finished(string task) => _cluster.FinishedAsync(task, TimeSpan.FromMinutes(4));
 
     private string BlobFile(string digest) => Path.Combine(_cluster.BlobRoot, "sha256", digest[7..9], digest[7..]);
 
     private async Task<string> StartSync(string repository, string remote, bool mirror = false) =>
-        (await Client.PostAsync(repository + "sync/", new { remote, mirror })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        (await Client.PostAsync(repository + "sync/", new { remote, mirror })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
 
     private Task WhenBlobsFetched(int count) => _proxy.WhenBlobsFetched(count, _cluster);
 }

@@ -19,14 +19,14 @@ public sealed class ChainMirrorTests(DistributionFixture fixture)
         var remote = await Client.CreateRemote(Gateway, basePath,
             withCredentials ? new { username = MirrorCluster.Username, password = MirrorCluster.Password } : null);
 
-        var task = await Client.Sync(repository, new { remote });
+        var task = await Client.SyncAsync(repository, new { remote });
 
-        var chained = (await Client.GetAsync(task["created_resources"]![0]!.GetValue<string>())).Ok();
-        var original = await Client.LatestVersion(fixture.Repository);
+        var chained = (await Client.GetAsync(task.CreatedResources[0])).Ok<RepositoryVersionView>();
+        var original = await Client.LatestVersionAsync(fixture.Repository);
         foreach (var type in new[] { "container.tag", "container.manifest", "container.blob" })
-            Assert.Equal(PulpWorkflow.Count(original, "present", type), PulpWorkflow.Count(chained, "present", type));
-        Assert.Equal(fixture.Upstream.TagCount, PulpWorkflow.Count(chained, "present", "container.tag"));
-        var digests = (await Client.ContentIn("manifests", chained["pulp_href"]!.GetValue<string>())).Select(m => m["digest"]!.GetValue<string>()).Order();
+            Assert.Equal(original.ContentSummary.Present.Of(type), chained.ContentSummary.Present.Of(type));
+        Assert.Equal(fixture.Upstream.TagCount, chained.ContentSummary.Present.Of("container.tag"));
+        var digests = (await Client.ContentInAsync("manifests", chained.PulpHref)).Select(m => m["digest"]!.GetValue<string>()).Order();
         Assert.Equal(fixture.Upstream.Manifests.Keys.Order(), digests);
     }
 }

@@ -9,7 +9,7 @@ namespace Mirror.Tests.Distribution;
 [Collection(DistributionCollection.Name)]
 public sealed class DistributionApiTests(DistributionFixture fixture)
 {
-    private const string Distributions = DistributionWorkflow.Distributions;
+    private const string Distributions = PulpClient.Distributions;
     private PulpClient Client => fixture.Client;
 
     [Fact]
@@ -20,8 +20,8 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         var accepted = (await Client.PostAsync(Distributions, new { name, base_path = basePath, repository = fixture.Repository, pulp_labels = new { team = "a" } }))
             .Expect(HttpStatusCode.Accepted);
         var task = await Client.WaitForTaskAsync(accepted["task"]!.GetValue<string>());
-        Assert.Equal("completed", task["state"]!.GetValue<string>());
-        var href = task["created_resources"]![0]!.GetValue<string>();
+        Assert.Equal("completed", task.State);
+        var href = task.CreatedResources[0];
         Assert.StartsWith(Distributions, href);
 
         var distribution = (await Client.GetAsync(href)).Ok();
@@ -41,7 +41,7 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         Assert.Equal(distribution.ToJsonString(), (await Client.PatchAsync(href, new { name })).Ok().ToJsonString());
         var version = fixture.Repository + "versions/1/";
         var update = await Client.RunTaskAsync(Client.PatchAsync(href, new { repository = (string?)null, repository_version = version, description = "pinned" }));
-        Assert.Equal("completed", update["state"]!.GetValue<string>());
+        Assert.Equal("completed", update.State);
         var updated = (await Client.GetAsync(href)).Ok();
         Assert.Equal(version, updated["repository_version"]!.GetValue<string>());
         Assert.Null(updated["repository"]);
@@ -49,13 +49,13 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         Assert.Equal("a", updated["pulp_labels"]!["team"]!.GetValue<string>());
 
         // PUT replaces: what it leaves out goes back to its default.
-        Assert.Equal("completed", (await Client.RunTaskAsync(Client.PutAsync(href, new { name, base_path = basePath })))["state"]!.GetValue<string>());
+        Assert.Equal("completed", (await Client.RunTaskAsync(Client.PutAsync(href, new { name, base_path = basePath }))).State);
         var replaced = (await Client.GetAsync(href)).Ok();
         Assert.Null(replaced["repository_version"]);
         Assert.Null(replaced["description"]);
         Assert.Empty(replaced["pulp_labels"]!.AsObject());
 
-        Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(href)))["state"]!.GetValue<string>());
+        Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(href))).State);
         (await Client.GetAsync(href)).Expect(HttpStatusCode.NotFound);
     }
 
@@ -103,7 +103,7 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         Assert.Equal("""{"non_field_errors":["Only one of the attributes 'repository' and 'repository_version' may be used simultaneously."]}""",
             await Refused(new { name = fresh, base_path = "x/" + fresh, repository = fixture.Repository, repository_version = fixture.Repository + "versions/1/" }));
         Assert.Equal("""{"repository":["Invalid hyperlink - Object does not exist."]}""",
-            await Refused(new { name = fresh, base_path = "x/" + fresh, repository = PulpWorkflow.Repositories + Guid.NewGuid() + "/" }));
+            await Refused(new { name = fresh, base_path = "x/" + fresh, repository = PulpClient.Repositories + Guid.NewGuid() + "/" }));
         Assert.Equal("""{"repository_version":["Invalid hyperlink - Object does not exist."]}""",
             await Refused(new { name = fresh, base_path = "x/" + fresh, repository_version = fixture.Repository + "versions/99/" }));
         Assert.Equal("""{"repository":["Invalid hyperlink - No URL match."]}""", await Refused(new { name = fresh, base_path = "x/" + fresh, repository = "/nowhere/" }));
@@ -122,7 +122,7 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         // All pass the API's check together; the catalog's lock lets one task win and fails the others.
         var tasks = await Task.WhenAll(paths.Select((p, i) => Client.RunTaskAsync(Client.PostAsync(Distributions, new { name = $"{root}-{i}", base_path = p }))));
 
-        var completed = tasks.Where(t => t["state"]!.GetValue<string>() == "completed").ToList();
+        var completed = tasks.Where(t => t.State == "completed").ToList();
         var listed = (await Client.GetAsync(Distributions + $"?base_path__contains={root}")).Ok();
         // root/a and root/c do not overlap each other, so up to two may win; never two that nest.
         var winners = listed["results"]!.AsArray().Select(d => d!["base_path"]!.GetValue<string>()).ToList();
@@ -130,8 +130,8 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         foreach (var a in winners)
             foreach (var b in winners.Where(b => b != a))
                 Assert.False(b.StartsWith(a + "/", StringComparison.Ordinal), $"{a} and {b} overlap");
-        foreach (var failed in tasks.Where(t => t["state"]!.GetValue<string>() == "failed"))
-            Assert.Contains("Overlaps with existing distribution", failed["error"]!["description"]!.GetValue<string>());
+        foreach (var failed in tasks.Where(t => t.State == "failed"))
+            Assert.Contains("Overlaps with existing distribution", failed.Error!["description"]!.GetValue<string>());
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         var repository = await Client.CreateRepository();
         var href = await Client.CreateDistribution(new { name = Names.Unique("orphan"), base_path = Names.Unique("orphan"), repository });
 
-        Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(repository)))["state"]!.GetValue<string>());
+        Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(repository))).State);
 
         var distribution = (await Client.GetAsync(href)).Ok();
         Assert.Null(distribution["repository"]);

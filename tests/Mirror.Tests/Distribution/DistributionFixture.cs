@@ -1,5 +1,4 @@
 using System.Net;
-using Mirror.TestKit;
 using Mirror.Tests.Infrastructure;
 using Mirror.Tests.Sync;
 
@@ -9,37 +8,26 @@ namespace Mirror.Tests.Distribution;
 /// A deployment serving the standard fixture: a real docker-registry upstream, one repository synced from it (version 1), a public
 /// distribution <see cref="PublicPath"/> and a private one <see cref="PrivatePath"/> of that repository.
 /// </summary>
-public sealed class DistributionFixture : IAsyncLifetime
+public sealed class DistributionFixture() : EndToEndFixture("dist", silos: 2, proxied: false)
 {
     public const string UpstreamRepository = "fixture";
     public const string PublicPath = "mirror/fixture";
     public const string PrivatePath = "secret/fixture";
 
-    public MirrorCluster Cluster { get; private set; } = null!;
-    public RegistryServer Registry { get; private set; } = null!;
     public UpstreamFixture Upstream { get; private set; } = null!;
-    public PulpClient Client => Cluster.Client;
     public string Repository { get; private set; } = "";
-    public string Work { get; } = Path.Combine(TestEnvironment.WorkFolder, "dist-" + Guid.NewGuid().ToString("N")[..8]);
     /// <summary><c>127.0.0.1:port</c> of the gateway, as skopeo names a registry.</summary>
     public string RegistryHost => $"127.0.0.1:{Cluster.GatewayPort}";
 
-    public async Task InitializeAsync()
+    protected override async Task UpstreamStartedAsync() => Upstream = await UpstreamFixture.PushAsync(Registry, UpstreamRepository);
+
+    protected override async Task ClusterStartedAsync()
     {
-        Registry = await RegistryServer.StartAsync(Work, RegistryAuth.None);
-        Upstream = await UpstreamFixture.PushAsync(Registry, UpstreamRepository);
-        Cluster = await MirrorCluster.StartAsync(silos: 2);
         Repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(Registry.BaseUrl, UpstreamRepository);
-        await Client.Sync(Repository, new { remote });
+        await Client.SyncAsync(Repository, new { remote });
         await Client.CreateDistribution(new { name = Names.Unique("public"), base_path = PublicPath, repository = Repository });
         await Client.CreateDistribution(new { name = Names.Unique("private"), base_path = PrivatePath, repository = Repository, @private = true });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Cluster is not null) await Cluster.DisposeAsync();
-        if (Registry is not null) await Registry.DisposeAsync();
     }
 }
 
@@ -51,14 +39,12 @@ public sealed class DistributionCollection : ICollectionFixture<DistributionFixt
 
 public static class DistributionWorkflow
 {
-    public const string Distributions = "/pulp/api/v3/distributions/container/container/";
-
     /// <summary>Creates a distribution through its task and returns its href (the task's created resource).</summary>
     public static async Task<string> CreateDistribution(this PulpClient client, object body)
     {
-        var task = await client.RunTaskAsync(client.PostAsync(Distributions, body));
-        Assert.True(task["state"]!.GetValue<string>() == "completed", $"create did not complete: {task.Text()}");
-        return task["created_resources"]![0]!.GetValue<string>();
+        var task = await client.RunTaskAsync(client.PostAsync(PulpClient.Distributions, body));
+        Assert.True(task.State == "completed", $"create did not complete: {task.Json.Text()}");
+        return task.CreatedResources[0];
     }
 
     public static async Task<int> CountAsync(this PulpClient client, string list) =>

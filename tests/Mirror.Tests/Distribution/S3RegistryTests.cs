@@ -15,7 +15,7 @@ public sealed class S3RegistryTests(S3rverFixture s3) : IClassFixture<S3rverFixt
         await using var deployment = await S3Deployment.StartAsync(s3, "dist", seed: 12, silos: 1);
         var (cluster, demo) = (deployment.Cluster, deployment.Demo);
         var repository = await cluster.Client.CreateRepository();
-        await cluster.Client.Sync(repository, new { remote = await cluster.Client.CreateRemote(deployment.Registry.BaseUrl, "demo") });
+        await cluster.Client.SyncAsync(repository, new { remote = await cluster.Client.CreateRemote(deployment.Registry.BaseUrl, "demo") });
         await cluster.Client.CreateDistribution(new { name = Names.Unique("s3"), base_path = "s3/demo", repository });
         using var gateway = new RegistryHttp(cluster);
         using var plain = new HttpClient();

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Mirror.Tests.Infrastructure;
 
 /// <summary>
@@ -23,7 +21,7 @@ public sealed class MirrorCluster : IAsyncDisposable
         ClusterId = clusterId;
         BlobRoot = Path.Combine(TestEnvironment.WorkFolder, "blobs-" + clusterId);
         _blobStore = blobStore ?? new Dictionary<string, string> { ["Mirror__Blobs__Root"] = BlobRoot };
-        GatewayPort = TestEnvironment.FreeServerPort();
+        GatewayPort = Ports.Free();
         Client = new PulpClient(new Uri($"http://127.0.0.1:{GatewayPort}"), Username, Password);
     }
 
@@ -55,8 +53,8 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__ClusterId"] = ClusterId,
             ["Mirror__ServiceId"] = ClusterId,
             ["Mirror__SiloName"] = name,
-            ["Mirror__SiloPort"] = TestEnvironment.FreeServerPort().ToString(),
-            ["Mirror__GatewayPort"] = TestEnvironment.FreeServerPort().ToString(),
+            ["Mirror__SiloPort"] = Ports.Free().ToString(),
+            ["Mirror__GatewayPort"] = Ports.Free().ToString(),
         }.Concat(_blobStore).ToDictionary());
         _silos.Add(silo);
         return silo;
@@ -76,7 +74,7 @@ public sealed class MirrorCluster : IAsyncDisposable
     public async Task WaitForWorkersAsync(int count, TimeSpan? within = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(120));
-        JsonNode? last = null;
+        StatusView? last = null;
         while (DateTime.UtcNow < deadline)
         {
             if (_gateway!.HasExited) throw new InvalidOperationException("The gateway exited:\n" + _gateway.Output);
@@ -84,15 +82,15 @@ public sealed class MirrorCluster : IAsyncDisposable
                 throw new InvalidOperationException($"{silo.Name} exited:\n{silo.Output}");
             try
             {
-                last = await Client.GetAnonymousAsync("/pulp/api/v3/status/");
-                if (last?["online_workers"]?.AsArray().Count == count) return;
+                last = await Client.StatusAsync();
+                if (last.OnlineWorkers.Count == count) return;
             }
             catch (HttpRequestException)
             {
             }
             await Task.Delay(250);
         }
-        throw new TimeoutException($"status/ did not show {count} workers: {last}\n{Logs()}");
+        throw new TimeoutException($"status/ did not show {count} workers: {last?.Json.ToJsonString()}\n{Logs()}");
     }
 
     // Silos this fixture stopped or killed on purpose: their exit is not a failure.
@@ -118,7 +116,7 @@ public sealed class MirrorCluster : IAsyncDisposable
     }
 
     /// <summary>Waits for a task to finish; on a timeout the processes' logs say why.</summary>
-    public async Task<JsonNode> FinishedAsync(string task, TimeSpan within)
+    public async Task<TaskView> FinishedAsync(string task, TimeSpan within)
     {
         try
         {

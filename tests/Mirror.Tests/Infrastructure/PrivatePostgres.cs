@@ -24,7 +24,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
     public static async Task<PrivatePostgres> StartAsync()
     {
         var folder = Path.Combine(TestEnvironment.WorkFolder, "pg-" + Guid.NewGuid().ToString("N")[..8]);
-        var port = TestEnvironment.FreeServerPort();
+        var port = Ports.Free();
         var connection = await Script("start", folder, port.ToString());
         return new PrivatePostgres(folder, port, connection.Trim());
     }

@@ -21,33 +21,4 @@ public static class TestEnvironment
             throw new InvalidOperationException("Mirror.Orleans.sln not found above " + AppContext.BaseDirectory);
         }
     }
-
-    /// <summary>
-    /// A free port for a server process to bind later, below the kernel's ephemeral range: a port from that range can
-    /// be taken by any outgoing connection between the pick and the bind.
-    /// </summary>
-    public static int FreeServerPort()
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var port = Random.Shared.Next(20000, 32000);
-            try
-            {
-                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-            }
-        }
-        return FreePort();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

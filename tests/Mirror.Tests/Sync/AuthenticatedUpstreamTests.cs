@@ -20,19 +20,19 @@ public sealed class AuthenticatedUpstreamTests(SyncFixture fixture)
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(registry.BaseUrl, "demo", new { username = User, password = Password });
 
-        var task = await Client.Sync(repository, new { remote });
+        var task = await Client.SyncAsync(repository, new { remote });
 
-        var version = (await Client.GetAsync(task["created_resources"]![0]!.GetValue<string>())).Ok();
-        Assert.Equal(demo.Tagged.Count, PulpWorkflow.Count(version, "present", "container.tag"));
-        Assert.Equal(demo.Manifests.Count, PulpWorkflow.Count(version, "present", "container.manifest"));
-        Assert.Equal(demo.Blobs.Count, PulpWorkflow.Count(version, "present", "container.blob"));
+        var version = (await Client.GetAsync(task.CreatedResources[0])).Ok<RepositoryVersionView>();
+        Assert.Equal(demo.Tagged.Count, version.ContentSummary.Present.Of("container.tag"));
+        Assert.Equal(demo.Manifests.Count, version.ContentSummary.Present.Of("container.manifest"));
+        Assert.Equal(demo.Blobs.Count, version.ContentSummary.Present.Of("container.blob"));
 
         var wrong = await Client.CreateRemote(registry.BaseUrl, "demo", new { username = User, password = "not-" + Password });
         var failed = await Client.RunTaskAsync(Client.PostAsync(await Client.CreateRepository() + "sync/", new { remote = wrong }));
-        Assert.Equal("failed", failed["state"]!.GetValue<string>());
-        var description = failed["error"]!["description"]!.GetValue<string>();
+        Assert.Equal("failed", failed.State);
+        var description = failed.Error!["description"]!.GetValue<string>();
         Assert.Contains("401", description);
-        Assert.DoesNotContain(Password, failed.Text());
+        Assert.DoesNotContain(Password, failed.Json.Text());
         Assert.DoesNotContain(Password, fixture.Cluster.Logs());
     }
 

@@ -14,7 +14,7 @@ public sealed class ContentApiTests(SyncFixture fixture)
     {
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository, new { includes = new[] { "manifest_a", "ml_i", "ml_iii" } });
-        return (await Client.Sync(repository, new { remote }))["created_resources"]![0]!.GetValue<string>();
+        return (await Client.SyncAsync(repository, new { remote })).CreatedResources[0];
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class ContentApiTests(SyncFixture fixture)
         var version = await SyncedVersion();
         var upstream = fixture.Upstream;
 
-        var one = (await Client.GetAsync($"{PulpWorkflow.Content}tags/?repository_version={version}&name=manifest_a")).Ok();
+        var one = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&name=manifest_a")).Ok();
         Assert.Equal(1, one["count"]!.GetValue<int>());
         var tag = one["results"]![0]!;
         var manifest = (await Client.GetAsync(tag["tagged_manifest"]!.GetValue<string>())).Ok();
@@ -37,11 +37,11 @@ public sealed class ContentApiTests(SyncFixture fixture)
         Assert.Equal(upstream.Manifests[upstream.Tags["manifest_a"]].Blobs[0].Digest, config["digest"]!.GetValue<string>());
         Assert.Equal(tag.Text(), (await Client.GetAsync(tag["pulp_href"]!.GetValue<string>())).Ok().Text());
 
-        var lists = (await Client.GetAsync($"{PulpWorkflow.Content}tags/?repository_version={version}&media_type={Uri.EscapeDataString(MediaTypes.OciIndex)}")).Ok();
+        var lists = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&media_type={Uri.EscapeDataString(MediaTypes.OciIndex)}")).Ok();
         Assert.Equal(["ml_iii"], lists["results"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
-        var byDigest = (await Client.GetAsync($"{PulpWorkflow.Content}tags/?repository_version={version}&digest={upstream.Tags["ml_i"]}")).Ok();
+        var byDigest = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&digest={upstream.Tags["ml_i"]}")).Ok();
         Assert.Equal(["ml_i"], byDigest["results"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
-        var named = (await Client.GetAsync($"{PulpWorkflow.Content}tags/?repository_version={version}&name__in=ml_i,manifest_a&ordering=name")).Ok();
+        var named = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&name__in=ml_i,manifest_a&ordering=name")).Ok();
         Assert.Equal(["manifest_a", "ml_i"], named["results"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
     }
 
@@ -52,30 +52,30 @@ public sealed class ContentApiTests(SyncFixture fixture)
         var upstream = fixture.Upstream;
         var list = upstream.Tags["ml_i"];
 
-        var lists = (await Client.GetAsync($"{PulpWorkflow.Content}manifests/?repository_version={version}&media_type={Uri.EscapeDataString(MediaTypes.DockerManifestList)}")).Ok();
+        var lists = (await Client.GetAsync($"{PulpClient.Content}manifests/?repository_version={version}&media_type={Uri.EscapeDataString(MediaTypes.DockerManifestList)}")).Ok();
         Assert.Equal([list], lists["results"]!.AsArray().Select(m => m!["digest"]!.GetValue<string>()));
         var children = lists["results"]![0]!["listed_manifests"]!.AsArray().Select(h => h!.GetValue<string>()).ToList();
         var childDigests = new List<string>();
         foreach (var child in children) childDigests.Add((await Client.GetAsync(child)).Ok()["digest"]!.GetValue<string>());
         Assert.Equal(upstream.Manifests[list].Children.Select(c => c.Digest), childDigests);
 
-        var pair = (await Client.GetAsync($"{PulpWorkflow.Content}manifests/?repository_version={version}&digest__in={string.Join(',', childDigests)}")).Ok();
+        var pair = (await Client.GetAsync($"{PulpClient.Content}manifests/?repository_version={version}&digest__in={string.Join(',', childDigests)}")).Ok();
         Assert.Equal(2, pair["count"]!.GetValue<int>());
         var blob = upstream.Manifests[list].Children[0].Blobs[0].Digest;
-        var blobs = (await Client.GetAsync($"{PulpWorkflow.Content}blobs/?repository_version={version}&digest={blob}")).Ok();
+        var blobs = (await Client.GetAsync($"{PulpClient.Content}blobs/?repository_version={version}&digest={blob}")).Ok();
         Assert.Equal(1, blobs["count"]!.GetValue<int>());
         var outside = upstream.Manifests[upstream.Tags["manifest_j"]].Blobs[1].Digest;
-        Assert.Equal(0, (await Client.GetAsync($"{PulpWorkflow.Content}blobs/?repository_version={version}&digest={outside}")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(0, (await Client.GetAsync($"{PulpWorkflow.Content}signatures/?repository_version={version}")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(0, (await Client.GetAsync($"{PulpClient.Content}blobs/?repository_version={version}&digest={outside}")).Ok<PageView>().Count);
+        Assert.Equal(0, (await Client.GetAsync($"{PulpClient.Content}signatures/?repository_version={version}")).Ok<PageView>().Count);
     }
 
     [Fact]
     public async Task Bad_content_queries_get_400_and_unknown_content_404()
     {
         Assert.Equal("""{"repository_version":["Invalid hyperlink - No URL match."]}""",
-            (await Client.GetAsync($"{PulpWorkflow.Content}tags/?repository_version=/nowhere/")).Expect(HttpStatusCode.BadRequest).Text());
+            (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version=/nowhere/")).Expect(HttpStatusCode.BadRequest).Text());
         Assert.Equal("""{"errors":["Invalid Filter: 'colour'"]}""",
-            (await Client.GetAsync($"{PulpWorkflow.Content}blobs/?colour=red")).Expect(HttpStatusCode.BadRequest).Text());
-        (await Client.GetAsync($"{PulpWorkflow.Content}manifests/{Guid.NewGuid()}/")).Expect(HttpStatusCode.NotFound);
+            (await Client.GetAsync($"{PulpClient.Content}blobs/?colour=red")).Expect(HttpStatusCode.BadRequest).Text());
+        (await Client.GetAsync($"{PulpClient.Content}manifests/{Guid.NewGuid()}/")).Expect(HttpStatusCode.NotFound);
     }
 }

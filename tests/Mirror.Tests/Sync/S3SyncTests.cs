@@ -15,11 +15,11 @@ public sealed class S3SyncTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
         var repository = await cluster.Client.CreateRepository();
         var remote = await cluster.Client.CreateRemote(deployment.Registry.BaseUrl, "demo");
 
-        var task = await cluster.Client.Sync(repository, new { remote });
+        var task = await cluster.Client.SyncAsync(repository, new { remote });
 
-        var version = (await cluster.Client.GetAsync(task["created_resources"]![0]!.GetValue<string>())).Ok();
-        Assert.Equal(demo.Blobs.Count, PulpWorkflow.Count(version, "present", "container.blob"));
-        Assert.Equal(demo.Manifests.Count, PulpWorkflow.Count(version, "present", "container.manifest"));
+        var version = (await cluster.Client.GetAsync(task.CreatedResources[0])).Ok<RepositoryVersionView>();
+        Assert.Equal(demo.Blobs.Count, version.ContentSummary.Present.Of("container.blob"));
+        Assert.Equal(demo.Manifests.Count, version.ContentSummary.Present.Of("container.manifest"));
         using var store = new S3BlobStore(deployment.Settings);
         foreach (var blob in demo.Blobs)
         {

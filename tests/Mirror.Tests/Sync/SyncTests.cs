@@ -17,30 +17,30 @@ public sealed class SyncTests(SyncFixture fixture)
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository);
 
-        var task = await Client.Sync(repository, new { remote });
+        var task = await Client.SyncAsync(repository, new { remote });
 
-        var version = task["created_resources"]![0]!.GetValue<string>();
+        var version = task.CreatedResources[0];
         Assert.Equal(repository + "versions/1/", version);
-        var latest = await Client.LatestVersion(repository);
-        Assert.Equal(version, latest["pulp_href"]!.GetValue<string>());
-        Assert.Equal(Upstream.TagCount, PulpWorkflow.Count(latest, "present", "container.tag"));
-        Assert.Equal(Upstream.ManifestCount, PulpWorkflow.Count(latest, "present", "container.manifest"));
-        Assert.Equal(Upstream.BlobCount, PulpWorkflow.Count(latest, "present", "container.blob"));
-        Assert.Equal(Upstream.TagCount, PulpWorkflow.Count(latest, "added", "container.tag"));
-        var codes = task["progress_reports"]!.AsArray().Select(p => p!["code"]!.GetValue<string>()).ToList();
+        var latest = await Client.LatestVersionAsync(repository);
+        Assert.Equal(version, latest.PulpHref);
+        Assert.Equal(Upstream.TagCount, latest.ContentSummary.Present.Of("container.tag"));
+        Assert.Equal(Upstream.ManifestCount, latest.ContentSummary.Present.Of("container.manifest"));
+        Assert.Equal(Upstream.BlobCount, latest.ContentSummary.Present.Of("container.blob"));
+        Assert.Equal(Upstream.TagCount, latest.ContentSummary.Added.Of("container.tag"));
+        var codes = task.ProgressReports.Select(p => p.Code!).ToList();
         Assert.Contains("sync.downloading.tag_list", codes);
         Assert.Contains("sync.processing.manifest", codes);
         Assert.Contains("sync.downloading.artifacts", codes);
         Assert.Contains("associating.content", codes);
 
         // Every tag points where the upstream's does; every manifest and blob is the upstream's.
-        var tags = await Client.ContentIn("tags", version);
-        var manifests = await Client.ContentIn("manifests", version);
+        var tags = await Client.ContentInAsync("tags", version);
+        var manifests = await Client.ContentInAsync("manifests", version);
         var manifestDigests = manifests.ToDictionary(m => m["pulp_href"]!.GetValue<string>(), m => m["digest"]!.GetValue<string>());
         Assert.Equal(Upstream.Tags.OrderBy(t => t.Key),
             tags.Select(t => KeyValuePair.Create(t["name"]!.GetValue<string>(), manifestDigests[t["tagged_manifest"]!.GetValue<string>()])).OrderBy(t => t.Key));
         Assert.Equal(Upstream.Manifests.Keys.Order(), manifestDigests.Values.Order());
-        var blobs = await Client.ContentIn("blobs", version);
+        var blobs = await Client.ContentInAsync("blobs", version);
         Assert.Equal(Upstream.Blobs.Keys.Order(), blobs.Select(b => b["digest"]!.GetValue<string>()).Order());
         foreach (var digest in Upstream.Blobs.Keys)
         {
@@ -62,10 +62,10 @@ public sealed class SyncTests(SyncFixture fixture)
         Assert.NotNull(image["config_blob"]!.GetValue<string>());
 
         fixture.Proxy.Reset();
-        var again = await Client.Sync(repository, new { remote });
+        var again = await Client.SyncAsync(repository, new { remote });
 
-        Assert.Empty(again["created_resources"]!.AsArray());
-        Assert.Equal(version, (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Empty(again.CreatedResources);
+        Assert.Equal(version, (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
         Assert.Equal(0, fixture.Proxy.Count(RequestKind.ManifestGet));
         Assert.Equal(0, fixture.Proxy.Count(RequestKind.BlobGet));
         Assert.Equal(Upstream.TagCount, fixture.Proxy.Count(RequestKind.ManifestHead));
@@ -80,14 +80,14 @@ public sealed class SyncTests(SyncFixture fixture)
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository, new { includes, excludes });
 
-        var task = await Client.Sync(repository, new { remote });
+        var task = await Client.SyncAsync(repository, new { remote });
 
-        var version = task["created_resources"]![0]!.GetValue<string>();
-        Assert.Equal(expected, (await Client.ContentIn("tags", version)).Select(t => t["name"]!.GetValue<string>()).Order());
+        var version = task.CreatedResources[0];
+        Assert.Equal(expected, (await Client.ContentInAsync("tags", version)).Select(t => t["name"]!.GetValue<string>()).Order());
         var wanted = expected.Select(t => Upstream.Manifests[Upstream.Tags[t]]).SelectMany(m => m.Children.Prepend(m)).DistinctBy(m => m.Digest).ToList();
-        Assert.Equal(wanted.Select(m => m.Digest).Order(), (await Client.ContentIn("manifests", version)).Select(m => m["digest"]!.GetValue<string>()).Order());
+        Assert.Equal(wanted.Select(m => m.Digest).Order(), (await Client.ContentInAsync("manifests", version)).Select(m => m["digest"]!.GetValue<string>()).Order());
         Assert.Equal(wanted.SelectMany(m => m.Blobs).Select(b => b.Digest).Distinct().Order(),
-            (await Client.ContentIn("blobs", version)).Select(b => b["digest"]!.GetValue<string>()).Order());
+            (await Client.ContentInAsync("blobs", version)).Select(b => b["digest"]!.GetValue<string>()).Order());
     }
 
     [Fact]
@@ -97,10 +97,10 @@ public sealed class SyncTests(SyncFixture fixture)
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository, new { includes = new[] { digest } });
 
-        var version = (await Client.Sync(repository, new { remote }))["created_resources"]![0]!.GetValue<string>();
+        var version = (await Client.SyncAsync(repository, new { remote })).CreatedResources[0];
 
-        Assert.Empty(await Client.ContentIn("tags", version));
-        var manifests = (await Client.ContentIn("manifests", version)).Select(m => m["digest"]!.GetValue<string>()).ToList();
+        Assert.Empty(await Client.ContentInAsync("tags", version));
+        var manifests = (await Client.ContentInAsync("manifests", version)).Select(m => m["digest"]!.GetValue<string>()).ToList();
         Assert.Equal(Upstream.Manifests[digest].Children.Select(c => c.Digest).Append(digest).Order(), manifests.Order());
     }
 
@@ -109,7 +109,7 @@ public sealed class SyncTests(SyncFixture fixture)
     {
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository);
-        var tasksBefore = (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok()["count"]!.GetValue<int>();
+        var tasksBefore = (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok<PageView>().Count;
 
         Assert.Equal("""{"remote":["This field is required since a remote is not set on the repository."]}""",
             (await Client.PostAsync(repository + "sync/", new { })).Expect(HttpStatusCode.BadRequest).Text());
@@ -118,13 +118,13 @@ public sealed class SyncTests(SyncFixture fixture)
         Assert.Equal("""{"mirror":["Must be a valid boolean."]}""",
             (await Client.PostAsync(repository + "sync/", new { remote, mirror = "sometimes" })).Expect(HttpStatusCode.BadRequest).Text());
         Assert.Equal("""{"remote":["Invalid hyperlink - Object does not exist."]}""",
-            (await Client.PostAsync(repository + "sync/", new { remote = PulpWorkflow.Remotes + Guid.NewGuid() + "/" })).Expect(HttpStatusCode.BadRequest).Text());
+            (await Client.PostAsync(repository + "sync/", new { remote = PulpClient.Remotes + Guid.NewGuid() + "/" })).Expect(HttpStatusCode.BadRequest).Text());
         Assert.Equal("""{"remote":["Invalid hyperlink - No URL match."]}""",
             (await Client.PostAsync(repository + "sync/", new { remote = "/elsewhere/" })).Expect(HttpStatusCode.BadRequest).Text());
-        (await Client.PostAsync(PulpWorkflow.Repositories + Guid.NewGuid() + "/sync/", new { remote })).Expect(HttpStatusCode.NotFound);
+        (await Client.PostAsync(PulpClient.Repositories + Guid.NewGuid() + "/sync/", new { remote })).Expect(HttpStatusCode.NotFound);
 
-        Assert.Equal(tasksBefore, (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok()["count"]!.GetValue<int>());
-        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal(tasksBefore, (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1")).Ok<PageView>().Count);
+        Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
     }
 
     [Fact]
@@ -133,18 +133,18 @@ public sealed class SyncTests(SyncFixture fixture)
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository, new { includes = new[] { "oci_*" } });
         var repository = await Client.CreateRepository(new { remote });
 
-        var first = (await Client.PostAsync(repository + "sync/", new { })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
-        var second = (await Client.PostAsync(repository + "sync/", new { mirror = true })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        var first = (await Client.PostAsync(repository + "sync/", new { })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
+        var second = (await Client.PostAsync(repository + "sync/", new { mirror = true })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
         var one = await Client.WaitForTaskAsync(first);
         var two = await Client.WaitForTaskAsync(second);
 
-        Assert.Equal("completed", one["state"]!.GetValue<string>());
-        Assert.Equal("completed", two["state"]!.GetValue<string>());
-        Assert.True(string.CompareOrdinal(two["started_at"]!.GetValue<string>(), one["finished_at"]!.GetValue<string>()) >= 0,
-            $"the second sync started before the first finished: {one.Text()} {two.Text()}");
-        Assert.Single(one["created_resources"]!.AsArray());
-        Assert.Empty(two["created_resources"]!.AsArray());
-        Assert.Contains("shared:prn:container.containerremote:", two["reserved_resources_record"]!.AsArray().Select(r => r!.GetValue<string>()).Last());
+        Assert.Equal("completed", one.State);
+        Assert.Equal("completed", two.State);
+        Assert.True(two.StartedAt >= one.FinishedAt,
+            $"the second sync started before the first finished: {one.Json.Text()} {two.Json.Text()}");
+        Assert.Single(one.CreatedResources);
+        Assert.Empty(two.CreatedResources);
+        Assert.Contains("shared:prn:container.containerremote:", two.ReservedResourcesRecord.Last());
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class SyncTests(SyncFixture fixture)
             new { includes = new[] { "oci_b" }, proxy_url = fixture.Proxy.BaseUrl.ToString().TrimEnd('/') });
         fixture.Proxy.Reset();
 
-        await Client.Sync(repository, new { remote });
+        await Client.SyncAsync(repository, new { remote });
 
         Assert.Equal(1, fixture.Proxy.Count(RequestKind.TagList));
         Assert.Equal(1, fixture.Proxy.Count(RequestKind.ManifestHead));

@@ -24,7 +24,7 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         images.Image(name, ImageFormat.Docker, [images.Layer(name + "-layer", ImageFormat.Docker, 512)]);
 
     private static async Task<List<string>> TagNames(PulpClient client, string version) =>
-        (await client.ContentIn("tags", version)).Select(t => t["name"]!.GetValue<string>()).Order().ToList();
+        (await client.ContentInAsync("tags", version)).Select(t => t["name"]!.GetValue<string>()).Order().ToList();
 
     [Fact]
     public async Task A_tag_deleted_upstream_stays_with_an_additive_sync_and_goes_with_mirror()
@@ -33,22 +33,22 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         using var _ = pusher;
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
-        await Client.Sync(repository, new { remote });
+        await Client.SyncAsync(repository, new { remote });
         await pusher.DeleteManifestAsync(name, Image(images, "two").Digest);
 
-        var additive = await Client.Sync(repository, new { remote });
-        Assert.Empty(additive["created_resources"]!.AsArray());
+        var additive = await Client.SyncAsync(repository, new { remote });
+        Assert.Empty(additive.CreatedResources);
         Assert.Equal(["one", "three", "two"], await TagNames(Client, repository + "versions/1/"));
 
-        var mirrored = await Client.Sync(repository, new { remote, mirror = true });
-        var version = mirrored["created_resources"]![0]!.GetValue<string>();
+        var mirrored = await Client.SyncAsync(repository, new { remote, mirror = true });
+        var version = mirrored.CreatedResources[0];
         Assert.Equal(["one", "three"], await TagNames(Client, version));
-        var summary = await Client.LatestVersion(repository);
-        Assert.Equal(1, PulpWorkflow.Count(summary, "removed", "container.tag"));
-        Assert.Equal(1, PulpWorkflow.Count(summary, "removed", "container.manifest"));
-        Assert.Equal(2, PulpWorkflow.Count(summary, "removed", "container.blob"));
-        Assert.Equal(0, PulpWorkflow.Count(summary, "added", "container.tag"));
-        Assert.Equal(["two"], (await Client.ContentIn("tags", version, "repository_version_removed")).Select(t => t["name"]!.GetValue<string>()));
+        var summary = await Client.LatestVersionAsync(repository);
+        Assert.Equal(1, summary.ContentSummary.Removed.Of("container.tag"));
+        Assert.Equal(1, summary.ContentSummary.Removed.Of("container.manifest"));
+        Assert.Equal(2, summary.ContentSummary.Removed.Of("container.blob"));
+        Assert.Equal(0, summary.ContentSummary.Added.Of("container.tag"));
+        Assert.Equal(["two"], (await Client.ContentInAsync("tags", version, "repository_version_removed")).Select(t => t["name"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -58,19 +58,19 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         using var _ = pusher;
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
-        await Client.Sync(repository, new { remote });
+        await Client.SyncAsync(repository, new { remote });
         var moved = Image(images, "latest-2");
         await pusher.PushAsync(name, moved, "latest");
 
-        var task = await Client.Sync(repository, new { remote });
+        var task = await Client.SyncAsync(repository, new { remote });
 
-        var version = (await Client.GetAsync(task["created_resources"]![0]!.GetValue<string>())).Ok();
-        Assert.Equal(1, PulpWorkflow.Count(version, "added", "container.tag"));
-        Assert.Equal(1, PulpWorkflow.Count(version, "removed", "container.tag"));
-        Assert.Equal(1, PulpWorkflow.Count(version, "added", "container.manifest"));
-        Assert.Equal(0, PulpWorkflow.Count(version, "removed", "container.manifest"));
-        Assert.Equal(2, PulpWorkflow.Count(version, "present", "container.tag"));
-        var latest = (await Client.ContentIn("tags", version["pulp_href"]!.GetValue<string>())).Single(t => t["name"]!.GetValue<string>() == "latest");
+        var version = (await Client.GetAsync(task.CreatedResources[0])).Ok<RepositoryVersionView>();
+        Assert.Equal(1, version.ContentSummary.Added.Of("container.tag"));
+        Assert.Equal(1, version.ContentSummary.Removed.Of("container.tag"));
+        Assert.Equal(1, version.ContentSummary.Added.Of("container.manifest"));
+        Assert.Equal(0, version.ContentSummary.Removed.Of("container.manifest"));
+        Assert.Equal(2, version.ContentSummary.Present.Of("container.tag"));
+        var latest = (await Client.ContentInAsync("tags", version.PulpHref)).Single(t => t["name"]!.GetValue<string>() == "latest");
         var manifest = (await Client.GetAsync(latest["tagged_manifest"]!.GetValue<string>())).Ok();
         Assert.Equal(moved.Digest, manifest["digest"]!.GetValue<string>());
     }
@@ -82,17 +82,17 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         using var _ = pusher;
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
         var repository = await Client.CreateRepository(new { retain_repo_versions = 1 });
-        await Client.Sync(repository, new { remote });
+        await Client.SyncAsync(repository, new { remote });
         await pusher.PushAsync(name, Image(images, "b"), "b");
 
-        await Client.Sync(repository, new { remote });
+        await Client.SyncAsync(repository, new { remote });
 
         var versions = (await Client.GetAsync(repository + "versions/")).Ok();
         Assert.Equal(1, versions["count"]!.GetValue<int>());
-        var only = versions["results"]![0]!;
-        Assert.Equal(2, only["number"]!.GetValue<int>());
-        Assert.Equal(["a", "b"], await TagNames(Client, only["pulp_href"]!.GetValue<string>()));
-        Assert.Equal(2, PulpWorkflow.Count(only, "added", "container.tag")); // what version 1 added moved into it
+        var only = PulpViews.Read<RepositoryVersionView>(versions["results"]![0]!);
+        Assert.Equal(2, only.Number);
+        Assert.Equal(["a", "b"], await TagNames(Client, only.PulpHref));
+        Assert.Equal(2, only.ContentSummary.Added.Of("container.tag")); // what version 1 added moved into it
         (await Client.GetAsync(repository + "versions/1/")).Expect(HttpStatusCode.NotFound);
     }
 
@@ -103,20 +103,20 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         using var _ = pusher;
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
         var repository = await Client.CreateRepository();
-        await Client.Sync(repository, new { remote });
+        await Client.SyncAsync(repository, new { remote });
         await pusher.PushAsync(name, Image(images, "b"), "b");
-        await Client.Sync(repository, new { remote });
+        await Client.SyncAsync(repository, new { remote });
 
         var deleted = await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/1/"));
 
-        Assert.Equal("completed", deleted["state"]!.GetValue<string>());
-        Assert.Equal("pulpcore.app.tasks.repository.delete_version", deleted["name"]!.GetValue<string>());
+        Assert.Equal("completed", deleted.State);
+        Assert.Equal("pulpcore.app.tasks.repository.delete_version", deleted.Name);
         Assert.Equal(["a", "b"], await TagNames(Client, repository + "versions/2/"));
         await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/0/"));
         var last = await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/2/"));
-        Assert.Equal("failed", last["state"]!.GetValue<string>());
-        Assert.Equal("Attempt to delete the last remaining version.", last["error"]!["description"]!.GetValue<string>());
-        Assert.Equal(repository + "versions/2/", (await Client.GetAsync(repository)).Ok()["latest_version_href"]!.GetValue<string>());
+        Assert.Equal("failed", last.State);
+        Assert.Equal("Attempt to delete the last remaining version.", last.Error!["description"]!.GetValue<string>());
+        Assert.Equal(repository + "versions/2/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
         (await Client.DeleteAsync(repository + "versions/7/")).Expect(HttpStatusCode.NotFound);
     }
 
@@ -131,8 +131,8 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
 
-        var task = await Client.Sync(repository, new { remote, signed_only = true });
+        var task = await Client.SyncAsync(repository, new { remote, signed_only = true });
 
-        Assert.Equal([signatureTag, "signed"], await TagNames(Client, task["created_resources"]![0]!.GetValue<string>()));
+        Assert.Equal([signatureTag, "signed"], await TagNames(Client, task.CreatedResources[0]));
     }
 }

@@ -1,6 +1,6 @@
 using Mirror.Storage.Blobs;
 
-namespace Mirror.Tests.Blobs;
+namespace Mirror.UnitTests.Blobs;
 
 public class S3PresignerTests
 {

@@ -1,7 +1,7 @@
 using Mirror.Grains.Sync;
 using Mirror.Remotes;
 
-namespace Mirror.Tests.Sync;
+namespace Mirror.UnitTests.Sync;
 
 /// <summary>pulp_container's own filter cases, on the tags of its test fixture.</summary>
 public sealed class TagFilterTests

@@ -1,7 +1,7 @@
 using Mirror.Oci;
-using static Mirror.Tests.Oci.ManifestSamples;
+using static Mirror.UnitTests.Oci.ManifestSamples;
 
-namespace Mirror.Tests.Oci;
+namespace Mirror.UnitTests.Oci;
 
 public class ManifestKindTests
 {

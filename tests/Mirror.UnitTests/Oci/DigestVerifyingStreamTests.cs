@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Mirror.Oci;
 
-namespace Mirror.Tests.Oci;
+namespace Mirror.UnitTests.Oci;
 
 public class DigestVerifyingStreamTests
 {

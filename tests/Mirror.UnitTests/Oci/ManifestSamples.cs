@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using Mirror.Oci;
 
-namespace Mirror.Tests.Oci;
+namespace Mirror.UnitTests.Oci;
 
 /// <summary>Hand-written manifests of every kind, with the digests their blobs would have.</summary>
 internal static class ManifestSamples
