@@ -13,6 +13,7 @@ app.UseMiddleware<ApiErrorMiddleware>();
 app.Use(CorrelationId.Middleware);
 app.UseMiddleware<BasicAuthentication>();
 app.UseWhen(c => c.Request.Path.StartsWithSegments("/v2"), v2 => v2.UseMiddleware<RegistryMiddleware>());
+app.Use(TextInput.Guard);
 
 app.MapPulpApi();
 RegistryEndpoints.Map(app);

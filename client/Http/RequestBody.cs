@@ -24,12 +24,14 @@ public static class RequestBody
             await request.Body.CopyToAsync(buffer);
             if (buffer.Length == 0) return [];
             if (buffer.Length > MaxBodyBytes) throw ApiError.Detail(413, "Request body too large.");
-            node = JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            // A key given twice is refused: which of the two a later reader takes is not for the parser to decide.
+            node = JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
             throw ApiError.Detail(400, $"JSON parse error - {e.Message}");
         }
+        if (node is JsonObject fields) TextInput.ThrowIfInvalid(fields);
         return node as JsonObject ?? throw new ApiError(400, new JsonObject
         {
             ["non_field_errors"] = new JsonArray($"Invalid data. Expected a dictionary, but got {FieldReader.PythonType(node)}."),

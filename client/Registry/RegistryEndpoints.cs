@@ -25,6 +25,9 @@ public static class RegistryEndpoints
         var request = context.Request;
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)) throw RegistryError.ReadOnly(request.Method);
         var path = RegistryPath.Parse(rest ?? "");
+        // A name outside the spec's grammar is refused before it reaches a challenge header or a query.
+        if (path.Route is not (RegistryRoute.Base or RegistryRoute.Catalog) && !RepositoryName.IsValid(path.Name))
+            throw RegistryError.NameInvalid();
         var caller = access.Authenticate(request);
         switch (path.Route)
         {
@@ -80,6 +83,8 @@ public static class RegistryEndpoints
         ServedManifest? manifest;
         if (Digests.IsValid(reference))
             manifest = await content.ManifestByDigestAsync(version, reference);
+        else if (!TagName.IsValid(reference))
+            manifest = null;
         else
         {
             manifest = await content.ManifestByTagAsync(version, reference);

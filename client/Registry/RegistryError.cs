@@ -19,6 +19,8 @@ public sealed class RegistryError(int status, string code, string message, JsonN
     public static RegistryError NameUnknown(string name) =>
         new(404, "NAME_UNKNOWN", "Repository not found.", new JsonObject { ["name"] = name });
 
+    public static RegistryError NameInvalid() => new(400, "NAME_INVALID", "Invalid repository name.");
+
     public static RegistryError ManifestUnknown(string reference) =>
         new(404, "MANIFEST_UNKNOWN", "Manifest not found.", new JsonObject { ["reference"] = reference });
 

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Mirror.Gateway.Api.OpenApi;
 using Mirror.Distributions;
 using Mirror.Gateway.Http;
+using Mirror.Gateway.Registry;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
 
@@ -17,10 +17,6 @@ public static partial class DistributionFields
         ("registry_path", () => Schema.String()), ("remote", () => Schema.Uri().Nullable()), ("namespace", Schema.Uri),
         ("content_guard_prn", () => Schema.String().Nullable()), ("no_content_change_since", () => Schema.String().Nullable()),
     ];
-
-    // pulp_container's rule for each '/'-separated component: what a registry accepts in a repository name.
-    [GeneratedRegex("^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9])*$")]
-    private static partial Regex Component();
 
     public static async Task<DistributionSettings> Read(
         FieldReader fields, DistributionRecord? current, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions)
@@ -40,7 +36,7 @@ public static partial class DistributionFields
         if (basePath.Value is { } path)
         {
             if (path.Length > 255) fields.AddError("base_path", "The entered base path cannot be longer than 255 characters.");
-            else if (!path.Split('/').All(Component().IsMatch)) fields.AddError("base_path", "The provided base path contains forbidden characters.");
+            else if (!path.Split('/').All(RepositoryName.IsValidComponent)) fields.AddError("base_path", "The provided base path contains forbidden characters.");
         }
         // Content guards are not built: a distribution has none, and naming one is refused rather than ignored.
         if (contentGuard.Value is not null) fields.AddError("content_guard", "Invalid hyperlink - No URL match.");
