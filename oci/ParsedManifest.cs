@@ -34,10 +34,6 @@ public sealed class ParsedManifest
 
     public bool IsList => MediaTypes.IsList(MediaType);
 
-    /// <summary>Every blob to fetch for this manifest: the config first, then the distributable layers, each once.</summary>
-    public IReadOnlyList<string> BlobDigests =>
-        (Config is null ? Layers.Select(l => l.Digest) : Layers.Select(l => l.Digest).Prepend(Config.Digest)).Distinct(StringComparer.Ordinal).ToList();
-
     /// <summary>The manifests a list or index names, each once, in list order.</summary>
     public IReadOnlyList<string> ChildDigests => Manifests.Select(m => m.Descriptor.Digest).Distinct(StringComparer.Ordinal).ToList();
 }

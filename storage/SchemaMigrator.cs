@@ -14,7 +14,7 @@ public static class SchemaMigrator
     private const long MigrationLockKey = 0x4d4952524f52; // "MIRROR"
     private const string ScriptPrefix = "Mirror.Storage.Schema.";
 
-    public static async Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource db, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         var applied = new List<string>();
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -26,20 +26,13 @@ public static class SchemaMigrator
                     name       text primary key,
                     applied_at timestamptz not null default now())
                 """, ct);
-            var done = new HashSet<string>();
-            await using (var read = new NpgsqlCommand("select name from mirror_schema_migrations", connection))
-            await using (var reader = await read.ExecuteReaderAsync(ct))
-                while (await reader.ReadAsync(ct)) done.Add(reader.GetString(0));
+            var done = (await connection.Command(null, "select name from mirror_schema_migrations").RowsAsync(r => r.GetString(0), ct)).ToHashSet();
 
             foreach (var (name, sql) in Scripts().Where(s => !done.Contains(s.Name)))
             {
                 await using var tx = await connection.BeginTransactionAsync(ct);
-                await using (var script = new NpgsqlCommand(sql, connection, tx)) await script.ExecuteNonQueryAsync(ct);
-                await using (var record = new NpgsqlCommand("insert into mirror_schema_migrations (name) values ($1)", connection, tx))
-                {
-                    record.Parameters.AddWithValue(name);
-                    await record.ExecuteNonQueryAsync(ct);
-                }
+                await connection.Command(tx, sql).ExecuteAsync(ct);
+                await connection.Command(tx, "insert into mirror_schema_migrations (name) values ($1)", name).ExecuteAsync(ct);
                 await tx.CommitAsync(ct);
                 applied.Add(name);
             }
@@ -63,9 +56,5 @@ public static class SchemaMigrator
         }
     }
 
-    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(ct);
-    }
+    private static Task<int> Execute(NpgsqlConnection connection, string sql, CancellationToken ct) => connection.Command(null, sql).ExecuteAsync(ct);
 }

@@ -46,7 +46,7 @@ public static class RegistryEndpoints
                 throw RegistryError.NameUnknown(path.Name);
         }
         access.Require(request, caller, RegistryScope.Pull(path.Name));
-        var distribution = await content.DistributionAsync(path.Name) ?? throw RegistryError.NameUnknown(path.Name);
+        var distribution = await content.DistributionAsync(path.Name, context.RequestAborted) ?? throw RegistryError.NameUnknown(path.Name);
         // A token outlives a change to private; the distribution's current setting wins.
         if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
         var version = distribution.Version ?? throw RegistryError.NameUnknown(path.Name);
@@ -67,14 +67,14 @@ public static class RegistryEndpoints
     private static async Task Catalog(HttpContext context, ServedContent content, bool includePrivate)
     {
         var (n, last) = Page(context.Request);
-        var names = await content.BasePathsAsync(last, n + 1, includePrivate);
+        var names = await content.BasePathsAsync(last, n + 1, includePrivate, context.RequestAborted);
         await WritePage(context, names, n, new JsonObject { ["repositories"] = Strings(names.Take(n)) });
     }
 
     private static async Task Tags(HttpContext context, ServedContent content, string name, VersionRef version)
     {
         var (n, last) = Page(context.Request);
-        var tags = await content.TagsAsync(version, last, n + 1);
+        var tags = await content.TagsAsync(version, last, n + 1, context.RequestAborted);
         await WritePage(context, tags, n, new JsonObject { ["name"] = name, ["tags"] = Strings(tags.Take(n)) });
     }
 
@@ -82,12 +82,12 @@ public static class RegistryEndpoints
     {
         ServedManifest? manifest;
         if (Digests.IsValid(reference))
-            manifest = await content.ManifestByDigestAsync(version, reference);
+            manifest = await content.ManifestByDigestAsync(version, reference, context.RequestAborted);
         else if (!TagName.IsValid(reference))
             manifest = null;
         else
         {
-            manifest = await content.ManifestByTagAsync(version, reference);
+            manifest = await content.ManifestByTagAsync(version, reference, context.RequestAborted);
             if (manifest is not null && !ManifestNegotiation.Acceptable(context.Request.Headers.Accept, manifest.MediaType)) manifest = null;
         }
         if (manifest is null) throw RegistryError.ManifestUnknown(reference);
@@ -108,7 +108,7 @@ public static class RegistryEndpoints
             return;
         }
         if (!Digests.IsValid(digest)) throw RegistryError.BlobUnknown(digest);
-        var size = await content.BlobSizeAsync(version, digest) ?? throw RegistryError.BlobUnknown(digest);
+        var size = await content.BlobSizeAsync(version, digest, context.RequestAborted) ?? throw RegistryError.BlobUnknown(digest);
         // HEAD and GET alike answer what the store holds: a blob gone or cut short is unknown (and quarantined), not a 200.
         if (!await quarantine.IsStoredAsync(digest, size, context.RequestAborted)) throw RegistryError.BlobUnknown(digest);
         // Object storage serves the bytes itself: a URL signed for this method (a GET signature does not allow a HEAD).

@@ -32,7 +32,7 @@ public static class TokenEndpoint
         var access = new JsonArray();
         foreach (var scope in RegistryScope.ParseAll(request.Query["scope"]))
         {
-            var granted = await Grant(scope, isAdmin, content);
+            var granted = await Grant(scope, isAdmin, content, request.HttpContext.RequestAborted);
             if (granted.Count > 0)
                 access.Add(new JsonObject { ["type"] = scope.Type, ["name"] = scope.Name, ["actions"] = PulpJson.Strings(granted) });
         }
@@ -59,12 +59,12 @@ public static class TokenEndpoint
     }
 
     /// <summary>The requested actions the caller may have: the token spec's intersection of what was asked and what is allowed.</summary>
-    private static async Task<List<string>> Grant(RegistryScope scope, bool isAdmin, ServedContent content)
+    private static async Task<List<string>> Grant(RegistryScope scope, bool isAdmin, ServedContent content, CancellationToken ct)
     {
         if (scope is { Type: "registry", Name: "catalog" }) return scope.Actions.Where(a => a == "*").ToList();
         if (scope.Type != "repository" || !scope.Actions.Contains("pull")) return [];
         // An unknown name is granted too: the registry then answers NAME_UNKNOWN, not an endless 401.
-        var distribution = await content.DistributionAsync(scope.Name);
+        var distribution = await content.DistributionAsync(scope.Name, ct);
         return isAdmin || distribution is not { Private: true } ? ["pull"] : [];
     }
 }

@@ -25,7 +25,7 @@ public sealed class TokenSigner : IDisposable
 
     public string KeyId { get; }
 
-    public static async Task<TokenSigner> LoadAsync(IConfiguration configuration, TokenKeyStore store)
+    public static async Task<TokenSigner> LoadAsync(IConfiguration configuration, TokenKeyStore store, CancellationToken ct)
     {
         var pem = configuration["Mirror:Token:PrivateKeyPem"] is { Length: > 0 } configured
             ? configured
@@ -33,7 +33,7 @@ public sealed class TokenSigner : IDisposable
             {
                 using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
                 return fresh.ExportPkcs8PrivateKeyPem();
-            });
+            }, ct);
         var key = ECDsa.Create();
         try
         {

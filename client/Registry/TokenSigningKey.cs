@@ -9,7 +9,7 @@ public sealed class TokenSigningKey(IConfiguration configuration, TokenKeyStore 
 
     public TokenSigner Signer => _signer ?? throw new InvalidOperationException("The token signing key is read when the host starts");
 
-    public async Task StartingAsync(CancellationToken cancellationToken) => _signer ??= await TokenSigner.LoadAsync(configuration, store);
+    public async Task StartingAsync(CancellationToken cancellationToken) => _signer ??= await TokenSigner.LoadAsync(configuration, store, cancellationToken);
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;

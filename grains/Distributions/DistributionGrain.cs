@@ -1,73 +1,47 @@
 using Mirror.Distributions;
+using Mirror.Grains.Catalog;
 using Mirror.Storage.Catalog;
 
 namespace Mirror.Grains.Distributions;
 
-public sealed class DistributionGrain(
-    [PersistentState("distribution", GrainStorage.Provider)] IPersistentState<DistributionState> state,
-    DistributionCatalog catalog,
-    TimeProvider clock) : Grain, IDistributionGrain
+public sealed class DistributionGrain : Grain, IDistributionGrain
 {
-    async Task<DistributionRecord> IDistributionGrain.Create(DistributionSettings settings)
+    private readonly CatalogedRecord<DistributionRecord> _distribution;
+    private readonly TimeProvider _clock;
+
+    public DistributionGrain(
+        [PersistentState("distribution", GrainStorage.Provider)] IPersistentState<CatalogedState<DistributionRecord>> state,
+        DistributionCatalog catalog,
+        TimeProvider clock)
     {
-        if (state.State.Record is { } existing)
-        {
-            // A create task run again after its silo died: the row may be what is missing.
-            await catalog.UpsertAsync(existing);
-            return existing;
-        }
-        var now = clock.UtcNowMicros();
-        var record = new DistributionRecord { Id = this.GetPrimaryKey(), Settings = settings, Created = now, LastUpdated = now };
-        // State first, catalog second, as for remotes: a half-made distribution is unreachable, never listed yet missing.
-        state.State.Record = record;
-        await state.WriteStateAsync();
-        try
-        {
-            await catalog.UpsertAsync(record);
-        }
-        catch (ValidationFailedException)
-        {
-            await state.ClearStateAsync();
-            state.State.Record = null;
-            throw;
-        }
-        return record;
+        _distribution = new(this, state, "distribution", catalog.UpsertAsync, catalog.DeleteAsync);
+        _clock = clock;
     }
 
-    Task<DistributionRecord?> IDistributionGrain.Get() => Task.FromResult(state.State.Record);
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => _distribution.RepairAsync(cancellationToken);
 
-    async Task<DistributionRecord> IDistributionGrain.Update(DistributionSettings settings)
+    Task<DistributionRecord> IDistributionGrain.Create(DistributionSettings settings)
     {
-        var previous = state.State.Record ?? throw new ValidationFailedException("pulp_href", "The distribution no longer exists.");
-        var record = previous with { Settings = settings, LastUpdated = clock.UtcNowMicros() };
-        state.State.Record = record;
-        await state.WriteStateAsync();
-        try
-        {
-            await catalog.UpsertAsync(record);
-        }
-        catch (ValidationFailedException)
-        {
-            state.State.Record = previous;
-            await state.WriteStateAsync();
-            throw;
-        }
-        return record;
+        var now = _clock.UtcNowMicros();
+        return _distribution.CreateAsync(
+            () => new DistributionRecord { Id = this.GetPrimaryKey(), Settings = settings, Created = now, LastUpdated = now }, CancellationToken.None);
     }
+
+    Task<DistributionRecord?> IDistributionGrain.Get() => Task.FromResult(_distribution.Record);
+
+    Task<DistributionRecord> IDistributionGrain.Update(DistributionSettings settings) =>
+        _distribution.UpdateAsync(d => d with { Settings = settings, LastUpdated = _clock.UtcNowMicros() }, CancellationToken.None);
 
     async Task IDistributionGrain.Delete()
     {
-        // Catalog first: the distribution stops serving at once; a retried delete finishes the rest.
-        await catalog.DeleteAsync(this.GetPrimaryKey());
-        if (state.RecordExists) await state.ClearStateAsync();
-        state.State.Record = null;
+        await _distribution.DeleteAsync(CancellationToken.None);
         DeactivateOnIdle();
     }
 
     async Task IDistributionGrain.DetachRepository(Guid repositoryId)
     {
         // Pulp's distribution.repository and .repository_version are ON DELETE SET NULL.
-        if (state.State.Record is not { Settings: var s }) return;
+        if (_distribution.Record is not { Settings: var s }) return;
         if (s.Repository == repositoryId || s.RepositoryVersion?.RepositoryId == repositoryId)
             await ((IDistributionGrain)this).Update(s with
             {

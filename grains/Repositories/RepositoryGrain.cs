@@ -1,67 +1,58 @@
 using Mirror.Distributions;
+using Mirror.Grains.Catalog;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
 
 namespace Mirror.Grains.Repositories;
 
-public sealed class RepositoryGrain(
-    [PersistentState("repository", GrainStorage.Provider)] IPersistentState<RepositoryState> state,
-    RepositoryCatalog catalog,
-    RepositoryVersions versions,
-    DistributionCatalog distributions,
-    TimeProvider clock) : Grain, IRepositoryGrain
+public sealed class RepositoryGrain : Grain, IRepositoryGrain
 {
-    async Task<RepositoryRecord> IRepositoryGrain.Create(RepositorySettings settings)
+    private readonly CatalogedRecord<RepositoryRecord> _repository;
+    private readonly RepositoryVersions _versions;
+    private readonly DistributionCatalog _distributions;
+    private readonly TimeProvider _clock;
+
+    public RepositoryGrain(
+        [PersistentState("repository", GrainStorage.Provider)] IPersistentState<CatalogedState<RepositoryRecord>> state,
+        RepositoryCatalog catalog,
+        RepositoryVersions versions,
+        DistributionCatalog distributions,
+        TimeProvider clock)
     {
-        if (state.State.Record is { } existing) return existing;
-        var now = clock.UtcNowMicros();
-        var record = new RepositoryRecord { Id = this.GetPrimaryKey(), Settings = settings, Created = now, LastUpdated = now };
-        // State first, catalog second: if we die in between, the orphan is unreachable (nobody got its href) rather than a listed repository that 404s.
-        state.State.Record = record;
-        await state.WriteStateAsync();
-        try
-        {
-            await catalog.InsertAsync(record, new RepositoryVersionRecord { Id = Ids.New(), RepositoryId = record.Id, Number = 0, Created = now });
-        }
-        catch (ValidationFailedException)
-        {
-            await state.ClearStateAsync();
-            throw;
-        }
-        return record;
+        _repository = new(this, state, "repository", catalog.UpsertAsync, catalog.DeleteAsync);
+        _versions = versions;
+        _distributions = distributions;
+        _clock = clock;
     }
 
-    Task<RepositoryRecord?> IRepositoryGrain.Get() => Task.FromResult(state.State.Record);
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => _repository.RepairAsync(cancellationToken);
+
+    Task<RepositoryRecord> IRepositoryGrain.Create(RepositorySettings settings)
+    {
+        var now = _clock.UtcNowMicros();
+        return _repository.CreateAsync(
+            () => new RepositoryRecord { Id = this.GetPrimaryKey(), Settings = settings, Created = now, LastUpdated = now }, CancellationToken.None);
+    }
+
+    Task<RepositoryRecord?> IRepositoryGrain.Get() => Task.FromResult(_repository.Record);
 
     async Task<RepositoryRecord> IRepositoryGrain.Update(RepositorySettings settings)
     {
-        var previous = state.State.Record ?? throw new ValidationFailedException("pulp_href", "The repository no longer exists.");
-        var record = previous with { Settings = settings, LastUpdated = clock.UtcNowMicros() };
-        state.State.Record = record;
-        await state.WriteStateAsync();
-        try
-        {
-            await catalog.UpdateAsync(record);
-        }
-        catch (ValidationFailedException)
-        {
-            state.State.Record = previous;
-            await state.WriteStateAsync();
-            throw;
-        }
-        if (settings.RetainRepoVersions != previous.Settings.RetainRepoVersions) await RetainVersions();
-        return state.State.Record!;
+        var retained = _repository.Record?.Settings.RetainRepoVersions;
+        await _repository.UpdateAsync(r => r with { Settings = settings, LastUpdated = _clock.UtcNowMicros() }, CancellationToken.None);
+        if (settings.RetainRepoVersions != retained) await RetainVersions();
+        return _repository.Record!;
     }
 
     async Task<int?> IRepositoryGrain.CommitSync(Guid taskId, bool mirror)
     {
-        _ = state.State.Record ?? throw new ValidationFailedException("repository", "The repository no longer exists.");
+        var record = _repository.Record ?? throw RepositoryGone();
         // A task run again after its silo died may have committed already; it gets the same version back.
-        var number = await versions.FindByTaskAsync(taskId) ?? await versions.CommitSyncAsync(this.GetPrimaryKey(), taskId, mirror);
+        var number = await _versions.FindByTaskAsync(taskId, CancellationToken.None) ?? await Versioned(_versions.CommitSyncAsync(this.GetPrimaryKey(), taskId, mirror, CancellationToken.None));
         if (number is { } created)
         {
-            await SetLatest(Math.Max(created, state.State.Record.LatestVersion));
+            await SetLatest(Math.Max(created, record.LatestVersion));
             await RetainVersions();
         }
         return number;
@@ -69,39 +60,50 @@ public sealed class RepositoryGrain(
 
     async Task IRepositoryGrain.DeleteVersion(int number)
     {
-        _ = state.State.Record ?? throw new ValidationFailedException("repository", "The repository no longer exists.");
-        await SetLatest(await versions.DeleteAsync(this.GetPrimaryKey(), number));
+        _ = _repository.Record ?? throw RepositoryGone();
+        await SetLatest(await Versioned(_versions.DeleteAsync(this.GetPrimaryKey(), number, CancellationToken.None)));
     }
 
     private async Task RetainVersions()
     {
-        if (state.State.Record is not { Settings.RetainRepoVersions: { } keep }) return;
-        foreach (var number in await versions.BeyondNewestAsync(this.GetPrimaryKey(), keep))
-            await SetLatest(await versions.DeleteAsync(this.GetPrimaryKey(), number));
+        if (_repository.Record is not { Settings.RetainRepoVersions: { } keep }) return;
+        foreach (var number in await _versions.BeyondNewestAsync(this.GetPrimaryKey(), keep, CancellationToken.None))
+            await SetLatest(await Versioned(_versions.DeleteAsync(this.GetPrimaryKey(), number, CancellationToken.None)));
     }
 
     private async Task SetLatest(int latest)
     {
-        if (state.State.Record!.LatestVersion == latest) return;
-        state.State.Record = state.State.Record with { LatestVersion = latest };
-        await state.WriteStateAsync();
-        await catalog.UpdateAsync(state.State.Record);
+        if (_repository.Record!.LatestVersion != latest)
+            await _repository.UpdateAsync(r => r with { LatestVersion = latest }, CancellationToken.None);
     }
+
+    // Pulp's wording for what the version history refused.
+    private static async Task<T> Versioned<T>(Task<T> change)
+    {
+        try
+        {
+            return await change;
+        }
+        catch (VersionRefusedException e)
+        {
+            throw e.Reason == VersionRefusal.LastVersion ? new ValidationFailedException("number", PulpMessages.LastVersion) : RepositoryGone();
+        }
+    }
+
+    private static ValidationFailedException RepositoryGone() => new("repository", "The repository no longer exists.");
 
     async Task IRepositoryGrain.Delete()
     {
-        // Catalog first: the repository leaves every list at once; a retried delete finishes the rest.
-        await catalog.DeleteAsync(this.GetPrimaryKey());
-        foreach (var distribution in await distributions.ServingRepositoryAsync(this.GetPrimaryKey()))
+        await _repository.DeleteAsync(CancellationToken.None);
+        // A delete run again after its silo died detaches what is left.
+        foreach (var distribution in await _distributions.ServingRepositoryAsync(this.GetPrimaryKey(), CancellationToken.None))
             await GrainFactory.GetGrain<IDistributionGrain>(distribution).DetachRepository(this.GetPrimaryKey());
-        if (state.RecordExists) await state.ClearStateAsync();
-        state.State.Record = null;
         DeactivateOnIdle();
     }
 
     async Task IRepositoryGrain.DetachRemote(Guid remoteId)
     {
-        if (state.State.Record is { Settings.Remote: { } remote } record && remote == remoteId)
+        if (_repository.Record is { Settings.Remote: { } remote } record && remote == remoteId)
             await ((IRepositoryGrain)this).Update(record.Settings with { Remote = null });
     }
 }

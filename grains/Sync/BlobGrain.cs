@@ -31,7 +31,7 @@ public sealed class BlobGrain(
     {
         if (Work.Poll() is { } progress) return progress;
         // Indexed is not enough: the store must hold it too (a damaged blob is quarantined here and fetched again).
-        if (await index.BlobSizeAsync(Digest) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None)) return WorkProgress.Stored;
+        if (await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None)) return WorkProgress.Stored;
         return Work.Start(ct => Store(request, ct));
     }
 

@@ -36,7 +36,7 @@ public sealed class ManifestGrain(
     async Task<WorkProgress> IManifestGrain.Ensure(Guid remoteId)
     {
         if (Work.Poll() is { } progress) return progress;
-        if (await index.HasManifestAsync(Digest)) return WorkProgress.Stored;
+        if (await index.HasManifestAsync(Digest, CancellationToken.None)) return WorkProgress.Stored;
         return Work.Start(ct => Mirror(remoteId, ct));
     }
 

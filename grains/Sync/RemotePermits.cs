@@ -51,13 +51,6 @@ public sealed class RemotePermits : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs one upstream request inside a permit.</summary>
-    public async Task<T> Run<T>(Guid remoteId, int limit, Func<Task<T>> request, CancellationToken ct)
-    {
-        await using var permit = await AcquireAsync(remoteId, limit, ct);
-        return await request();
-    }
-
     private async Task Release(Guid remoteId, Guid lease)
     {
         _held.TryRemove(lease, out _);

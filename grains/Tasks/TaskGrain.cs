@@ -75,7 +75,7 @@ public sealed class TaskGrain(
     async Task<bool> ITaskGrain.Delete()
     {
         if (state.State.Record is { } record && !TaskStates.IsFinal(record.State)) return false;
-        await catalog.DeleteAsync(this.GetPrimaryKey());
+        await catalog.DeleteAsync(this.GetPrimaryKey(), CancellationToken.None);
         if (state.RecordExists) await state.ClearStateAsync();
         state.State.Record = null;
         DeactivateOnIdle();
@@ -241,7 +241,7 @@ public sealed class TaskGrain(
             (state.State.Record, state.State.Operation) = (previousRecord, previousOperation);
             throw;
         }
-        await catalog.UpsertAsync(record);
+        await catalog.UpsertAsync(record, CancellationToken.None);
     }
 
     private async Task UnregisterRunReminder()

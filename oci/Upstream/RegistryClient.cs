@@ -43,7 +43,7 @@ public sealed class RegistryClient : IDisposable
     public Uri BlobUrl(string digest) => RepositoryUrl("blobs/" + digest);
 
     /// <summary>GET /v2/: is this a registry, and do our credentials work? Throws <see cref="UpstreamException"/> if not.</summary>
-    public async Task ProbeAsync(CancellationToken ct = default)
+    public async Task ProbeAsync(CancellationToken ct)
     {
         var url = new Uri(Options.Url, "/v2/");
         using var deadline = Deadline(ct);
@@ -52,7 +52,7 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>Every tag, following <c>Link: &lt;…&gt;; rel="next"</c> across pages (relative or absolute; the path and query are kept and joined with the remote's URL).</summary>
-    public async Task<List<string>> ListTagsAsync(CancellationToken ct = default)
+    public async Task<List<string>> ListTagsAsync(CancellationToken ct)
     {
         var tags = new List<string>();
         var seen = new HashSet<Uri>();
@@ -72,7 +72,7 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>HEAD a manifest by tag or digest; null when the registry does not have it.</summary>
-    public async Task<ManifestHead?> HeadManifestAsync(string reference, CancellationToken ct = default)
+    public async Task<ManifestHead?> HeadManifestAsync(string reference, CancellationToken ct)
     {
         using var deadline = Deadline(ct);
         using var response = await SendAsync(HttpMethod.Head, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
@@ -82,7 +82,7 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>GET a manifest's exact bytes; a body over <paramref name="maxBytes"/> is refused, not read.</summary>
-    public async Task<FetchedManifest> GetManifestAsync(string reference, long maxBytes, CancellationToken ct = default)
+    public async Task<FetchedManifest> GetManifestAsync(string reference, long maxBytes, CancellationToken ct)
     {
         using var deadline = Deadline(ct);
         using var response = await SendAsync(HttpMethod.Get, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
@@ -95,7 +95,7 @@ public sealed class RegistryClient : IDisposable
     /// Opens a blob for streaming, from <paramref name="offset"/> when above 0 (check <see cref="BlobDownload.StartOffset"/>:
     /// a server may ignore the Range). The overall timeout keeps running until the download is disposed.
     /// </summary>
-    public async Task<BlobDownload> OpenBlobAsync(string digest, long offset = 0, CancellationToken ct = default)
+    public async Task<BlobDownload> OpenBlobAsync(string digest, long offset, CancellationToken ct)
     {
         var deadline = Deadline(ct);
         try

@@ -4,8 +4,4 @@ namespace Mirror.Oci.Upstream;
 public sealed record ManifestHead(string? Digest, string? MediaType, long? Size);
 
 /// <summary>A manifest exactly as served: its bytes are what the digest is computed over.</summary>
-public sealed record FetchedManifest(byte[] Bytes, string? MediaType, string? DigestHeader)
-{
-    /// <summary>The sha256 of the bytes received, which is what a by-tag pull must be stored under.</summary>
-    public string ComputedDigest => Digests.Sha256(Bytes);
-}
+public sealed record FetchedManifest(byte[] Bytes, string? MediaType, string? DigestHeader);

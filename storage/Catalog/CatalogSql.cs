@@ -11,9 +11,9 @@ namespace Mirror.Storage.Catalog;
 /// </summary>
 internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet<string> columns, string defaultOrdering)
 {
-    public async Task<Page<T>> ListAsync<T>(ListQuery query, CancellationToken ct = default)
+    public async Task<Page<T>> ListAsync<T>(ListQuery query, CancellationToken ct)
     {
-        await using var command = db.CreateCommand();
+        var command = db.CreateCommand();
         var where = new StringBuilder();
         foreach (var condition in query.Conditions)
         {
@@ -27,39 +27,23 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
             with page as (select id from {table}{where} order by {order} limit {query.Limit} offset {query.Offset})
             select doc::text from page join {table} using (id) order by {order}
             """;
-        var items = new List<T>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct))
-                items.Add(JsonSerializer.Deserialize<T>(reader.GetString(0), CatalogJson.Options)!);
+        var countParameters = command.Parameters.Select(p => p.Clone()).ToArray();
+        var items = await command.RowsAsync(r => JsonSerializer.Deserialize<T>(r.GetString(0), CatalogJson.Options)!, ct);
         var count = items.Count < query.Limit && (query.Offset == 0 || items.Count > 0)
             ? query.Offset + items.Count
-            : await CountAsync(where.ToString(), command.Parameters, ct);
+            : await CountAsync(where.ToString(), countParameters, ct);
         return new Page<T>(count, items);
     }
 
-    public async Task DeleteAsync(Guid id, CancellationToken ct = default)
-    {
-        await using var delete = db.CreateCommand($"delete from {table} where id = $1");
-        delete.Parameters.AddWithValue(id);
-        await delete.ExecuteNonQueryAsync(ct);
-    }
+    public Task DeleteAsync(Guid id, CancellationToken ct) => db.Command($"delete from {table} where id = $1", id).ExecuteAsync(ct);
 
     /// <summary>Whether a row other than <paramref name="except"/> has this name: the check behind Pulp's 400 before an update task starts.</summary>
-    public async Task<bool> NameTakenAsync(string name, Guid except, CancellationToken ct = default)
-    {
-        await using var select = db.CreateCommand($"select exists (select 1 from {table} where name = $1 and id <> $2)");
-        select.Parameters.AddWithValue(name);
-        select.Parameters.AddWithValue(except);
-        return (bool)(await select.ExecuteScalarAsync(ct))!;
-    }
+    public async Task<bool> NameTakenAsync(string name, Guid except, CancellationToken ct) =>
+        (bool)(await db.Command($"select exists (select 1 from {table} where name = $1 and id <> $2)", name, except).ScalarAsync(ct))!;
 
     // Only a page that may not be the last needs the count of everything that matched.
-    private async Task<long> CountAsync(string where, NpgsqlParameterCollection parameters, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand($"select count(*) from {table}{where}");
-        foreach (NpgsqlParameter p in parameters) command.Parameters.Add(p.Clone());
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
+    private async Task<long> CountAsync(string where, NpgsqlParameter[] parameters, CancellationToken ct) =>
+        (long)(await db.Command($"select count(*) from {table}{where}", parameters).ScalarAsync(ct))!;
 
     private string OrderTerm(string term)
     {
@@ -81,11 +65,14 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
             return $"${parameters.Count}";
         }
         string[] List() => condition.Value as string[] ?? [];
-        string Membership(string idColumn, string interval)
+        // The content a version holds (mirror_version_content, the one definition of membership), added or removed.
+        string Membership(string idColumn, string? changedColumn)
         {
             var version = (Content.VersionRef)condition.Value;
             var (repository, number) = (Add(version.RepositoryId), Add(version.Number));
-            return $"{idColumn} in (select content_id from mirror_repository_content where repository_id = {repository} and {string.Format(System.Globalization.CultureInfo.InvariantCulture, interval, repository, number)})";
+            return changedColumn is null
+                ? $"{idColumn} in (select content_id from mirror_version_content({repository}, {number}))"
+                : $"{idColumn} in (select content_id from mirror_repository_content where repository_id = {repository} and {changedColumn} = {number})";
         }
         var text = condition.Value as string ?? "";
         return condition.Match switch
@@ -102,9 +89,9 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
             Match.IsNull => (bool)condition.Value ? $"{column} is null" : $"{column} is not null",
             Match.ArrayContains => $"{column} @> array[{Add(text)}]::text[]",
             Match.ArrayContainsAny => $"{column} && {Add(List(), NpgsqlDbType.Array | NpgsqlDbType.Text)}",
-            Match.InVersion => Membership(column, "version_added <= {1} and (version_removed is null or version_removed > {1})"),
-            Match.AddedIn => Membership(column, "version_added = {1}"),
-            Match.RemovedIn => Membership(column, "version_removed = {1}"),
+            Match.InVersion => Membership(column, null),
+            Match.AddedIn => Membership(column, "version_added"),
+            Match.RemovedIn => Membership(column, "version_removed"),
             Match.LessThan => $"{column} < {Add(condition.Value)}",
             Match.LessOrEqual => $"{column} <= {Add(condition.Value)}",
             Match.GreaterThan => $"{column} > {Add(condition.Value)}",

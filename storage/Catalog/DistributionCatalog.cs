@@ -13,68 +13,42 @@ public sealed class DistributionCatalog(NpgsqlDataSource db)
         new HashSet<string> { "name", "base_path", "repository_id", "created", "last_updated" }, "name");
 
     /// <summary>
-    /// Inserts or updates the distribution's row. Throws <see cref="ValidationFailedException"/> for a taken name or base path, or a
+    /// Inserts or updates the distribution's row. Throws <see cref="CatalogConflictException"/> for a taken name or base path, or a
     /// base path that nests in another distribution's (or another's in it); the check and the write share one transaction and lock.
     /// </summary>
-    public async Task UpsertAsync(DistributionRecord record, CancellationToken ct = default)
+    public async Task UpsertAsync(DistributionRecord record, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var lockAll = new NpgsqlCommand("select pg_advisory_xact_lock($1)", connection, tx))
-        {
-            lockAll.Parameters.AddWithValue(OverlapLock);
-            await lockAll.ExecuteNonQueryAsync(ct);
-        }
+        await connection.Command(tx, "select pg_advisory_xact_lock($1)", OverlapLock).ExecuteAsync(ct);
         if (await OverlappingAsync(connection, tx, record.Settings.BasePath, record.Id, ct) is { } other)
-            throw new ValidationFailedException("base_path", $"Overlaps with existing distribution '{other}'");
-        await using (var upsert = new NpgsqlCommand("""
-            insert into mirror_distributions (id, name, base_path, repository_id, version_repository_id, version_number, private, hidden, created, last_updated, doc)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)
-            on conflict (id) do update set name = excluded.name, base_path = excluded.base_path, repository_id = excluded.repository_id,
-                version_repository_id = excluded.version_repository_id, version_number = excluded.version_number,
-                private = excluded.private, hidden = excluded.hidden, last_updated = excluded.last_updated, doc = excluded.doc
-            """, connection, tx))
-        {
-            var s = record.Settings;
-            upsert.Parameters.AddWithValue(record.Id);
-            upsert.Parameters.AddWithValue(s.Name);
-            upsert.Parameters.AddWithValue(s.BasePath);
-            upsert.Parameters.AddWithValue((object?)s.Repository ?? DBNull.Value);
-            upsert.Parameters.AddWithValue((object?)s.RepositoryVersion?.RepositoryId ?? DBNull.Value);
-            upsert.Parameters.AddWithValue((object?)s.RepositoryVersion?.Number ?? DBNull.Value);
-            upsert.Parameters.AddWithValue(s.Private);
-            upsert.Parameters.AddWithValue(s.Hidden);
-            upsert.Parameters.AddWithValue(record.Created);
-            upsert.Parameters.AddWithValue(record.LastUpdated);
-            upsert.Parameters.AddWithValue(CatalogJson.Serialize(record));
-            try
-            {
-                await upsert.ExecuteNonQueryAsync(ct);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-            {
-                throw new ValidationFailedException(e.ConstraintName == "mirror_distributions_base_path" ? "base_path" : "name", "This field must be unique.");
-            }
-        }
+            throw new CatalogConflictException(new CatalogConflict("base_path", OverlapsWith: other));
+        var s = record.Settings;
+        await CatalogConflict.Guard(() => connection.Command(tx, """
+                insert into mirror_distributions (id, name, base_path, repository_id, version_repository_id, version_number, private, hidden, created, last_updated, doc)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)
+                on conflict (id) do update set name = excluded.name, base_path = excluded.base_path, repository_id = excluded.repository_id,
+                    version_repository_id = excluded.version_repository_id, version_number = excluded.version_number,
+                    private = excluded.private, hidden = excluded.hidden, last_updated = excluded.last_updated, doc = excluded.doc
+                """, record.Id, s.Name, s.BasePath, s.Repository, s.RepositoryVersion?.RepositoryId, s.RepositoryVersion?.Number,
+                s.Private, s.Hidden, record.Created, record.LastUpdated, CatalogJson.Serialize(record)).ExecuteAsync(ct),
+            index => index == "mirror_distributions_base_path" ? "base_path" : "name");
         await tx.CommitAsync(ct);
     }
 
     /// <summary>
-    /// The checks an API request gets before its task starts, in the order Pulp reports them: the field and message of the first
-    /// rule <paramref name="settings"/> breaks against the other distributions, or null. The task's write checks again, race-free.
+    /// The checks an API request gets before its task starts, in the order Pulp reports them: the first rule
+    /// <paramref name="settings"/> breaks against the other distributions, or null. The task's write checks again, race-free.
     /// </summary>
-    public async Task<(string Field, string Message)?> ConflictAsync(DistributionSettings settings, Guid except, CancellationToken ct = default)
+    public async Task<CatalogConflict?> ConflictAsync(DistributionSettings settings, Guid except, CancellationToken ct)
     {
-        if (await _list.NameTakenAsync(settings.Name, except, ct)) return ("name", "This field must be unique.");
+        if (await _list.NameTakenAsync(settings.Name, except, ct)) return new CatalogConflict("name");
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using (var select = new NpgsqlCommand("select exists (select 1 from mirror_distributions where base_path = $1 and id <> $2)", connection))
-        {
-            select.Parameters.AddWithValue(settings.BasePath);
-            select.Parameters.AddWithValue(except);
-            if ((bool)(await select.ExecuteScalarAsync(ct))!) return ("base_path", "This field must be unique.");
-        }
+        if ((bool)(await connection.Command(null, "select exists (select 1 from mirror_distributions where base_path = $1 and id <> $2)",
+                settings.BasePath, except).ScalarAsync(ct))!)
+            return new CatalogConflict("base_path");
         return await OverlappingAsync(connection, null, settings.BasePath, except, ct) is { } other
-            ? ("base_path", $"Overlaps with existing distribution '{other}'")
+            ? new CatalogConflict("base_path", OverlapsWith: other)
             : null;
     }
 
@@ -83,43 +57,28 @@ public sealed class DistributionCatalog(NpgsqlDataSource db)
     {
         var parts = basePath.Split('/');
         var ancestors = Enumerable.Range(1, parts.Length - 1).Select(n => string.Join('/', parts.Take(n))).ToArray();
-        await using var select = new NpgsqlCommand("""
+        // '_' is a LIKE wildcard that base paths may contain; '%' they cannot.
+        return await connection.Command(tx, """
             select name from mirror_distributions
             where id <> $1 and (base_path = any($2) or base_path like $3)
             order by name limit 1
-            """, connection, tx);
-        select.Parameters.AddWithValue(except);
-        select.Parameters.AddWithValue(ancestors);
-        // '_' is a LIKE wildcard that base paths may contain; '%' they cannot.
-        select.Parameters.AddWithValue(basePath.Replace("_", "\\_") + "/%");
-        return await select.ExecuteScalarAsync(ct) as string;
+            """, except, ancestors, basePath.Replace("_", "\\_") + "/%").ScalarAsync(ct) as string;
     }
 
-    public Task DeleteAsync(Guid id, CancellationToken ct = default) => _list.DeleteAsync(id, ct);
+    public Task DeleteAsync(Guid id, CancellationToken ct) => _list.DeleteAsync(id, ct);
 
-    public Task<Page<DistributionRecord>> ListAsync(ListQuery query, CancellationToken ct = default) => _list.ListAsync<DistributionRecord>(query, ct);
+    public Task<Page<DistributionRecord>> ListAsync(ListQuery query, CancellationToken ct) => _list.ListAsync<DistributionRecord>(query, ct);
 
     /// <summary>Ids of the distributions that serve <paramref name="repositoryId"/> or one of its versions.</summary>
-    public async Task<IReadOnlyList<Guid>> ServingRepositoryAsync(Guid repositoryId, CancellationToken ct = default)
-    {
-        await using var select = db.CreateCommand("select id from mirror_distributions where repository_id = $1 or version_repository_id = $1");
-        select.Parameters.AddWithValue(repositoryId);
-        var ids = new List<Guid>();
-        await using var reader = await select.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) ids.Add(reader.GetGuid(0));
-        return ids;
-    }
+    public async Task<IReadOnlyList<Guid>> ServingRepositoryAsync(Guid repositoryId, CancellationToken ct) =>
+        await db.Command("select id from mirror_distributions where repository_id = $1 or version_repository_id = $1", repositoryId)
+            .RowsAsync(r => r.GetGuid(0), ct);
 
     /// <summary>Whether a distribution serves version <paramref name="number"/>: fixed, or as the latest version of the repository it serves.</summary>
-    public async Task<bool> ServesVersionAsync(Guid repositoryId, int number, CancellationToken ct = default)
-    {
-        await using var select = db.CreateCommand("""
+    public async Task<bool> ServesVersionAsync(Guid repositoryId, int number, CancellationToken ct) =>
+        (bool)(await db.Command("""
             select exists (select 1 from mirror_distributions where version_repository_id = $1 and version_number = $2)
                 or (exists (select 1 from mirror_distributions where repository_id = $1)
                     and $2 = (select max(number) from mirror_repository_versions where repository_id = $1))
-            """);
-        select.Parameters.AddWithValue(repositoryId);
-        select.Parameters.AddWithValue(number);
-        return (bool)(await select.ExecuteScalarAsync(ct))!;
-    }
+            """, repositoryId, number).ScalarAsync(ct))!;
 }

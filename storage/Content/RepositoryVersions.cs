@@ -12,25 +12,14 @@ namespace Mirror.Storage.Content;
 public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
 {
     /// <summary>The version a sync task already committed, if any.</summary>
-    public async Task<int?> FindByTaskAsync(Guid taskId, CancellationToken ct = default)
-    {
-        await using var select = db.CreateCommand("select number from mirror_repository_versions where task_id = $1");
-        select.Parameters.AddWithValue(taskId);
-        return await select.ExecuteScalarAsync(ct) is int number ? number : null;
-    }
-
-    public async Task<int> LatestAsync(Guid repositoryId, CancellationToken ct = default)
-    {
-        await using var select = db.CreateCommand("select coalesce(max(number), 0) from mirror_repository_versions where repository_id = $1");
-        select.Parameters.AddWithValue(repositoryId);
-        return (int)(await select.ExecuteScalarAsync(ct))!;
-    }
+    public async Task<int?> FindByTaskAsync(Guid taskId, CancellationToken ct) =>
+        await db.Command("select number from mirror_repository_versions where task_id = $1", taskId).ScalarAsync(ct) as int?;
 
     /// <summary>
     /// Makes the next version from the references sync task <paramref name="taskId"/> staged. Returns its number, or null
     /// when it would hold exactly what the latest version holds (then nothing is written and no number is used).
     /// </summary>
-    public async Task<int?> CommitSyncAsync(Guid repositoryId, Guid taskId, bool mirror, CancellationToken ct = default)
+    public async Task<int?> CommitSyncAsync(Guid repositoryId, Guid taskId, bool mirror, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -113,19 +102,15 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
     /// Deletes version <paramref name="number"/>: what it changed moves into the next version, whose content stays exactly
     /// as it was. Returns the latest version afterwards.
     /// </summary>
-    public async Task<int> DeleteAsync(Guid repositoryId, int number, CancellationToken ct = default)
+    public async Task<int> DeleteAsync(Guid repositoryId, int number, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var numbers = new List<int>();
-        await using (var select = new NpgsqlCommand("select number from mirror_repository_versions where repository_id = $1 order by number for update", connection, tx))
-        {
-            select.Parameters.AddWithValue(repositoryId);
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) numbers.Add(reader.GetInt32(0));
-        }
+        var numbers = await connection.Command(tx, "select number from mirror_repository_versions where repository_id = $1 order by number for update",
+            repositoryId).RowsAsync(r => r.GetInt32(0), ct);
+        if (numbers.Count == 0) throw new VersionRefusedException(VersionRefusal.RepositoryMissing);
         if (!numbers.Contains(number)) return numbers.Max();
-        if (numbers.Count == 1) throw new ValidationFailedException("number", "Attempt to delete the last remaining version.");
+        if (numbers.Count == 1) throw new VersionRefusedException(VersionRefusal.LastVersion);
         var next = numbers.Where(n => n > number).Cast<int?>().FirstOrDefault();
         if (next is { } successor)
         {
@@ -155,58 +140,33 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
     }
 
     /// <summary>The versions beyond the newest <paramref name="keep"/>, oldest first: what <c>retain_repo_versions</c> deletes.</summary>
-    public async Task<IReadOnlyList<int>> BeyondNewestAsync(Guid repositoryId, int keep, CancellationToken ct = default)
-    {
-        await using var select = db.CreateCommand("select number from mirror_repository_versions where repository_id = $1 order by number desc offset $2");
-        select.Parameters.AddWithValue(repositoryId);
-        select.Parameters.AddWithValue(keep);
-        var numbers = new List<int>();
-        await using var reader = await select.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) numbers.Add(reader.GetInt32(0));
-        numbers.Reverse();
-        return numbers;
-    }
+    public async Task<IReadOnlyList<int>> BeyondNewestAsync(Guid repositoryId, int keep, CancellationToken ct) =>
+        (await db.Command("select number from mirror_repository_versions where repository_id = $1 order by number desc offset $2", repositoryId, keep)
+            .RowsAsync(r => r.GetInt32(0), ct)).AsEnumerable().Reverse().ToList();
 
-    private static async Task<int> NextNumberAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid repositoryId, CancellationToken ct)
-    {
-        await using var select = new NpgsqlCommand("select next_version from mirror_repositories where id = $1 for update", connection, tx);
-        select.Parameters.AddWithValue(repositoryId);
-        return await select.ExecuteScalarAsync(ct) is int next
+    private static async Task<int> NextNumberAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid repositoryId, CancellationToken ct) =>
+        await connection.Command(tx, "select next_version from mirror_repositories where id = $1 for update", repositoryId).ScalarAsync(ct) is int next
             ? next
-            : throw new ValidationFailedException("repository", "The repository no longer exists.");
-    }
+            : throw new VersionRefusedException(VersionRefusal.RepositoryMissing);
 
     private static async Task WriteSummaryAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid repositoryId, int number, CancellationToken ct)
     {
         var summary = new ContentSummary();
-        await using (var select = new NpgsqlCommand("""
+        var counts = await connection.Command(tx, """
             select 'added', content_type, count(*) from mirror_repository_content where repository_id = $1 and version_added = $2 group by content_type
             union all
             select 'removed', content_type, count(*) from mirror_repository_content where repository_id = $1 and version_removed = $2 group by content_type
             union all
-            select 'present', content_type, count(*) from mirror_repository_content
-            where repository_id = $1 and version_added <= $2 and (version_removed is null or version_removed > $2) group by content_type
-            """, connection, tx))
-        {
-            select.Parameters.AddWithValue(repositoryId);
-            select.Parameters.AddWithValue(number);
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var counts = reader.GetString(0) switch { "added" => summary.Added, "removed" => summary.Removed, _ => summary.Present };
-                counts[reader.GetString(1)] = reader.GetInt64(2);
-            }
-        }
+            select 'present', content_type, count(*) from mirror_version_content($1, $2) group by content_type
+            """, repositoryId, number).RowsAsync(r => (Kind: r.GetString(0), Type: r.GetString(1), Count: r.GetInt64(2)), ct);
+        foreach (var (kind, type, count) in counts)
+            (kind switch { "added" => summary.Added, "removed" => summary.Removed, _ => summary.Present })[type] = count;
         await Execute(connection, tx, "update mirror_repository_versions set content_summary = $3::jsonb where repository_id = $1 and number = $2",
             ct, repositoryId, number, CatalogJson.Serialize(summary));
     }
 
-    private static async Task<int> Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct, params object[] parameters)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, tx);
-        foreach (var parameter in parameters) command.Parameters.AddWithValue(parameter);
-        return await command.ExecuteNonQueryAsync(ct);
-    }
+    private static Task<int> Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct, params object[] parameters) =>
+        connection.Command(tx, sql, parameters).ExecuteAsync(ct);
 
     private DateTime Now() => clock.GetUtcNow().UtcDateTime;
 }

@@ -7,15 +7,11 @@ namespace Mirror.Storage.Content;
 public sealed class SyncRefs(NpgsqlDataSource db)
 {
     /// <summary>Replaces the task's references: a sync run again after its silo died stages them afresh.</summary>
-    public async Task ReplaceAsync(Guid taskId, IEnumerable<(string? Tag, string Digest)> references, CancellationToken ct = default)
+    public async Task ReplaceAsync(Guid taskId, IEnumerable<(string? Tag, string Digest)> references, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var delete = new NpgsqlCommand("delete from mirror_sync_refs where task_id = $1", connection, tx))
-        {
-            delete.Parameters.AddWithValue(taskId);
-            await delete.ExecuteNonQueryAsync(ct);
-        }
+        await connection.Command(tx, "delete from mirror_sync_refs where task_id = $1", taskId).ExecuteAsync(ct);
         await using (var copy = await connection.BeginBinaryImportAsync("copy mirror_sync_refs (task_id, tag_name, digest) from stdin (format binary)", ct))
         {
             foreach (var (tag, digest) in references)
@@ -31,10 +27,6 @@ public sealed class SyncRefs(NpgsqlDataSource db)
         await tx.CommitAsync(ct);
     }
 
-    public async Task ClearAsync(Guid taskId, CancellationToken ct = default)
-    {
-        await using var delete = db.CreateCommand("delete from mirror_sync_refs where task_id = $1");
-        delete.Parameters.AddWithValue(taskId);
-        await delete.ExecuteNonQueryAsync(ct);
-    }
+    public Task ClearAsync(Guid taskId, CancellationToken ct) =>
+        db.Command("delete from mirror_sync_refs where task_id = $1", taskId).ExecuteAsync(ct);
 }

@@ -11,17 +11,10 @@ public sealed class TokenKeyStore(NpgsqlDataSource db, TimeProvider clock)
     /// The stored private key (PEM). The first caller stores <paramref name="generate"/>'s key; a concurrent first caller's
     /// insert loses and both read the winner's, so every gateway signs with the same key.
     /// </summary>
-    public async Task<string> GetOrCreateAsync(Func<string> generate, CancellationToken ct = default)
+    public async Task<string> GetOrCreateAsync(Func<string> generate, CancellationToken ct)
     {
-        await using (var insert = db.CreateCommand("insert into mirror_token_keys (id, private_pem, created) values ($1, $2, $3) on conflict (id) do nothing"))
-        {
-            insert.Parameters.AddWithValue(KeyId);
-            insert.Parameters.AddWithValue(generate());
-            insert.Parameters.AddWithValue(clock.GetUtcNow().UtcDateTime);
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-        await using var select = db.CreateCommand("select private_pem from mirror_token_keys where id = $1");
-        select.Parameters.AddWithValue(KeyId);
-        return (string)(await select.ExecuteScalarAsync(ct))!;
+        await db.Command("insert into mirror_token_keys (id, private_pem, created) values ($1, $2, $3) on conflict (id) do nothing",
+            KeyId, generate(), clock.GetUtcNow().UtcDateTime).ExecuteAsync(ct);
+        return (string)(await db.Command("select private_pem from mirror_token_keys where id = $1", KeyId).ScalarAsync(ct))!;
     }
 }

@@ -29,7 +29,7 @@ public static class DistributionEndpoints
     private const string Tag = "Distributions: Container";
 
     public static readonly ApiSchema Distribution = ApiSchema.FromReader("container.ContainerDistribution",
-        f => DistributionFields.Read(f, current: null, null!, null!, null!));
+        f => DistributionFields.Read(f, current: null, null!, null!, null!, CancellationToken.None));
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -48,14 +48,14 @@ public static class DistributionEndpoints
     private static async Task<IResult> List(HttpRequest request, DistributionCatalog catalog)
     {
         var list = ListRequest.Parse(request, Filters);
-        var page = await catalog.ListAsync(list.Query);
+        var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
         return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(d => DistributionJson.Render(d, request.Host.Value ?? ""))));
     }
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions)
     {
         var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial: false);
-        var settings = await DistributionFields.Read(fields, current: null, grains, repositories, distributions);
+        var settings = await DistributionFields.Read(fields, current: null, grains, repositories, distributions, context.RequestAborted);
         return await TaskDispatch.Accepted(grains, context, new CreateDistribution(Ids.New(), settings));
     }
 
@@ -69,7 +69,7 @@ public static class DistributionEndpoints
     {
         var current = await Find(grains, id);
         var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial);
-        var settings = await DistributionFields.Read(fields, current, grains, repositories, distributions);
+        var settings = await DistributionFields.Read(fields, current, grains, repositories, distributions, context.RequestAborted);
         if (CatalogJson.Serialize(settings) == CatalogJson.Serialize(current.Settings))
             return PulpJson.Result(DistributionJson.Render(current, context.Request.Host.Value ?? ""));
         return await TaskDispatch.Accepted(grains, context, new UpdateDistribution(id, settings));

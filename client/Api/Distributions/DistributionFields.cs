@@ -19,7 +19,8 @@ public static partial class DistributionFields
     ];
 
     public static async Task<DistributionSettings> Read(
-        FieldReader fields, DistributionRecord? current, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions)
+        FieldReader fields, DistributionRecord? current, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions,
+        CancellationToken ct)
     {
         foreach (var (readOnly, schema) in ReadOnly) fields.ReadOnly(readOnly, schema());
         var c = current?.Settings;
@@ -44,7 +45,7 @@ public static partial class DistributionFields
         // A field left out keeps its value on PATCH and goes back to none on PUT; pulpcore's validate() reads them the same way.
         var repository = repositoryHref.Value is { } rHref ? await ResolveRepository(fields, rHref, grains)
             : repositoryHref.Present || !fields.Partial ? null : c?.Repository;
-        var version = versionHref.Value is { } vHref ? await ResolveVersion(fields, vHref, repositories)
+        var version = versionHref.Value is { } vHref ? await ResolveVersion(fields, vHref, repositories, ct)
             : versionHref.Present || !fields.Partial ? null : c?.RepositoryVersion;
 
         var settings = new DistributionSettings
@@ -58,8 +59,8 @@ public static partial class DistributionFields
             Private = isPrivate.Value,
             Description = description.Present ? description.Value : fields.Partial ? c?.Description : null,
         };
-        if (!fields.HasError("name") && !fields.HasError("base_path") && await distributions.ConflictAsync(settings, current?.Id ?? Guid.Empty) is var (field, message))
-            fields.AddError(field, message);
+        if (!fields.HasError("name") && !fields.HasError("base_path") && await distributions.ConflictAsync(settings, current?.Id ?? Guid.Empty, ct) is { } conflict)
+            fields.AddError(conflict.Field, PulpMessages.Conflict(conflict.OverlapsWith));
         fields.ThrowIfInvalid();
 
         if (settings.Repository is not null && settings.RepositoryVersion is not null)
@@ -78,10 +79,10 @@ public static partial class DistributionFields
         return null;
     }
 
-    private static async Task<ServedVersion?> ResolveVersion(FieldReader fields, string href, RepositoryCatalog repositories)
+    private static async Task<ServedVersion?> ResolveVersion(FieldReader fields, string href, RepositoryCatalog repositories, CancellationToken ct)
     {
         if (!Hrefs.TryParseVersion(href, out var repositoryId, out var number)) fields.AddError("repository_version", "Invalid hyperlink - No URL match.");
-        else if (await repositories.GetVersionAsync(repositoryId, number) is null) fields.AddError("repository_version", "Invalid hyperlink - Object does not exist.");
+        else if (await repositories.GetVersionAsync(repositoryId, number, ct) is null) fields.AddError("repository_version", "Invalid hyperlink - Object does not exist.");
         else return new ServedVersion(repositoryId, number);
         return null;
     }

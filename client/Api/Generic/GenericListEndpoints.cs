@@ -39,14 +39,14 @@ public static class GenericListEndpoints
         api.MapGet("remotes/", async (HttpRequest request, RemoteCatalog catalog) =>
             {
                 var list = ListRequest.Parse(request, Remotes);
-                var page = await catalog.ListAsync(list.Query);
+                var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
                 return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RemoteJson.Render)));
             })
             .Describe("Remotes", PulpOperation.List("remotes", "List remotes", Remotes, RemoteEndpoints.Remote));
         api.MapGet("distributions/", async (HttpRequest request, DistributionCatalog catalog) =>
             {
                 var list = ListRequest.Parse(request, Distributions);
-                var page = await catalog.ListAsync(list.Query);
+                var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
                 return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(d => DistributionJson.Render(d, request.Host.Value ?? ""))));
             })
             .Describe("Distributions", PulpOperation.List("distributions", "List distributions", Distributions, DistributionEndpoints.Distribution));

@@ -53,7 +53,7 @@ public static class NamespaceEndpoints
         var distributions = new List<DistributionRecord>();
         for (var offset = 0; ; offset += 1000)
         {
-            var page = await catalog.ListAsync(new ListQuery { Limit = 1000, Offset = offset });
+            var page = await catalog.ListAsync(new ListQuery { Limit = 1000, Offset = offset }, CancellationToken.None);
             distributions.AddRange(page.Items);
             if (page.Items.Count < 1000) break;
         }

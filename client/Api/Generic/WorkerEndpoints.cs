@@ -53,7 +53,7 @@ public static class WorkerEndpoints
     {
         var management = cluster.GetGrain<IManagementGrain>(0);
         var hosts = await management.GetDetailedHosts(onlyActive: false);
-        var running = await tasks.ListAsync(new ListQuery { Conditions = [new Condition("state", Match.Exact, TaskStates.Running)], Limit = 1000 });
+        var running = await tasks.ListAsync(new ListQuery { Conditions = [new Condition("state", Match.Exact, TaskStates.Running)], Limit = 1000 }, CancellationToken.None);
         var runningIds = running.Items.Select(t => t.Id).ToHashSet();
         var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
         var taskSilo = new Dictionary<SiloAddress, Guid>();

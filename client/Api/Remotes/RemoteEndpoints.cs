@@ -38,7 +38,7 @@ public static class RemoteEndpoints
     private static async Task<IResult> List(HttpRequest request, RemoteCatalog catalog)
     {
         var list = ListRequest.Parse(request, Filters);
-        var page = await catalog.ListAsync(list.Query);
+        var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
         return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RemoteJson.Render)));
     }
 
@@ -63,8 +63,8 @@ public static class RemoteEndpoints
         var (settings, secrets) = RemoteFields.Read(fields, current.ToView(), current.Secrets);
         if (CatalogJson.Serialize(settings) == CatalogJson.Serialize(current.Settings) && secrets == current.Secrets)
             return PulpJson.Result(RemoteJson.Render(current.ToView()));
-        if (await catalog.NameTakenAsync(settings.Name, except: id))
-            throw ApiError.Field("name", "This field must be unique.");
+        if (await catalog.NameTakenAsync(settings.Name, except: id, context.RequestAborted))
+            throw ApiError.Field("name", PulpMessages.Unique);
         return await TaskDispatch.Accepted(grains, context, new UpdateRemote(id, settings, secrets));
     }
 

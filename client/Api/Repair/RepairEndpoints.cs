@@ -21,7 +21,7 @@ public static class RepairEndpoints
         api.MapPost("repositories/container/container/{id:guid}/versions/{number:int}/repair/",
             async (Guid id, int number, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog) =>
             {
-                _ = await catalog.GetVersionAsync(id, number) ?? throw ApiError.NotFound();
+                _ = await catalog.GetVersionAsync(id, number, context.RequestAborted) ?? throw ApiError.NotFound();
                 return await Start(context, grains, id, number);
             })
             .Describe("Repositories: Container Versions", PulpOperation.Act("repositories_container_container_versions", "repair",

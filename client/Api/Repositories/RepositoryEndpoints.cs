@@ -62,7 +62,7 @@ public static class RepositoryEndpoints
     private static async Task<IResult> List(HttpRequest request, RepositoryCatalog catalog)
     {
         var list = ListRequest.Parse(request, Filters);
-        var page = await catalog.ListAsync(list.Query);
+        var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
         return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RepositoryJson.Render)));
     }
 
@@ -87,8 +87,8 @@ public static class RepositoryEndpoints
         var settings = await RepositoryFields.Read(fields, current.Settings, grains);
         if (CatalogJson.Serialize(settings) == CatalogJson.Serialize(current.Settings))
             return PulpJson.Result(RepositoryJson.Render(current));
-        if (await catalog.NameTakenAsync(settings.Name, except: id))
-            throw ApiError.Field("name", "This field must be unique.");
+        if (await catalog.NameTakenAsync(settings.Name, except: id, context.RequestAborted))
+            throw ApiError.Field("name", PulpMessages.Unique);
         return await TaskDispatch.Accepted(grains, context, new UpdateRepository(id, settings));
     }
 
@@ -102,21 +102,21 @@ public static class RepositoryEndpoints
     {
         await Find(grains, id);
         var list = ListRequest.Parse(request, VersionFilters);
-        var page = await catalog.ListVersionsAsync(id, list.Query);
+        var page = await catalog.ListVersionsAsync(id, list.Query, request.HttpContext.RequestAborted);
         return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RepositoryJson.Render)));
     }
 
     private static async Task<IResult> RetrieveVersion(Guid id, int number, HttpRequest request, RepositoryCatalog catalog)
     {
-        var version = await catalog.GetVersionAsync(id, number) ?? throw ApiError.NotFound();
+        var version = await catalog.GetVersionAsync(id, number, request.HttpContext.RequestAborted) ?? throw ApiError.NotFound();
         return PulpJson.Result(FieldSelection.From(request).Apply(RepositoryJson.Render(version)));
     }
 
     private static async Task<IResult> DeleteVersion(Guid id, int number, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog, DistributionCatalog distributions)
     {
-        _ = await catalog.GetVersionAsync(id, number) ?? throw ApiError.NotFound();
+        _ = await catalog.GetVersionAsync(id, number, context.RequestAborted) ?? throw ApiError.NotFound();
         // pulpcore's protected versions; its viewset raises a bare ValidationError, hence a list rather than an object.
-        if (await distributions.ServesVersionAsync(id, number))
+        if (await distributions.ServesVersionAsync(id, number, context.RequestAborted))
             throw new ApiError(400, PulpJson.Strings(["The repository version cannot be deleted because it (or its publications) are currently being used to distribute content. Please update the necessary distributions first."]));
         return await TaskDispatch.Accepted(grains, context, new DeleteRepositoryVersion(id, number));
     }

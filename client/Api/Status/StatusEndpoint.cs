@@ -101,7 +101,7 @@ public static class StatusEndpoint
     {
         try
         {
-            var (count, first) = await health.DamagedAsync(first: 20);
+            var (count, first) = await health.DamagedAsync(first: 20, CancellationToken.None);
             return new JsonObject
             {
                 ["count"] = count,

@@ -54,7 +54,7 @@ public static class TaskEndpoints
     private static async Task<IResult> List(HttpRequest request, TaskCatalog catalog)
     {
         var list = ListRequest.Parse(request, Filters);
-        var page = await catalog.ListAsync(list.Query);
+        var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
         var minimal = IsMinimal(request);
         return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(t => TaskJson.Render(t, minimal))));
     }

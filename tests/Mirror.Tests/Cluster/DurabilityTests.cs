@@ -51,7 +51,7 @@ public sealed class DurabilityTests
     }
 
     // A call already on its way to the killed silo waits out Orleans' call timeout; the next one is routed to a live silo.
-    private static async Task<JsonNode> ReadWithRetry(PulpClient client, string href)
+    internal static async Task<JsonNode> ReadWithRetry(PulpClient client, string href)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)

@@ -44,7 +44,8 @@ public sealed class MirrorCluster : IAsyncDisposable
         return cluster;
     }
 
-    public MirrorProcess StartSilo()
+    /// <param name="environment">Settings for this silo only, over the cluster's.</param>
+    public MirrorProcess StartSilo(IReadOnlyDictionary<string, string>? environment = null)
     {
         var name = $"silo{++_nextSilo}";
         var silo = MirrorProcess.Start(name, "silo", "Mirror.Silo.dll", new Dictionary<string, string>
@@ -55,7 +56,7 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__SiloName"] = name,
             ["Mirror__SiloPort"] = Ports.Free().ToString(),
             ["Mirror__GatewayPort"] = Ports.Free().ToString(),
-        }.Concat(_blobStore).ToDictionary());
+        }.Concat(_blobStore).Concat(environment ?? new Dictionary<string, string>()).ToDictionary());
         _silos.Add(silo);
         return silo;
     }
@@ -95,6 +96,16 @@ public sealed class MirrorCluster : IAsyncDisposable
 
     // Silos this fixture stopped or killed on purpose: their exit is not a failure.
     private readonly HashSet<MirrorProcess> _gone = [];
+
+    /// <summary>Stops <paramref name="silo"/> cleanly.</summary>
+    public async Task StopAsync(MirrorProcess silo)
+    {
+        _gone.Add(silo);
+        await silo.StopAsync();
+    }
+
+    /// <summary>Marks <paramref name="silo"/> as one that is meant to exit by itself (a test hook kills it).</summary>
+    public void ExpectExit(MirrorProcess silo) => _gone.Add(silo);
 
     public void Kill(MirrorProcess silo)
     {

@@ -28,7 +28,7 @@ public sealed class TestDatabase : IAsyncDisposable
         await using (var create = admin.CreateCommand($"create database {name}"))
             await create.ExecuteNonQueryAsync();
         var database = new TestDatabase(name, new NpgsqlConnectionStringBuilder(adminConnection) { Database = name }.ConnectionString) { _adminConnection = adminConnection };
-        if (migrate) await SchemaMigrator.MigrateAsync(database.DataSource);
+        if (migrate) await SchemaMigrator.MigrateAsync(database.DataSource, CancellationToken.None);
         return database;
     }
 

@@ -26,9 +26,9 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
         _catalog = new RepositoryCatalog(_database.DataSource);
         _content = new ContentCatalog(_database.DataSource);
         var now = DateTime.UtcNow;
-        await _catalog.InsertAsync(
+        await _catalog.UpsertAsync(
             new RepositoryRecord { Id = _repository, Settings = new RepositorySettings { Name = Names.Unique("versions") }, Created = now, LastUpdated = now },
-            new RepositoryVersionRecord { Id = Guid.NewGuid(), RepositoryId = _repository, Number = 0, Created = now });
+            CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
@@ -48,7 +48,7 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
         Assert.Empty(summary.Removed);
         Assert.Null(await Sync(mirror: false, ("a", a), ("l", list)));
         Assert.Null(await Sync(mirror: true, ("a", a), ("l", list)));
-        Assert.Equal(1, await _versions.LatestAsync(_repository));
+        Assert.Null(await _catalog.GetVersionAsync(_repository, 2, CancellationToken.None));
     }
 
     [Fact]
@@ -97,16 +97,16 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
         await Sync(mirror: false, ("a", a), ("c", c));  // 3: a, b, c (a added back)
         var presentBefore = (await Tags(3)).Select(t => t.Name).Order().ToList();
 
-        Assert.Equal(3, await _versions.DeleteAsync(_repository, 2));
+        Assert.Equal(3, await _versions.DeleteAsync(_repository, 2, CancellationToken.None));
 
         Assert.Equal(presentBefore, (await Tags(3)).Select(t => t.Name).Order());
         var summary = await Summary(3);
         Assert.Equal(2, summary.Added[ContentTypes.Tag]); // b and c, relative to version 1
         Assert.False(summary.Removed.ContainsKey(ContentTypes.Tag));
-        await _versions.DeleteAsync(_repository, 0);
-        await _versions.DeleteAsync(_repository, 1);
-        var last = await Assert.ThrowsAsync<ValidationFailedException>(() => _versions.DeleteAsync(_repository, 3));
-        Assert.Equal("Attempt to delete the last remaining version.", last.Detail);
+        await _versions.DeleteAsync(_repository, 0, CancellationToken.None);
+        await _versions.DeleteAsync(_repository, 1, CancellationToken.None);
+        var last = await Assert.ThrowsAsync<VersionRefusedException>(() => _versions.DeleteAsync(_repository, 3, CancellationToken.None));
+        Assert.Equal(VersionRefusal.LastVersion, last.Reason);
         Assert.Equal(3, (await Tags(3)).Count);
     }
 
@@ -118,7 +118,7 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
         await Sync(mirror: false, ("a", a));
         await Sync(mirror: true, ("b", b));
 
-        Assert.Equal(1, await _versions.DeleteAsync(_repository, 2));
+        Assert.Equal(1, await _versions.DeleteAsync(_repository, 2, CancellationToken.None));
         Assert.Equal(["a"], (await Tags(1)).Select(t => t.Name));
 
         Assert.Equal(3, await Sync(mirror: false, ("b", b)));
@@ -127,22 +127,22 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
     private async Task<int?> Sync(bool mirror, params (string Tag, string Digest)[] tags)
     {
         var task = Guid.NewGuid();
-        await _refs.ReplaceAsync(task, tags.Select(t => ((string?)t.Tag, t.Digest)));
-        var number = await _versions.CommitSyncAsync(_repository, task, mirror);
-        Assert.Equal(number, await _versions.FindByTaskAsync(task));
+        await _refs.ReplaceAsync(task, tags.Select(t => ((string?)t.Tag, t.Digest)), CancellationToken.None);
+        var number = await _versions.CommitSyncAsync(_repository, task, mirror, CancellationToken.None);
+        Assert.Equal(number, await _versions.FindByTaskAsync(task, CancellationToken.None));
         return number;
     }
 
     private async Task<ContentSummary> Summary(int number) =>
-        (await _catalog.GetVersionAsync(_repository, number))!.ContentSummary;
+        (await _catalog.GetVersionAsync(_repository, number, CancellationToken.None))!.ContentSummary;
 
     private async Task<IReadOnlyList<TagRecord>> Tags(int number) =>
-        (await _content.ListTagsAsync(new ListQuery { Conditions = [new Condition("id", Match.InVersion, new VersionRef(_repository, number))] })).Items;
+        (await _content.ListTagsAsync(new ListQuery { Conditions = [new Condition("id", Match.InVersion, new VersionRef(_repository, number))] }, CancellationToken.None)).Items;
 
     private async Task<string> Blob(string seed)
     {
         var digest = Digests.Sha256(System.Text.Encoding.UTF8.GetBytes(seed + Guid.NewGuid()));
-        await _index.AddBlobAsync(digest, 10, MediaTypes.DockerLayer);
+        await _index.AddBlobAsync(digest, 10, MediaTypes.DockerLayer, remoteId: null, CancellationToken.None);
         return digest;
     }
 
@@ -157,7 +157,7 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
         {
             Digest = digest, MediaType = MediaTypes.DockerManifestV2, SchemaVersion = 2, Raw = raw, Type = "image",
             ConfigDigest = config, LayerDigests = layerDigests, Architecture = "amd64", Os = "linux", CompressedImageSize = 10 * layers,
-        });
+        }, CancellationToken.None);
         return digest;
     }
 
@@ -169,7 +169,7 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
         {
             Digest = digest, MediaType = MediaTypes.DockerManifestList, SchemaVersion = 2, Raw = raw, Type = "index",
             Children = children.Select(c => (c, (string?)"{\"architecture\":\"amd64\",\"os\":\"linux\"}")).ToList(),
-        });
+        }, CancellationToken.None);
         return digest;
     }
 }

@@ -10,13 +10,13 @@ public sealed class SchemaMigratorTests
     {
         await using var database = await TestDatabase.CreateAsync(migrate: false);
 
-        var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => SchemaMigrator.MigrateAsync(database.DataSource))));
+        var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => SchemaMigrator.MigrateAsync(database.DataSource, CancellationToken.None))));
 
         var scripts = SchemaMigrator.Scripts().Select(s => s.Name).ToList();
-        Assert.Equal(["0001_orleans.sql", "0002_catalog.sql", "0003_content.sql", "0004_distributions.sql", "0005_blob_damage.sql"], scripts);
+        Assert.Equal(["0001_orleans.sql", "0002_catalog.sql", "0003_content.sql", "0004_distributions.sql", "0005_blob_damage.sql", "0006_version_membership.sql"], scripts);
         Assert.Equal(scripts, runs.SelectMany(r => r).Order());
         Assert.Equal(scripts.Count, await database.CountAsync("select count(*) from mirror_schema_migrations"));
-        Assert.Empty(await SchemaMigrator.MigrateAsync(database.DataSource));
+        Assert.Empty(await SchemaMigrator.MigrateAsync(database.DataSource, CancellationToken.None));
         Assert.True(await database.CountAsync("select count(*) from orleansquery") > 10);
     }
 }

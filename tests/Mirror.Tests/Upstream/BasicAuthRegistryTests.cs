@@ -31,7 +31,7 @@ public sealed class BasicAuthRegistryTests(BasicAuthRegistryFixture registry) : 
     public async Task Everything_comes_back_through_basic_auth()
     {
         using var client = registry.Client();
-        await client.ProbeAsync();
+        await client.ProbeAsync(CancellationToken.None);
         await UpstreamChecks.TagsMatchAsync(client, registry.Fixture);
         await UpstreamChecks.EveryManifestMatchesAsync(client, registry.Fixture);
         await UpstreamChecks.EveryBlobMatchesAsync(client, registry.Fixture);
@@ -42,7 +42,7 @@ public sealed class BasicAuthRegistryTests(BasicAuthRegistryFixture registry) : 
     {
         const string wrong = "not-the-Password-42";
         using var client = registry.Client(password: wrong);
-        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ListTagsAsync());
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ListTagsAsync(CancellationToken.None));
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         Assert.Contains("401", error.Message);
         Assert.DoesNotContain(wrong, error.ToString());
@@ -53,7 +53,7 @@ public sealed class BasicAuthRegistryTests(BasicAuthRegistryFixture registry) : 
     public async Task No_credentials_is_a_401()
     {
         using var client = registry.Client(user: null, password: null);
-        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ProbeAsync());
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ProbeAsync(CancellationToken.None));
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
     }
 }

@@ -42,7 +42,7 @@ public sealed class PlainRegistryTests(PlainRegistryFixture registry) : IClassFi
     public async Task Probe_and_tag_list_answer()
     {
         using var client = registry.Client();
-        await client.ProbeAsync();
+        await client.ProbeAsync(CancellationToken.None);
         await UpstreamChecks.TagsMatchAsync(client, registry.Fixture);
     }
 
@@ -66,7 +66,7 @@ public sealed class PlainRegistryTests(PlainRegistryFixture registry) : IClassFi
         using var client = registry.Client();
         var blob = registry.Fixture.Blobs.Values.MaxBy(b => b.Size)!;
         var offset = blob.Size / 3;
-        await using var download = await client.OpenBlobAsync(blob.Digest, offset);
+        await using var download = await client.OpenBlobAsync(blob.Digest, offset, CancellationToken.None);
         Assert.Equal(offset, download.StartOffset);
         using var tail = new MemoryStream();
         await download.Content.CopyToAsync(tail);
@@ -77,9 +77,9 @@ public sealed class PlainRegistryTests(PlainRegistryFixture registry) : IClassFi
     public async Task Missing_things_are_null_or_404()
     {
         using var client = registry.Client();
-        Assert.Null(await client.HeadManifestAsync("no_such_tag"));
+        Assert.Null(await client.HeadManifestAsync("no_such_tag", CancellationToken.None));
         var missing = "sha256:" + new string('0', 64);
-        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.OpenBlobAsync(missing));
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.OpenBlobAsync(missing, 0, CancellationToken.None));
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
         Assert.StartsWith($"GET {registry.Server.BaseUrl}v2/{PlainRegistryFixture.Repository}/blobs/{missing} failed: 404", error.Message);
     }
@@ -88,7 +88,7 @@ public sealed class PlainRegistryTests(PlainRegistryFixture registry) : IClassFi
     public async Task A_manifest_over_the_limit_is_refused()
     {
         using var client = registry.Client();
-        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.GetManifestAsync("manifest_a", maxBytes: 100));
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.GetManifestAsync("manifest_a", maxBytes: 100, CancellationToken.None));
         Assert.Contains("exceeds the limit", error.Message);
     }
 }

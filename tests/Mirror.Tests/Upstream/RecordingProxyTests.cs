@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Mirror.Oci;
 using Mirror.Oci.Upstream;
 using Mirror.TestKit;
 
@@ -39,15 +40,15 @@ public sealed class RecordingProxyTests(ProxiedRegistryFixture registry) : IClas
     {
         Proxy.Reset();
         using var client = new RegistryClient(new UpstreamOptions(Proxy.BaseUrl, ProxiedRegistryFixture.Repository));
-        await client.ProbeAsync();
-        var tags = await client.ListTagsAsync();
-        foreach (var tag in tags) Assert.NotNull(await client.HeadManifestAsync(tag));
-        var web = await client.GetManifestAsync("web", 1 << 20);
+        await client.ProbeAsync(CancellationToken.None);
+        var tags = await client.ListTagsAsync(CancellationToken.None);
+        foreach (var tag in tags) Assert.NotNull(await client.HeadManifestAsync(tag, CancellationToken.None));
+        var web = await client.GetManifestAsync("web", 1 << 20, CancellationToken.None);
         var image = (TestImage)registry.Set.Tagged.Single(t => t.Tag == "web").Manifest;
-        Assert.Equal(image.Digest, web.ComputedDigest);
+        Assert.Equal(image.Digest, Digests.Sha256(web.Bytes));
         foreach (var blob in image.Blobs)
         {
-            await using var download = await client.OpenBlobAsync(blob.Digest);
+            await using var download = await client.OpenBlobAsync(blob.Digest, 0, CancellationToken.None);
             Assert.Equal(blob.Digest, await UpstreamChecks.HashAsync(download.Content));
         }
         using var pusher = new RegistryPusher(Proxy.BaseUrl);
@@ -82,7 +83,7 @@ public sealed class RecordingProxyTests(ProxiedRegistryFixture registry) : IClas
         {
             using var client = new RegistryClient(new UpstreamOptions(Proxy.BaseUrl, ProxiedRegistryFixture.Repository));
             var tags = registry.Set.Tagged.Select(t => t.Tag).Take(parallel);
-            await Task.WhenAll(tags.Select(tag => client.HeadManifestAsync(tag)));
+            await Task.WhenAll(tags.Select(tag => client.HeadManifestAsync(tag, CancellationToken.None)));
             Assert.Equal(parallel, Proxy.PeakInFlight);
             Assert.Equal(0, Proxy.InFlight);
             Assert.Equal(parallel, Proxy.Count(RequestKind.ManifestHead));
@@ -107,7 +108,7 @@ public sealed class RecordingProxyTests(ProxiedRegistryFixture registry) : IClas
         {
             using var client = new RegistryClient(new UpstreamOptions(Proxy.BaseUrl, ProxiedRegistryFixture.Repository));
             var digest = registry.Set.Blobs[0].Digest;
-            var error = await Assert.ThrowsAsync<UpstreamException>(() => client.OpenBlobAsync(digest));
+            var error = await Assert.ThrowsAsync<UpstreamException>(() => client.OpenBlobAsync(digest, 0, CancellationToken.None));
             Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
             Assert.Equal($"GET {Proxy.BaseUrl}v2/{ProxiedRegistryFixture.Repository}/blobs/{digest} failed: 500 Internal Server Error", error.Message);
             Assert.Equal(500, Proxy.Requests.Single().Status);
@@ -126,22 +127,22 @@ public sealed class RecordingProxyTests(ProxiedRegistryFixture registry) : IClas
         try
         {
             Proxy.Interceptor = ProxyFaults.Status(RequestKind.ManifestHead, 429, times: 1);
-            var throttled = await Assert.ThrowsAsync<UpstreamException>(() => client.HeadManifestAsync("web"));
+            var throttled = await Assert.ThrowsAsync<UpstreamException>(() => client.HeadManifestAsync("web", CancellationToken.None));
             Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
-            Assert.NotNull(await client.HeadManifestAsync("web"));
+            Assert.NotNull(await client.HeadManifestAsync("web", CancellationToken.None));
 
             Proxy.Interceptor = ProxyFaults.Reset(RequestKind.TagList);
-            var reset = await Assert.ThrowsAsync<UpstreamException>(() => client.ListTagsAsync());
+            var reset = await Assert.ThrowsAsync<UpstreamException>(() => client.ListTagsAsync(CancellationToken.None));
             Assert.Null(reset.StatusCode);
-            Assert.NotEmpty(await client.ListTagsAsync());
+            Assert.NotEmpty(await client.ListTagsAsync(CancellationToken.None));
 
             Proxy.Interceptor = ProxyFaults.Truncate(Proxy, RequestKind.BlobGet, bytes: 100);
-            await using (var cut = await client.OpenBlobAsync(blob.Digest))
+            await using (var cut = await client.OpenBlobAsync(blob.Digest, 0, CancellationToken.None))
             {
                 var broken = await Assert.ThrowsAsync<UpstreamException>(() => cut.Content.CopyToAsync(Stream.Null));
                 Assert.Null(broken.StatusCode);
             }
-            await using var whole = await client.OpenBlobAsync(blob.Digest);
+            await using var whole = await client.OpenBlobAsync(blob.Digest, 0, CancellationToken.None);
             Assert.Equal(blob.Digest, await UpstreamChecks.HashAsync(whole.Content));
         }
         finally

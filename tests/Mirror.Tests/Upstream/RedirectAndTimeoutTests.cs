@@ -76,7 +76,7 @@ public sealed class RedirectAndTimeoutTests : IAsyncLifetime
     public async Task A_redirect_to_another_host_drops_authorization()
     {
         using var client = Client("r");
-        await using var download = await client.OpenBlobAsync(Digest);
+        await using var download = await client.OpenBlobAsync(Digest, 0, CancellationToken.None);
         Assert.Equal(BlobBytes, await ReadAllAsync(download.Content));
         Assert.Equal([""], _storageAuthorization);
         Assert.All(_registryHeaders, h => Assert.Equal("on-every-request", h));
@@ -86,7 +86,7 @@ public sealed class RedirectAndTimeoutTests : IAsyncLifetime
     public async Task A_server_that_never_answers_hits_the_read_timeout()
     {
         using var client = Client("slow", readTimeout: 0.5);
-        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ListTagsAsync());
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ListTagsAsync(CancellationToken.None));
         Assert.Null(error.StatusCode);
         Assert.Contains("timed out", error.Message);
     }
@@ -95,7 +95,7 @@ public sealed class RedirectAndTimeoutTests : IAsyncLifetime
     public async Task A_body_that_stalls_hits_the_read_timeout()
     {
         using var client = Client("stalls", readTimeout: 0.5);
-        await using var download = await client.OpenBlobAsync(Digest);
+        await using var download = await client.OpenBlobAsync(Digest, 0, CancellationToken.None);
         var error = await Assert.ThrowsAsync<UpstreamException>(() => ReadAllAsync(download.Content));
         Assert.Null(error.StatusCode);
         Assert.Contains("read timed out", error.Message);
@@ -105,7 +105,7 @@ public sealed class RedirectAndTimeoutTests : IAsyncLifetime
     public async Task The_total_timeout_bounds_a_whole_download()
     {
         using var client = Client("stalls", totalTimeout: 0.5);
-        await using var download = await client.OpenBlobAsync(Digest);
+        await using var download = await client.OpenBlobAsync(Digest, 0, CancellationToken.None);
         var error = await Assert.ThrowsAsync<UpstreamException>(() => ReadAllAsync(download.Content));
         Assert.Contains("total timeout", error.Message);
     }

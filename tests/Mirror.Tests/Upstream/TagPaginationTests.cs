@@ -36,7 +36,7 @@ public sealed class TagPaginationTests : IAsyncLifetime
     public async Task Link_pages_are_followed_relative_and_absolute()
     {
         using var client = new RegistryClient(new UpstreamOptions(_server.BaseUrl, "paged/repo"));
-        Assert.Equal(["a", "b", "c", "d", "e"], await client.ListTagsAsync());
+        Assert.Equal(["a", "b", "c", "d", "e"], await client.ListTagsAsync(CancellationToken.None));
         Assert.Equal(["", "?last=b&n=2", "?last=d&n=2"], _queries);
     }
 

@@ -74,7 +74,7 @@ public sealed class TlsTests : IAsyncLifetime
     public async Task An_untrusted_certificate_fails_without_a_status()
     {
         using var client = Client(o => o);
-        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ProbeAsync());
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ProbeAsync(CancellationToken.None));
         Assert.Null(error.StatusCode);
     }
 
@@ -82,14 +82,14 @@ public sealed class TlsTests : IAsyncLifetime
     public async Task Tls_validation_off_accepts_it()
     {
         using var client = Client(o => o with { TlsValidation = false });
-        await client.ProbeAsync();
+        await client.ProbeAsync(CancellationToken.None);
     }
 
     [Fact]
     public async Task A_ca_cert_adds_trust()
     {
         using var client = Client(o => o with { CaCertPem = _serverCertPem });
-        await client.ProbeAsync();
+        await client.ProbeAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -98,9 +98,9 @@ public sealed class TlsTests : IAsyncLifetime
         using var clientCert = SelfSigned("CN=mirror-client", withIpSan: false);
         var keyPem = clientCert.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem();
         using var without = Client(o => o with { CaCertPem = _serverCertPem });
-        var refused = await Assert.ThrowsAsync<UpstreamException>(() => without.ListTagsAsync());
+        var refused = await Assert.ThrowsAsync<UpstreamException>(() => without.ListTagsAsync(CancellationToken.None));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         using var with = Client(o => o with { CaCertPem = _serverCertPem, ClientCertPem = clientCert.ExportCertificatePem(), ClientKeyPem = keyPem });
-        Assert.Equal(["ok"], await with.ListTagsAsync());
+        Assert.Equal(["ok"], await with.ListTagsAsync(CancellationToken.None));
     }
 }

@@ -51,7 +51,7 @@ public sealed class TokenAuthRegistryTests(TokenAuthRegistryFixture registry) : 
     public async Task Parallel_requests_share_one_token_fetch()
     {
         using var client = registry.Client();
-        await Task.WhenAll(registry.Fixture.Tags.Keys.Take(20).Select(tag => client.HeadManifestAsync(tag)));
+        await Task.WhenAll(registry.Fixture.Tags.Keys.Take(20).Select(tag => client.HeadManifestAsync(tag, CancellationToken.None)));
         Assert.Equal(1, client.TokensFetched);
     }
 
@@ -60,7 +60,7 @@ public sealed class TokenAuthRegistryTests(TokenAuthRegistryFixture registry) : 
     {
         const string wrong = "wrong-Token-pw-7";
         using var client = registry.Client(password: wrong);
-        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ListTagsAsync());
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => client.ListTagsAsync(CancellationToken.None));
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         Assert.Equal(registry.Tokens.BaseUrl.Port, error.Url.Port);
         Assert.DoesNotContain(wrong, error.ToString());

@@ -19,7 +19,6 @@ public class ManifestDocumentTests
         var skipped = Assert.Single(m.SkippedLayers);
         Assert.Equal(Foreign, skipped.Digest);
         Assert.Equal(["https://example.invalid/layer"], skipped.Urls!);
-        Assert.Equal([ConfigDigest, Layer1, Layer2], m.BlobDigests);
         Assert.Empty(m.Manifests);
         Assert.False(m.IsList);
     }
@@ -40,7 +39,7 @@ public class ManifestDocumentTests
         Assert.False(m.Annotations.ContainsKey("ignored"));
         Assert.Equal("application/vnd.example+json", m.ArtifactType);
         Assert.Equal(subject, m.Subject!.Digest);
-        Assert.Equal([ConfigDigest, Layer1], m.BlobDigests);
+        Assert.Equal(ConfigDigest, m.Config!.Digest);
     }
 
     [Fact]
@@ -49,7 +48,7 @@ public class ManifestDocumentTests
         var raw = Bytes($$"""{ "schemaVersion": 2, "mediaType": "{{MediaTypes.OciManifest}}", "config": { "mediaType": "{{MediaTypes.OciEmpty}}", "size": 2, "digest": "{{ConfigDigest}}" } }""");
         var m = ManifestDocument.Parse(raw, null);
         Assert.Empty(m.Layers);
-        Assert.Equal([ConfigDigest], m.BlobDigests);
+        Assert.Equal(ConfigDigest, m.Config!.Digest);
     }
 
     [Theory]
@@ -70,7 +69,8 @@ public class ManifestDocumentTests
         Assert.Equal(("arm64", "v8", "10.0"), (arm.Architecture, arm.Variant, arm.OsVersion));
         Assert.Equal(["win32k"], arm.OsFeatures!);
         Assert.Null(m.Manifests[2].Platform);
-        Assert.Empty(m.BlobDigests);
+        Assert.Null(m.Config);
+        Assert.Empty(m.Layers);
     }
 
     [Fact]
@@ -101,7 +101,6 @@ public class ManifestDocumentTests
         Assert.Null(m.Config);
         Assert.Equal([Layer1, Digest('a'), Layer2], m.Layers.Select(l => l.Digest));
         Assert.All(m.Layers, l => Assert.Equal(Descriptor.UnknownSize, l.Size));
-        Assert.Equal(m.Layers.Select(l => l.Digest), m.BlobDigests);
         Assert.Equal("amd64", m.Architecture);
     }
 

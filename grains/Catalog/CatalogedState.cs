@@ -1,0 +1,15 @@
+namespace Mirror.Grains.Catalog;
+
+/// <summary>The grain state of an object that also has a catalog row; <see cref="CatalogedRecord{TRecord}"/> is its only writer.</summary>
+[GenerateSerializer, Alias("mirror.CatalogedState`1")]
+public sealed class CatalogedState<TRecord> where TRecord : class
+{
+    /// <summary>The object: null until it is created, and again once it is deleted.</summary>
+    [Id(0)] public TRecord? Record { get; set; }
+
+    /// <summary>True from a state write until the catalog row agrees with <see cref="Record"/>.</summary>
+    [Id(1)] public bool RowPending { get; set; }
+
+    /// <summary>While <see cref="RowPending"/>: the record the row still shows, to return to if the catalog refuses the new one.</summary>
+    [Id(2)] public TRecord? Previous { get; set; }
+}
