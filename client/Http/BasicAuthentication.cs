@@ -1,17 +1,20 @@
 using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 
 namespace Mirror.Gateway.Http;
 
-/// <summary>HTTP Basic on the Pulp API, as pulpcore answers it; <c>status/</c> stays anonymous.</summary>
+/// <summary>
+/// HTTP Basic on the Pulp API, as pulpcore answers it; the operations described as anonymous (<c>status/</c>, the
+/// OpenAPI document) stay open, so the document's <c>security</c> and this check cannot disagree.
+/// </summary>
 public sealed class BasicAuthentication(RequestDelegate next, AdminCredentials admin)
 {
     private static readonly PathString Api = Hrefs.ApiRoot.TrimEnd('/');
-    private static readonly PathString Status = Hrefs.ApiRoot + "status";
 
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (!path.StartsWithSegments(Api) || path.StartsWithSegments(Status))
+        if (!path.StartsWithSegments(Api) || context.GetEndpoint()?.Metadata.GetMetadata<PulpOperation>() is { Anonymous: true })
         {
             await next(context);
             return;

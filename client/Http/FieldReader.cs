@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 
 namespace Mirror.Gateway.Http;
 
@@ -19,6 +20,27 @@ public sealed class FieldReader(JsonObject body, bool partial)
 {
     private readonly Dictionary<string, List<string>> _errors = [];
     private readonly HashSet<string> _read = [];
+    private readonly List<BodyField>? _described;
+
+    private FieldReader(List<BodyField> described) : this([], partial: false) => _described = described;
+
+    /// <summary>
+    /// The fields a reader takes, with their types and rules, found by running it over an empty body: the OpenAPI
+    /// document describes a request body from the very code that validates it.
+    /// </summary>
+    public static async Task<IReadOnlyList<BodyField>> Describe(Func<FieldReader, Task> read)
+    {
+        var described = new List<BodyField>();
+        try
+        {
+            await read(new FieldReader(described));
+        }
+        catch (ApiError)
+        {
+            // an empty body misses its required fields; what was read up to here is the description
+        }
+        return described;
+    }
 
     public bool Partial => partial;
     public bool IsValid => _errors.Count == 0;
@@ -39,11 +61,16 @@ public sealed class FieldReader(JsonObject body, bool partial)
     }
 
     /// <summary>A field that is read only to be rejected when it carries a value, e.g. a read-only field sent back unchanged.</summary>
-    public void Ignore(string name) => _read.Add(name);
-
-    public Field<string?> String(string name, bool required = false, bool allowNull = false, bool allowBlank = false, int? maxLength = null)
+    /// <summary>A field the API shows but never takes: accepted back unchanged, described as <c>readOnly</c>.</summary>
+    public void ReadOnly(string name, JsonObject schema)
     {
-        var (present, node) = Take(name, required, allowNull);
+        if (_read.Add(name)) _described?.Add(new BodyField(name, schema.ReadOnly(), Required: false));
+    }
+
+    public Field<string?> String(string name, bool required = false, bool allowNull = false, bool allowBlank = false, int? maxLength = null, bool writeOnly = false)
+    {
+        var schema = Schema.String(maxLength, allowBlank ? null : 1);
+        var (present, node) = Take(name, required, allowNull, writeOnly ? schema.WriteOnly() : schema);
         if (!present || node is null) return new(present, null);
         if (node.GetValueKind() != JsonValueKind.String)
         {
@@ -66,7 +93,7 @@ public sealed class FieldReader(JsonObject body, bool partial)
 
     public Field<int?> Integer(string name, int? min = null, bool allowNull = false)
     {
-        var (present, node) = Take(name, required: false, allowNull);
+        var (present, node) = Take(name, required: false, allowNull, Schema.Integer(min));
         if (!present || node is null) return new(present, null);
         var ok = TryInteger(node, out var parsed);
         if (!ok || parsed is > int.MaxValue or < int.MinValue)
@@ -84,7 +111,7 @@ public sealed class FieldReader(JsonObject body, bool partial)
 
     public Field<double?> Number(string name, double? min = null, bool allowNull = false)
     {
-        var (present, node) = Take(name, required: false, allowNull);
+        var (present, node) = Take(name, required: false, allowNull, Schema.Number(min));
         if (!present || node is null) return new(present, null);
         double parsed = 0;
         var ok = node.GetValueKind() switch
@@ -111,7 +138,7 @@ public sealed class FieldReader(JsonObject body, bool partial)
 
     public Field<bool> Boolean(string name, bool fallback)
     {
-        var (present, node) = Take(name, required: false, allowNull: false);
+        var (present, node) = Take(name, required: false, allowNull: false, Schema.Boolean());
         if (!present || node is null) return new(false, fallback);
         switch (node.GetValueKind())
         {
@@ -127,7 +154,7 @@ public sealed class FieldReader(JsonObject body, bool partial)
 
     public Field<string?> Choice(string name, IReadOnlyCollection<string> choices, bool allowNull = false)
     {
-        var (present, node) = Take(name, required: false, allowNull);
+        var (present, node) = Take(name, required: false, allowNull, Schema.Enum(choices));
         if (!present || node is null) return new(present, null);
         var text = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
         if (node.GetValueKind() != JsonValueKind.String || !choices.Contains(text))
@@ -140,7 +167,7 @@ public sealed class FieldReader(JsonObject body, bool partial)
 
     public Field<List<string>?> StringList(string name, bool allowNull = true, int? maxItemLength = null)
     {
-        var (present, node) = Take(name, required: false, allowNull);
+        var (present, node) = Take(name, required: false, allowNull, Schema.Array(Schema.String(maxItemLength)));
         if (!present || node is null) return new(present, null);
         if (node is not JsonArray array)
         {
@@ -169,7 +196,7 @@ public sealed class FieldReader(JsonObject body, bool partial)
     /// <summary>Pulp labels: an object of strings (or nulls), keys of word characters.</summary>
     public Field<Dictionary<string, string?>> Labels(string name)
     {
-        var (present, node) = Take(name, required: false, allowNull: false);
+        var (present, node) = Take(name, required: false, allowNull: false, Schema.Map(Schema.String().Nullable()));
         if (!present || node is null) return new(false, []);
         if (node is not JsonObject obj)
         {
@@ -197,7 +224,7 @@ public sealed class FieldReader(JsonObject body, bool partial)
     /// <summary>A list of objects whose values are strings, such as a remote's extra request headers.</summary>
     public Field<List<Dictionary<string, string>>> ObjectList(string name)
     {
-        var (present, node) = Take(name, required: false, allowNull: true);
+        var (present, node) = Take(name, required: false, allowNull: true, Schema.Array(Schema.Map(Schema.String())));
         if (!present || node is null) return new(present, []);
         if (node is not JsonArray array)
         {
@@ -235,9 +262,9 @@ public sealed class FieldReader(JsonObject body, bool partial)
         }
     }
 
-    private (bool Present, JsonNode? Node) Take(string name, bool required, bool allowNull)
+    private (bool Present, JsonNode? Node) Take(string name, bool required, bool allowNull, JsonObject schema)
     {
-        _read.Add(name);
+        if (_read.Add(name)) _described?.Add(new BodyField(name, schema.Nullable(allowNull), required));
         if (!body.TryGetPropertyValue(name, out var node))
         {
             if (required && !partial) AddError(name, "This field is required.");
@@ -262,4 +289,11 @@ public sealed class FieldReader(JsonObject body, bool partial)
         JsonValueKind.Number => node.AsValue().TryGetValue(out long _) ? "int" : "float",
         _ => "object",
     };
+}
+
+/// <summary>One field of a request body as the OpenAPI document describes it.</summary>
+public sealed record BodyField(string Name, JsonObject Schema, bool Required)
+{
+    public bool IsReadOnly => Schema["readOnly"]?.GetValue<bool>() == true;
+    public bool IsWriteOnly => Schema["writeOnly"]?.GetValue<bool>() == true;
 }

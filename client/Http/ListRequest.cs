@@ -1,42 +1,90 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Storage.Catalog;
 
 namespace Mirror.Gateway.Http;
 
-/// <summary>The filters and orderings one list endpoint accepts, in Pulp's names, mapped to catalog columns.</summary>
+/// <summary>One query filter of a list: its Pulp name, the schema the OpenAPI document gives it, and the condition it becomes.</summary>
+public sealed record Filter(string Name, JsonObject Schema, Func<string, Condition> Condition)
+{
+    /// <summary>Lists (<c>__in</c> and the like) travel comma-separated, as django-filter reads them.</summary>
+    public bool CommaSeparated => Schema["type"]?.GetValue<string>() == "array";
+}
+
+/// <summary>
+/// The filters and orderings one list endpoint accepts, in Pulp's names, mapped to catalog columns. The same set answers
+/// requests and describes the list's query parameters in the OpenAPI document.
+/// </summary>
 public sealed class FilterSet
 {
-    private readonly Dictionary<string, Func<string, Condition>> _filters = [];
+    private readonly Dictionary<string, Filter> _filters = [];
     private readonly Dictionary<string, string> _orderings = [];
 
-    public FilterSet Add(string name, Func<string, Condition> condition)
+    public FilterSet Add(string name, JsonObject schema, Func<string, Condition> condition)
     {
-        _filters[name] = condition;
+        _filters[name] = new Filter(name, schema, condition);
         return this;
     }
+
+    /// <summary>A filter whose value is a comma-separated list.</summary>
+    public FilterSet AddList(string name, Func<string[], Condition> condition, JsonObject? item = null) =>
+        Add(name, Schema.Array(item ?? Schema.String()), v => condition(ListRequest.SplitList(v)));
 
     /// <summary>The lookups Pulp offers on a text field: exact, iexact, in, contains, icontains, startswith, istartswith.</summary>
     public FilterSet Text(string name, string column, bool withLookups = true)
     {
-        Add(name, v => new Condition(column, Match.Exact, v));
+        Add(name, Schema.String(), v => new Condition(column, Match.Exact, v));
         if (!withLookups) return this;
-        Add($"{name}__iexact", v => new Condition(column, Match.IExact, v));
-        Add($"{name}__in", v => new Condition(column, Match.In, ListRequest.SplitList(v)));
-        Add($"{name}__contains", v => new Condition(column, Match.Contains, v));
-        Add($"{name}__icontains", v => new Condition(column, Match.IContains, v));
-        Add($"{name}__startswith", v => new Condition(column, Match.StartsWith, v));
-        Add($"{name}__istartswith", v => new Condition(column, Match.IStartsWith, v));
+        Add($"{name}__iexact", Schema.String(), v => new Condition(column, Match.IExact, v));
+        AddList($"{name}__in", v => new Condition(column, Match.In, v));
+        Add($"{name}__contains", Schema.String(), v => new Condition(column, Match.Contains, v));
+        Add($"{name}__icontains", Schema.String(), v => new Condition(column, Match.IContains, v));
+        Add($"{name}__startswith", Schema.String(), v => new Condition(column, Match.StartsWith, v));
+        Add($"{name}__istartswith", Schema.String(), v => new Condition(column, Match.IStartsWith, v));
         return this;
     }
+
+    /// <summary>The lookups django-filter offers on a number: exact, in, lt, lte, gt, gte, range.</summary>
+    public FilterSet Number(string name, string column)
+    {
+        Add(name, Schema.Integer(), v => new Condition(column, Match.Exact, Integer(name, v).ToString(CultureInfo.InvariantCulture)));
+        AddList($"{name}__in", v => new Condition(column, Match.In, v.Select(n => Integer($"{name}__in", n).ToString(CultureInfo.InvariantCulture)).ToArray()), Schema.Integer());
+        foreach (var (lookup, match) in new[] { ("lt", Match.LessThan), ("lte", Match.LessOrEqual), ("gt", Match.GreaterThan), ("gte", Match.GreaterOrEqual) })
+            Add($"{name}__{lookup}", Schema.Integer(), v => new Condition(column, match, Integer($"{name}__{lookup}", v)));
+        return AddList($"{name}__range", v => v.Length == 2
+            ? new Condition(column, Match.Between, v.Select(n => Integer($"{name}__range", n)).ToArray())
+            : throw ApiError.Field($"{name}__range", "Range query expects two values."), Schema.Integer());
+    }
+
+    /// <summary>
+    /// pulpcore's <c>pulp_type</c>/<c>pulp_type__in</c> on a generic list: rows are all of <paramref name="type"/>, so the
+    /// filter keeps everything or nothing.
+    /// </summary>
+    public FilterSet Type(params string[] types)
+    {
+        Add("pulp_type", Schema.Enum(types), v => types.Contains(v) ? Condition.Everything : Condition.Nothing);
+        return AddList("pulp_type__in", v => v.Any(types.Contains) ? Condition.Everything : Condition.Nothing, Schema.Enum(types));
+    }
+
+    private static long Integer(string filter, string value) =>
+        long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : throw ApiError.Field(filter, "Enter a number.");
 
     /// <summary>pulpcore's <c>pulp_href__in</c> and <c>pulp_id__in</c> over objects of one collection.</summary>
     public FilterSet Identity(string collection)
     {
-        Add("pulp_id__in", v => new Condition("id", Match.In, ListRequest.SplitList(v)));
-        return Add("pulp_href__in", v => new Condition("id", Match.In, ListRequest.SplitList(v)
+        AddList("pulp_id__in", v => new Condition("id", Match.In, v), Schema.Uuid());
+        return AddList("pulp_href__in", v => new Condition("id", Match.In, v
             .Select(href => Hrefs.TryParse(href, collection, out var id) ? id.ToString() : href).ToArray()));
+    }
+
+    /// <summary>Every filter and ordering of <paramref name="other"/> too: a generic list takes what its plugin's list takes.</summary>
+    public FilterSet Include(FilterSet other)
+    {
+        foreach (var filter in other.Filters) _filters[filter.Name] = filter;
+        foreach (var (field, column) in other.Orderings) _orderings[field] = column;
+        return this;
     }
 
     public FilterSet Ordering(string field, string column)
@@ -45,8 +93,9 @@ public sealed class FilterSet
         return this;
     }
 
-    internal bool TryGet(string name, out Func<string, Condition> condition) => _filters.TryGetValue(name, out condition!);
-    internal IReadOnlyDictionary<string, string> Orderings => _orderings;
+    internal bool TryGet(string name, out Filter filter) => _filters.TryGetValue(name, out filter!);
+    public IEnumerable<Filter> Filters => _filters.Values;
+    public IReadOnlyDictionary<string, string> Orderings => _orderings;
 }
 
 /// <summary>
@@ -78,12 +127,12 @@ public sealed class ListRequest
         foreach (var (name, values) in request.Query)
         {
             if (Reserved.Contains(name)) continue;
-            if (!filters.TryGet(name, out var make))
+            if (!filters.TryGet(name, out var filter))
             {
                 errors.Add($"Invalid Filter: '{name}'");
                 continue;
             }
-            conditions.Add(make(values.ToString()));
+            conditions.Add(filter.Condition(values.ToString()));
         }
         if (errors.Count > 0) throw new ApiError(400, new JsonObject { ["errors"] = PulpJson.Strings(errors) });
 

@@ -21,8 +21,16 @@ public static class PulpJson
         await response.WriteAsync(Text(body));
     }
 
-    public static IResult Result(JsonNode body, int status = 200) =>
-        Results.Text(Text(body), "application/json", System.Text.Encoding.UTF8, status);
+    /// <summary>
+    /// A JSON answer labelled exactly <c>application/json</c>: pulp-glue compares the header literally with the OpenAPI
+    /// document's media type, so no <c>; charset=utf-8</c> (JSON is UTF-8 by definition, RFC 8259).
+    /// </summary>
+    public static IResult Result(JsonNode body, int status = 200) => new JsonResult(body, status);
+
+    private sealed class JsonResult(JsonNode body, int status) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context) => Write(context.Response, body, status);
+    }
 
     /// <summary>202 <c>{"task": href}</c>.</summary>
     public static IResult Accepted(Guid taskId) => Result(new JsonObject { ["task"] = Hrefs.Task(taskId) }, 202);

@@ -92,6 +92,17 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
             Match.InVersion => Membership(column, null),
             Match.AddedIn => Membership(column, "version_added"),
             Match.RemovedIn => Membership(column, "version_removed"),
+            Match.LessThan => $"{column} < {Add(condition.Value)}",
+            Match.LessOrEqual => $"{column} <= {Add(condition.Value)}",
+            Match.GreaterThan => $"{column} > {Add(condition.Value)}",
+            Match.GreaterOrEqual => $"{column} >= {Add(condition.Value)}",
+            Match.Between when condition.Value is long[] { Length: 2 } bounds => $"{column} between {Add(bounds[0])} and {Add(bounds[1])}",
+            // Versions (rows with repository_id and number) in which any of the content is present.
+            Match.HoldsContent => $"""
+                exists (select 1 from mirror_repository_content c where c.repository_id = {table}.repository_id
+                        and c.content_id::text = any({Add(List(), NpgsqlDbType.Array | NpgsqlDbType.Text)})
+                        and c.version_added <= {table}.{column} and (c.version_removed is null or c.version_removed > {table}.{column}))
+                """,
             _ => throw new ArgumentOutOfRangeException(nameof(condition)),
         };
     }

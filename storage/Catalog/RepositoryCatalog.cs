@@ -53,6 +53,10 @@ public sealed class RepositoryCatalog(NpgsqlDataSource db)
             Conditions = [new Condition("repository_id", Match.Exact, repositoryId.ToString()), .. query.Conditions],
         }, ct);
 
+    /// <summary>The versions of every repository (pulpcore's <c>repository_versions/</c>).</summary>
+    public Task<Page<RepositoryVersionRecord>> ListAllVersionsAsync(ListQuery query, CancellationToken ct) =>
+        _versions.ListAsync<RepositoryVersionRecord>(query, ct);
+
     public async Task<RepositoryVersionRecord?> GetVersionAsync(Guid repositoryId, int number, CancellationToken ct)
     {
         var page = await ListVersionsAsync(repositoryId, new ListQuery

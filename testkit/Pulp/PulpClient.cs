@@ -47,6 +47,7 @@ public sealed class PulpClient : IDisposable
         configure?.Invoke(request);
         using var response = await _http.SendAsync(request, ct);
         var content = await response.Content.ReadAsStringAsync(ct);
+        CheckJsonMediaType(response, content, path);
         return new PulpResponse(method, path, response.StatusCode, ParseOrNull(content), response.Headers);
     }
 
@@ -54,7 +55,19 @@ public sealed class PulpClient : IDisposable
     {
         using var response = await _http.GetAsync(path, ct);
         response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync(ct));
+        var content = await response.Content.ReadAsStringAsync(ct);
+        CheckJsonMediaType(response, content, path);
+        return JsonNode.Parse(content);
+    }
+
+    /// <summary>
+    /// Every JSON answer, errors too, is labelled exactly <c>application/json</c>: pulp-glue compares the header literally
+    /// with the OpenAPI document's media type, so every test that talks to the API checks it.
+    /// </summary>
+    private static void CheckJsonMediaType(HttpResponseMessage response, string content, string path)
+    {
+        if (content.Length > 0 && response.Content.Headers.ContentType?.ToString() is var type && type != "application/json")
+            throw new PulpException($"{path} answered Content-Type {type}, not exactly application/json");
     }
 
     public async Task<StatusView> StatusAsync(CancellationToken ct = default) =>

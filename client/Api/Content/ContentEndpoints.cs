@@ -1,3 +1,4 @@
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
@@ -8,48 +9,62 @@ namespace Mirror.Gateway.Api.Content;
 public static class ContentEndpoints
 {
     private static readonly FilterSet BlobFilters = Common(Hrefs.Blobs)
-        .Add("digest", v => new Condition("digest", Match.Exact, v))
-        .Add("digest__in", v => new Condition("digest", Match.In, ListRequest.SplitList(v)))
+        .Add("digest", Schema.String(), v => new Condition("digest", Match.Exact, v))
+        .AddList("digest__in", v => new Condition("digest", Match.In, v))
         .Ordering("digest", "digest");
 
     private static readonly FilterSet ManifestFilters = Common(Hrefs.Manifests)
-        .Add("digest", v => new Condition("digest", Match.Exact, v))
-        .Add("digest__in", v => new Condition("digest", Match.In, ListRequest.SplitList(v)))
-        .Add("media_type", v => new Condition("media_type", Match.In, ListRequest.SplitList(v)))
+        .Add("digest", Schema.String(), v => new Condition("digest", Match.Exact, v))
+        .AddList("digest__in", v => new Condition("digest", Match.In, v))
+        .AddList("media_type", v => new Condition("media_type", Match.In, v))
         .Ordering("digest", "digest");
 
     private static readonly FilterSet TagFilters = Common(Hrefs.Tags)
         .Text("name", "name")
-        .Add("digest", v => new Condition("digest", Match.In, ListRequest.SplitList(v)))
-        .Add("media_type", v => new Condition("media_type", Match.In, ListRequest.SplitList(v)))
+        .AddList("digest", v => new Condition("digest", Match.In, v))
+        .AddList("media_type", v => new Condition("media_type", Match.In, v))
         .Ordering("name", "name");
+
+    private static readonly FilterSet SignatureFilters = Common(Hrefs.ApiRoot + "content/container/signatures/");
+
+    public static readonly ApiSchema Blob = ApiSchema.Fixed("container.BlobResponse", ContentJson.BlobSchema);
+    public static readonly ApiSchema Manifest = ApiSchema.Fixed("container.ManifestResponse", ContentJson.ManifestSchema);
+    public static readonly ApiSchema Tag = ApiSchema.Fixed("container.TagResponse", ContentJson.TagSchema);
+    private static readonly ApiSchema Signature = ApiSchema.Fixed("container.ManifestSignatureResponse", ContentJson.SignatureSchema);
 
     public static void Map(IEndpointRouteBuilder api)
     {
         var content = api.MapGroup("content/container");
         content.MapGet("/blobs/", async (HttpRequest request, ContentCatalog catalog) =>
-            await List(request, BlobFilters, catalog.ListBlobsAsync, ContentJson.Render));
+            await List(request, BlobFilters, catalog.ListBlobsAsync, ContentJson.Render))
+            .Describe("Content: Blobs", PulpOperation.List("content_container_blobs", "List blobs", BlobFilters, Blob));
         content.MapGet("/blobs/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
-            await Retrieve(id, request, catalog.ListBlobsAsync, ContentJson.Render));
+            await Retrieve(id, request, catalog.ListBlobsAsync, ContentJson.Render))
+            .Describe("Content: Blobs", PulpOperation.Read("content_container_blobs", "container_blob_href", "Inspect a blob", Blob));
         content.MapGet("/manifests/", async (HttpRequest request, ContentCatalog catalog) =>
-            await List(request, ManifestFilters, catalog.ListManifestsAsync, ContentJson.Render));
+            await List(request, ManifestFilters, catalog.ListManifestsAsync, ContentJson.Render))
+            .Describe("Content: Manifests", PulpOperation.List("content_container_manifests", "List manifests", ManifestFilters, Manifest));
         content.MapGet("/manifests/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
-            await Retrieve(id, request, catalog.ListManifestsAsync, ContentJson.Render));
+            await Retrieve(id, request, catalog.ListManifestsAsync, ContentJson.Render))
+            .Describe("Content: Manifests", PulpOperation.Read("content_container_manifests", "container_manifest_href", "Inspect a manifest", Manifest));
         content.MapGet("/tags/", async (HttpRequest request, ContentCatalog catalog) =>
-            await List(request, TagFilters, catalog.ListTagsAsync, ContentJson.Render));
+            await List(request, TagFilters, catalog.ListTagsAsync, ContentJson.Render))
+            .Describe("Content: Tags", PulpOperation.List("content_container_tags", "List tags", TagFilters, Tag));
         content.MapGet("/tags/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
-            await Retrieve(id, request, catalog.ListTagsAsync, ContentJson.Render));
+            await Retrieve(id, request, catalog.ListTagsAsync, ContentJson.Render))
+            .Describe("Content: Tags", PulpOperation.Read("content_container_tags", "container_tag_href", "Inspect a tag", Tag));
         // Atomic signatures come only from a registry's signature extension or a sigstore, which sync does not read yet.
         content.MapGet("/signatures/", (HttpRequest request) =>
-            PulpJson.Result(ListRequest.Parse(request, Common(Hrefs.ApiRoot + "content/container/signatures/")).Envelope(0, [])));
+            PulpJson.Result(ListRequest.Parse(request, SignatureFilters).Envelope(0, [])))
+            .Describe("Content: Signatures", PulpOperation.List("content_container_signatures", "List manifest signatures", SignatureFilters, Signature));
     }
 
     /// <summary>The filters every content list has: by repository version (present, added, removed) and by href or id.</summary>
-    private static FilterSet Common(string collection) => new FilterSet()
+    public static FilterSet Common(string collection) => new FilterSet()
         .Identity(collection)
-        .Add("repository_version", v => new Condition("id", Match.InVersion, Version("repository_version", v)))
-        .Add("repository_version_added", v => new Condition("id", Match.AddedIn, Version("repository_version_added", v)))
-        .Add("repository_version_removed", v => new Condition("id", Match.RemovedIn, Version("repository_version_removed", v)))
+        .Add("repository_version", Schema.Uri(), v => new Condition("id", Match.InVersion, Version("repository_version", v)))
+        .Add("repository_version_added", Schema.Uri(), v => new Condition("id", Match.AddedIn, Version("repository_version_added", v)))
+        .Add("repository_version_removed", Schema.Uri(), v => new Condition("id", Match.RemovedIn, Version("repository_version_removed", v)))
         .Ordering("pulp_created", "created").Ordering("pk", "id").Ordering("pulp_id", "id");
 
     private static VersionRef Version(string filter, string href) =>

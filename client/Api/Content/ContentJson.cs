@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Storage.Content;
 
@@ -37,6 +38,37 @@ public static class ContentJson
         ["name"] = tag.Name,
         ["tagged_manifest"] = Hrefs.Manifest(tag.ManifestId),
     });
+
+    public static JsonObject BlobSchema() => CommonSchema(("digest", Schema.String()), ("artifact", Schema.Uri().Nullable()));
+
+    public static JsonObject ManifestSchema() => CommonSchema(
+        ("digest", Schema.String()), ("schema_version", Schema.Integer()), ("media_type", Schema.String()),
+        ("listed_manifests", Schema.Array(Schema.Uri())), ("config_blob", Schema.Uri().Nullable()), ("blobs", Schema.Array(Schema.Uri())),
+        ("annotations", Schema.Map(Schema.String())), ("labels", Schema.Map(Schema.String())),
+        ("is_bootable", Schema.Boolean()), ("is_flatpak", Schema.Boolean()), ("type", Schema.String().Nullable()),
+        ("architecture", Schema.String().Nullable()), ("os", Schema.String().Nullable()), ("compressed_image_size", Schema.Integer().Nullable()));
+
+    public static JsonObject TagSchema() => CommonSchema(("name", Schema.String()), ("tagged_manifest", Schema.Uri()));
+
+    public static JsonObject SignatureSchema() => CommonSchema(
+        ("name", Schema.String()), ("digest", Schema.String()), ("type", Schema.String()), ("key_id", Schema.String()),
+        ("timestamp", Schema.Integer()), ("creator", Schema.String()), ("signed_manifest", Schema.Uri()));
+
+    /// <summary>Any content in the generic list: the fields every type has, and its own.</summary>
+    public static JsonObject AnySchema()
+    {
+        var schema = CommonSchema();
+        schema["additionalProperties"] = true;
+        return schema;
+    }
+
+    private static JsonObject CommonSchema(params (string, JsonObject)[] fields) => Schema.Object(
+        new (string, JsonObject)[]
+        {
+            ("pulp_href", Schema.Uri().ReadOnly()), ("prn", Schema.String().ReadOnly()),
+            ("pulp_created", Schema.DateTime().ReadOnly()), ("pulp_last_updated", Schema.DateTime().ReadOnly()),
+            ("pulp_labels", Schema.Map(Schema.String().Nullable())),
+        }.Concat(fields.Select(f => (f.Item1, f.Item2.ReadOnly()))));
 
     private static JsonObject Map(Dictionary<string, string> values) =>
         new(values.Select(v => KeyValuePair.Create<string, JsonNode?>(v.Key, v.Value)));

@@ -1,5 +1,6 @@
 using Mirror.Distributions;
 using Mirror.Gateway.Api.Tasks;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Storage.Catalog;
 using Mirror.Tasks;
@@ -9,29 +10,39 @@ namespace Mirror.Gateway.Api.Distributions;
 /// <summary><c>distributions/container/container/</c>: every change is a task, as in Pulp.</summary>
 public static class DistributionEndpoints
 {
-    private static readonly FilterSet Filters = new FilterSet()
+    public static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Distributions)
         .Text("name", "name")
-        .Add("base_path", v => new Condition("base_path", Match.Exact, v))
-        .Add("base_path__contains", v => new Condition("base_path", Match.Contains, v))
-        .Add("base_path__icontains", v => new Condition("base_path", Match.IContains, v))
-        .Add("base_path__in", v => new Condition("base_path", Match.In, ListRequest.SplitList(v)))
-        .Add("repository", v => v == "null"
+        .Add("base_path", Schema.String(), v => new Condition("base_path", Match.Exact, v))
+        .Add("base_path__contains", Schema.String(), v => new Condition("base_path", Match.Contains, v))
+        .Add("base_path__icontains", Schema.String(), v => new Condition("base_path", Match.IContains, v))
+        .AddList("base_path__in", v => new Condition("base_path", Match.In, v))
+        .Add("repository", Schema.Uri(), v => v == "null"
             ? new Condition("repository_id", Match.IsNull, true)
             : new Condition("repository_id", Match.Exact, RepositoryId(v)))
-        .Add("repository__in", v => new Condition("repository_id", Match.In, ListRequest.SplitList(v).Select(RepositoryId).ToArray()))
+        .AddList("repository__in", v => new Condition("repository_id", Match.In, v.Select(RepositoryId).ToArray()), Schema.Uri())
         .Ordering("name", "name").Ordering("base_path", "base_path").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
         .Ordering("pk", "id").Ordering("pulp_id", "id");
+
+    private const string Prefix = "distributions_container_container";
+    private const string Href = "container_container_distribution_href";
+    private const string Tag = "Distributions: Container";
+
+    public static readonly ApiSchema Distribution = ApiSchema.FromReader("container.ContainerDistribution",
+        f => DistributionFields.Read(f, current: null, null!, null!, null!, CancellationToken.None));
 
     public static void Map(IEndpointRouteBuilder api)
     {
         var distributions = api.MapGroup("distributions/container/container");
-        distributions.MapGet("/", List);
-        distributions.MapPost("/", Create);
-        distributions.MapGet("/{id:guid}/", Retrieve);
-        distributions.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r, DistributionCatalog d) => Update(id, c, g, r, d, partial: true));
-        distributions.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r, DistributionCatalog d) => Update(id, c, g, r, d, partial: false));
-        distributions.MapDelete("/{id:guid}/", Delete);
+        distributions.MapGet("/", List).Describe(Tag, PulpOperation.List(Prefix, "List container distributions", Filters, Distribution));
+        distributions.MapPost("/", Create)
+            .Describe(Tag, PulpOperation.Create(Prefix, "Create a container distribution", Distribution) with { Returns = null, Dispatches = true });
+        distributions.MapGet("/{id:guid}/", Retrieve).Describe(Tag, PulpOperation.Read(Prefix, Href, "Inspect a container distribution", Distribution));
+        distributions.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r, DistributionCatalog d) => Update(id, c, g, r, d, partial: true))
+            .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container distribution", Distribution, partial: true));
+        distributions.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r, DistributionCatalog d) => Update(id, c, g, r, d, partial: false))
+            .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container distribution", Distribution, partial: false));
+        distributions.MapDelete("/{id:guid}/", Delete).Describe(Tag, PulpOperation.Delete(Prefix, Href, "Delete a container distribution"));
     }
 
     private static async Task<IResult> List(HttpRequest request, DistributionCatalog catalog)

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Distributions;
 using Mirror.Gateway.Http;
 using Mirror.Gateway.Registry;
@@ -9,16 +11,18 @@ namespace Mirror.Gateway.Api.Distributions;
 /// <summary>Reads and validates a container distribution from a create or update body, with pulpcore's and pulp_container's rules and messages.</summary>
 public static partial class DistributionFields
 {
-    private static readonly string[] ReadOnly =
+    private static readonly (string Name, Func<JsonObject> Schema)[] ReadOnly =
     [
-        "pulp_href", "prn", "pulp_created", "pulp_last_updated", "registry_path", "remote", "namespace", "content_guard_prn", "no_content_change_since",
+        ("pulp_href", Schema.Uri), ("prn", () => Schema.String()), ("pulp_created", Schema.DateTime), ("pulp_last_updated", Schema.DateTime),
+        ("registry_path", () => Schema.String()), ("remote", () => Schema.Uri().Nullable()), ("namespace", Schema.Uri),
+        ("content_guard_prn", () => Schema.String().Nullable()), ("no_content_change_since", () => Schema.String().Nullable()),
     ];
 
     public static async Task<DistributionSettings> Read(
         FieldReader fields, DistributionRecord? current, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions,
         CancellationToken ct)
     {
-        foreach (var readOnly in ReadOnly) fields.Ignore(readOnly);
+        foreach (var (readOnly, schema) in ReadOnly) fields.ReadOnly(readOnly, schema());
         var c = current?.Settings;
         var name = fields.String("name", required: true, maxLength: 255);
         var basePath = fields.String("base_path", required: true);

@@ -29,7 +29,7 @@ public static class DistributionJson
             ["repository_version"] = s.RepositoryVersion is { } v ? Hrefs.RepositoryVersion(v.RepositoryId, v.Number) : null,
             ["registry_path"] = $"{host}/{s.BasePath}",
             ["remote"] = null,
-            ["namespace"] = null,
+            ["namespace"] = Generic.NamespaceEndpoints.Href(Generic.NamespaceEndpoints.NameOf(s.BasePath)),
             ["private"] = s.Private,
             ["description"] = s.Description,
         };

@@ -1,4 +1,5 @@
 using Mirror.Gateway.Api.Tasks;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Remotes;
 using Mirror.Storage.Catalog;
@@ -9,21 +10,29 @@ namespace Mirror.Gateway.Api.Remotes;
 /// <summary><c>remotes/container/container/</c>.</summary>
 public static class RemoteEndpoints
 {
-    private static readonly FilterSet Filters = new FilterSet()
+    public static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Remotes)
         .Text("name", "name")
         .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
         .Ordering("pk", "id").Ordering("pulp_id", "id");
 
+    private const string Prefix = "remotes_container_container";
+    private const string Href = "container_container_remote_href";
+    private const string Tag = "Remotes: Container";
+
+    public static readonly ApiSchema Remote = ApiSchema.FromReader("container.ContainerRemote", f => RemoteFields.Read(f, current: null, currentSecrets: null));
+
     public static void Map(IEndpointRouteBuilder api)
     {
         var remotes = api.MapGroup("remotes/container/container");
-        remotes.MapGet("/", List);
-        remotes.MapPost("/", Create);
-        remotes.MapGet("/{id:guid}/", Retrieve);
-        remotes.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RemoteCatalog r) => Update(id, c, g, r, partial: true));
-        remotes.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RemoteCatalog r) => Update(id, c, g, r, partial: false));
-        remotes.MapDelete("/{id:guid}/", Delete);
+        remotes.MapGet("/", List).Describe(Tag, PulpOperation.List(Prefix, "List container remotes", Filters, Remote));
+        remotes.MapPost("/", Create).Describe(Tag, PulpOperation.Create(Prefix, "Create a container remote", Remote));
+        remotes.MapGet("/{id:guid}/", Retrieve).Describe(Tag, PulpOperation.Read(Prefix, Href, "Inspect a container remote", Remote));
+        remotes.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RemoteCatalog r) => Update(id, c, g, r, partial: true))
+            .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container remote", Remote, partial: true));
+        remotes.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RemoteCatalog r) => Update(id, c, g, r, partial: false))
+            .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container remote", Remote, partial: false));
+        remotes.MapDelete("/{id:guid}/", Delete).Describe(Tag, PulpOperation.Delete(Prefix, Href, "Delete a container remote"));
     }
 
     private static async Task<IResult> List(HttpRequest request, RemoteCatalog catalog)

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Remotes;
 
@@ -6,24 +8,28 @@ namespace Mirror.Gateway.Api.Remotes;
 /// <summary>Reads and validates a container remote from a create or update body, with pulpcore's defaults.</summary>
 public static class RemoteFields
 {
-    private static readonly string[] ReadOnly = ["pulp_href", "prn", "pulp_created", "pulp_last_updated", "hidden_fields"];
+    private static readonly (string Name, Func<JsonObject> Schema)[] ReadOnly =
+    [
+        ("pulp_href", Schema.Uri), ("prn", () => Schema.String()), ("pulp_created", Schema.DateTime), ("pulp_last_updated", Schema.DateTime),
+        ("hidden_fields", () => Schema.Array(Schema.Object([("name", Schema.String()), ("is_set", Schema.Boolean())], ["name", "is_set"]))),
+    ];
 
     public static (RemoteSettings Settings, RemoteSecrets Secrets) Read(FieldReader fields, RemoteView? current, RemoteSecrets? currentSecrets)
     {
-        foreach (var field in ReadOnly) fields.Ignore(field);
+        foreach (var (field, schema) in ReadOnly) fields.ReadOnly(field, schema());
         var c = current?.Settings;
         var name = fields.String("name", required: true, maxLength: 255);
         var url = fields.String("url", required: true);
         var upstreamName = fields.String("upstream_name", required: true, maxLength: 255);
         var caCert = fields.String("ca_cert", allowNull: true);
         var clientCert = fields.String("client_cert", allowNull: true);
-        var clientKey = fields.String("client_key", allowNull: true);
+        var clientKey = fields.String("client_key", allowNull: true, writeOnly: true);
         var tlsValidation = fields.Boolean("tls_validation", c?.TlsValidation ?? true);
         var proxyUrl = fields.String("proxy_url", allowNull: true);
-        var proxyUsername = fields.String("proxy_username", allowNull: true);
-        var proxyPassword = fields.String("proxy_password", allowNull: true);
-        var username = fields.String("username", allowNull: true);
-        var password = fields.String("password", allowNull: true);
+        var proxyUsername = fields.String("proxy_username", allowNull: true, writeOnly: true);
+        var proxyPassword = fields.String("proxy_password", allowNull: true, writeOnly: true);
+        var username = fields.String("username", allowNull: true, writeOnly: true);
+        var password = fields.String("password", allowNull: true, writeOnly: true);
         var labels = fields.Labels("pulp_labels");
         var downloadConcurrency = fields.Integer("download_concurrency", min: 1, allowNull: true);
         var maxRetries = fields.Integer("max_retries", min: 0, allowNull: true);

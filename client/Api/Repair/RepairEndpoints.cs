@@ -1,4 +1,5 @@
 using Mirror.Gateway.Api.Tasks;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Storage.Catalog;
 using Mirror.Tasks;
@@ -11,21 +12,28 @@ namespace Mirror.Gateway.Api.Repair;
 /// </summary>
 public static class RepairEndpoints
 {
+    private static readonly ApiSchema RepairBody = ApiSchema.FromReader("Repair", f => ReadVerify(f));
+
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("repair/", (HttpContext context, IGrainFactory grains) => Start(context, grains, null, null));
+        api.MapPost("repair/", (HttpContext context, IGrainFactory grains) => Start(context, grains, null, null))
+            .Describe("Repair", new PulpOperation("repair", "post", "Repair the stored blobs") { Body = RepairBody, Dispatches = true, SelectsFields = false });
         api.MapPost("repositories/container/container/{id:guid}/versions/{number:int}/repair/",
             async (Guid id, int number, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog) =>
             {
                 _ = await catalog.GetVersionAsync(id, number, context.RequestAborted) ?? throw ApiError.NotFound();
                 return await Start(context, grains, id, number);
-            });
+            })
+            .Describe("Repositories: Container Versions", PulpOperation.Act("repositories_container_container_versions", "repair",
+                "container_container_repository_version_href", "Repair a repository version", RepairBody));
     }
+
+    private static Field<bool> ReadVerify(FieldReader fields) => fields.Boolean("verify_checksums", fallback: true);
 
     private static async Task<IResult> Start(HttpContext context, IGrainFactory grains, Guid? repository, int? number)
     {
         var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial: false);
-        var verify = fields.Boolean("verify_checksums", fallback: true);
+        var verify = ReadVerify(fields);
         fields.ThrowIfInvalid();
         return await TaskDispatch.Accepted(grains, context, new RepairBlobs(repository, number, verify.Value));
     }

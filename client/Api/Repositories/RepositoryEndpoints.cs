@@ -1,6 +1,6 @@
-using System.Globalization;
 using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Api.Tasks;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
@@ -11,34 +11,52 @@ namespace Mirror.Gateway.Api.Repositories;
 /// <summary><c>repositories/container/container/</c> and its <c>versions/</c>.</summary>
 public static class RepositoryEndpoints
 {
-    private static readonly FilterSet Filters = new FilterSet()
+    /// <summary>The repository list's filters; the generic <c>repositories/</c> list has the same.</summary>
+    public static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Repositories)
         .Text("name", "name")
-        .Add("remote", v => v == "null"
+        .Add("remote", Schema.Uri(), v => v == "null"
             ? new Condition("remote_id", Match.IsNull, true)
             : new Condition("remote_id", Match.Exact, Hrefs.TryParse(v, Hrefs.Remotes, out var id) ? id.ToString() : v))
-        .Add("retain_repo_versions", v => new Condition("retain_repo_versions", Match.Exact, v))
+        .Add("retain_repo_versions", Schema.Integer(), v => new Condition("retain_repo_versions", Match.Exact, v))
         .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
         .Ordering("retain_repo_versions", "retain_repo_versions").Ordering("pk", "id").Ordering("pulp_id", "id");
 
-    private static readonly FilterSet VersionFilters = new FilterSet()
-        .Add("number", v => new Condition("number", Match.Exact, Integer("number", v)))
-        .Add("number__in", v => new Condition("number", Match.In, ListRequest.SplitList(v).Select(n => Integer("number__in", n)).ToArray()))
+    /// <summary>pulpcore's version filters; the generic <c>repository_versions/</c> list has the same.</summary>
+    public static readonly FilterSet VersionFilters = new FilterSet()
+        .Number("number", "number")
+        .Add("content", Schema.Uri(), v => new Condition("number", Match.HoldsContent, new[] { ContentId("content", v) }))
+        .AddList("content__in", v => new Condition("number", Match.HoldsContent, v.Select(h => ContentId("content__in", h)).ToArray()))
         .Ordering("number", "number").Ordering("pulp_created", "created");
+
+    private const string Prefix = "repositories_container_container";
+    private const string Href = "container_container_repository_href";
+    private const string VersionHref = "container_container_repository_version_href";
+    private const string Tag = "Repositories: Container";
+
+    public static readonly ApiSchema Repository = ApiSchema.FromReader("container.ContainerRepository", f => RepositoryFields.Read(f, null, null!));
+    public static readonly ApiSchema Version = ApiSchema.Fixed("RepositoryVersionResponse", RepositoryJson.VersionSchema);
+    private static readonly ApiSchema SyncBody = ApiSchema.FromReader("ContainerRepositorySyncURL", f => ReadSync(f));
 
     public static void Map(IEndpointRouteBuilder api)
     {
         var repositories = api.MapGroup("repositories/container/container");
-        repositories.MapGet("/", List);
-        repositories.MapPost("/", Create);
-        repositories.MapGet("/{id:guid}/", Retrieve);
-        repositories.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: true));
-        repositories.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: false));
-        repositories.MapDelete("/{id:guid}/", Delete);
-        repositories.MapGet("/{id:guid}/versions/", ListVersions);
-        repositories.MapGet("/{id:guid}/versions/{number:int}/", RetrieveVersion);
-        repositories.MapDelete("/{id:guid}/versions/{number:int}/", DeleteVersion);
-        repositories.MapPost("/{id:guid}/sync/", Sync);
+        repositories.MapGet("/", List).Describe(Tag, PulpOperation.List(Prefix, "List container repositorys", Filters, Repository));
+        repositories.MapPost("/", Create).Describe(Tag, PulpOperation.Create(Prefix, "Create a container repository", Repository));
+        repositories.MapGet("/{id:guid}/", Retrieve).Describe(Tag, PulpOperation.Read(Prefix, Href, "Inspect a container repository", Repository));
+        repositories.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: true))
+            .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container repository", Repository, partial: true));
+        repositories.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: false))
+            .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container repository", Repository, partial: false));
+        repositories.MapDelete("/{id:guid}/", Delete).Describe(Tag, PulpOperation.Delete(Prefix, Href, "Delete a container repository"));
+        repositories.MapGet("/{id:guid}/versions/", ListVersions)
+            .Describe("Repositories: Container Versions", PulpOperation.List(Prefix + "_versions", "List repository versions", VersionFilters, Version) with { Href = Href });
+        repositories.MapGet("/{id:guid}/versions/{number:int}/", RetrieveVersion)
+            .Describe("Repositories: Container Versions", PulpOperation.Read(Prefix + "_versions", VersionHref, "Inspect a repository version", Version));
+        repositories.MapDelete("/{id:guid}/versions/{number:int}/", DeleteVersion)
+            .Describe("Repositories: Container Versions", PulpOperation.Delete(Prefix + "_versions", VersionHref, "Delete a repository version"));
+        repositories.MapPost("/{id:guid}/sync/", Sync)
+            .Describe(Tag, PulpOperation.Act(Prefix, "sync", Href, "Sync from a remote", SyncBody));
     }
 
     private static async Task<IResult> List(HttpRequest request, RepositoryCatalog catalog)
@@ -108,9 +126,7 @@ public static class RepositoryEndpoints
     {
         var repository = await Find(grains, id);
         var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial: false);
-        var remoteHref = fields.String("remote");
-        var mirror = fields.Boolean("mirror", fallback: false);
-        var signedOnly = fields.Boolean("signed_only", fallback: false);
+        var (remoteHref, mirror, signedOnly) = ReadSync(fields);
         var remote = repository.Settings.Remote;
         if (remoteHref is { Present: true, Value: { } href }) remote = await RemoteReference.Resolve(fields, "remote", href, grains);
         else if (remote is null && !fields.HasError("remote"))
@@ -119,11 +135,15 @@ public static class RepositoryEndpoints
         return await TaskDispatch.Accepted(grains, context, new SyncRepository(id, remote!.Value, mirror.Value, signedOnly.Value));
     }
 
+    private static (Field<string?> Remote, Field<bool> Mirror, Field<bool> SignedOnly) ReadSync(FieldReader fields) =>
+        (fields.String("remote"), fields.Boolean("mirror", fallback: false), fields.Boolean("signed_only", fallback: false));
+
     private static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id) =>
         await grains.GetGrain<IRepositoryGrain>(id).Get() ?? throw ApiError.NotFound();
 
-    private static string Integer(string filter, string value) =>
-        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
-            ? n.ToString(CultureInfo.InvariantCulture)
-            : throw ApiError.Field(filter, "Enter a number.");
+    /// <summary>The id of a blob, manifest or tag href, as django-filter's hyperlink filters read it.</summary>
+    private static string ContentId(string filter, string href) =>
+        Hrefs.TryParse(href, Hrefs.Blobs, out var id) || Hrefs.TryParse(href, Hrefs.Manifests, out id) || Hrefs.TryParse(href, Hrefs.Tags, out id)
+            ? id.ToString()
+            : throw ApiError.Field(filter, "Invalid hyperlink - No URL match.");
 }

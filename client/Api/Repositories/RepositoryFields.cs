@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Http;
 using Mirror.Repositories;
@@ -7,19 +9,22 @@ namespace Mirror.Gateway.Api.Repositories;
 /// <summary>Reads and validates a repository from a create or update body.</summary>
 public static class RepositoryFields
 {
-    private static readonly string[] ReadOnly =
-        ["pulp_href", "prn", "pulp_created", "pulp_last_updated", "versions_href", "latest_version_href"];
+    private static readonly (string Name, Func<JsonObject> Schema)[] ReadOnly =
+    [
+        ("pulp_href", Schema.Uri), ("prn", () => Schema.String()), ("pulp_created", Schema.DateTime), ("pulp_last_updated", Schema.DateTime),
+        ("versions_href", Schema.Uri), ("latest_version_href", Schema.Uri),
+        // accepted and shown as none: checkpoints and signing services are not built
+        ("retain_checkpoints", () => Schema.Integer().Nullable()), ("manifest_signing_service", () => Schema.Uri().Nullable()),
+    ];
 
     public static async Task<RepositorySettings> Read(FieldReader fields, RepositorySettings? current, IGrainFactory grains)
     {
-        foreach (var field in ReadOnly) fields.Ignore(field);
+        foreach (var (field, schema) in ReadOnly) fields.ReadOnly(field, schema());
         var name = fields.String("name", required: true, maxLength: 255);
         var description = fields.String("description", allowNull: true, allowBlank: true);
         var retain = fields.Integer("retain_repo_versions", min: 1, allowNull: true);
         var remoteHref = fields.String("remote", allowNull: true);
         var labels = fields.Labels("pulp_labels");
-        fields.Ignore("retain_checkpoints");
-        fields.Ignore("manifest_signing_service");
 
         Guid? remote = current?.Remote;
         if (remoteHref.Present)

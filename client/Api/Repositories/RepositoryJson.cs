@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Repositories;
 
@@ -40,6 +41,19 @@ public static class RepositoryJson
         ["base_version"] = null,
         ["content_summary"] = Summary(version),
     };
+
+    public static JsonObject VersionSchema()
+    {
+        var counts = Schema.Map(Schema.Object([("count", Schema.Integer()), ("href", Schema.String())], ["count", "href"]));
+        return Schema.Object(
+        [
+            ("pulp_href", Schema.Uri().ReadOnly()), ("prn", Schema.String().ReadOnly()),
+            ("pulp_created", Schema.DateTime().ReadOnly()), ("pulp_last_updated", Schema.DateTime().ReadOnly()),
+            ("number", Schema.Integer().ReadOnly()), ("repository", Schema.Uri().ReadOnly()), ("base_version", Schema.Uri().Nullable()),
+            ("content_summary", Schema.Object([("added", counts), ("removed", counts.DeepClone().AsObject()), ("present", counts.DeepClone().AsObject())],
+                ["added", "removed", "present"]).ReadOnly()),
+        ]);
+    }
 
     /// <summary>Counts per content type, each with the content list that shows those units.</summary>
     private static JsonObject Summary(RepositoryVersionRecord version)

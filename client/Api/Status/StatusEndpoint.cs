@@ -1,5 +1,5 @@
-using System.Reflection;
 using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Storage;
 using Mirror.Storage.Blobs;
@@ -15,24 +15,37 @@ namespace Mirror.Gateway.Api.Status;
 /// </summary>
 public static class StatusEndpoint
 {
-    // The Pulp versions whose API this one follows; clients such as pulp-cli pick features by them.
-    private static readonly (string Component, string Version, string Package, string Module)[] Components =
-    [
-        ("core", "3.73.0", "pulpcore", "pulpcore.app"),
-        ("container", "2.26.0", "pulp-container", "pulp_container.app"),
-    ];
+    private static readonly ApiSchema StatusResponse = ApiSchema.Fixed("StatusResponse", Schema);
 
-    public static void Map(IEndpointRouteBuilder api) => api.MapGet("status/", Get);
+    public static void Map(IEndpointRouteBuilder api) => api.MapGet("status/", Get)
+        .Describe("Status", new PulpOperation("status", "read", "Inspect status of Pulp") { Returns = StatusResponse, Anonymous = true, SelectsFields = false });
+
+    private static JsonObject Schema()
+    {
+        var heartbeat = OpenApi.Schema.Object([("name", OpenApi.Schema.String()), ("last_heartbeat", OpenApi.Schema.DateTime())], ["name", "last_heartbeat"]);
+        var worker = OpenApi.Schema.Object([("name", OpenApi.Schema.String()), ("address", OpenApi.Schema.String()), ("last_heartbeat", OpenApi.Schema.DateTime())], ["name", "last_heartbeat"]);
+        var version = OpenApi.Schema.Object(
+        [
+            ("component", OpenApi.Schema.String()), ("version", OpenApi.Schema.String()), ("package", OpenApi.Schema.String()),
+            ("module", OpenApi.Schema.String()), ("domain_compatible", OpenApi.Schema.Boolean()),
+        ], ["component", "version", "package"]);
+        var connected = OpenApi.Schema.Object([("connected", OpenApi.Schema.Boolean())], ["connected"]);
+        return OpenApi.Schema.Object(
+        [
+            ("versions", OpenApi.Schema.Array(version)), ("online_workers", OpenApi.Schema.Array(worker)),
+            ("online_api_apps", OpenApi.Schema.Array(heartbeat)), ("online_content_apps", OpenApi.Schema.Array(heartbeat.DeepClone().AsObject())),
+            ("database_connection", connected), ("redis_connection", connected.DeepClone().AsObject()),
+            ("storage", OpenApi.Schema.Object([("total", OpenApi.Schema.Integer()), ("used", OpenApi.Schema.Integer()), ("free", OpenApi.Schema.Integer())]).Nullable()),
+            ("content_settings", OpenApi.Schema.Object([("content_origin", OpenApi.Schema.String()), ("content_path_prefix", OpenApi.Schema.String())])),
+            ("domain_enabled", OpenApi.Schema.Boolean()),
+        ], ["versions", "online_workers", "database_connection"]);
+    }
 
     private static async Task<IResult> Get(IClusterClient cluster, NpgsqlDataSource db, BlobStoreSettings blobs, BlobHealth health, HttpRequest request)
     {
-        var ownVersion = typeof(StatusEndpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
-        var versions = new JsonArray(Components.Select(c => (JsonNode?)new JsonObject
+        var versions = new JsonArray(PulpVersions.All.Select(c => (JsonNode?)new JsonObject
         {
             ["component"] = c.Component, ["version"] = c.Version, ["package"] = c.Package, ["module"] = c.Module, ["domain_compatible"] = false,
-        }).Append(new JsonObject
-        {
-            ["component"] = "mirror-orleans", ["version"] = ownVersion.Split('+')[0], ["package"] = "mirror-orleans", ["module"] = "Mirror.Gateway", ["domain_compatible"] = false,
         }).ToArray());
 
         return PulpJson.Result(new JsonObject

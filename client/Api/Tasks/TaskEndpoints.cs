@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Storage.Catalog;
 using Mirror.Tasks;
@@ -12,27 +13,42 @@ public static class TaskEndpoints
     private static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Tasks)
         .Text("name", "name")
-        .Add("name__ne", v => new Condition("name", Match.NotEqual, v))
-        .Add("state", v => new Condition("state", Match.Exact, State("state", v)))
-        .Add("state__in", v => new Condition("state", Match.In, ListRequest.SplitList(v).Select(s => State("state__in", s)).ToArray()))
-        .Add("state__ne", v => new Condition("state", Match.NotEqual, State("state__ne", v)))
-        .Add("logging_cid", v => new Condition("logging_cid", Match.Exact, v))
-        .Add("logging_cid__contains", v => new Condition("logging_cid", Match.Contains, v))
-        .Add("reserved_resources", v => new Condition("reserved_resources", Match.ArrayContains, Resource(v)))
-        .Add("reserved_resources__in", v => new Condition("reserved_resources", Match.ArrayContainsAny, ListRequest.SplitList(v).Select(Resource).ToArray()))
-        .Add("exclusive_resources", v => new Condition("reserved_resources", Match.ArrayContains, Resource(v)))
-        .Add("shared_resources", v => new Condition("reserved_resources", Match.ArrayContains, "shared:" + Resource(v)))
-        .Add("created_resources", v => new Condition("created_resources", Match.ArrayContains, v))
+        .Add("name__ne", Schema.String(), v => new Condition("name", Match.NotEqual, v))
+        .Add("state", Schema.Enum(TaskStates.All), v => new Condition("state", Match.Exact, State("state", v)))
+        .AddList("state__in", v => new Condition("state", Match.In, v.Select(s => State("state__in", s)).ToArray()), Schema.Enum(TaskStates.All))
+        .Add("state__ne", Schema.Enum(TaskStates.All), v => new Condition("state", Match.NotEqual, State("state__ne", v)))
+        .Add("logging_cid", Schema.String(), v => new Condition("logging_cid", Match.Exact, v))
+        .Add("logging_cid__contains", Schema.String(), v => new Condition("logging_cid", Match.Contains, v))
+        .Add("reserved_resources", Schema.String(), v => new Condition("reserved_resources", Match.ArrayContains, Resource(v)))
+        .AddList("reserved_resources__in", v => new Condition("reserved_resources", Match.ArrayContainsAny, v.Select(Resource).ToArray()))
+        .Add("exclusive_resources", Schema.String(), v => new Condition("reserved_resources", Match.ArrayContains, Resource(v)))
+        .Add("shared_resources", Schema.String(), v => new Condition("reserved_resources", Match.ArrayContains, "shared:" + Resource(v)))
+        .AddList("exclusive_resources__in", v => new Condition("reserved_resources", Match.ArrayContainsAny, v.Select(Resource).ToArray()))
+        .AddList("shared_resources__in", v => new Condition("reserved_resources", Match.ArrayContainsAny, v.Select(r => "shared:" + Resource(r)).ToArray()))
+        .Add("created_resources", Schema.String(), v => new Condition("created_resources", Match.ArrayContains, v))
         .Ordering("pulp_created", "created").Ordering("started_at", "started_at").Ordering("finished_at", "finished_at")
         .Ordering("name", "name").Ordering("state", "state").Ordering("pulp_last_updated", "last_updated").Ordering("pk", "id");
+
+    private const string Href = "task_href";
+    private const string Tag = "Tasks";
+
+    public static readonly ApiSchema TaskResponse = ApiSchema.Fixed("TaskResponse", TaskJson.Schema);
+    private static readonly ApiSchema CancelBody = ApiSchema.Fixed("PatchedTaskCancel",
+        () => Schema.Object([("state", Schema.Enum([TaskStates.Canceled]).With("description", "The desired state of the task. Only 'canceled' is accepted."))], ["state"]));
 
     public static void Map(IEndpointRouteBuilder api)
     {
         var tasks = api.MapGroup("tasks");
-        tasks.MapGet("/", List);
-        tasks.MapGet("/{id:guid}/", Retrieve);
-        tasks.MapMethods("/{id:guid}/", ["PATCH"], Cancel);
-        tasks.MapDelete("/{id:guid}/", Delete);
+        tasks.MapGet("/", List).Describe(Tag, PulpOperation.List("tasks", "List tasks", Filters, TaskResponse));
+        tasks.MapGet("/{id:guid}/", Retrieve).Describe(Tag, PulpOperation.Read("tasks", Href, "Inspect a task", TaskResponse));
+        tasks.MapMethods("/{id:guid}/", ["PATCH"], Cancel).Describe(Tag, new PulpOperation("tasks", "cancel", "Cancel a task")
+        {
+            Href = Href, Body = CancelBody, Returns = TaskResponse, SelectsFields = false, Also = [(409, TaskResponse)],
+        });
+        tasks.MapDelete("/{id:guid}/", Delete).Describe(Tag, new PulpOperation("tasks", "delete", "Delete a task")
+        {
+            Href = Href, SelectsFields = false, Also = [(204, null)],
+        });
     }
 
     private static async Task<IResult> List(HttpRequest request, TaskCatalog catalog)

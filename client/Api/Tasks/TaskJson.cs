@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Tasks;
 
@@ -45,6 +46,31 @@ public static class TaskJson
             foreach (var key in new[] { "progress_reports", "parent_task", "child_tasks", "task_group", "reserved_resources_record", "result" })
                 json.Remove(key);
         return json;
+    }
+
+    public static JsonObject Schema()
+    {
+        var nullableTime = () => OpenApi.Schema.DateTime().Nullable().ReadOnly();
+        var progress = OpenApi.Schema.Object(
+        [
+            ("message", OpenApi.Schema.String()), ("code", OpenApi.Schema.String()), ("state", OpenApi.Schema.String()),
+            ("total", OpenApi.Schema.Integer().Nullable()), ("done", OpenApi.Schema.Integer().Nullable()), ("suffix", OpenApi.Schema.String().Nullable()),
+        ]);
+        return OpenApi.Schema.Object(
+        [
+            ("pulp_href", OpenApi.Schema.Uri().ReadOnly()), ("prn", OpenApi.Schema.String().ReadOnly()),
+            ("pulp_created", OpenApi.Schema.DateTime().ReadOnly()), ("pulp_last_updated", OpenApi.Schema.DateTime().ReadOnly()),
+            ("state", OpenApi.Schema.Enum(TaskStates.All).ReadOnly()), ("name", OpenApi.Schema.String()), ("logging_cid", OpenApi.Schema.String()),
+            ("created_by", OpenApi.Schema.Uri().Nullable().ReadOnly()),
+            ("unblocked_at", nullableTime()), ("started_at", nullableTime()), ("finished_at", nullableTime()),
+            ("error", OpenApi.Schema.AnyObject().Nullable().ReadOnly()),
+            ("worker", OpenApi.Schema.Uri().Nullable().ReadOnly()), ("parent_task", OpenApi.Schema.Uri().Nullable().ReadOnly()),
+            ("child_tasks", OpenApi.Schema.Array(OpenApi.Schema.Uri()).ReadOnly()), ("task_group", OpenApi.Schema.Uri().Nullable().ReadOnly()),
+            ("progress_reports", OpenApi.Schema.Array(progress).ReadOnly()),
+            ("created_resources", OpenApi.Schema.Array(OpenApi.Schema.Uri()).ReadOnly()),
+            ("reserved_resources_record", OpenApi.Schema.Array(OpenApi.Schema.String()).ReadOnly()),
+            ("result", OpenApi.Schema.AnyObject().Nullable().ReadOnly()), ("pulp_api_version", OpenApi.Schema.String().ReadOnly()),
+        ]);
     }
 
     private static JsonObject Error(TaskError error)
