@@ -119,8 +119,12 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
     {
         var root = Names.Unique("race");
         string[] paths = [root, root + "/a", root + "/a/b", root + "/c"];
-        // All pass the API's check together; the catalog's lock lets one task win and fails the others.
-        var tasks = await Task.WhenAll(paths.Select((p, i) => Client.RunTaskAsync(Client.PostAsync(Distributions, new { name = $"{root}-{i}", base_path = p }))));
+        // Sent together: those that pass the API's check race in their tasks, where the catalog's lock lets one win and
+        // fails the others; a request that reaches the check after a winner's task finished is refused there with 400.
+        var answers = await Task.WhenAll(paths.Select((p, i) => Client.PostAsync(Distributions, new { name = $"{root}-{i}", base_path = p })));
+        foreach (var refused in answers.Where(a => a.Status == HttpStatusCode.BadRequest))
+            Assert.Contains("Overlaps with existing distribution", refused.Body!.ToJsonString());
+        var tasks = await Task.WhenAll(answers.Where(a => a.Status != HttpStatusCode.BadRequest).Select(a => Client.RunTaskAsync(Task.FromResult(a))));
 
         var completed = tasks.Where(t => t.State == "completed").ToList();
         var listed = (await Client.GetAsync(Distributions + $"?base_path__contains={root}")).Ok();

@@ -44,6 +44,18 @@ public sealed class TestDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await using var admin = NpgsqlDataSource.Create(_adminConnection);
         await using var drop = admin.CreateCommand($"drop database if exists {Name} with (force)");
-        await drop.ExecuteNonQueryAsync();
+        // An autovacuum worker on the database cannot be terminated by a non-superuser (42501); it ends by itself.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 20)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt));
+            }
+        }
     }
 }
