@@ -10,7 +10,16 @@ namespace Mirror.Storage;
 /// </summary>
 public static class TransientFaults
 {
-    public static bool IsTransient(Exception failure) => ClusterFaults.IsTransient(failure) || IsDatabaseOutage(failure);
+    public static bool IsTransient(Exception failure) => IsClusterFault(failure) || IsDatabaseOutage(failure);
+
+    /// <summary>A call the cluster could not deliver, also when it comes wrapped (a faulted task's <see cref="AggregateException"/>).</summary>
+    private static bool IsClusterFault(Exception failure) => failure switch
+    {
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsClusterFault),
+        _ when ClusterFaults.IsTransient(failure) => true,
+        { InnerException: { } inner } when failure is not OrleansException => IsClusterFault(inner),
+        _ => false,
+    };
 
     /// <summary>PostgreSQL could not be reached or went away under the command (anywhere in the chain of causes).</summary>
     public static bool IsDatabaseOutage(Exception failure)

@@ -36,8 +36,8 @@ public sealed class MirrorScriptTests
 
             var status = await Run(environment, "status");
             Assert.Matches(@"gateway\s+\d+\s+\d+\s+ok", status.Output);
-            Assert.Matches(@"silo1\s+\d+\s+\d+,\d+\s+active", status.Output);
-            Assert.Matches(@"silo2\s+\d+\s+\d+,\d+\s+active", status.Output);
+            Assert.Matches(@"silo1\s+\d+\s+\d+(,\d+)+\s+active", status.Output);
+            Assert.Matches(@"silo2\s+\d+\s+\d+(,\d+)+\s+active", status.Output);
 
             var pids = Directory.GetFiles(Path.Combine(data, "run"), "*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
             Assert.Equal(3, pids.Count);
