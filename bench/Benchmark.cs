@@ -29,7 +29,7 @@ public static class Benchmark
         var work = Path.Combine(deployment.Data, "work");
         BenchContext.Remove(work);
         Directory.CreateDirectory(work);
-        await using var registry = await RegistryServer.StartAsync(work, RegistryAuth.None, ct);
+        await using var registry = await RegistryServer.StartAsync(work, RegistryAuth.None, ct: ct);
         // The script's cleanup stops it even if this process is killed.
         await File.WriteAllTextAsync(Path.Combine(deployment.Run, "bench-registry.pid"), registry.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         try

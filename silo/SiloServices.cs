@@ -35,6 +35,8 @@ public static class SiloServices
             o.SiloListeningEndpoint = new IPEndPoint(s.ListenAddress, s.SiloPort);
             o.GatewayListeningEndpoint = new IPEndPoint(s.ListenAddress, s.GatewayPort);
         });
+        // Orleans' own failure detection (probe timeouts, missed probes, votes), as Orleans names them: tests shorten it.
+        services.AddOptions<ClusterMembershipOptions>().BindConfiguration(SiloSettings.MembershipSection);
         builder.UseOrleans(silo => silo
             .UseAdoNetClustering(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
             .UseSystemTextJsonGrainStorageSerializer()

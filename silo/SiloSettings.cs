@@ -6,6 +6,12 @@ namespace Mirror.Silo;
 /// <summary>The silo's settings: the cluster's shared keys and how this silo is reached (section <c>Mirror</c>; <c>Mirror__SiloPort</c>, …).</summary>
 public sealed class SiloSettings : MirrorSettings
 {
+    /// <summary>
+    /// Orleans' <c>ClusterMembershipOptions</c> (<c>ProbeTimeout</c>, <c>NumMissedProbesLimit</c>, <c>NumVotesForDeathDeclaration</c>,
+    /// <c>TableRefreshTimeout</c>, …), bound as they are named; unset keys keep Orleans' defaults.
+    /// </summary>
+    public const string MembershipSection = Section + ":Membership";
+
     public string SiloName { get; set; } = $"silo-{Environment.MachineName}-{Environment.ProcessId}";
 
     /// <summary>The address other silos and gateways dial: this host's own, as they see it (a pod's IP on Kubernetes).</summary>

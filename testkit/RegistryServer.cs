@@ -4,8 +4,8 @@ using System.Text;
 namespace Mirror.TestKit;
 
 /// <summary>
-/// A real CNCF distribution registry (Debian's <c>docker-registry</c>) on a loopback port, storing in a folder of
-/// its own. Killed on dispose. It is the upstream the mirror syncs from in tests, demos and benchmarks.
+/// A real CNCF distribution registry (Debian's <c>docker-registry</c>) on a port of a <see cref="NetworkHost"/> (loopback
+/// unless a test puts it elsewhere), storing in a folder of its own. Killed on dispose. It is the upstream the mirror syncs from in tests, demos and benchmarks.
 /// </summary>
 public sealed class RegistryServer : IAsyncDisposable
 {
@@ -13,19 +13,21 @@ public sealed class RegistryServer : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log;
 
-    private RegistryServer(Process process, StringBuilder log, int port, string directory, RegistryAuth auth)
+    private RegistryServer(Process process, StringBuilder log, NetworkHost host, int port, string directory, RegistryAuth auth)
     {
         _process = process;
         _log = log;
+        Host = host;
         Port = port;
         Directory = directory;
         Auth = auth;
     }
 
+    public NetworkHost Host { get; }
     public int Port { get; }
     /// <summary>The docker-registry process, for a launcher that must be able to stop it should this process die first.</summary>
     public int ProcessId => _process.Id;
-    public string HostPort => $"127.0.0.1:{Port}";
+    public string HostPort => $"{Host.Address}:{Port}";
     public Uri BaseUrl => new($"http://{HostPort}/");
     public string Directory { get; }
     public RegistryAuth Auth { get; }
@@ -33,8 +35,10 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>What the registry wrote to stdout/stderr (warnings and errors only), for failure messages.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    public static async Task<RegistryServer> StartAsync(string workDir, RegistryAuth auth, CancellationToken ct = default)
+    /// <param name="host">Where it runs and listens: loopback by default.</param>
+    public static async Task<RegistryServer> StartAsync(string workDir, RegistryAuth auth, NetworkHost? host = null, CancellationToken ct = default)
     {
+        host ??= NetworkHost.Loopback;
         var executable = FindExecutable()
             ?? throw new InvalidOperationException($"'{Executable}' is not installed: apt-get install -y --no-install-recommends docker-registry apache2-utils skopeo (./mirror test does this)");
         var directory = Path.Combine(workDir, "registry-" + Guid.NewGuid().ToString("n")[..8]);
@@ -51,12 +55,12 @@ public sealed class RegistryServer : IAsyncDisposable
                 version: 0.1
                 log: {level: warn, accesslog: {disabled: true}}
                 storage: {filesystem: {rootdirectory: {{{data}}}}, delete: {enabled: true}}
-                http: {addr: 127.0.0.1:{{{port}}}, secret: local-test-only}
+                http: {addr: "{{{host.Address}}}:{{{port}}}", secret: local-test-only}
                 {{{authSection}}}
                 """, ct);
             var log = new StringBuilder();
-            var process = Launch(executable, config, log);
-            var server = new RegistryServer(process, log, port, directory, auth);
+            var process = Launch(host.Command(executable, "serve", config), log);
+            var server = new RegistryServer(process, log, host, port, directory, auth);
             if (await server.WaitReadyAsync(TimeSpan.FromSeconds(15), ct)) return server;
             await server.DisposeAsync();
             if (attempt >= 3 || !server.Log.Contains("address already in use"))
@@ -86,15 +90,10 @@ public sealed class RegistryServer : IAsyncDisposable
         }
     }
 
-    private static Process Launch(string executable, string config, StringBuilder log)
+    private static Process Launch(ProcessStartInfo start, StringBuilder log)
     {
-        var start = new ProcessStartInfo(executable)
-        {
-            ArgumentList = { "serve", config },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         var process = new Process { StartInfo = start };
         DataReceivedEventHandler keep = (_, e) =>
         {

@@ -14,6 +14,15 @@ internal static partial class GrainLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Limiter of remote {Remote} restarted after its silo died; granting again at {From}")]
     public static partial void LimiterRestarted(this ILogger log, Guid remote, DateTimeOffset from);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Limiter of remote {Remote} found a newer activation of itself (its silo was cut off); it grants and renews nothing more")]
+    public static partial void LimiterSuperseded(this ILogger log, Guid remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Limiter of remote {Remote} could not read its state back to prove it is the only one; it grants and renews only while a proof is fresh")]
+    public static partial void LimiterUnconfirmed(this ILogger log, Exception error, Guid remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease {Lease} on remote {Remote} was not renewed in time: its request is stopped before the limiter can grant the permit again")]
+    public static partial void LeaseLapsedLocally(this ILogger log, Guid lease, Guid remote);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lease {Lease} on remote {Remote} expired: its holder stopped renewing it")]
     public static partial void LeaseExpired(this ILogger log, Guid lease, Guid remote);
 

@@ -9,6 +9,15 @@ namespace Mirror.Grains.Sync;
 /// request); what is persisted is only whether an activation was running. An activation that finds its predecessor
 /// died grants nothing for one lease lifetime: by then every live holder has renewed its leases here, and the
 /// leases of dead holders have lapsed, so the count is right again before the first new grant.
+/// <para>
+/// A silo cut off from the cluster keeps the activations it had, so two limiters of one remote can run at once. Each
+/// therefore proves, while it has leases or waiters, that it is still the only one: every second it reads its state
+/// back, and an ETag other than its own write's means a successor took over (a read that fails proves nothing). It
+/// grants and renews only within <see cref="ConfirmedFor"/> of the start of its last proof. Holders count their
+/// deadline from before a renewal was sent, <see cref="RemotePermits.Margin"/> (at least <see cref="ConfirmedFor"/>)
+/// short of the lease lifetime, and a successor grants only a lease lifetime after its own write; so the requests of a
+/// superseded limiter's leases have stopped before the successor hands their permits out again.
+/// </para>
 /// </summary>
 [Reentrant]
 public sealed class RemoteLimiterGrain(
@@ -17,28 +26,38 @@ public sealed class RemoteLimiterGrain(
     ILogger<RemoteLimiterGrain> log) : Grain, IRemoteLimiterGrain
 {
     public static readonly TimeSpan LeaseLifetime = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan ConfirmedFor = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<Guid, DateTimeOffset> _leases = [];
     private readonly LinkedList<(TaskCompletionSource<Guid?> Grant, DateTimeOffset GiveUpAt)> _waiting = [];
     private int _limit = 1;
     private DateTimeOffset _grantsFrom;
+    private DateTimeOffset _confirmedUntil;
+    private string? _etag;
+    private Task? _confirming;
+    private bool _superseded;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Active)
+        var restarted = state.State.Active;
+        state.State.Active = true;
+        var writing = clock.GetUtcNow();
+        await state.WriteStateAsync(cancellationToken);
+        (_etag, _confirmedUntil) = (state.Etag, writing + ConfirmedFor);
+        if (restarted)
         {
+            // Counted from after the write: a predecessor that still runs somewhere proved itself last before it.
             _grantsFrom = clock.GetUtcNow() + LeaseLifetime;
             var remote = this.GetPrimaryKey();
             log.LimiterRestarted(remote, _grantsFrom);
         }
-        state.State.Active = true;
-        await state.WriteStateAsync(cancellationToken);
         this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { Interleave = true });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_superseded) return; // the successor's state is not this activation's to change
         state.State.Active = false;
         await state.WriteStateAsync(cancellationToken);
     }
@@ -48,21 +67,24 @@ public sealed class RemoteLimiterGrain(
         _limit = Math.Max(1, limit);
         Expire();
         if (_waiting.Count == 0 && CanGrant()) return Task.FromResult<Guid?>(Grant());
+        if (!Confirmed) StartConfirming();
         var grant = new TaskCompletionSource<Guid?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting.AddLast((grant, clock.GetUtcNow() + MaxWait));
         return grant.Task;
     }
 
-    Task IRemoteLimiterGrain.Renew(Guid[] leases)
+    Task<Guid[]> IRemoteLimiterGrain.Renew(Guid[] leases)
     {
+        Expire();
+        if (!Confirmed) return Task.FromResult<Guid[]>([]);
         var now = clock.GetUtcNow();
         var until = now + LeaseLifetime;
         // Only leases of a predecessor are adopted (while no grants are made); otherwise a renewal that crossed a
         // release on its way here would bring a returned permit back to life until it expired.
         var adopting = now < _grantsFrom;
-        foreach (var lease in leases)
-            if (adopting || _leases.ContainsKey(lease)) _leases[lease] = until;
-        return Task.CompletedTask;
+        var renewed = leases.Where(lease => adopting || _leases.ContainsKey(lease)).ToArray();
+        foreach (var lease in renewed) _leases[lease] = until;
+        return Task.FromResult(renewed);
     }
 
     Task IRemoteLimiterGrain.Release(Guid lease)
@@ -72,8 +94,11 @@ public sealed class RemoteLimiterGrain(
         return Task.CompletedTask;
     }
 
+    private bool Confirmed => !_superseded && clock.GetUtcNow() < _confirmedUntil;
+
     private Task Tick()
     {
+        if (_leases.Count > 0 || _waiting.Count > 0) StartConfirming();
         Expire();
         GrantWaiting();
         var now = clock.GetUtcNow();
@@ -90,6 +115,40 @@ public sealed class RemoteLimiterGrain(
         return Task.CompletedTask;
     }
 
+    private void StartConfirming()
+    {
+        if (_superseded || _confirming is { IsCompleted: false }) return;
+        _confirming = Confirm();
+    }
+
+    private async Task Confirm()
+    {
+        var reading = clock.GetUtcNow();
+        try
+        {
+            await state.ReadStateAsync();
+        }
+        catch (Exception e)
+        {
+            var remote = this.GetPrimaryKey();
+            log.LimiterUnconfirmed(e, remote);
+            return;
+        }
+        if (state.Etag == _etag)
+        {
+            _confirmedUntil = reading + ConfirmedFor;
+            GrantWaiting();
+            return;
+        }
+        _superseded = true;
+        var superseded = this.GetPrimaryKey();
+        log.LimiterSuperseded(superseded);
+        _leases.Clear();
+        foreach (var (grant, _) in _waiting) grant.TrySetResult(null);
+        _waiting.Clear();
+        DeactivateOnIdle();
+    }
+
     private void GrantWaiting()
     {
         while (_waiting.First is { } first && CanGrant())
@@ -99,7 +158,7 @@ public sealed class RemoteLimiterGrain(
         }
     }
 
-    private bool CanGrant() => _leases.Count < _limit && clock.GetUtcNow() >= _grantsFrom;
+    private bool CanGrant() => _leases.Count < _limit && clock.GetUtcNow() >= _grantsFrom && Confirmed;
 
     private Guid Grant()
     {

@@ -1,6 +1,7 @@
-using Mirror.Grains.Logging;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Mirror.Grains.Logging;
 using Mirror.Sync;
 
 namespace Mirror.Grains.Sync;
@@ -8,15 +9,25 @@ namespace Mirror.Grains.Sync;
 /// <summary>
 /// This silo's side of the cluster-wide <c>download_concurrency</c>: takes a permit from the remote's
 /// <see cref="IRemoteLimiterGrain"/> for each upstream request and renews every lease held here until it is released.
+/// A permit carries its own deadline, <see cref="Margin"/> before the lease would lapse at the limiter counted from the
+/// last renewal the limiter confirmed: a silo cut off from the limiter stops its requests on its own, before the
+/// limiter hands their permits to someone else.
 /// </summary>
 public sealed class RemotePermits : IAsyncDisposable
 {
-    private static readonly TimeSpan RenewEvery = RemoteLimiterGrain.LeaseLifetime / 3;
+    /// <summary>How long before its lease lapses at the limiter a request whose lease was not renewed is stopped.</summary>
+    public static readonly TimeSpan Margin = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Valid = RemoteLimiterGrain.LeaseLifetime - Margin;
+    // Three renewals fit in a lease's local validity: one or two lost to a busy silo do not stop a download.
+    private static readonly TimeSpan RenewEvery = Valid / 3;
+    private static readonly TimeSpan PauseAfterFault = TimeSpan.FromMilliseconds(250);
+
     private readonly IGrainFactory _grains;
     private readonly ILogger<RemotePermits> _log;
-    private readonly ConcurrentDictionary<Guid, Guid> _held = new(); // lease → remote
+    private readonly ConcurrentDictionary<Guid, Held> _held = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _renewals;
+    private readonly bool _dropRenewals = RenewalFault.DropRenewals;
 
     public RemotePermits(IGrainFactory grains, ILogger<RemotePermits> log)
     {
@@ -31,6 +42,7 @@ public sealed class RemotePermits : IAsyncDisposable
         while (true)
         {
             ct.ThrowIfCancellationRequested();
+            var asked = Stopwatch.GetTimestamp(); // the lease's life began after this, so the deadline counts from here
             Guid? lease;
             try
             {
@@ -38,29 +50,34 @@ public sealed class RemotePermits : IAsyncDisposable
             }
             catch (Exception e) when (ClusterFaults.IsTransient(e))
             {
-                continue; // the limiter's silo went away; its next activation answers
+                await Task.Delay(PauseAfterFault, ct); // the limiter's silo went away; its next activation answers
+                continue;
             }
             if (lease is not { } granted) continue;
-            if (ct.IsCancellationRequested)
+            var held = new Held(remoteId, granted);
+            if (ct.IsCancellationRequested || !held.ExtendFrom(asked))
             {
+                held.Dispose();
                 await limiter.Release(granted);
-                ct.ThrowIfCancellationRequested();
+                continue; // canceled (the loop throws), or the answer came too late to use the lease
             }
-            _held[granted] = remoteId;
-            return new Permit(this, remoteId, granted);
+            held.Lapsed.Register(() => _log.LeaseLapsedLocally(granted, remoteId));
+            _held[granted] = held;
+            return new Permit(() => Release(held), held.Lapsed);
         }
     }
 
-    private async Task Release(Guid remoteId, Guid lease)
+    private async Task Release(Held held)
     {
-        _held.TryRemove(lease, out _);
+        _held.TryRemove(held.Lease, out _);
+        held.Dispose();
         try
         {
-            await _grains.GetGrain<IRemoteLimiterGrain>(remoteId).Release(lease);
+            await _grains.GetGrain<IRemoteLimiterGrain>(held.Remote).Release(held.Lease);
         }
         catch (Exception e) when (ClusterFaults.IsTransient(e))
         {
-            _log.LeaseReleaseLost(e, lease);
+            _log.LeaseReleaseLost(e, held.Lease);
         }
     }
 
@@ -70,11 +87,15 @@ public sealed class RemotePermits : IAsyncDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
-                foreach (var remote in _held.GroupBy(h => h.Value))
+                foreach (var remote in _held.Values.GroupBy(h => h.Remote))
                 {
+                    if (_dropRenewals) continue;
+                    var sent = Stopwatch.GetTimestamp();
                     try
                     {
-                        await _grains.GetGrain<IRemoteLimiterGrain>(remote.Key).Renew(remote.Select(h => h.Key).ToArray());
+                        var renewed = await _grains.GetGrain<IRemoteLimiterGrain>(remote.Key).Renew(remote.Select(h => h.Lease).ToArray());
+                        foreach (var lease in renewed)
+                            if (_held.TryGetValue(lease, out var held)) held.ExtendFrom(sent);
                     }
                     catch (Exception e) when (ClusterFaults.IsTransient(e))
                     {
@@ -94,12 +115,48 @@ public sealed class RemotePermits : IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>One permit: the right to have one request in flight to a remote's upstream.</summary>
-    public sealed class Permit(RemotePermits owner, Guid remoteId, Guid lease) : IAsyncDisposable
+    /// <summary>A lease held here, and the token that trips when it was not renewed in time.</summary>
+    private sealed class Held(Guid remote, Guid lease) : IDisposable
     {
+        private readonly CancellationTokenSource _lapse = new();
+
+        public Guid Remote { get; } = remote;
+        public Guid Lease { get; } = lease;
+        public CancellationToken Lapsed => _lapse.Token;
+
+        /// <summary>
+        /// The limiter extended the lease after <paramref name="sent"/> (a timestamp taken before asking it): it holds for
+        /// a lease lifetime from some moment after that, so it is safe to use until <see cref="Valid"/> after it.
+        /// </summary>
+        public bool ExtendFrom(long sent)
+        {
+            var left = Valid - Stopwatch.GetElapsedTime(sent);
+            if (left <= TimeSpan.Zero) return false;
+            try
+            {
+                _lapse.CancelAfter(left);
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false; // released meanwhile
+            }
+        }
+
+        public void Dispose() => _lapse.Dispose();
+    }
+
+    /// <summary>One permit: the right to have one request in flight to a remote's upstream, until <see cref="Lapsed"/>.</summary>
+    public sealed class Permit : IAsyncDisposable
+    {
+        private readonly Func<Task> _release;
         private int _released;
 
-        public ValueTask DisposeAsync() =>
-            Interlocked.Exchange(ref _released, 1) == 0 ? new ValueTask(owner.Release(remoteId, lease)) : ValueTask.CompletedTask;
+        internal Permit(Func<Task> release, CancellationToken lapsed) => (_release, Lapsed) = (release, lapsed);
+
+        /// <summary>Trips when the lease could not be renewed in time: the request must stop, its permit may be granted again.</summary>
+        public CancellationToken Lapsed { get; }
+
+        public ValueTask DisposeAsync() => Interlocked.Exchange(ref _released, 1) == 0 ? new ValueTask(_release()) : ValueTask.CompletedTask;
     }
 }

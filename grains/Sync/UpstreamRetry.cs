@@ -6,7 +6,8 @@ namespace Mirror.Grains.Sync;
 /// <summary>
 /// Retries an upstream request the way a remote's <c>max_retries</c> asks (null means 3): on connection errors, timeouts,
 /// 429 and 5xx, and on bytes that do not match their digest; after an exponential backoff with jitter, or after the
-/// upstream's <c>Retry-After</c> when it sends one. Other failures (404, 401 …) are final at once.
+/// upstream's <c>Retry-After</c> when it sends one. Other failures (404, 401 …) are final at once. A request stopped
+/// because its permit lapsed is tried again without counting.
 /// </summary>
 public sealed class UpstreamRetry(int retries)
 {
@@ -21,16 +22,21 @@ public sealed class UpstreamRetry(int retries)
 
     public async Task<T> Run<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken ct)
     {
-        for (var failures = 0; ; failures++)
+        for (var failures = 0; ;)
         {
             TimeSpan wait;
             try
             {
                 return await attempt(ct);
             }
+            catch (PermitLapsedException) when (!ct.IsCancellationRequested)
+            {
+                wait = BaseDelay; // not the upstream's failure, so it does not count
+            }
             catch (Exception e) when (failures < Retries && !ct.IsCancellationRequested && Transient(e, failures) is { } delay)
             {
                 wait = delay;
+                failures++;
             }
             await Task.Delay(wait, ct);
         }

@@ -5,7 +5,8 @@ namespace Mirror.Grains.Sync;
 
 /// <summary>
 /// A remote's upstream as sync code talks to it: every request takes a cluster-wide permit, is retried per the remote's
-/// <c>max_retries</c>, and releases its permit while it waits to try again.
+/// <c>max_retries</c>, and releases its permit while it waits to try again. A request whose permit lapses (its lease
+/// could not be renewed) is stopped and tried again under a new permit.
 /// </summary>
 public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits)
 {
@@ -18,6 +19,14 @@ public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits)
         Retry.Run(async attempt =>
         {
             await using var permit = await permits.AcquireAsync(remote.Id, remote.Settings.DownloadConcurrency, attempt);
-            return await request(Client, attempt);
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(attempt, permit.Lapsed);
+            try
+            {
+                return await request(Client, held.Token);
+            }
+            catch (Exception e) when (permit.Lapsed.IsCancellationRequested && !attempt.IsCancellationRequested)
+            {
+                throw new PermitLapsedException(remote.Id, e);
+            }
         }, ct);
 }

@@ -30,6 +30,7 @@ public sealed class RecordingProxy : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpMessageInvoker _upstream;
     private readonly ConcurrentQueue<ProxiedRequest> _requests = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _inFlightFrom = new();
     private int _inFlight;
     private int _peak;
 
@@ -57,6 +58,9 @@ public sealed class RecordingProxy : IAsyncDisposable
     public int InFlight => Volatile.Read(ref _inFlight);
     public int PeakInFlight => Volatile.Read(ref _peak);
 
+    /// <summary>Requests in flight from one client address (a silo in a network namespace of its own).</summary>
+    public int InFlightFrom(IPAddress client) => _inFlightFrom.GetValueOrDefault(client);
+
     public int Count(RequestKind kind) => _requests.Count(r => r.Kind == kind);
 
     /// <summary>Forgets recorded requests and the peak (requests still in flight keep counting).</summary>
@@ -66,13 +70,14 @@ public sealed class RecordingProxy : IAsyncDisposable
         Volatile.Write(ref _peak, Volatile.Read(ref _inFlight));
     }
 
-    public static async Task<RecordingProxy> StartAsync(Uri upstream)
+    /// <param name="listen">The address it listens on: loopback by default.</param>
+    public static async Task<RecordingProxy> StartAsync(Uri upstream, IPAddress? listen = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(listen ?? IPAddress.Loopback, 0);
             k.Limits.MaxRequestBodySize = null; // blob uploads pass through whatever their size
         });
         var app = builder.Build();
@@ -92,6 +97,9 @@ public sealed class RecordingProxy : IAsyncDisposable
         var request = context.Request;
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
         var kind = RequestKinds.Of(request.Method, request.Path.Value ?? "/");
+        var client = context.Connection.RemoteIpAddress ?? IPAddress.None;
+        if (client.IsIPv4MappedToIPv6) client = client.MapToIPv4();
+        _inFlightFrom.AddOrUpdate(client, 1, (_, n) => n + 1);
         var started = DateTimeOffset.UtcNow;
         try
         {
@@ -100,7 +108,8 @@ public sealed class RecordingProxy : IAsyncDisposable
         }
         finally
         {
-            _requests.Enqueue(new ProxiedRequest(kind, request.Method, target, context.Response.StatusCode, started, DateTimeOffset.UtcNow));
+            _requests.Enqueue(new ProxiedRequest(kind, request.Method, target, context.Response.StatusCode, started, DateTimeOffset.UtcNow, client));
+            _inFlightFrom.AddOrUpdate(client, 0, (_, n) => n - 1);
             Interlocked.Decrement(ref _inFlight);
         }
     }

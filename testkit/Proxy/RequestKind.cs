@@ -4,7 +4,8 @@ namespace Mirror.TestKit;
 public enum RequestKind { Probe, TagList, ManifestHead, ManifestGet, BlobHead, BlobGet, Other }
 
 /// <summary>One request that went through the <see cref="RecordingProxy"/>, with when it arrived and when its answer was done.</summary>
-public sealed record ProxiedRequest(RequestKind Kind, string Method, string PathAndQuery, int Status, DateTimeOffset Started = default, DateTimeOffset Finished = default);
+/// <param name="Client">The address the request came from.</param>
+public sealed record ProxiedRequest(RequestKind Kind, string Method, string PathAndQuery, int Status, DateTimeOffset Started = default, DateTimeOffset Finished = default, System.Net.IPAddress? Client = null);
 
 public static class RequestKinds
 {

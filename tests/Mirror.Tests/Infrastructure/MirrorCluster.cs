@@ -1,8 +1,17 @@
 namespace Mirror.Tests.Infrastructure;
 
 /// <summary>
-/// A whole deployment on loopback for one fixture: its own database, real silo processes on ports
-/// chosen here, and a real gateway process in front of them.
+/// Where a cluster's processes run: silo <c>n</c> (from 1) on <see cref="Silo"/>(n), one gateway on each of
+/// <see cref="Gateways"/>, and settings every silo gets. <see cref="Loopback"/> runs everything on 127.0.0.1.
+/// </summary>
+public sealed record ClusterLayout(Func<int, NetworkHost> Silo, IReadOnlyList<NetworkHost> Gateways, IReadOnlyDictionary<string, string> SiloSettings)
+{
+    public static ClusterLayout Loopback { get; } = new(_ => NetworkHost.Loopback, [NetworkHost.Loopback], new Dictionary<string, string>());
+}
+
+/// <summary>
+/// A whole deployment for one fixture: its own database, real silo processes on ports chosen here, and real gateway
+/// processes in front of them, on loopback or on the hosts of a <see cref="ClusterLayout"/>.
 /// </summary>
 public sealed class MirrorCluster : IAsyncDisposable
 {
@@ -10,49 +19,64 @@ public sealed class MirrorCluster : IAsyncDisposable
     public const string Password = "test-password";
 
     private readonly List<MirrorProcess> _silos = [];
-    private MirrorProcess? _gateway;
+    private readonly List<MirrorProcess> _gateways = [];
+    private readonly Dictionary<MirrorProcess, (NetworkHost Host, int ManagementPort)> _siloHosts = [];
+    private readonly ClusterLayout _layout;
     private int _nextSilo;
 
     private readonly IReadOnlyDictionary<string, string> _blobStore;
 
-    private MirrorCluster(TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? blobStore)
+    private MirrorCluster(TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? blobStore, ClusterLayout layout)
     {
         Database = database;
         ClusterId = clusterId;
+        _layout = layout;
         BlobRoot = Path.Combine(TestEnvironment.WorkFolder, "blobs-" + clusterId);
         _blobStore = blobStore ?? new Dictionary<string, string> { ["Mirror__Blobs__Root"] = BlobRoot };
-        GatewayPort = Ports.Free();
-        Client = new PulpClient(new Uri($"http://127.0.0.1:{GatewayPort}"), Username, Password);
+        GatewayUris = [.. layout.Gateways.Select(host => new Uri($"http://{host.Address}:{Ports.Free()}"))];
+        Clients = [.. GatewayUris.Select(uri => new PulpClient(uri, Username, Password))];
     }
 
     public TestDatabase Database { get; }
     public string ClusterId { get; }
-    public int GatewayPort { get; }
-    public PulpClient Client { get; }
+    /// <summary>Where each gateway serves the API and <c>/v2/</c>.</summary>
+    public IReadOnlyList<Uri> GatewayUris { get; }
+    /// <summary>The first gateway's port.</summary>
+    public int GatewayPort => GatewayUris[0].Port;
+    /// <summary>A Pulp client of each gateway.</summary>
+    public IReadOnlyList<PulpClient> Clients { get; }
+    /// <summary>The first gateway's client.</summary>
+    public PulpClient Client => Clients[0];
     public IReadOnlyList<MirrorProcess> Silos => _silos;
     /// <summary>The folder blob store's root, unless the cluster was started with another store.</summary>
     public string BlobRoot { get; }
 
     /// <param name="blobStore">The <c>Mirror__Blobs__*</c> settings; a folder of the cluster's own by default.</param>
     /// <param name="postgres">The server for the cluster's database: the suite's shared one by default.</param>
-    public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null, PrivatePostgres? postgres = null)
+    /// <param name="layout">Where the processes run: everything on loopback by default.</param>
+    public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null, PrivatePostgres? postgres = null, ClusterLayout? layout = null)
     {
-        var cluster = new MirrorCluster(await TestDatabase.CreateAsync(adminConnection: postgres?.AdminConnection), "c" + Guid.NewGuid().ToString("N")[..8], blobStore);
+        var database = await TestDatabase.CreateAsync(adminConnection: postgres?.AdminConnection);
+        var cluster = new MirrorCluster(database, "c" + Guid.NewGuid().ToString("N")[..8], blobStore, layout ?? ClusterLayout.Loopback);
         for (var i = 0; i < silos; i++) cluster.StartSilo();
-        cluster.StartGateway();
+        cluster.StartGateways();
         await cluster.WaitForWorkersAsync(silos);
         return cluster;
     }
 
-    private readonly Dictionary<MirrorProcess, int> _managementPorts = [];
-
     /// <summary>Where a silo serves <c>/healthz</c> and <c>/readyz</c>.</summary>
-    public Uri ManagementUri(MirrorProcess silo) => new($"http://127.0.0.1:{_managementPorts[silo]}");
+    public Uri ManagementUri(MirrorProcess silo) => new($"http://{_siloHosts[silo].Host.Address}:{_siloHosts[silo].ManagementPort}");
+
+    /// <summary>The host a silo runs on.</summary>
+    public NetworkHost HostOf(MirrorProcess silo) => _siloHosts[silo].Host;
 
     /// <param name="environment">Settings for this silo only, over the cluster's.</param>
-    public MirrorProcess StartSilo(IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="host">Where it runs: the layout's host for its number by default.</param>
+    public MirrorProcess StartSilo(IReadOnlyDictionary<string, string>? environment = null, NetworkHost? host = null)
     {
-        var name = $"silo{++_nextSilo}";
+        var number = ++_nextSilo;
+        var name = $"silo{number}";
+        host ??= _layout.Silo(number);
         var managementPort = Ports.Free();
         var silo = MirrorProcess.Start(name, "silo", "Mirror.Silo.dll", new Dictionary<string, string>
         {
@@ -60,24 +84,30 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__ClusterId"] = ClusterId,
             ["Mirror__ServiceId"] = ClusterId,
             ["Mirror__SiloName"] = name,
+            ["Mirror__AdvertisedAddress"] = host.Address.ToString(),
             ["Mirror__SiloPort"] = Ports.Free().ToString(),
             ["Mirror__GatewayPort"] = Ports.Free().ToString(),
             ["Mirror__ManagementPort"] = managementPort.ToString(),
-        }.Concat(_blobStore).Concat(environment ?? new Dictionary<string, string>()).ToDictionary());
+        }.Concat(_blobStore).Concat(_layout.SiloSettings).Concat(environment ?? new Dictionary<string, string>())
+            .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value), host);
         _silos.Add(silo);
-        _managementPorts[silo] = managementPort;
+        _siloHosts[silo] = (host, managementPort);
         return silo;
     }
 
-    private void StartGateway() => _gateway = MirrorProcess.Start("gateway", "client", "Mirror.Gateway.dll", new Dictionary<string, string>
+    private void StartGateways()
     {
-        ["Mirror__Database"] = Database.ConnectionString,
-        ["Mirror__ClusterId"] = ClusterId,
-        ["Mirror__ServiceId"] = ClusterId,
-        ["Mirror__Listen"] = $"http://127.0.0.1:{GatewayPort}",
-        ["Mirror__AdminUsername"] = Username,
-        ["Mirror__AdminPassword"] = Password,
-    }.Concat(_blobStore).ToDictionary());
+        foreach (var (host, uri, index) in _layout.Gateways.Zip(GatewayUris).Select((g, i) => (g.First, g.Second, i + 1)))
+            _gateways.Add(MirrorProcess.Start(_layout.Gateways.Count == 1 ? "gateway" : $"gateway{index}", "client", "Mirror.Gateway.dll", new Dictionary<string, string>
+            {
+                ["Mirror__Database"] = Database.ConnectionString,
+                ["Mirror__ClusterId"] = ClusterId,
+                ["Mirror__ServiceId"] = ClusterId,
+                ["Mirror__Listen"] = $"http://{host.Address}:{uri.Port}",
+                ["Mirror__AdminUsername"] = Username,
+                ["Mirror__AdminPassword"] = Password,
+            }.Concat(_blobStore).ToDictionary(), host));
+    }
 
     /// <summary>Waits until <c>status/</c> lists <paramref name="count"/> online workers.</summary>
     public async Task WaitForWorkersAsync(int count, TimeSpan? within = null)
@@ -86,7 +116,8 @@ public sealed class MirrorCluster : IAsyncDisposable
         StatusView? last = null;
         while (DateTime.UtcNow < deadline)
         {
-            if (_gateway!.HasExited) throw new InvalidOperationException("The gateway exited:\n" + _gateway.Output);
+            foreach (var gateway in _gateways.Where(g => g.HasExited))
+                throw new InvalidOperationException($"{gateway.Name} exited:\n{gateway.Output}");
             foreach (var silo in _silos.Where(s => s.HasExited && !_gone.Contains(s)))
                 throw new InvalidOperationException($"{silo.Name} exited:\n{silo.Output}");
             try
@@ -147,15 +178,14 @@ public sealed class MirrorCluster : IAsyncDisposable
         }
     }
 
-    public string Logs() => string.Join("\n", _silos.Append(_gateway!).Where(p => p is not null)
-        .Select(p => $"--- {p.Name} ---\n{Tail(p.Output)}"));
+    public string Logs() => string.Join("\n", _silos.Concat(_gateways).Select(p => $"--- {p.Name} ---\n{Tail(p.Output)}"));
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        if (_gateway is not null) await _gateway.DisposeAsync();
+        foreach (var client in Clients) client.Dispose();
+        foreach (var gateway in _gateways) await gateway.DisposeAsync();
         foreach (var silo in _silos) await silo.DisposeAsync();
         await Database.DisposeAsync();
     }

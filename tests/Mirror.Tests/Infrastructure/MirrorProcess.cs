@@ -25,11 +25,13 @@ public sealed class MirrorProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static MirrorProcess Start(string name, string project, string assembly, IReadOnlyDictionary<string, string> environment)
+    /// <param name="host">Where the process runs: loopback (this machine's network) unless a test gives a network namespace.</param>
+    public static MirrorProcess Start(string name, string project, string assembly, IReadOnlyDictionary<string, string> environment, NetworkHost? host = null)
     {
         var dll = Path.Combine(TestEnvironment.Root, project, "bin", TestEnvironment.Configuration, "net10.0", assembly);
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built: run ./mirror test", dll);
-        var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = (host ?? NetworkHost.Loopback).Command("dotnet", dll);
+        (start.RedirectStandardOutput, start.RedirectStandardError) = (true, true);
         foreach (var (key, value) in environment) start.Environment[key] = value;
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
