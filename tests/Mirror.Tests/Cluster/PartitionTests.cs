@@ -148,7 +148,7 @@ public sealed class PartitionTests : IAsyncLifetime
 
         // New work reaches it: a sync of new images through the other gateway spreads onto it again.
         var rejoinedAt = DateTimeOffset.UtcNow;
-        var second = await BulkUpstream.PushAsync(_registry!, "bulk", images: 30, layersPerImage: 3, seed: 1357);
+        var second = await BulkUpstream.PushAsync(_registry!, "bulk", images: 60, layersPerImage: 2, seed: 1357); // every tag moves
         var again = (await gateway2.PostAsync(repository + "sync/", new { remote, mirror = true })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
         var finished = await Cluster.FinishedAsync(again, TimeSpan.FromMinutes(5));
         Assert.True(finished.State == "completed", finished.Json.Text());
