@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Mirror.Grains.Logging;
 using Mirror.Sync;
+using Mirror.Telemetry;
 
 namespace Mirror.Grains.Sync;
 
@@ -36,9 +37,12 @@ public sealed class RemotePermits : IAsyncDisposable
     }
 
     /// <summary>Waits for a permit on <paramref name="remoteId"/>'s upstream; dispose it when the request is over.</summary>
-    public async Task<Permit> AcquireAsync(Guid remoteId, int limit, CancellationToken ct)
+    /// <param name="remoteName">The remote's name, as metrics label it.</param>
+    public async Task<Permit> AcquireAsync(Guid remoteId, string remoteName, int limit, CancellationToken ct)
     {
         var limiter = _grains.GetGrain<IRemoteLimiterGrain>(remoteId);
+        var waiting = Stopwatch.StartNew();
+        var remote = MirrorTelemetry.Tag("remote", remoteName);
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -63,7 +67,13 @@ public sealed class RemotePermits : IAsyncDisposable
             }
             held.Lapsed.Register(() => _log.LeaseLapsedLocally(granted, remoteId));
             _held[granted] = held;
-            return new Permit(() => Release(held), held.Lapsed);
+            MirrorTelemetry.PermitWait.Record(waiting.Elapsed.TotalSeconds, remote);
+            MirrorTelemetry.PermitsHeld.Add(1, remote);
+            return new Permit(() =>
+            {
+                MirrorTelemetry.PermitsHeld.Add(-1, remote);
+                return Release(held);
+            }, held.Lapsed);
         }
     }
 

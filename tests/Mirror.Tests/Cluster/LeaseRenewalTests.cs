@@ -23,8 +23,7 @@ public sealed class LeaseRenewalTests : IAsyncLifetime
     {
         _registry = await RegistryServer.StartAsync(Path.Combine(TestEnvironment.WorkFolder, "renewal-" + Guid.NewGuid().ToString("N")[..8]), RegistryAuth.None);
         _proxy = await RecordingProxy.StartAsync(_registry.BaseUrl);
-        _cluster = await MirrorCluster.StartAsync(silos: 1,
-            layout: ClusterLayout.Loopback with { SiloSettings = new Dictionary<string, string> { ["MIRROR_TEST_DROP_LEASE_RENEWALS"] = "1" } });
+        _cluster = await MirrorCluster.StartAsync(silos: 1, environment: new Dictionary<string, string> { ["MIRROR_TEST_DROP_LEASE_RENEWALS"] = "1" });
     }
 
     public async Task DisposeAsync()

@@ -45,8 +45,8 @@ public sealed class PartitionTests : IAsyncLifetime
         _postgres = await PrivatePostgres.StartAsync(_network["data"], _network.Network);
         _registry = await RegistryServer.StartAsync(Path.Combine(TestEnvironment.WorkFolder, "netns-" + Guid.NewGuid().ToString("N")[..8]), RegistryAuth.None, host: _network["data"]);
         _proxy = await RecordingProxy.StartAsync(_registry.BaseUrl, _network.NodeAddress);
-        _cluster = await MirrorCluster.StartAsync(silos: 3, postgres: _postgres,
-            layout: new ClusterLayout(n => _network[SiloHosts[n - 1]], [_network["gateway1"], _network["gateway2"]], Membership));
+        _cluster = await MirrorCluster.StartAsync(silos: 3, postgres: _postgres, environment: Membership,
+            layout: new ClusterLayout(n => _network[SiloHosts[n - 1]], [_network["gateway1"], _network["gateway2"]]));
     }
 
     public async Task DisposeAsync()

@@ -1,12 +1,12 @@
 namespace Mirror.Tests.Infrastructure;
 
 /// <summary>
-/// Where a cluster's processes run: silo <c>n</c> (from 1) on <see cref="Silo"/>(n), one gateway on each of
-/// <see cref="Gateways"/>, and settings every silo gets. <see cref="Loopback"/> runs everything on 127.0.0.1.
+/// Where a cluster's processes run: silo <c>n</c> (from 1) on <see cref="Silo"/>(n), and one gateway on each of
+/// <see cref="Gateways"/>. <see cref="Loopback"/> runs everything on 127.0.0.1.
 /// </summary>
-public sealed record ClusterLayout(Func<int, NetworkHost> Silo, IReadOnlyList<NetworkHost> Gateways, IReadOnlyDictionary<string, string> SiloSettings)
+public sealed record ClusterLayout(Func<int, NetworkHost> Silo, IReadOnlyList<NetworkHost> Gateways)
 {
-    public static ClusterLayout Loopback { get; } = new(_ => NetworkHost.Loopback, [NetworkHost.Loopback], new Dictionary<string, string>());
+    public static ClusterLayout Loopback { get; } = new(_ => NetworkHost.Loopback, [NetworkHost.Loopback]);
 }
 
 /// <summary>
@@ -25,9 +25,11 @@ public sealed class MirrorCluster : IAsyncDisposable
     private int _nextSilo;
 
     private readonly IReadOnlyDictionary<string, string> _blobStore;
+    private readonly IReadOnlyDictionary<string, string> _environment;
 
-    private MirrorCluster(TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? blobStore, ClusterLayout layout)
+    private MirrorCluster(TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? blobStore, IReadOnlyDictionary<string, string>? environment, ClusterLayout layout)
     {
+        _environment = environment ?? new Dictionary<string, string>();
         Database = database;
         ClusterId = clusterId;
         _layout = layout;
@@ -48,27 +50,28 @@ public sealed class MirrorCluster : IAsyncDisposable
     /// <summary>The first gateway's client.</summary>
     public PulpClient Client => Clients[0];
     public IReadOnlyList<MirrorProcess> Silos => _silos;
+    /// <summary>Every process of the cluster: the silos, then the gateways.</summary>
+    public IEnumerable<MirrorProcess> Processes => _silos.Concat(_gateways);
     /// <summary>The folder blob store's root, unless the cluster was started with another store.</summary>
     public string BlobRoot { get; }
 
     /// <param name="blobStore">The <c>Mirror__Blobs__*</c> settings; a folder of the cluster's own by default.</param>
     /// <param name="postgres">The server for the cluster's database: the suite's shared one by default.</param>
+    /// <param name="environment">Settings for every process of the cluster (silos and gateways).</param>
     /// <param name="layout">Where the processes run: everything on loopback by default.</param>
-    public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null, PrivatePostgres? postgres = null, ClusterLayout? layout = null)
+    public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null, PrivatePostgres? postgres = null,
+        IReadOnlyDictionary<string, string>? environment = null, ClusterLayout? layout = null)
     {
         var database = await TestDatabase.CreateAsync(adminConnection: postgres?.AdminConnection);
-        var cluster = new MirrorCluster(database, "c" + Guid.NewGuid().ToString("N")[..8], blobStore, layout ?? ClusterLayout.Loopback);
+        var cluster = new MirrorCluster(database, "c" + Guid.NewGuid().ToString("N")[..8], blobStore, environment, layout ?? ClusterLayout.Loopback);
         for (var i = 0; i < silos; i++) cluster.StartSilo();
         cluster.StartGateways();
         await cluster.WaitForWorkersAsync(silos);
         return cluster;
     }
 
-    /// <summary>Where a silo serves <c>/healthz</c> and <c>/readyz</c>.</summary>
+    /// <summary>Where a silo serves <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.</summary>
     public Uri ManagementUri(MirrorProcess silo) => new($"http://{_siloHosts[silo].Host.Address}:{_siloHosts[silo].ManagementPort}");
-
-    /// <summary>The host a silo runs on.</summary>
-    public NetworkHost HostOf(MirrorProcess silo) => _siloHosts[silo].Host;
 
     /// <param name="environment">Settings for this silo only, over the cluster's.</param>
     /// <param name="host">Where it runs: the layout's host for its number by default.</param>
@@ -88,8 +91,8 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__SiloPort"] = Ports.Free().ToString(),
             ["Mirror__GatewayPort"] = Ports.Free().ToString(),
             ["Mirror__ManagementPort"] = managementPort.ToString(),
-        }.Concat(_blobStore).Concat(_layout.SiloSettings).Concat(environment ?? new Dictionary<string, string>())
-            .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value), host);
+        }.Concat(_blobStore).Concat(_environment).Concat(environment ?? new Dictionary<string, string>())
+            .GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value), host);
         _silos.Add(silo);
         _siloHosts[silo] = (host, managementPort);
         return silo;
@@ -106,7 +109,7 @@ public sealed class MirrorCluster : IAsyncDisposable
                 ["Mirror__Listen"] = $"http://{host.Address}:{uri.Port}",
                 ["Mirror__AdminUsername"] = Username,
                 ["Mirror__AdminPassword"] = Password,
-            }.Concat(_blobStore).ToDictionary(), host));
+            }.Concat(_blobStore).Concat(_environment).ToDictionary(), host));
     }
 
     /// <summary>Waits until <c>status/</c> lists <paramref name="count"/> online workers.</summary>
