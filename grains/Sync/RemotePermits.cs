@@ -80,7 +80,11 @@ public sealed class RemotePermits : IAsyncDisposable
     private async Task Release(Held held)
     {
         _held.TryRemove(held.Lease, out _);
+        var lapsed = held.Lapsed.IsCancellationRequested;
         held.Dispose();
+        // A lapsed lease is left to expire at the limiter: nothing here can prove when it lapses there, and the permit
+        // must not come back while the upstream may still see the request that was stopped.
+        if (lapsed) return;
         try
         {
             await _grains.GetGrain<IRemoteLimiterGrain>(held.Remote).Release(held.Lease);

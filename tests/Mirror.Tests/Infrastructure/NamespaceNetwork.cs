@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -177,26 +176,11 @@ public sealed partial class NamespaceNetwork : IAsyncDisposable
 
     private static Task Ip(params string[] arguments) => Run("ip", arguments);
 
-    private static async Task Run(string program, params string[] arguments)
-    {
-        var (code, output) = await Execute(program, arguments);
-        if (code != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({code}): {output}");
-    }
+    private static async Task Run(string program, params string[] arguments) => (await CommandLine.RunAsync(program, arguments)).Ok();
 
-    private static async Task Quietly(string program, params string[] arguments) => await Execute(program, arguments);
+    private static async Task Quietly(string program, params string[] arguments) => await CommandLine.RunAsync(program, arguments);
 
-    private static async Task<string> Output(string program, params string[] arguments) => (await Execute(program, arguments)).Output;
-
-    private static async Task<(int Code, string Output)> Execute(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await errors);
-    }
+    private static async Task<string> Output(string program, params string[] arguments) => (await CommandLine.RunAsync(program, arguments)).Output;
 
     [System.Runtime.InteropServices.DllImport("libc")]
     private static extern uint geteuid();
