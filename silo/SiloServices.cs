@@ -1,5 +1,6 @@
 using System.Net;
 using Mirror.Grains;
+using Mirror.Grains.Catalog;
 using Mirror.Grains.Sync;
 using Mirror.Hosting;
 using Mirror.Storage;
@@ -42,6 +43,7 @@ public static class SiloServices
             .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
             .AddIncomingGrainCallFilter<DatabaseOutageFilter>());
         services.AddHostedServiceFirst<PortGuard>();
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PendingRowSweep>(sp, sp.GetRequiredService<SiloSettings>().PendingRowSweep));
         return builder;
     }
 
