@@ -6,6 +6,7 @@ using Mirror.Remotes;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
 using Mirror.Sync;
+using Mirror.Telemetry;
 using Orleans.Placement;
 
 namespace Mirror.Grains.Sync;
@@ -38,6 +39,10 @@ public sealed class BlobGrain(
     private async Task<WorkProgress> Store(BlobRequest request, CancellationToken ct)
     {
         await Task.Yield(); // answer Ensure first
+        // A child of the first Ensure call's span: the manifest that asked for this blob, on whichever silo it runs.
+        using var span = MirrorTelemetry.Source.StartActivity("blob download");
+        span?.SetTag("mirror.blob.digest", Digest);
+        span?.SetTag("mirror.silo", silo.Name);
         if (await blobs.GetSizeAsync(Digest, ct) is { } stored)
         {
             // Stored by a sync that died before indexing it: the bytes were verified before they became visible.
@@ -47,6 +52,7 @@ public sealed class BlobGrain(
         var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
             ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
         var upstream = new UpstreamSession(remote, permits);
+        MirrorTelemetry.DownloadsInFlight.Add(1);
         try
         {
             var size = await upstream.Request(async (client, attempt) =>
@@ -56,6 +62,7 @@ public sealed class BlobGrain(
                 return await blobs.GetSizeAsync(Digest, attempt) ?? throw new InvalidOperationException($"{Digest} vanished from the blob store");
             }, ct);
             await index.AddBlobAsync(Digest, size, request.MediaType, request.RemoteId, ct);
+            MirrorTelemetry.BlobsStored.Add(1);
             log.BlobStored(Digest, size, silo.Name);
             return new WorkProgress { State = WorkState.Done, BySilo = { [silo.Name] = new SiloShare(0, 1, size) } };
         }
@@ -66,6 +73,10 @@ public sealed class BlobGrain(
         catch (DigestMismatchException e)
         {
             return WorkProgress.Failure($"GET {upstream.Client.BlobUrl(Digest)} failed: {e.Message}");
+        }
+        finally
+        {
+            MirrorTelemetry.DownloadsInFlight.Add(-1);
         }
     }
 }
