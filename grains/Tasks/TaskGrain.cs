@@ -116,7 +116,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         await Task.Yield();
         var name = MirrorTelemetry.Tag("name", Record.Name);
         MirrorTelemetry.TasksRunning.Add(1, name);
-        using var scope = WorkScope.ForTask(log, Record.Id, Record.LoggingCid);
+        using var scope = WorkScope.ForTask(_log, Record.Id, Record.LoggingCid);
         // A child of the call that started the task (the gateway's request, through Orleans' activity propagation), or of the reminder's.
         using var span = MirrorTelemetry.Source.StartActivity("task " + Record.Name);
         span?.SetTag("mirror.task.id", Record.Id.ToString());
