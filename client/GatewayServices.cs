@@ -10,7 +10,7 @@ namespace Mirror.Gateway;
 public static class GatewayServices
 {
     /// <summary>
-    /// The gateway: its settings and listener, the database and blob store, the registry's token key, and an Orleans client that
+    /// The gateway: its settings and listener, the database and blob store, the registry's token key, metrics and traces, and an Orleans client that
     /// waits for silos as long as it takes. Hosted services start as added, so the schema and the key are ready before the first request.
     /// </summary>
     public static WebApplicationBuilder AddMirrorGateway(this WebApplicationBuilder builder)
@@ -20,6 +20,7 @@ public static class GatewayServices
         // The server is built with the host, before settings are checked, so it takes the address as configured; a bad one fails the check first.
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, builder.Configuration[MirrorSettings.Key(nameof(GatewaySettings.Listen))] ?? GatewaySettings.DefaultListen);
         services.AddMirrorHealthChecks().AddCheck<ClusterConnectionHealth>("cluster", tags: [HealthEndpoints.Ready], timeout: TimeSpan.FromSeconds(5));
+        services.AddMirrorTelemetry(builder.Configuration, "mirror-gateway", $"{Environment.MachineName}-{Environment.ProcessId}");
         services.AddMirrorCatalog();
         services.AddMirrorBlobStore();
         services.AddSingleton<AdminCredentials>();
@@ -36,7 +37,8 @@ public static class GatewayServices
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);
                 return true; // a stateless gateway waits for silos as long as it takes
-            }));
+            })
+            .AddActivityPropagation()); // the request's trace continues in the grains it calls
         return builder;
     }
 }

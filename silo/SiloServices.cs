@@ -1,5 +1,6 @@
 using System.Net;
 using Mirror.Grains;
+using Mirror.Grains.Logging;
 using Mirror.Grains.Sync;
 using Mirror.Hosting;
 using Mirror.Storage;
@@ -12,7 +13,8 @@ public static class SiloServices
 {
     /// <summary>
     /// A silo of the Mirror cluster: its settings, the database and blob store, Orleans with membership, grain state and
-    /// reminders in PostgreSQL, and the check that its ports are free, which runs before anything else starts.
+    /// reminders in PostgreSQL, metrics and traces,
+    /// and the check that its ports are free, which runs before anything else starts.
     /// </summary>
     public static WebApplicationBuilder AddMirrorSilo(this WebApplicationBuilder builder)
     {
@@ -20,6 +22,7 @@ public static class SiloServices
         services.AddMirrorSettings<SiloSettings>();
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, ManagementUrl(builder.Configuration));
         services.AddMirrorHealthChecks().AddCheck<ClusterMembershipHealth>("cluster", tags: [HealthEndpoints.Ready]);
+        services.AddMirrorTelemetry(builder.Configuration, "mirror-silo", builder.Configuration[MirrorSettings.Key(nameof(SiloSettings.SiloName))] ?? new SiloSettings().SiloName);
         services.AddMirrorCatalog();
         services.AddMirrorBlobStore();
         services.AddSingleton<RemotePermits>();
@@ -40,7 +43,9 @@ public static class SiloServices
             .UseSystemTextJsonGrainStorageSerializer()
             .AddAdoNetGrainStorage(GrainStorage.Provider, o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
             .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
-            .AddIncomingGrainCallFilter<DatabaseOutageFilter>());
+            .AddIncomingGrainCallFilter<DatabaseOutageFilter>()
+            .AddIncomingGrainCallFilter<WorkScopeFilter>()
+            .AddActivityPropagation()); // W3C trace context through grain calls, so a sync is one trace across silos
         services.AddHostedServiceFirst<PortGuard>();
         return builder;
     }

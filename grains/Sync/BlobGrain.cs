@@ -6,6 +6,7 @@ using Mirror.Remotes;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
 using Mirror.Sync;
+using Mirror.Telemetry;
 using Orleans.Placement;
 
 namespace Mirror.Grains.Sync;
@@ -38,11 +39,16 @@ public sealed class BlobGrain(
     private async Task<WorkProgress> Store(BlobRequest request, CancellationToken ct)
     {
         await Task.Yield(); // answer Ensure first
+        // A child of the first Ensure call's span: the manifest that asked for this blob, on whichever silo it runs.
+        using var span = MirrorTelemetry.Source.StartActivity("blob download");
+        span?.SetTag("mirror.blob.digest", Digest);
+        span?.SetTag("mirror.silo", silo.Name);
         // Stored by a sync that died before indexing it: the bytes were verified before they became visible.
         if (await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, ct) is not null) return WorkProgress.Stored;
         var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
             ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
         var upstream = new UpstreamSession(remote, permits);
+        MirrorTelemetry.DownloadsInFlight.Add(1);
         try
         {
             long? size = null;
@@ -59,6 +65,7 @@ public sealed class BlobGrain(
                 size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, ct);
                 if (size is null && tries == 3) throw new InvalidOperationException($"{Digest} vanished from the blob store three times after it was stored");
             }
+            MirrorTelemetry.BlobsStored.Add(1);
             log.BlobStored(Digest, size.Value, silo.Name);
             return new WorkProgress { State = WorkState.Done, BySilo = { [silo.Name] = new SiloShare(0, 1, size.Value) } };
         }
@@ -69,6 +76,10 @@ public sealed class BlobGrain(
         catch (DigestMismatchException e)
         {
             return WorkProgress.Failure($"GET {upstream.Client.BlobUrl(Digest)} failed: {e.Message}");
+        }
+        finally
+        {
+            MirrorTelemetry.DownloadsInFlight.Add(-1);
         }
     }
 }

@@ -9,6 +9,7 @@ using Mirror.Storage;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
 using Mirror.Sync;
+using Mirror.Telemetry;
 using Orleans.Placement;
 
 namespace Mirror.Grains.Sync;
@@ -43,6 +44,10 @@ public sealed class ManifestGrain(
     private async Task<WorkProgress> Mirror(Guid remoteId, CancellationToken ct)
     {
         await Task.Yield(); // answer Ensure first
+        // A child of the first Ensure call's span: the task that asked for this manifest, on whichever silo it runs.
+        using var span = MirrorTelemetry.Source.StartActivity("manifest mirror");
+        span?.SetTag("mirror.manifest.digest", Digest);
+        span?.SetTag("mirror.silo", silo.Name);
         try
         {
             var remote = await GrainFactory.GetGrain<IRemoteGrain>(remoteId).GetWithSecrets()
@@ -68,6 +73,7 @@ public sealed class ManifestGrain(
                     log.ManifestPartsVanished(Digest, e.Message);
                 }
             }
+            MirrorTelemetry.ManifestsStored.Add(1);
             var mine = new KeyValuePair<string, SiloShare>(silo.Name, new SiloShare(1, 0, 0));
             var done = new WorkProgress { State = WorkState.Done, BySilo = SiloShare.Merge(parts.SelectMany(p => p.BySilo).Append(mine)) };
             log.ManifestMirrored(Digest, silo.Name, done.BlobsDownloaded, done.BytesDownloaded);

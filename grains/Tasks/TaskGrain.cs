@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Mirror.Storage;
 using Mirror.Storage.Catalog;
 using Mirror.Tasks;
+using Mirror.Telemetry;
 
 namespace Mirror.Grains.Tasks;
 
@@ -99,6 +100,13 @@ public sealed class TaskGrain(
     {
         // Return to the caller first: Start must answer in milliseconds.
         await Task.Yield();
+        var name = MirrorTelemetry.Tag("name", Record.Name);
+        MirrorTelemetry.TasksRunning.Add(1, name);
+        using var scope = WorkScope.ForTask(log, Record.Id, Record.LoggingCid);
+        // A child of the call that started the task (the gateway's request, through Orleans' activity propagation), or of the reminder's.
+        using var span = MirrorTelemetry.Source.StartActivity("task " + Record.Name);
+        span?.SetTag("mirror.task.id", Record.Id.ToString());
+        span?.SetTag("mirror.correlation_id", Record.LoggingCid);
         try
         {
             var (finalState, error, created) = await Outcome();
@@ -111,6 +119,7 @@ public sealed class TaskGrain(
         }
         finally
         {
+            MirrorTelemetry.TasksRunning.Add(-1, name);
             _loop = null;
         }
     }
@@ -190,6 +199,7 @@ public sealed class TaskGrain(
     private async Task Finish(string finalState, TaskError? error, List<string> created)
     {
         var now = clock.UtcNowMicros();
+        var counted = TaskStates.IsFinal(Record.State); // a retried finish (its reminder was not yet gone) counts once
         await ReleaseReservations();
         // A finished task keeps no copy of the secrets its operation may have carried; until the save succeeds it keeps
         // the operation, so a retry after a failed save still has it.
@@ -202,6 +212,8 @@ public sealed class TaskGrain(
             LastUpdated = now,
             ProgressReports = Record.ProgressReports.Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
         }, dropOperation: true);
+        if (!counted) MirrorTelemetry.TasksFinished.Add(1, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
+        if (!counted) MirrorTelemetry.TaskDuration.Record((Record.FinishedAt!.Value - Record.Created).TotalSeconds, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         await UnregisterRunReminder();
     }
 

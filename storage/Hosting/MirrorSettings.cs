@@ -17,6 +17,14 @@ public abstract class MirrorSettings
 
     public string ServiceId { get; set; } = "mirror";
 
+    /// <summary>Where spans go over OTLP (an OpenTelemetry collector, Jaeger, Tempo…); unset sends none unless <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary><c>grpc</c> (the default, port 4317) or <c>http/protobuf</c> (port 4318; <c>/v1/traces</c> is added to the endpoint).</summary>
+    public string? OtlpProtocol { get; set; }
+
+    public static bool IsHttpProtobuf(string? protocol) => string.Equals(protocol, "http/protobuf", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>What is wrong, one sentence per key, each naming the key; empty when the settings can run.</summary>
     public virtual IEnumerable<string> Problems()
     {
@@ -24,6 +32,10 @@ public abstract class MirrorSettings
         else if (!IsConnectionString(Database)) yield return $"{Key(nameof(Database))} is not an Npgsql connection string (Host=…;Database=…;Username=…)";
         if (string.IsNullOrWhiteSpace(ClusterId)) yield return $"{Key(nameof(ClusterId))} is empty";
         if (string.IsNullOrWhiteSpace(ServiceId)) yield return $"{Key(nameof(ServiceId))} is empty";
+        if (!string.IsNullOrWhiteSpace(OtlpEndpoint) && !(Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https"))
+            yield return $"{Key(nameof(OtlpEndpoint))} is not an http or https URL";
+        if (OtlpProtocol is { } protocol && protocol != "grpc" && !IsHttpProtobuf(protocol))
+            yield return $"{Key(nameof(OtlpProtocol))} is '{protocol}'; expected 'grpc' or 'http/protobuf'";
     }
 
     public static string Key(string name) => $"{Section}:{name}";
