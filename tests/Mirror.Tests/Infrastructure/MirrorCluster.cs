@@ -32,6 +32,8 @@ public sealed class MirrorCluster : IAsyncDisposable
     public int GatewayPort { get; }
     public PulpClient Client { get; }
     public IReadOnlyList<MirrorProcess> Silos => _silos;
+    /// <summary>Every process of the cluster: the silos, then the gateway.</summary>
+    public IEnumerable<MirrorProcess> Processes => _gateway is null ? _silos : _silos.Append(_gateway);
     /// <summary>The folder blob store's root, unless the cluster was started with another store.</summary>
     public string BlobRoot { get; }
 
