@@ -38,6 +38,7 @@ public static class CatalogServices
         .AddSingleton<Blobs.BlobQuarantine>()
         .AddSingleton<ContentCatalog>()
         .AddSingleton<SyncRefs>()
+        .AddSingleton<Orphans>()
         .AddSingleton<RepositoryVersions>();
 
     private static IServiceCollection TryAddTimeProvider(this IServiceCollection services)

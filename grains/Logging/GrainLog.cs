@@ -11,6 +11,12 @@ internal static partial class GrainLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Mirrored manifest {Digest} on {Silo}: {Blobs} blobs, {Bytes} bytes downloaded")]
     public static partial void ManifestMirrored(this ILogger log, string digest, string silo, int blobs, long bytes);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Content of manifest {Digest} was deleted as an orphan after it was found; ensuring it again: {Reason}")]
+    public static partial void ManifestPartsVanished(this ILogger log, string digest, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Orphan cleanup task {Task}: {Tags} tags, {Manifests} manifests and {Blobs} blobs deleted (kept: touched since {Cutoff})")]
+    public static partial void OrphansDeleted(this ILogger log, Guid task, int tags, int manifests, int blobs, DateTime cutoff);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Limiter of remote {Remote} restarted after its silo died; granting again at {From}")]
     public static partial void LimiterRestarted(this ILogger log, Guid remote, DateTimeOffset from);
 
