@@ -1,5 +1,6 @@
 using System.Net;
 using Mirror.Grains;
+using Mirror.Grains.Catalog;
 using Mirror.Grains.Logging;
 using Mirror.Grains.Sync;
 using Mirror.Hosting;
@@ -50,6 +51,7 @@ public static class SiloServices
             // The Orleans Dashboard's grains and counters; the gateways serve its pages. Its live log stream stays off.
             .AddDashboard(o => o.HideTrace = true));
         services.AddHostedServiceFirst<PortGuard>();
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PendingRowSweep>(sp, sp.GetRequiredService<SiloSettings>().PendingRowSweep));
         return builder;
     }
 

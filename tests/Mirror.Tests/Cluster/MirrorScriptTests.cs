@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Net;
+using System.Text.RegularExpressions;
 using Mirror.Tests.Infrastructure;
 
 namespace Mirror.Tests.Cluster;

@@ -37,6 +37,9 @@ public sealed class MirrorCluster : IAsyncDisposable
     /// <summary>The folder blob store's root, unless the cluster was started with another store.</summary>
     public string BlobRoot { get; }
 
+    /// <summary>Where the folder blob store keeps a blob's bytes (<c>storage/Blobs/BlobPaths.cs</c>).</summary>
+    public string BlobFile(string digest) => Path.Combine(BlobRoot, "sha256", digest[7..9], digest[7..]);
+
     /// <param name="blobStore">The <c>Mirror__Blobs__*</c> settings; a folder of the cluster's own by default.</param>
     /// <param name="postgres">The server for the cluster's database: the suite's shared one by default.</param>
     /// <param name="environment">Settings for every process of the cluster (silos and gateway).</param>
