@@ -14,11 +14,18 @@ public sealed class GatewaySettings : MirrorSettings
 
     public string AdminPassword { get; set; } = "";
 
+    /// <summary>
+    /// Pulp's <c>ORPHAN_PROTECTION_TIME</c>: how many minutes an orphan is kept before <c>orphans/cleanup/</c> may delete
+    /// it, when the request names no <c>orphan_protection_time</c>. Pulp's default, a day.
+    /// </summary>
+    public int OrphanProtectionTime { get; set; } = 24 * 60;
+
     public override IEnumerable<string> Problems() => base.Problems()
         .Concat(Uri.TryCreate(Listen.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) && uri.Scheme == "http"
                 && uri.AbsolutePath == "/" && uri.Port > 0
             ? []
             : [$"{Key(nameof(Listen))} is not an http://address:port URL"])
         .Concat(string.IsNullOrWhiteSpace(AdminUsername) || AdminUsername.Contains(':') ? [$"{Key(nameof(AdminUsername))} is empty or holds ':'"] : [])
+        .Concat(OrphanProtectionTime >= 0 ? [] : [$"{Key(nameof(OrphanProtectionTime))} is {OrphanProtectionTime}; it must be 0 or more minutes"])
         .Concat(AdminPassword.Length == 0 ? [$"{Key(nameof(AdminPassword))} is not set; the API refuses to run without a password"] : []);
 }

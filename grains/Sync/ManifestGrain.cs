@@ -58,8 +58,21 @@ public sealed class ManifestGrain(
             if (manifest.Digest != Digest)
                 throw new InvalidManifestException($"The upstream sent manifest {manifest.Digest} when asked for {Digest}.");
 
-            var parts = manifest.IsList ? await MirrorChildren(remoteId, manifest, ct) : await MirrorBlobs(remoteId, manifest, ct);
-            await index.AddManifestAsync(await Describe(manifest, fetched.Bytes), ct);
+            var parts = new List<WorkProgress>();
+            for (var tries = 1; ; tries++)
+            {
+                parts.AddRange(manifest.IsList ? await MirrorChildren(remoteId, manifest, ct) : await MirrorBlobs(remoteId, manifest, ct));
+                try
+                {
+                    await index.AddManifestAsync(await Describe(manifest, fetched.Bytes), ct);
+                    break;
+                }
+                catch (Exception e) when (e is ContentMissingException or BlobNotFoundException && tries < 3)
+                {
+                    // Orphan cleanup deleted a part after it was found (work begun for a sync that has ended): ensure it again.
+                    log.ManifestPartsVanished(Digest, e.Message);
+                }
+            }
             MirrorTelemetry.ManifestsStored.Add(1);
             var mine = new KeyValuePair<string, SiloShare>(silo.Name, new SiloShare(1, 0, 0));
             var done = new WorkProgress { State = WorkState.Done, BySilo = SiloShare.Merge(parts.SelectMany(p => p.BySilo).Append(mine)) };

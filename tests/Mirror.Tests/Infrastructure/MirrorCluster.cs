@@ -20,7 +20,7 @@ public sealed class MirrorCluster : IAsyncDisposable
 
     private readonly List<MirrorProcess> _silos = [];
     private readonly List<MirrorProcess> _gateways = [];
-    private readonly Dictionary<MirrorProcess, (NetworkHost Host, int ManagementPort)> _siloHosts = [];
+    private readonly Dictionary<MirrorProcess, (NetworkHost Host, int ManagementPort, int SiloPort)> _siloHosts = [];
     private readonly ClusterLayout _layout;
     private int _nextSilo;
 
@@ -55,6 +55,9 @@ public sealed class MirrorCluster : IAsyncDisposable
     /// <summary>The folder blob store's root, unless the cluster was started with another store.</summary>
     public string BlobRoot { get; }
 
+    /// <summary>Where the folder blob store keeps a blob's bytes (<c>storage/Blobs/BlobPaths.cs</c>).</summary>
+    public string BlobFile(string digest) => Path.Combine(BlobRoot, "sha256", digest[7..9], digest[7..]);
+
     /// <param name="blobStore">The <c>Mirror__Blobs__*</c> settings; a folder of the cluster's own by default.</param>
     /// <param name="postgres">The server for the cluster's database: the suite's shared one by default.</param>
     /// <param name="environment">Settings for every process of the cluster (silos and gateways).</param>
@@ -70,6 +73,9 @@ public sealed class MirrorCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>The silo-to-silo port a silo advertises in membership (with its host's address, its address in the cluster).</summary>
+    public int SiloPort(MirrorProcess silo) => _siloHosts[silo].SiloPort;
+
     /// <summary>Where a silo serves <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.</summary>
     public Uri ManagementUri(MirrorProcess silo) => new($"http://{_siloHosts[silo].Host.Address}:{_siloHosts[silo].ManagementPort}");
 
@@ -81,6 +87,7 @@ public sealed class MirrorCluster : IAsyncDisposable
         var name = $"silo{number}";
         host ??= _layout.Silo(number);
         var managementPort = Ports.Free();
+        var siloPort = Ports.Free();
         var silo = MirrorProcess.Start(name, "silo", "Mirror.Silo.dll", new Dictionary<string, string>
         {
             ["Mirror__Database"] = Database.ConnectionString,
@@ -88,13 +95,13 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__ServiceId"] = ClusterId,
             ["Mirror__SiloName"] = name,
             ["Mirror__AdvertisedAddress"] = host.Address.ToString(),
-            ["Mirror__SiloPort"] = Ports.Free().ToString(),
+            ["Mirror__SiloPort"] = siloPort.ToString(),
             ["Mirror__GatewayPort"] = Ports.Free().ToString(),
             ["Mirror__ManagementPort"] = managementPort.ToString(),
         }.Concat(_blobStore).Concat(_environment).Concat(environment ?? new Dictionary<string, string>())
             .GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value), host);
         _silos.Add(silo);
-        _siloHosts[silo] = (host, managementPort);
+        _siloHosts[silo] = (host, managementPort, siloPort);
         return silo;
     }
 
