@@ -33,7 +33,7 @@ public static class GatewayServices
         // Silos that restart come back on the list within seconds instead of the default minute.
         services.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         builder.UseOrleansClient(client => client
-            .UseAdoNetClustering(o => o.Configure<GatewaySettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
+            .UseAdoNetClustering(o => o.Configure<GatewaySettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.DatabaseConnection)))
             .UseConnectionRetryFilter(async (_, ct) =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);

@@ -43,10 +43,10 @@ public static class SiloServices
         // Orleans' own failure detection (probe timeouts, missed probes, votes), as Orleans names them: tests shorten it.
         services.AddOptions<ClusterMembershipOptions>().BindConfiguration(SiloSettings.MembershipSection);
         builder.UseOrleans(silo => silo
-            .UseAdoNetClustering(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
+            .UseAdoNetClustering(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.DatabaseConnection)))
             .UseSystemTextJsonGrainStorageSerializer()
-            .AddAdoNetGrainStorage(GrainStorage.Provider, o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
-            .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
+            .AddAdoNetGrainStorage(GrainStorage.Provider, o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.DatabaseConnection)))
+            .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.DatabaseConnection)))
             .AddIncomingGrainCallFilter<DatabaseOutageFilter>()
             .AddIncomingGrainCallFilter<WorkScopeFilter>()
             .AddActivityPropagation() // W3C trace context through grain calls, so a sync is one trace across silos

@@ -15,7 +15,7 @@ public static class CatalogServices
     /// schema), and the catalog on it.
     /// </summary>
     public static IServiceCollection AddMirrorCatalog(this IServiceCollection services) => services
-        .AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<MirrorSettings>().Database))
+        .AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<MirrorSettings>().DatabaseConnection))
         .AddHostedServiceFirst<SchemaMigration>()
         .AddCatalogTables();
 

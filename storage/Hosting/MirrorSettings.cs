@@ -13,6 +13,25 @@ public abstract class MirrorSettings
     /// <summary>The Npgsql connection string (<c>Host=…;Database=…</c>) of the database holding membership, grain state and the catalog.</summary>
     public string Database { get; set; } = "";
 
+    /// <summary>
+    /// <see cref="Database"/> as every connection of the process uses it: PostgreSQL ends a session of ours that sits in a
+    /// transaction for <see cref="IdleInTransactionLimit"/> without a word. A process cut off from the database mid-transaction
+    /// (a partitioned silo) would otherwise hold its row and advisory locks until the server's TCP keepalive gives up,
+    /// hours later, and every other silo needing them would wait as long. Our transactions take milliseconds.
+    /// </summary>
+    public string DatabaseConnection
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(Database);
+            if (builder.Options?.Contains("idle_in_transaction_session_timeout", StringComparison.Ordinal) != true)
+                builder.Options = $"{builder.Options} -c idle_in_transaction_session_timeout={(int)IdleInTransactionLimit.TotalMilliseconds}".Trim();
+            return builder.ConnectionString;
+        }
+    }
+
+    public static readonly TimeSpan IdleInTransactionLimit = TimeSpan.FromSeconds(30);
+
     public string ClusterId { get; set; } = "mirror";
 
     public string ServiceId { get; set; } = "mirror";
