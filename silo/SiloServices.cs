@@ -1,5 +1,6 @@
 using System.Net;
 using Mirror.Grains;
+using Mirror.Grains.Catalog;
 using Mirror.Grains.Logging;
 using Mirror.Grains.Sync;
 using Mirror.Hosting;
@@ -47,6 +48,7 @@ public static class SiloServices
             .AddIncomingGrainCallFilter<WorkScopeFilter>()
             .AddActivityPropagation()); // W3C trace context through grain calls, so a sync is one trace across silos
         services.AddHostedServiceFirst<PortGuard>();
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PendingRowSweep>(sp, sp.GetRequiredService<SiloSettings>().PendingRowSweep));
         return builder;
     }
 

@@ -27,6 +27,9 @@ public sealed class SiloSettings : MirrorSettings
     /// <summary>How long work waits for the database or the cluster to come back before it fails (<see cref="Storage.OutageBudget"/>).</summary>
     public TimeSpan OutageBudget { get; set; } = Storage.OutageBudget.Default.Length;
 
+    /// <summary>How often, and after how long, a catalog row left pending by a write cut short is finished (<c>PendingRowSweep</c>).</summary>
+    public TimeSpan PendingRowSweep { get; set; } = TimeSpan.FromMinutes(1);
+
     public IPAddress Advertised => IPAddress.Parse(AdvertisedAddress);
 
     public IPAddress ListenAddress => ListenOnAnyAddress ? IPAddress.Any : Advertised;
@@ -40,5 +43,6 @@ public sealed class SiloSettings : MirrorSettings
         .Concat(PortProblems(nameof(GatewayPort), GatewayPort))
         .Concat(ManagementPort == 0 ? [] : PortProblems(nameof(ManagementPort), ManagementPort))
         .Concat(OutageBudget > TimeSpan.Zero ? [] : [$"{Key(nameof(OutageBudget))} is {OutageBudget}; it must be positive"])
+        .Concat(PendingRowSweep > TimeSpan.Zero ? [] : [$"{Key(nameof(PendingRowSweep))} is {PendingRowSweep}; it must be positive"])
         .Concat(SiloPort == GatewayPort ? [$"{Key(nameof(SiloPort))} and {Key(nameof(GatewayPort))} are the same port"] : []);
 }

@@ -29,6 +29,7 @@ public static class CatalogServices
         .AddSingleton<RepositoryCatalog>()
         .AddSingleton<RemoteCatalog>()
         .AddSingleton<TaskCatalog>()
+        .AddSingleton<PendingRows>()
         .AddSingleton<DistributionCatalog>()
         .AddSingleton<ServedContent>()
         .AddSingleton<TokenKeyStore>()

@@ -44,6 +44,12 @@ internal static partial class GrainLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) waits for the database or the cluster: {Error}")]
     public static partial void TaskWaitsForOutage(this ILogger log, Guid taskId, string taskName, string error);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Finishing the catalog row of {State} {Id}, pending since {Written:o}")]
+    public static partial void PendingRowRepair(this ILogger log, string state, Guid id, DateTime written);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The sweep for pending catalog rows failed; the next pass tries again")]
+    public static partial void PendingRowSweepFailed(this ILogger log, Exception error);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) gave up after {Budget} of outage")]
     public static partial void TaskOutageTooLong(this ILogger log, Exception error, Guid taskId, string taskName, TimeSpan budget);
 }
