@@ -7,6 +7,7 @@ using Mirror.Hosting;
 using Mirror.Storage;
 using Mirror.Storage.Blobs;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Mirror.Silo;
 
@@ -46,7 +47,9 @@ public static class SiloServices
             .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
             .AddIncomingGrainCallFilter<DatabaseOutageFilter>()
             .AddIncomingGrainCallFilter<WorkScopeFilter>()
-            .AddActivityPropagation()); // W3C trace context through grain calls, so a sync is one trace across silos
+            .AddActivityPropagation() // W3C trace context through grain calls, so a sync is one trace across silos
+            // The Orleans Dashboard's grains and counters; the gateways serve its pages. Its live log stream stays off.
+            .AddDashboard(o => o.HideTrace = true));
         services.AddHostedServiceFirst<PortGuard>();
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PendingRowSweep>(sp, sp.GetRequiredService<SiloSettings>().PendingRowSweep));
         return builder;
