@@ -17,6 +17,7 @@ public static class GatewayServices
     {
         var services = builder.Services;
         services.AddMirrorSettings<GatewaySettings>();
+        builder.AddMirrorLogging();
         // The server is built with the host, before settings are checked, so it takes the address as configured; a bad one fails the check first.
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, builder.Configuration[MirrorSettings.Key(nameof(GatewaySettings.Listen))] ?? GatewaySettings.DefaultListen);
         services.AddMirrorHealthChecks().AddCheck<ClusterConnectionHealth>("cluster", tags: [HealthEndpoints.Ready], timeout: TimeSpan.FromSeconds(5));

@@ -9,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddMirrorGateway();
 
 var app = builder.Build();
+app.UseMiddleware<RequestLog>();
 app.UseMiddleware<ApiErrorMiddleware>();
 app.Use(CorrelationId.Middleware);
 app.UseMiddleware<BasicAuthentication>();

@@ -18,11 +18,13 @@ public static class SiloServices
     {
         var services = builder.Services;
         services.AddMirrorSettings<SiloSettings>();
+        builder.AddMirrorLogging();
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, ManagementUrl(builder.Configuration));
         services.AddMirrorHealthChecks().AddCheck<ClusterMembershipHealth>("cluster", tags: [HealthEndpoints.Ready]);
         services.AddMirrorCatalog();
         services.AddMirrorBlobStore();
         services.AddSingleton<RemotePermits>();
+        services.AddSingleton(sp => sp.GetRequiredService<SiloSettings>().Upstream);
         services.AddSingleton(sp => new SiloIdentity(sp.GetRequiredService<SiloSettings>().SiloName));
         services.AddSingleton(sp => new OutageBudget(sp.GetRequiredService<SiloSettings>().OutageBudget));
 

@@ -21,6 +21,7 @@ public sealed class BlobGrain(
     IBlobStore blobs,
     BlobQuarantine quarantine,
     RemotePermits permits,
+    UpstreamLimits limits,
     SiloIdentity silo,
     TimeProvider clock,
     ILogger<BlobGrain> log) : PolledWorkGrain(clock), IBlobGrain
@@ -46,7 +47,7 @@ public sealed class BlobGrain(
         }
         var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
             ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
-        var upstream = new UpstreamSession(remote, permits);
+        var upstream = new UpstreamSession(remote, permits, limits);
         try
         {
             var size = await upstream.Request(async (client, attempt) =>

@@ -24,6 +24,7 @@ public sealed class ManifestGrain(
     IBlobStore blobs,
     BlobQuarantine quarantine,
     RemotePermits permits,
+    UpstreamLimits limits,
     SiloIdentity silo,
     TimeProvider clock,
     ILogger<ManifestGrain> log) : PolledWorkGrain(clock), IManifestGrain
@@ -47,7 +48,7 @@ public sealed class ManifestGrain(
         {
             var remote = await GrainFactory.GetGrain<IRemoteGrain>(remoteId).GetWithSecrets()
                 ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
-            var upstream = new UpstreamSession(remote, permits);
+            var upstream = new UpstreamSession(remote, permits, limits);
             var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, MaxManifestBytes, attempt), ct);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
             if (manifest.Digest != Digest)

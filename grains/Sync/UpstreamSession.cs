@@ -7,9 +7,9 @@ namespace Mirror.Grains.Sync;
 /// A remote's upstream as sync code talks to it: every request takes a cluster-wide permit, is retried per the remote's
 /// <c>max_retries</c>, and releases its permit while it waits to try again.
 /// </summary>
-public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits)
+public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits, UpstreamLimits limits)
 {
-    public RegistryClient Client { get; } = RegistryClients.For(UpstreamSettings.For(remote));
+    public RegistryClient Client { get; } = RegistryClients.For(UpstreamSettings.For(remote, limits));
     public UpstreamRetry Retry { get; } = UpstreamRetry.For(remote.Settings.MaxRetries);
     public Guid RemoteId => remote.Id;
 

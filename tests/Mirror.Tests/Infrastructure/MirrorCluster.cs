@@ -30,15 +30,18 @@ public sealed class MirrorCluster : IAsyncDisposable
     public int GatewayPort { get; }
     public PulpClient Client { get; }
     public IReadOnlyList<MirrorProcess> Silos => _silos;
+    public MirrorProcess Gateway => _gateway ?? throw new InvalidOperationException("not started");
     /// <summary>The folder blob store's root, unless the cluster was started with another store.</summary>
     public string BlobRoot { get; }
 
     /// <param name="blobStore">The <c>Mirror__Blobs__*</c> settings; a folder of the cluster's own by default.</param>
     /// <param name="postgres">The server for the cluster's database: the suite's shared one by default.</param>
-    public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null, PrivatePostgres? postgres = null)
+    /// <param name="siloEnvironment">Settings every silo of this start gets (<c>Mirror__Upstream__TotalTimeout</c>, …).</param>
+    public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null, PrivatePostgres? postgres = null,
+        IReadOnlyDictionary<string, string>? siloEnvironment = null)
     {
         var cluster = new MirrorCluster(await TestDatabase.CreateAsync(adminConnection: postgres?.AdminConnection), "c" + Guid.NewGuid().ToString("N")[..8], blobStore);
-        for (var i = 0; i < silos; i++) cluster.StartSilo();
+        for (var i = 0; i < silos; i++) cluster.StartSilo(siloEnvironment);
         cluster.StartGateway();
         await cluster.WaitForWorkersAsync(silos);
         return cluster;
