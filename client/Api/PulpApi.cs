@@ -19,6 +19,7 @@ public static class PulpApi
         var api = app.MapGroup(Hrefs.ApiRoot.TrimEnd('/'));
         StatusEndpoint.Map(api);
         DocsEndpoints.Map(api);
+        ReferencePage.Map(api);
         RepositoryEndpoints.Map(api);
         RemoteEndpoints.Map(api);
         TaskEndpoints.Map(api);

@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
 using Mirror.Gateway.Api.OpenApi;
 
 namespace Mirror.Gateway.Http;
 
 /// <summary>
 /// HTTP Basic on the Pulp API, as pulpcore answers it; the operations described as anonymous (<c>status/</c>, the
-/// OpenAPI document) stay open, so the document's <c>security</c> and this check cannot disagree.
+/// OpenAPI document) stay open, so the document's <c>security</c> and this check cannot disagree; so do the routes that
+/// are no operation but allow anonymous callers (the reference page that renders the document).
 /// </summary>
 public sealed class BasicAuthentication(RequestDelegate next, AdminCredentials admin)
 {
@@ -14,7 +16,8 @@ public sealed class BasicAuthentication(RequestDelegate next, AdminCredentials a
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (!path.StartsWithSegments(Api) || context.GetEndpoint()?.Metadata.GetMetadata<PulpOperation>() is { Anonymous: true })
+        var endpoint = context.GetEndpoint()?.Metadata;
+        if (!path.StartsWithSegments(Api) || endpoint?.GetMetadata<PulpOperation>() is { Anonymous: true } || endpoint?.GetMetadata<IAllowAnonymous>() is not null)
         {
             await next(context);
             return;

@@ -14,13 +14,14 @@ public sealed record Filter(string Name, JsonObject Schema, Func<string, Conditi
 }
 
 /// <summary>
-/// The filters and orderings one list endpoint accepts, in Pulp's names, mapped to catalog columns. The same set answers
+/// The filters and orderings one list endpoint accepts, in Pulp's names, mapped to the list's fields (which column a field
+/// reads is the catalog's business). The same set answers
 /// requests and describes the list's query parameters in the OpenAPI document.
 /// </summary>
 public sealed class FilterSet
 {
     private readonly Dictionary<string, Filter> _filters = [];
-    private readonly Dictionary<string, string> _orderings = [];
+    private readonly Dictionary<string, ListField> _orderings = [];
 
     public FilterSet Add(string name, JsonObject schema, Func<string, Condition> condition)
     {
@@ -33,28 +34,28 @@ public sealed class FilterSet
         Add(name, Schema.Array(item ?? Schema.String()), v => condition(ListRequest.SplitList(v)));
 
     /// <summary>The lookups Pulp offers on a text field: exact, iexact, in, contains, icontains, startswith, istartswith.</summary>
-    public FilterSet Text(string name, string column, bool withLookups = true)
+    public FilterSet Text(string name, ListField field, bool withLookups = true)
     {
-        Add(name, Schema.String(), v => new Condition(column, Match.Exact, v));
+        Add(name, Schema.String(), v => Condition.Text(field, Match.Exact, v));
         if (!withLookups) return this;
-        Add($"{name}__iexact", Schema.String(), v => new Condition(column, Match.IExact, v));
-        AddList($"{name}__in", v => new Condition(column, Match.In, v));
-        Add($"{name}__contains", Schema.String(), v => new Condition(column, Match.Contains, v));
-        Add($"{name}__icontains", Schema.String(), v => new Condition(column, Match.IContains, v));
-        Add($"{name}__startswith", Schema.String(), v => new Condition(column, Match.StartsWith, v));
-        Add($"{name}__istartswith", Schema.String(), v => new Condition(column, Match.IStartsWith, v));
+        Add($"{name}__iexact", Schema.String(), v => Condition.Text(field, Match.IExact, v));
+        AddList($"{name}__in", v => Condition.List(field, Match.In, v));
+        Add($"{name}__contains", Schema.String(), v => Condition.Text(field, Match.Contains, v));
+        Add($"{name}__icontains", Schema.String(), v => Condition.Text(field, Match.IContains, v));
+        Add($"{name}__startswith", Schema.String(), v => Condition.Text(field, Match.StartsWith, v));
+        Add($"{name}__istartswith", Schema.String(), v => Condition.Text(field, Match.IStartsWith, v));
         return this;
     }
 
     /// <summary>The lookups django-filter offers on a number: exact, in, lt, lte, gt, gte, range.</summary>
-    public FilterSet Number(string name, string column)
+    public FilterSet Number(string name, ListField field)
     {
-        Add(name, Schema.Integer(), v => new Condition(column, Match.Exact, Integer(name, v).ToString(CultureInfo.InvariantCulture)));
-        AddList($"{name}__in", v => new Condition(column, Match.In, v.Select(n => Integer($"{name}__in", n).ToString(CultureInfo.InvariantCulture)).ToArray()), Schema.Integer());
+        Add(name, Schema.Integer(), v => Condition.Text(field, Match.Exact, Integer(name, v).ToString(CultureInfo.InvariantCulture)));
+        AddList($"{name}__in", v => Condition.List(field, Match.In, v.Select(n => Integer($"{name}__in", n).ToString(CultureInfo.InvariantCulture)).ToArray()), Schema.Integer());
         foreach (var (lookup, match) in new[] { ("lt", Match.LessThan), ("lte", Match.LessOrEqual), ("gt", Match.GreaterThan), ("gte", Match.GreaterOrEqual) })
-            Add($"{name}__{lookup}", Schema.Integer(), v => new Condition(column, match, Integer($"{name}__{lookup}", v)));
+            Add($"{name}__{lookup}", Schema.Integer(), v => Condition.Compare(field, match, Integer($"{name}__{lookup}", v)));
         return AddList($"{name}__range", v => v.Length == 2
-            ? new Condition(column, Match.Between, v.Select(n => Integer($"{name}__range", n)).ToArray())
+            ? Condition.Between(field, Integer($"{name}__range", v[0]), Integer($"{name}__range", v[1]))
             : throw ApiError.Field($"{name}__range", "Range query expects two values."), Schema.Integer());
     }
 
@@ -74,8 +75,8 @@ public sealed class FilterSet
     /// <summary>pulpcore's <c>pulp_href__in</c> and <c>pulp_id__in</c> over objects of one collection.</summary>
     public FilterSet Identity(string collection)
     {
-        AddList("pulp_id__in", v => new Condition("id", Match.In, v), Schema.Uuid());
-        return AddList("pulp_href__in", v => new Condition("id", Match.In, v
+        AddList("pulp_id__in", v => Condition.List(ListField.Id, Match.In, v), Schema.Uuid());
+        return AddList("pulp_href__in", v => Condition.List(ListField.Id, Match.In, v
             .Select(href => Hrefs.TryParse(href, collection, out var id) ? id.ToString() : href).ToArray()));
     }
 
@@ -83,19 +84,19 @@ public sealed class FilterSet
     public FilterSet Include(FilterSet other)
     {
         foreach (var filter in other.Filters) _filters[filter.Name] = filter;
-        foreach (var (field, column) in other.Orderings) _orderings[field] = column;
+        foreach (var (name, field) in other.Orderings) _orderings[name] = field;
         return this;
     }
 
-    public FilterSet Ordering(string field, string column)
+    public FilterSet Ordering(string name, ListField field)
     {
-        _orderings[field] = column;
+        _orderings[name] = field;
         return this;
     }
 
     internal bool TryGet(string name, out Filter filter) => _filters.TryGetValue(name, out filter!);
     public IEnumerable<Filter> Filters => _filters.Values;
-    public IReadOnlyDictionary<string, string> Orderings => _orderings;
+    public IReadOnlyDictionary<string, ListField> Orderings => _orderings;
 }
 
 /// <summary>
@@ -136,13 +137,12 @@ public sealed class ListRequest
         }
         if (errors.Count > 0) throw new ApiError(400, new JsonObject { ["errors"] = PulpJson.Strings(errors) });
 
-        var ordering = new List<string>();
+        var ordering = new List<Order>();
         foreach (var term in SplitList(request.Query["ordering"].ToString()))
         {
-            var field = term.TrimStart('-');
-            if (!filters.Orderings.TryGetValue(field, out var column))
+            if (!filters.Orderings.TryGetValue(term.TrimStart('-'), out var field))
                 throw ApiError.Field("ordering", $"Select a valid choice. {term} is not one of the available choices.");
-            ordering.Add(term.StartsWith('-') ? "-" + column : column);
+            ordering.Add(new Order(field, Descending: term.StartsWith('-')));
         }
 
         var limit = PositiveInt(request.Query["limit"], DefaultLimit);

@@ -6,10 +6,11 @@ using NpgsqlTypes;
 namespace Mirror.Storage.Catalog;
 
 /// <summary>
-/// Reads pages of a catalog table and deletes its rows. Column names come only from the table's own list, never from a
-/// request, so every piece of SQL here is either a constant or a parameter.
+/// Reads pages of a catalog table and deletes its rows. Columns come only from the table's own fields (the
+/// <see cref="ListField"/>s its catalog defines), never from a request, so every piece of SQL here is either a constant or
+/// a parameter.
 /// </summary>
-internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet<string> columns, string defaultOrdering)
+internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlyCollection<ListField> fields, Order defaultOrder)
 {
     public async Task<Page<T>> ListAsync<T>(ListQuery query, CancellationToken ct)
     {
@@ -20,7 +21,7 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
             where.Append(where.Length == 0 ? " where " : " and ");
             where.Append(Predicate(condition, command.Parameters));
         }
-        var order = string.Join(", ", query.Ordering.Append(defaultOrdering).Append("id").Select(OrderTerm));
+        var order = string.Join(", ", query.Ordering.Append(defaultOrder).Append(new Order(ListField.Id)).Select(OrderTerm));
         // The page's ids first, then the documents of those rows only: a view's doc (a join and a jsonb per row) is
         // built for one page, not for every row that matches, which is what keeps deep pages of 10,000 tags fast.
         command.CommandText = $"""
@@ -45,19 +46,14 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
     private async Task<long> CountAsync(string where, NpgsqlParameter[] parameters, CancellationToken ct) =>
         (long)(await db.Command($"select count(*) from {table}{where}", parameters).ScalarAsync(ct))!;
 
-    private string OrderTerm(string term)
-    {
-        var descending = term.StartsWith('-');
-        var column = Column(descending ? term[1..] : term);
-        return descending ? $"{column} desc" : column;
-    }
+    private string OrderTerm(Order term) => term.Descending ? $"{Column(term.Field)} desc" : Column(term.Field);
 
-    private string Column(string name) =>
-        columns.Contains(name) || name == "id" ? name : throw new ArgumentException($"Unknown catalog column {name}");
+    private string Column(ListField field) =>
+        field == ListField.Id || fields.Contains(field) ? field.Column : throw new ArgumentException($"{field} is not a field of {table}");
 
     private string Predicate(Condition condition, NpgsqlParameterCollection parameters)
     {
-        var column = Column(condition.Column);
+        var column = Column(condition.Field);
         string Add(object value, NpgsqlDbType? type = null)
         {
             var parameter = type is { } t ? new NpgsqlParameter { Value = value, NpgsqlDbType = t } : new NpgsqlParameter { Value = value };
@@ -99,9 +95,8 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlySet
             Match.Between when condition.Value is long[] { Length: 2 } bounds => $"{column} between {Add(bounds[0])} and {Add(bounds[1])}",
             // Versions (rows with repository_id and number) in which any of the content is present.
             Match.HoldsContent => $"""
-                exists (select 1 from mirror_repository_content c where c.repository_id = {table}.repository_id
-                        and c.content_id::text = any({Add(List(), NpgsqlDbType.Array | NpgsqlDbType.Text)})
-                        and c.version_added <= {table}.{column} and (c.version_removed is null or c.version_removed > {table}.{column}))
+                exists (select 1 from mirror_version_content({table}.repository_id, {table}.number) c
+                        where c.content_id::text = any({Add(List(), NpgsqlDbType.Array | NpgsqlDbType.Text)}))
                 """,
             _ => throw new ArgumentOutOfRangeException(nameof(condition)),
         };

@@ -9,8 +9,19 @@ public sealed class DistributionCatalog(NpgsqlDataSource db)
     // One lock for every distribution write: writes are rare, and the overlap check must see every other write's result.
     private const long OverlapLock = 0x6d69_7272_6f72_6470; // "mirrordp"
 
-    private readonly CatalogSql _list = new(db, "mirror_distributions",
-        new HashSet<string> { "name", "base_path", "repository_id", "created", "last_updated" }, "name");
+    /// <summary>What a distribution list filters and orders on.</summary>
+    public static class Fields
+    {
+        public static ListField Name { get; } = new("name");
+        public static ListField BasePath { get; } = new("base_path");
+        /// <summary>The repository whose latest version is served (null for a fixed version).</summary>
+        public static ListField Repository { get; } = new("repository_id");
+        public static ListField Created { get; } = new("created");
+        public static ListField LastUpdated { get; } = new("last_updated");
+        internal static ListField[] All => [Name, BasePath, Repository, Created, LastUpdated];
+    }
+
+    private readonly CatalogSql _list = new(db, "mirror_distributions", Fields.All, new Order(Fields.Name));
 
     /// <summary>
     /// Inserts or updates the distribution's row. Throws <see cref="CatalogConflictException"/> for a taken name or base path, or a

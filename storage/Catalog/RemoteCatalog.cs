@@ -6,8 +6,16 @@ namespace Mirror.Storage.Catalog;
 /// <summary>The remotes in the catalog, without their secrets.</summary>
 public sealed class RemoteCatalog(NpgsqlDataSource db)
 {
-    private readonly CatalogSql _list = new(db, "mirror_remotes",
-        new HashSet<string> { "name", "created", "last_updated" }, "name");
+    /// <summary>What a remote list filters and orders on.</summary>
+    public static class Fields
+    {
+        public static ListField Name { get; } = new("name");
+        public static ListField Created { get; } = new("created");
+        public static ListField LastUpdated { get; } = new("last_updated");
+        internal static ListField[] All => [Name, Created, LastUpdated];
+    }
+
+    private readonly CatalogSql _list = new(db, "mirror_remotes", Fields.All, new Order(Fields.Name));
 
     /// <summary>Inserts or updates the remote's row; throws <see cref="CatalogConflictException"/> for a taken name.</summary>
     public Task UpsertAsync(RemoteView view, CancellationToken ct) =>

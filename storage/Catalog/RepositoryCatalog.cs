@@ -6,11 +6,29 @@ namespace Mirror.Storage.Catalog;
 /// <summary>The repositories and their versions in the catalog.</summary>
 public sealed class RepositoryCatalog(NpgsqlDataSource db)
 {
-    private readonly CatalogSql _list = new(db, "mirror_repositories",
-        new HashSet<string> { "name", "remote_id", "retain_repo_versions", "created", "last_updated" }, "name");
+    /// <summary>What a repository list filters and orders on.</summary>
+    public static class Fields
+    {
+        public static ListField Name { get; } = new("name");
+        public static ListField Remote { get; } = new("remote_id");
+        public static ListField RetainRepoVersions { get; } = new("retain_repo_versions");
+        public static ListField Created { get; } = new("created");
+        public static ListField LastUpdated { get; } = new("last_updated");
+        internal static ListField[] All => [Name, Remote, RetainRepoVersions, Created, LastUpdated];
+    }
 
-    private readonly CatalogSql _versions = new(db, "mirror_repository_versions_doc",
-        new HashSet<string> { "repository_id", "number", "created" }, "-number");
+    /// <summary>What a list of repository versions filters and orders on.</summary>
+    public static class VersionFields
+    {
+        public static ListField Repository { get; } = new("repository_id");
+        public static ListField Number { get; } = new("number");
+        public static ListField Created { get; } = new("created");
+        internal static ListField[] All => [Repository, Number, Created];
+    }
+
+    private readonly CatalogSql _list = new(db, "mirror_repositories", Fields.All, new Order(Fields.Name));
+
+    private readonly CatalogSql _versions = new(db, "mirror_repository_versions_doc", VersionFields.All, new Order(VersionFields.Number, Descending: true));
 
     /// <summary>
     /// Inserts or updates the repository's row; a row inserted (the repository is new, or its create died before its row) gets
@@ -50,7 +68,7 @@ public sealed class RepositoryCatalog(NpgsqlDataSource db)
     public Task<Page<RepositoryVersionRecord>> ListVersionsAsync(Guid repositoryId, ListQuery query, CancellationToken ct) =>
         _versions.ListAsync<RepositoryVersionRecord>(query with
         {
-            Conditions = [new Condition("repository_id", Match.Exact, repositoryId.ToString()), .. query.Conditions],
+            Conditions = [Condition.Text(VersionFields.Repository, Match.Exact, repositoryId.ToString()), .. query.Conditions],
         }, ct);
 
     /// <summary>The versions of every repository (pulpcore's <c>repository_versions/</c>).</summary>
@@ -61,7 +79,7 @@ public sealed class RepositoryCatalog(NpgsqlDataSource db)
     {
         var page = await ListVersionsAsync(repositoryId, new ListQuery
         {
-            Conditions = [new Condition("number", Match.Exact, number.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            Conditions = [Condition.Text(VersionFields.Number, Match.Exact, number.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             Limit = 1,
         }, ct);
         return page.Items.Count > 0 ? page.Items[0] : null;

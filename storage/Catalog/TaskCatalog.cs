@@ -6,9 +6,23 @@ namespace Mirror.Storage.Catalog;
 /// <summary>The tasks in the catalog.</summary>
 public sealed class TaskCatalog(NpgsqlDataSource db)
 {
-    private readonly CatalogSql _list = new(db, "mirror_tasks",
-        new HashSet<string> { "name", "state", "logging_cid", "created", "last_updated", "started_at", "finished_at", "reserved_resources", "created_resources" },
-        "-created");
+    /// <summary>What a task list filters and orders on.</summary>
+    public static class Fields
+    {
+        public static ListField Name { get; } = new("name");
+        public static ListField State { get; } = new("state");
+        public static ListField LoggingCid { get; } = new("logging_cid");
+        public static ListField Created { get; } = new("created");
+        public static ListField LastUpdated { get; } = new("last_updated");
+        public static ListField StartedAt { get; } = new("started_at");
+        public static ListField FinishedAt { get; } = new("finished_at");
+        /// <summary>The PRNs of the resources a task reserved, shared ones prefixed <c>shared:</c>.</summary>
+        public static ListField ReservedResources { get; } = new("reserved_resources");
+        public static ListField CreatedResources { get; } = new("created_resources");
+        internal static ListField[] All => [Name, State, LoggingCid, Created, LastUpdated, StartedAt, FinishedAt, ReservedResources, CreatedResources];
+    }
+
+    private readonly CatalogSql _list = new(db, "mirror_tasks", Fields.All, new Order(Fields.Created, Descending: true));
 
     public Task UpsertAsync(TaskRecord task, CancellationToken ct) => db.Command("""
             insert into mirror_tasks (id, name, state, logging_cid, created, last_updated, started_at, finished_at, reserved_resources, created_resources, doc)

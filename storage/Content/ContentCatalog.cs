@@ -6,9 +6,20 @@ namespace Mirror.Storage.Content;
 /// <summary>The content lists: blobs, manifests and tags, filtered by repository version, digest, name, media type.</summary>
 public sealed class ContentCatalog(NpgsqlDataSource db)
 {
-    private readonly CatalogSql _blobs = new(db, "mirror_blobs_doc", new HashSet<string> { "digest", "created" }, "-created");
-    private readonly CatalogSql _manifests = new(db, "mirror_manifests_doc", new HashSet<string> { "digest", "media_type", "created" }, "-created");
-    private readonly CatalogSql _tags = new(db, "mirror_tags_doc", new HashSet<string> { "name", "digest", "media_type", "created" }, "-created");
+    /// <summary>What the content lists filter and order on; blobs have digest and created, manifests add media type, tags add name.</summary>
+    public static class Fields
+    {
+        public static ListField Digest { get; } = new("digest");
+        public static ListField MediaType { get; } = new("media_type");
+        /// <summary>A tag's name.</summary>
+        public static ListField Name { get; } = new("name");
+        public static ListField Created { get; } = new("created");
+    }
+
+    private static readonly Order Newest = new(Fields.Created, Descending: true);
+    private readonly CatalogSql _blobs = new(db, "mirror_blobs_doc", [Fields.Digest, Fields.Created], Newest);
+    private readonly CatalogSql _manifests = new(db, "mirror_manifests_doc", [Fields.Digest, Fields.MediaType, Fields.Created], Newest);
+    private readonly CatalogSql _tags = new(db, "mirror_tags_doc", [Fields.Name, Fields.Digest, Fields.MediaType, Fields.Created], Newest);
 
     public Task<Page<BlobRecord>> ListBlobsAsync(ListQuery query, CancellationToken ct) => _blobs.ListAsync<BlobRecord>(query, ct);
     public Task<Page<ManifestRecord>> ListManifestsAsync(ListQuery query, CancellationToken ct) => _manifests.ListAsync<ManifestRecord>(query, ct);

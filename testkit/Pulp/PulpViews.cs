@@ -106,6 +106,17 @@ public sealed record PageView : PulpView
     public string? Next { get; init; }
     public string? Previous { get; init; }
     public List<JsonNode> Results { get; init; } = [];
+
+    /// <summary>The results read as one kind of object.</summary>
+    public List<T> Items<T>() where T : PulpView => Results.Select(PulpViews.Read<T>).ToList();
+}
+
+/// <summary>A tag unit (<c>content/container/tags/</c>).</summary>
+public sealed record TagView : PulpView
+{
+    public required string PulpHref { get; init; }
+    public required string Name { get; init; }
+    public required string TaggedManifest { get; init; }
 }
 
 /// <summary><c>status/</c>: the online silos (as workers) and whether the database answers.</summary>

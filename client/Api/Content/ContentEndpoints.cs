@@ -9,21 +9,21 @@ namespace Mirror.Gateway.Api.Content;
 public static class ContentEndpoints
 {
     private static readonly FilterSet BlobFilters = Common(Hrefs.Blobs)
-        .Add("digest", Schema.String(), v => new Condition("digest", Match.Exact, v))
-        .AddList("digest__in", v => new Condition("digest", Match.In, v))
-        .Ordering("digest", "digest");
+        .Add("digest", Schema.String(), v => Condition.Text(ContentCatalog.Fields.Digest, Match.Exact, v))
+        .AddList("digest__in", v => Condition.List(ContentCatalog.Fields.Digest, Match.In, v))
+        .Ordering("digest", ContentCatalog.Fields.Digest);
 
     private static readonly FilterSet ManifestFilters = Common(Hrefs.Manifests)
-        .Add("digest", Schema.String(), v => new Condition("digest", Match.Exact, v))
-        .AddList("digest__in", v => new Condition("digest", Match.In, v))
-        .AddList("media_type", v => new Condition("media_type", Match.In, v))
-        .Ordering("digest", "digest");
+        .Add("digest", Schema.String(), v => Condition.Text(ContentCatalog.Fields.Digest, Match.Exact, v))
+        .AddList("digest__in", v => Condition.List(ContentCatalog.Fields.Digest, Match.In, v))
+        .AddList("media_type", v => Condition.List(ContentCatalog.Fields.MediaType, Match.In, v))
+        .Ordering("digest", ContentCatalog.Fields.Digest);
 
     private static readonly FilterSet TagFilters = Common(Hrefs.Tags)
-        .Text("name", "name")
-        .AddList("digest", v => new Condition("digest", Match.In, v))
-        .AddList("media_type", v => new Condition("media_type", Match.In, v))
-        .Ordering("name", "name");
+        .Text("name", ContentCatalog.Fields.Name)
+        .AddList("digest", v => Condition.List(ContentCatalog.Fields.Digest, Match.In, v))
+        .AddList("media_type", v => Condition.List(ContentCatalog.Fields.MediaType, Match.In, v))
+        .Ordering("name", ContentCatalog.Fields.Name);
 
     private static readonly FilterSet SignatureFilters = Common(Hrefs.ApiRoot + "content/container/signatures/");
 
@@ -62,10 +62,10 @@ public static class ContentEndpoints
     /// <summary>The filters every content list has: by repository version (present, added, removed) and by href or id.</summary>
     public static FilterSet Common(string collection) => new FilterSet()
         .Identity(collection)
-        .Add("repository_version", Schema.Uri(), v => new Condition("id", Match.InVersion, Version("repository_version", v)))
-        .Add("repository_version_added", Schema.Uri(), v => new Condition("id", Match.AddedIn, Version("repository_version_added", v)))
-        .Add("repository_version_removed", Schema.Uri(), v => new Condition("id", Match.RemovedIn, Version("repository_version_removed", v)))
-        .Ordering("pulp_created", "created").Ordering("pk", "id").Ordering("pulp_id", "id");
+        .Add("repository_version", Schema.Uri(), v => Condition.InVersion(Version("repository_version", v)))
+        .Add("repository_version_added", Schema.Uri(), v => Condition.AddedIn(Version("repository_version_added", v)))
+        .Add("repository_version_removed", Schema.Uri(), v => Condition.RemovedIn(Version("repository_version_removed", v)))
+        .Ordering("pulp_created", ContentCatalog.Fields.Created).Ordering("pk", ListField.Id).Ordering("pulp_id", ListField.Id);
 
     private static VersionRef Version(string filter, string href) =>
         Hrefs.TryParseVersion(href, out var repository, out var number)
@@ -81,7 +81,7 @@ public static class ContentEndpoints
 
     private static async Task<IResult> Retrieve<T>(Guid id, HttpRequest request, Func<ListQuery, CancellationToken, Task<Page<T>>> list, Func<T, System.Text.Json.Nodes.JsonObject> render)
     {
-        var page = await list(new ListQuery { Conditions = [new Condition("id", Match.Exact, id.ToString())], Limit = 1 }, request.HttpContext.RequestAborted);
+        var page = await list(new ListQuery { Conditions = [Condition.Text(ListField.Id, Match.Exact, id.ToString())], Limit = 1 }, request.HttpContext.RequestAborted);
         return page.Items is [var item] ? PulpJson.Result(FieldSelection.From(request).Apply(render(item))) : throw ApiError.NotFound();
     }
 }

@@ -12,17 +12,18 @@ public static class DistributionEndpoints
 {
     public static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Distributions)
-        .Text("name", "name")
-        .Add("base_path", Schema.String(), v => new Condition("base_path", Match.Exact, v))
-        .Add("base_path__contains", Schema.String(), v => new Condition("base_path", Match.Contains, v))
-        .Add("base_path__icontains", Schema.String(), v => new Condition("base_path", Match.IContains, v))
-        .AddList("base_path__in", v => new Condition("base_path", Match.In, v))
+        .Text("name", DistributionCatalog.Fields.Name)
+        .Add("base_path", Schema.String(), v => Condition.Text(DistributionCatalog.Fields.BasePath, Match.Exact, v))
+        .Add("base_path__contains", Schema.String(), v => Condition.Text(DistributionCatalog.Fields.BasePath, Match.Contains, v))
+        .Add("base_path__icontains", Schema.String(), v => Condition.Text(DistributionCatalog.Fields.BasePath, Match.IContains, v))
+        .AddList("base_path__in", v => Condition.List(DistributionCatalog.Fields.BasePath, Match.In, v))
         .Add("repository", Schema.Uri(), v => v == "null"
-            ? new Condition("repository_id", Match.IsNull, true)
-            : new Condition("repository_id", Match.Exact, RepositoryId(v)))
-        .AddList("repository__in", v => new Condition("repository_id", Match.In, v.Select(RepositoryId).ToArray()), Schema.Uri())
-        .Ordering("name", "name").Ordering("base_path", "base_path").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
-        .Ordering("pk", "id").Ordering("pulp_id", "id");
+            ? Condition.IsNull(DistributionCatalog.Fields.Repository)
+            : Condition.Text(DistributionCatalog.Fields.Repository, Match.Exact, RepositoryId(v)))
+        .AddList("repository__in", v => Condition.List(DistributionCatalog.Fields.Repository, Match.In, v.Select(RepositoryId).ToArray()), Schema.Uri())
+        .Ordering("name", DistributionCatalog.Fields.Name).Ordering("base_path", DistributionCatalog.Fields.BasePath)
+        .Ordering("pulp_created", DistributionCatalog.Fields.Created).Ordering("pulp_last_updated", DistributionCatalog.Fields.LastUpdated)
+        .Ordering("pk", ListField.Id).Ordering("pulp_id", ListField.Id);
 
     private const string Prefix = "distributions_container_container";
     private const string Href = "container_container_distribution_href";

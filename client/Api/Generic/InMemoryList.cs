@@ -9,15 +9,14 @@ namespace Mirror.Gateway.Api.Generic;
 /// </summary>
 public static class InMemoryList
 {
-    public static Page<T> Apply<T>(ListQuery query, IEnumerable<T> rows, Func<T, string, object?> column)
+    /// <summary><paramref name="value"/> gives a row's value of a field (<see cref="ListField.InMemory"/>, or the id), null for none.</summary>
+    public static Page<T> Apply<T>(ListQuery query, IEnumerable<T> rows, Func<T, ListField, object?> value)
     {
-        var matching = rows.Where(row => query.Conditions.All(c => Matches(c, column(row, c.Column)))).ToList();
+        var matching = rows.Where(row => query.Conditions.All(c => Matches(c, value(row, c.Field)))).ToList();
         IOrderedEnumerable<T>? ordered = null;
-        foreach (var term in query.Ordering)
+        foreach (var (field, descending) in query.Ordering)
         {
-            var descending = term.StartsWith('-');
-            var name = term.TrimStart('-');
-            string Key(T row) => Convert.ToString(column(row, name), CultureInfo.InvariantCulture) ?? "";
+            string Key(T row) => Convert.ToString(value(row, field), CultureInfo.InvariantCulture) ?? "";
             ordered = ordered is null
                 ? descending ? matching.OrderByDescending(Key, StringComparer.Ordinal) : matching.OrderBy(Key, StringComparer.Ordinal)
                 : descending ? ordered.ThenByDescending(Key, StringComparer.Ordinal) : ordered.ThenBy(Key, StringComparer.Ordinal);

@@ -14,10 +14,12 @@ public static class NamespaceEndpoints
 {
     private const string Collection = Hrefs.ApiRoot + "pulp_container/namespaces/";
 
+    private static readonly ListField Name = ListField.InMemory("name"), Created = ListField.InMemory("pulp_created");
+
     private static readonly FilterSet Filters = new FilterSet()
         .Identity(Collection)
-        .Text("name", "name")
-        .Ordering("name", "name").Ordering("pulp_created", "pulp_created");
+        .Text("name", Name)
+        .Ordering("name", Name).Ordering("pulp_created", Created);
 
     private static readonly ApiSchema Namespace = ApiSchema.Fixed("container.ContainerNamespaceResponse", () => Schema.Object(
     [
@@ -32,7 +34,7 @@ public static class NamespaceEndpoints
         api.MapGet("pulp_container/namespaces/", async (HttpRequest request, DistributionCatalog distributions) =>
             {
                 var list = ListRequest.Parse(request, Filters);
-                var page = InMemoryList.Apply(list.Query, await All(distributions), Column);
+                var page = InMemoryList.Apply(list.Query, await All(distributions), Value);
                 return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(Render)));
             })
             .Describe("Pulp_Container/Namespaces", PulpOperation.List("pulp_container_namespaces", "List container namespaces", Filters, Namespace));
@@ -62,13 +64,11 @@ public static class NamespaceEndpoints
             .ToList();
     }
 
-    private static object? Column(ContainerNamespace ns, string column) => column switch
-    {
-        "id" => ns.Id.ToString(),
-        "name" => ns.Name,
-        "pulp_created" => PulpJson.Timestamp(ns.Created),
-        _ => null,
-    };
+    private static object? Value(ContainerNamespace ns, ListField field) =>
+        field == ListField.Id ? ns.Id.ToString()
+        : field == Name ? ns.Name
+        : field == Created ? PulpJson.Timestamp(ns.Created)
+        : null;
 
     private static JsonObject Render(ContainerNamespace ns) => new()
     {

@@ -15,12 +15,15 @@ public static class WorkerEndpoints
 {
     private const string Collection = Hrefs.ApiRoot + "workers/";
 
+    private static readonly ListField Name = ListField.InMemory("name"), Online = ListField.InMemory("online"),
+        LastHeartbeat = ListField.InMemory("last_heartbeat"), Created = ListField.InMemory("pulp_created");
+
     private static readonly FilterSet Filters = new FilterSet()
         .Identity(Collection)
-        .Text("name", "name")
-        .Add("online", Schema.Boolean(), v => new Condition("online", Match.Exact, Bool(v)))
-        .Add("missing", Schema.Boolean(), v => new Condition("online", Match.NotEqual, Bool(v)))
-        .Ordering("name", "name").Ordering("last_heartbeat", "last_heartbeat").Ordering("pulp_created", "pulp_created");
+        .Text("name", Name)
+        .Add("online", Schema.Boolean(), v => Condition.Text(Online, Match.Exact, Bool(v)))
+        .Add("missing", Schema.Boolean(), v => Condition.Text(Online, Match.NotEqual, Bool(v)))
+        .Ordering("name", Name).Ordering("last_heartbeat", LastHeartbeat).Ordering("pulp_created", Created);
 
     private static readonly ApiSchema Worker = ApiSchema.Fixed("WorkerResponse", () => Schema.Object(
     [
@@ -37,7 +40,7 @@ public static class WorkerEndpoints
         api.MapGet("workers/", async (HttpRequest request, IClusterClient cluster, TaskCatalog tasks) =>
             {
                 var list = ListRequest.Parse(request, Filters);
-                var page = InMemoryList.Apply(list.Query, await Silos(cluster, tasks), Column);
+                var page = InMemoryList.Apply(list.Query, await Silos(cluster, tasks), Value);
                 return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(Render)));
             })
             .Describe("Workers", PulpOperation.List("workers", "List workers", Filters, Worker));
@@ -53,7 +56,7 @@ public static class WorkerEndpoints
     {
         var management = cluster.GetGrain<IManagementGrain>(0);
         var hosts = await management.GetDetailedHosts(onlyActive: false);
-        var running = await tasks.ListAsync(new ListQuery { Conditions = [new Condition("state", Match.Exact, TaskStates.Running)], Limit = 1000 }, CancellationToken.None);
+        var running = await tasks.ListAsync(new ListQuery { Conditions = [Condition.Text(TaskCatalog.Fields.State, Match.Exact, TaskStates.Running)], Limit = 1000 }, CancellationToken.None);
         var runningIds = running.Items.Select(t => t.Id).ToHashSet();
         var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
         var taskSilo = new Dictionary<SiloAddress, Guid>();
@@ -64,15 +67,13 @@ public static class WorkerEndpoints
             h.Status == SiloStatus.Active, taskSilo.TryGetValue(h.SiloAddress, out var task) ? task : null)).ToList();
     }
 
-    private static object? Column(Silo silo, string column) => column switch
-    {
-        "id" => silo.Id.ToString(),
-        "name" => silo.Name,
-        "online" => silo.Online ? "true" : "false",
-        "last_heartbeat" => PulpJson.Timestamp(silo.Heartbeat),
-        "pulp_created" => PulpJson.Timestamp(silo.Started),
-        _ => null,
-    };
+    private static object? Value(Silo silo, ListField field) =>
+        field == ListField.Id ? silo.Id.ToString()
+        : field == Name ? silo.Name
+        : field == Online ? (silo.Online ? "true" : "false")
+        : field == LastHeartbeat ? PulpJson.Timestamp(silo.Heartbeat)
+        : field == Created ? PulpJson.Timestamp(silo.Started)
+        : null;
 
     private static JsonObject Render(Silo silo) => new()
     {

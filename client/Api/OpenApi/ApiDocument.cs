@@ -16,11 +16,15 @@ public sealed class ApiDocument(EndpointDataSource endpoints)
     /// <summary>How the document was asked for: Pulp's <c>?component=</c>/<c>?plugin=</c> and <c>?bindings</c>.</summary>
     public sealed record Options(string ServerUrl, IReadOnlySet<string>? Components = null, bool Bindings = false);
 
-    /// <summary>Every route of the API with its description; a route under the API root without one is a bug the tests find.</summary>
+    /// <summary>
+    /// Every route of the API with its description; a route under the API root without one is a bug the tests find. A
+    /// route marked as no operation (<c>ExcludeFromDescription</c>: the reference page and its scripts) is not an API route.
+    /// </summary>
     public IEnumerable<(RouteEndpoint Route, string Method, PulpOperation? Operation)> Routes() =>
         from route in endpoints.Endpoints.OfType<RouteEndpoint>()
         where ("/" + route.RoutePattern.RawText?.TrimStart('/')).StartsWith(Hrefs.ApiRoot, StringComparison.Ordinal)
               && !route.RoutePattern.Parameters.Any(p => p.IsCatchAll)
+              && route.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true }
         from method in route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []
         select (route, method, route.Metadata.GetMetadata<PulpOperation>());
 

@@ -12,9 +12,9 @@ public static class RemoteEndpoints
 {
     public static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Remotes)
-        .Text("name", "name")
-        .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
-        .Ordering("pk", "id").Ordering("pulp_id", "id");
+        .Text("name", RemoteCatalog.Fields.Name)
+        .Ordering("name", RemoteCatalog.Fields.Name).Ordering("pulp_created", RemoteCatalog.Fields.Created).Ordering("pulp_last_updated", RemoteCatalog.Fields.LastUpdated)
+        .Ordering("pk", ListField.Id).Ordering("pulp_id", ListField.Id);
 
     private const string Prefix = "remotes_container_container";
     private const string Href = "container_container_remote_href";

@@ -14,20 +14,21 @@ public static class RepositoryEndpoints
     /// <summary>The repository list's filters; the generic <c>repositories/</c> list has the same.</summary>
     public static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Repositories)
-        .Text("name", "name")
+        .Text("name", RepositoryCatalog.Fields.Name)
         .Add("remote", Schema.Uri(), v => v == "null"
-            ? new Condition("remote_id", Match.IsNull, true)
-            : new Condition("remote_id", Match.Exact, Hrefs.TryParse(v, Hrefs.Remotes, out var id) ? id.ToString() : v))
-        .Add("retain_repo_versions", Schema.Integer(), v => new Condition("retain_repo_versions", Match.Exact, v))
-        .Ordering("name", "name").Ordering("pulp_created", "created").Ordering("pulp_last_updated", "last_updated")
-        .Ordering("retain_repo_versions", "retain_repo_versions").Ordering("pk", "id").Ordering("pulp_id", "id");
+            ? Condition.IsNull(RepositoryCatalog.Fields.Remote)
+            : Condition.Text(RepositoryCatalog.Fields.Remote, Match.Exact, Hrefs.TryParse(v, Hrefs.Remotes, out var id) ? id.ToString() : v))
+        .Add("retain_repo_versions", Schema.Integer(), v => Condition.Text(RepositoryCatalog.Fields.RetainRepoVersions, Match.Exact, v))
+        .Ordering("name", RepositoryCatalog.Fields.Name).Ordering("pulp_created", RepositoryCatalog.Fields.Created)
+        .Ordering("pulp_last_updated", RepositoryCatalog.Fields.LastUpdated)
+        .Ordering("retain_repo_versions", RepositoryCatalog.Fields.RetainRepoVersions).Ordering("pk", ListField.Id).Ordering("pulp_id", ListField.Id);
 
     /// <summary>pulpcore's version filters; the generic <c>repository_versions/</c> list has the same.</summary>
     public static readonly FilterSet VersionFilters = new FilterSet()
-        .Number("number", "number")
-        .Add("content", Schema.Uri(), v => new Condition("number", Match.HoldsContent, new[] { ContentId("content", v) }))
-        .AddList("content__in", v => new Condition("number", Match.HoldsContent, v.Select(h => ContentId("content__in", h)).ToArray()))
-        .Ordering("number", "number").Ordering("pulp_created", "created");
+        .Number("number", RepositoryCatalog.VersionFields.Number)
+        .Add("content", Schema.Uri(), v => Condition.HoldsContent([ContentId("content", v)]))
+        .AddList("content__in", v => Condition.HoldsContent(v.Select(h => ContentId("content__in", h)).ToArray()))
+        .Ordering("number", RepositoryCatalog.VersionFields.Number).Ordering("pulp_created", RepositoryCatalog.VersionFields.Created);
 
     private const string Prefix = "repositories_container_container";
     private const string Href = "container_container_repository_href";

@@ -12,22 +12,22 @@ public static class TaskEndpoints
 {
     private static readonly FilterSet Filters = new FilterSet()
         .Identity(Hrefs.Tasks)
-        .Text("name", "name")
-        .Add("name__ne", Schema.String(), v => new Condition("name", Match.NotEqual, v))
-        .Add("state", Schema.Enum(TaskStates.All), v => new Condition("state", Match.Exact, State("state", v)))
-        .AddList("state__in", v => new Condition("state", Match.In, v.Select(s => State("state__in", s)).ToArray()), Schema.Enum(TaskStates.All))
-        .Add("state__ne", Schema.Enum(TaskStates.All), v => new Condition("state", Match.NotEqual, State("state__ne", v)))
-        .Add("logging_cid", Schema.String(), v => new Condition("logging_cid", Match.Exact, v))
-        .Add("logging_cid__contains", Schema.String(), v => new Condition("logging_cid", Match.Contains, v))
-        .Add("reserved_resources", Schema.String(), v => new Condition("reserved_resources", Match.ArrayContains, Resource(v)))
-        .AddList("reserved_resources__in", v => new Condition("reserved_resources", Match.ArrayContainsAny, v.Select(Resource).ToArray()))
-        .Add("exclusive_resources", Schema.String(), v => new Condition("reserved_resources", Match.ArrayContains, Resource(v)))
-        .Add("shared_resources", Schema.String(), v => new Condition("reserved_resources", Match.ArrayContains, "shared:" + Resource(v)))
-        .AddList("exclusive_resources__in", v => new Condition("reserved_resources", Match.ArrayContainsAny, v.Select(Resource).ToArray()))
-        .AddList("shared_resources__in", v => new Condition("reserved_resources", Match.ArrayContainsAny, v.Select(r => "shared:" + Resource(r)).ToArray()))
-        .Add("created_resources", Schema.String(), v => new Condition("created_resources", Match.ArrayContains, v))
-        .Ordering("pulp_created", "created").Ordering("started_at", "started_at").Ordering("finished_at", "finished_at")
-        .Ordering("name", "name").Ordering("state", "state").Ordering("pulp_last_updated", "last_updated").Ordering("pk", "id");
+        .Text("name", TaskCatalog.Fields.Name)
+        .Add("name__ne", Schema.String(), v => Condition.Text(TaskCatalog.Fields.Name, Match.NotEqual, v))
+        .Add("state", Schema.Enum(TaskStates.All), v => Condition.Text(TaskCatalog.Fields.State, Match.Exact, State("state", v)))
+        .AddList("state__in", v => Condition.List(TaskCatalog.Fields.State, Match.In, v.Select(s => State("state__in", s)).ToArray()), Schema.Enum(TaskStates.All))
+        .Add("state__ne", Schema.Enum(TaskStates.All), v => Condition.Text(TaskCatalog.Fields.State, Match.NotEqual, State("state__ne", v)))
+        .Add("logging_cid", Schema.String(), v => Condition.Text(TaskCatalog.Fields.LoggingCid, Match.Exact, v))
+        .Add("logging_cid__contains", Schema.String(), v => Condition.Text(TaskCatalog.Fields.LoggingCid, Match.Contains, v))
+        .Add("reserved_resources", Schema.String(), v => Condition.Text(TaskCatalog.Fields.ReservedResources, Match.ArrayContains, Resource(v)))
+        .AddList("reserved_resources__in", v => Condition.List(TaskCatalog.Fields.ReservedResources, Match.ArrayContainsAny, v.Select(Resource).ToArray()))
+        .Add("exclusive_resources", Schema.String(), v => Condition.Text(TaskCatalog.Fields.ReservedResources, Match.ArrayContains, Resource(v)))
+        .Add("shared_resources", Schema.String(), v => Condition.Text(TaskCatalog.Fields.ReservedResources, Match.ArrayContains, "shared:" + Resource(v)))
+        .AddList("exclusive_resources__in", v => Condition.List(TaskCatalog.Fields.ReservedResources, Match.ArrayContainsAny, v.Select(Resource).ToArray()))
+        .AddList("shared_resources__in", v => Condition.List(TaskCatalog.Fields.ReservedResources, Match.ArrayContainsAny, v.Select(r => "shared:" + Resource(r)).ToArray()))
+        .Add("created_resources", Schema.String(), v => Condition.Text(TaskCatalog.Fields.CreatedResources, Match.ArrayContains, v))
+        .Ordering("pulp_created", TaskCatalog.Fields.Created).Ordering("started_at", TaskCatalog.Fields.StartedAt).Ordering("finished_at", TaskCatalog.Fields.FinishedAt)
+        .Ordering("name", TaskCatalog.Fields.Name).Ordering("state", TaskCatalog.Fields.State).Ordering("pulp_last_updated", TaskCatalog.Fields.LastUpdated).Ordering("pk", ListField.Id);
 
     private const string Href = "task_href";
     private const string Tag = "Tasks";

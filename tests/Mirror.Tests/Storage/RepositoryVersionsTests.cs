@@ -137,7 +137,7 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
         (await _catalog.GetVersionAsync(_repository, number, CancellationToken.None))!.ContentSummary;
 
     private async Task<IReadOnlyList<TagRecord>> Tags(int number) =>
-        (await _content.ListTagsAsync(new ListQuery { Conditions = [new Condition("id", Match.InVersion, new VersionRef(_repository, number))] }, CancellationToken.None)).Items;
+        (await _content.ListTagsAsync(new ListQuery { Conditions = [Condition.InVersion(new VersionRef(_repository, number))] }, CancellationToken.None)).Items;
 
     private async Task<string> Blob(string seed)
     {

@@ -70,6 +70,23 @@ public sealed class ContentApiTests(SyncFixture fixture)
     }
 
     [Fact]
+    public async Task Versions_filter_by_the_content_they_hold_and_by_number()
+    {
+        var version = await SyncedVersion();
+        var versions = (await Client.GetAsync(version)).Ok<RepositoryVersionView>().Repository + "versions/";
+        var tag = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&name=manifest_a")).Ok<PageView>().Items<TagView>().Single();
+
+        var holding = (await Client.GetAsync($"{versions}?content={tag.PulpHref}")).Ok<PageView>().Items<RepositoryVersionView>();
+        Assert.Equal([version], holding.Select(v => v.PulpHref));
+        var everywhere = (await Client.GetAsync($"/pulp/api/v3/repository_versions/?content__in={tag.PulpHref}&number__gte=1&limit=1000"))
+            .Ok<PageView>().Items<RepositoryVersionView>();
+        Assert.Contains(version, everywhere.Select(v => v.PulpHref));
+        Assert.DoesNotContain(versions + "0/", everywhere.Select(v => v.PulpHref));
+        var first = (await Client.GetAsync($"{versions}?number__range=0,0")).Ok<PageView>().Items<RepositoryVersionView>();
+        Assert.Equal([0], first.Select(v => v.Number));
+    }
+
+    [Fact]
     public async Task Bad_content_queries_get_400_and_unknown_content_404()
     {
         Assert.Equal("""{"repository_version":["Invalid hyperlink - No URL match."]}""",
