@@ -14,11 +14,18 @@ public sealed class GatewaySettings : MirrorSettings
 
     public string AdminPassword { get; set; } = "";
 
+    /// <summary>Failed authentications one client address may make per <see cref="AuthFailureWindow"/> before it must wait.</summary>
+    public int AuthFailureLimit { get; set; } = 20;
+
+    public TimeSpan AuthFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     public override IEnumerable<string> Problems() => base.Problems()
         .Concat(Uri.TryCreate(Listen.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) && uri.Scheme == "http"
                 && uri.AbsolutePath == "/" && uri.Port > 0
             ? []
             : [$"{Key(nameof(Listen))} is not an http://address:port URL"])
         .Concat(string.IsNullOrWhiteSpace(AdminUsername) || AdminUsername.Contains(':') ? [$"{Key(nameof(AdminUsername))} is empty or holds ':'"] : [])
+        .Concat(AuthFailureLimit >= 1 ? [] : [$"{Key(nameof(AuthFailureLimit))} is {AuthFailureLimit}; it must be at least 1"])
+        .Concat(AuthFailureWindow > TimeSpan.Zero ? [] : [$"{Key(nameof(AuthFailureWindow))} is {AuthFailureWindow}; it must be positive"])
         .Concat(AdminPassword.Length == 0 ? [$"{Key(nameof(AdminPassword))} is not set; the API refuses to run without a password"] : []);
 }

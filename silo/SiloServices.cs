@@ -1,10 +1,14 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Mirror.Grains;
 using Mirror.Grains.Sync;
 using Mirror.Hosting;
 using Mirror.Storage;
 using Mirror.Storage.Blobs;
+using Mirror.Storage.Secrets;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Mirror.Silo;
 
@@ -40,10 +44,17 @@ public static class SiloServices
         builder.UseOrleans(silo => silo
             .UseAdoNetClustering(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
             .UseSystemTextJsonGrainStorageSerializer()
-            .AddAdoNetGrainStorage(GrainStorage.Provider, o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
+            .AddAdoNetGrainStorage(GrainStorage.Provider, o => o.Configure<SiloSettings, IServiceProvider>((o, s, sp) =>
+            {
+                (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database);
+                o.GrainStorageSerializer = new SealedGrainState(
+                    new SystemTextJsonGrainStorageSerializer(sp.GetRequiredService<IOptions<SystemTextJsonGrainStorageSerializerOptions>>()),
+                    sp.GetRequiredService<SecretBox>());
+            }))
             .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
             .AddIncomingGrainCallFilter<DatabaseOutageFilter>());
         services.AddHostedServiceFirst<PortGuard>();
+        services.AddHostedService<StateResealing>();
         return builder;
     }
 

@@ -62,7 +62,7 @@ public sealed class BlobGrain(
         }
         catch (UpstreamException e)
         {
-            return WorkProgress.Failure(e.Message);
+            return WorkProgress.Failure(ErrorText.Of(e));
         }
         catch (DigestMismatchException e)
         {

@@ -63,7 +63,7 @@ public sealed class ManifestGrain(
         }
         catch (Exception e) when (e is UpstreamException or InvalidManifestException or TaskFailedException)
         {
-            return WorkProgress.Failure(e.Message);
+            return WorkProgress.Failure(ErrorText.Of(e));
         }
     }
 

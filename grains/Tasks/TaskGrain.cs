@@ -140,7 +140,7 @@ public sealed class TaskGrain(
             catch (TaskFailedException e)
             {
                 log.TaskFailed(Record.Id, Record.Name, e.Message);
-                return (TaskStates.Failed, new TaskError { Description = e.Message }, []);
+                return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
             }
             catch (ValidationFailedException e)
             {
@@ -169,7 +169,7 @@ public sealed class TaskGrain(
             catch (Exception e)
             {
                 log.TaskCrashed(e, Record.Id, Record.Name);
-                return (TaskStates.Failed, new TaskError { Description = e.Message }, []);
+                return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
             }
         }
     }

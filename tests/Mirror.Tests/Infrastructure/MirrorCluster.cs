@@ -60,6 +60,7 @@ public sealed class MirrorCluster : IAsyncDisposable
         var silo = MirrorProcess.Start(name, "silo", "Mirror.Silo.dll", new Dictionary<string, string>
         {
             ["Mirror__Database"] = Database.ConnectionString,
+            ["Mirror__EncryptionKey"] = TestEnvironment.EncryptionKey,
             ["Mirror__ClusterId"] = ClusterId,
             ["Mirror__ServiceId"] = ClusterId,
             ["Mirror__SiloName"] = name,
@@ -75,6 +76,7 @@ public sealed class MirrorCluster : IAsyncDisposable
     private void StartGateway() => _gateway = MirrorProcess.Start("gateway", "client", "Mirror.Gateway.dll", new Dictionary<string, string>
     {
         ["Mirror__Database"] = Database.ConnectionString,
+        ["Mirror__EncryptionKey"] = TestEnvironment.EncryptionKey,
         ["Mirror__ClusterId"] = ClusterId,
         ["Mirror__ServiceId"] = ClusterId,
         ["Mirror__Listen"] = $"http://127.0.0.1:{GatewayPort}",
