@@ -10,7 +10,7 @@ namespace Mirror.Gateway;
 public static class GatewayServices
 {
     /// <summary>
-    /// The gateway: its settings and listener, the database and blob store, the registry's token key, and an Orleans client that
+    /// The gateway: its settings and listener, the database and blob store, the registry's token key, metrics and traces, and an Orleans client that
     /// waits for silos as long as it takes. Hosted services start as added, so the schema and the key are ready before the first request.
     /// </summary>
     public static WebApplicationBuilder AddMirrorGateway(this WebApplicationBuilder builder)
@@ -24,6 +24,7 @@ public static class GatewayServices
         // at most 1 MiB) and the registry takes none, so the default 1 MiB per connection would be memory a client can claim.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBufferSize = 64 * 1024);
         services.AddMirrorHealthChecks().AddCheck<ClusterConnectionHealth>("cluster", tags: [HealthEndpoints.Ready], timeout: TimeSpan.FromSeconds(5));
+        services.AddMirrorTelemetry(builder.Configuration, "mirror-gateway", $"{Environment.MachineName}-{Environment.ProcessId}");
         services.AddMirrorCatalog();
         services.AddMirrorBlobStore();
         services.AddSingleton<AdminCredentials>();
@@ -41,7 +42,8 @@ public static class GatewayServices
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);
                 return true; // a stateless gateway waits for silos as long as it takes
-            }));
+            })
+            .AddActivityPropagation()); // the request's trace continues in the grains it calls
         return builder;
     }
 }

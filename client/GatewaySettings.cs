@@ -18,6 +18,11 @@ public sealed class GatewaySettings : MirrorSettings
     public int AuthFailureLimit { get; set; } = 20;
 
     public TimeSpan AuthFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Pulp's <c>ORPHAN_PROTECTION_TIME</c>: how many minutes an orphan is kept before <c>orphans/cleanup/</c> may delete
+    /// it, when the request names no <c>orphan_protection_time</c>. Pulp's default, a day.
+    /// </summary>
+    public int OrphanProtectionTime { get; set; } = 24 * 60;
 
     public override IEnumerable<string> Problems() => base.Problems()
         .Concat(Uri.TryCreate(Listen.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) && uri.Scheme == "http"
@@ -27,5 +32,6 @@ public sealed class GatewaySettings : MirrorSettings
         .Concat(string.IsNullOrWhiteSpace(AdminUsername) || AdminUsername.Contains(':') ? [$"{Key(nameof(AdminUsername))} is empty or holds ':'"] : [])
         .Concat(AuthFailureLimit >= 1 ? [] : [$"{Key(nameof(AuthFailureLimit))} is {AuthFailureLimit}; it must be at least 1"])
         .Concat(AuthFailureWindow > TimeSpan.Zero ? [] : [$"{Key(nameof(AuthFailureWindow))} is {AuthFailureWindow}; it must be positive"])
+        .Concat(OrphanProtectionTime >= 0 ? [] : [$"{Key(nameof(OrphanProtectionTime))} is {OrphanProtectionTime}; it must be 0 or more minutes"])
         .Concat(AdminPassword.Length == 0 ? [$"{Key(nameof(AdminPassword))} is not set; the API refuses to run without a password"] : []);
 }

@@ -21,6 +21,7 @@ app.Use(TextInput.Guard);
 app.MapPulpApi();
 RegistryEndpoints.Map(app);
 app.MapMirrorHealth();
+app.MapMirrorMetrics();
 TokenEndpoint.Map(app);
 
 return await app.RunMirrorAsync("mirror-gateway");

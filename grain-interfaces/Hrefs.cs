@@ -42,6 +42,10 @@ public static class Hrefs
             && int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
     }
 
+    /// <summary>The id of a content unit's href (a blob, manifest or tag).</summary>
+    public static bool TryParseContent(string? href, out Guid id) =>
+        TryParse(href, Blobs, out id) || TryParse(href, Manifests, out id) || TryParse(href, Tags, out id);
+
     /// <summary>The id in <paramref name="href"/> when it names an object under <paramref name="collection"/>.</summary>
     public static bool TryParse(string? href, string collection, out Guid id)
     {

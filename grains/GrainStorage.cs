@@ -4,4 +4,13 @@ namespace Mirror.Grains;
 public static class GrainStorage
 {
     public const string Provider = "mirror";
+
+    /// <summary>The state names of the cataloged objects (written through <see cref="Catalog.CatalogedRecord{TState, TRecord}"/>).</summary>
+    public static class States
+    {
+        public const string Repository = "repository";
+        public const string Remote = "remote";
+        public const string Distribution = "distribution";
+        public const string Task = "task";
+    }
 }

@@ -6,5 +6,6 @@ builder.AddMirrorSilo();
 
 var app = builder.Build();
 app.MapMirrorHealth();
+app.MapMirrorMetrics();
 
 return await app.RunMirrorAsync("mirror-silo");

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Mirror.Grains;
+using Mirror.Grains.Catalog;
+using Mirror.Grains.Logging;
 using Mirror.Grains.Sync;
 using Mirror.Hosting;
 using Mirror.Storage;
@@ -16,7 +18,8 @@ public static class SiloServices
 {
     /// <summary>
     /// A silo of the Mirror cluster: its settings, the database and blob store, Orleans with membership, grain state and
-    /// reminders in PostgreSQL, and the check that its ports are free, which runs before anything else starts.
+    /// reminders in PostgreSQL, metrics and traces,
+    /// and the check that its ports are free, which runs before anything else starts.
     /// </summary>
     public static WebApplicationBuilder AddMirrorSilo(this WebApplicationBuilder builder)
     {
@@ -25,6 +28,7 @@ public static class SiloServices
         builder.AddMirrorLogging();
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, ManagementUrl(builder.Configuration));
         services.AddMirrorHealthChecks().AddCheck<ClusterMembershipHealth>("cluster", tags: [HealthEndpoints.Ready]);
+        services.AddMirrorTelemetry(builder.Configuration, "mirror-silo", builder.Configuration[MirrorSettings.Key(nameof(SiloSettings.SiloName))] ?? new SiloSettings().SiloName);
         services.AddMirrorCatalog();
         services.AddMirrorBlobStore();
         services.AddSingleton<RemotePermits>();
@@ -52,9 +56,12 @@ public static class SiloServices
                     sp.GetRequiredService<SecretBox>());
             }))
             .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
-            .AddIncomingGrainCallFilter<DatabaseOutageFilter>());
+            .AddIncomingGrainCallFilter<DatabaseOutageFilter>()
+            .AddIncomingGrainCallFilter<WorkScopeFilter>()
+            .AddActivityPropagation()); // W3C trace context through grain calls, so a sync is one trace across silos
         services.AddHostedServiceFirst<PortGuard>();
         services.AddHostedService<StateResealing>();
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PendingRowSweep>(sp, sp.GetRequiredService<SiloSettings>().PendingRowSweep));
         return builder;
     }
 

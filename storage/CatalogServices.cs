@@ -31,6 +31,7 @@ public static class CatalogServices
         .AddSingleton<RepositoryCatalog>()
         .AddSingleton<RemoteCatalog>()
         .AddSingleton<TaskCatalog>()
+        .AddSingleton<PendingRows>()
         .AddSingleton<DistributionCatalog>()
         .AddSingleton<ServedContent>()
         .AddSingleton<TokenKeyStore>()
@@ -39,6 +40,7 @@ public static class CatalogServices
         .AddSingleton<Blobs.BlobQuarantine>()
         .AddSingleton<ContentCatalog>()
         .AddSingleton<SyncRefs>()
+        .AddSingleton<Orphans>()
         .AddSingleton<RepositoryVersions>();
 
     private static IServiceCollection TryAddTimeProvider(this IServiceCollection services)

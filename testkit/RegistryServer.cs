@@ -35,7 +35,7 @@ public sealed class RegistryServer : IAsyncDisposable
 
     public static async Task<RegistryServer> StartAsync(string workDir, RegistryAuth auth, CancellationToken ct = default)
     {
-        var executable = FindExecutable()
+        var executable = ServerProcess.Find(Executable)
             ?? throw new InvalidOperationException($"'{Executable}' is not installed: apt-get install -y --no-install-recommends docker-registry apache2-utils skopeo (./mirror test does this)");
         var directory = Path.Combine(workDir, "registry-" + Guid.NewGuid().ToString("n")[..8]);
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "data"));
@@ -55,7 +55,7 @@ public sealed class RegistryServer : IAsyncDisposable
                 {{{authSection}}}
                 """, ct);
             var log = new StringBuilder();
-            var process = Launch(executable, config, log);
+            var process = ServerProcess.Launch(executable, ["serve", config], log);
             var server = new RegistryServer(process, log, port, directory, auth);
             if (await server.WaitReadyAsync(TimeSpan.FromSeconds(15), ct)) return server;
             await server.DisposeAsync();
@@ -63,12 +63,6 @@ public sealed class RegistryServer : IAsyncDisposable
                 throw new InvalidOperationException($"docker-registry did not start on port {port}: {server.Log}");
         }
     }
-
-    private static string? FindExecutable() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':')
-            .Append("/usr/bin")
-            .Select(dir => Path.Combine(dir, Executable))
-            .FirstOrDefault(File.Exists);
 
     private static async Task<string> AuthSectionAsync(string directory, RegistryAuth auth, CancellationToken ct)
     {
@@ -84,29 +78,6 @@ public sealed class RegistryServer : IAsyncDisposable
             default:
                 return "";
         }
-    }
-
-    private static Process Launch(string executable, string config, StringBuilder log)
-    {
-        var start = new ProcessStartInfo(executable)
-        {
-            ArgumentList = { "serve", config },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var process = new Process { StartInfo = start };
-        DataReceivedEventHandler keep = (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (log) if (log.Length < 64 * 1024) log.AppendLine(e.Data);
-        };
-        process.OutputDataReceived += keep;
-        process.ErrorDataReceived += keep;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     /// <summary>Ready once <c>/v2/</c> answers: 200 when open, 401 when it wants credentials.</summary>
@@ -129,15 +100,5 @@ public sealed class RegistryServer : IAsyncDisposable
         return false;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (InvalidOperationException) { }
-        catch (TimeoutException) { }
-        _process.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await ServerProcess.StopAsync(_process);
 }

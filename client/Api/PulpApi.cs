@@ -2,6 +2,7 @@ using Mirror.Gateway.Api.Content;
 using Mirror.Gateway.Api.Distributions;
 using Mirror.Gateway.Api.Generic;
 using Mirror.Gateway.Api.OpenApi;
+using Mirror.Gateway.Api.Orphans;
 using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Api.Repair;
 using Mirror.Gateway.Api.Repositories;
@@ -26,6 +27,7 @@ public static class PulpApi
         ContentEndpoints.Map(api);
         DistributionEndpoints.Map(api);
         RepairEndpoints.Map(api);
+        OrphanEndpoints.Map(api);
         GenericListEndpoints.Map(api);
         WorkerEndpoints.Map(api);
         NamespaceEndpoints.Map(api);

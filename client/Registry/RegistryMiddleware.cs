@@ -1,13 +1,30 @@
 using Mirror.Storage;
+using Mirror.Telemetry;
 
 namespace Mirror.Gateway.Registry;
 
-/// <summary>Every <c>/v2/</c> answer: the API version header, and errors in the distribution spec's shape.</summary>
+/// <summary>Every <c>/v2/</c> answer: the API version header, errors in the distribution spec's shape, and its count by status.</summary>
 public sealed class RegistryMiddleware(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         context.Response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";
+        var escaped = true;
+        try
+        {
+            await Answer(context);
+            escaped = false;
+        }
+        finally
+        {
+            // An exception that escapes here becomes ASP.NET Core's 500 (or a cut connection once the answer has started).
+            var status = escaped && !context.Response.HasStarted ? 500 : context.Response.StatusCode;
+            MirrorTelemetry.RegistryRequests.Add(1, MirrorTelemetry.Tag("method", context.Request.Method), MirrorTelemetry.Tag("status", status));
+        }
+    }
+
+    private async Task Answer(HttpContext context)
+    {
         try
         {
             await next(context);

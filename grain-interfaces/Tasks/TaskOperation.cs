@@ -21,6 +21,7 @@ namespace Mirror.Tasks;
 [JsonDerivedType(typeof(UpdateDistribution), "update-distribution")]
 [JsonDerivedType(typeof(DeleteDistribution), "delete-distribution")]
 [JsonDerivedType(typeof(RepairBlobs), "repair-blobs")]
+[JsonDerivedType(typeof(CleanupOrphans), "cleanup-orphans")]
 public abstract record TaskOperation
 {
     /// <summary>Pulp's dotted name of the function that does this work.</summary>
@@ -111,4 +112,17 @@ public sealed record RepairBlobs([property: Id(0)] Guid? RepositoryId, [property
     public override string TaskName => RepositoryId is null ? "pulpcore.app.tasks.repository.repair_all_artifacts" : "pulpcore.app.tasks.repository.repair_version";
 
     public override List<string> ReservedResources() => RepositoryId is { } id ? ["shared:" + Hrefs.RepositoryPrn(id)] : ["/pulp/api/v3/repair/"];
+}
+
+/// <summary>
+/// Pulp's orphan cleanup: delete the content units no repository version holds (among <paramref name="ContentIds"/>, when
+/// given) and their blobs' bytes, except those touched within <paramref name="ProtectionTime"/> or since the oldest
+/// running task began.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mirror.CleanupOrphans")]
+public sealed record CleanupOrphans([property: Id(0)] List<Guid>? ContentIds, [property: Id(1)] TimeSpan ProtectionTime) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.orphan.orphan_cleanup";
+
+    public override List<string> ReservedResources() => ["/pulp/api/v3/orphans/cleanup/"];
 }

@@ -4,19 +4,27 @@ namespace Mirror.Grains.Catalog;
 
 /// <summary>
 /// The one write path of an object kept twice: its grain state, which is the truth, and its catalog row, the copy lists read.
-/// A change writes the state (marked <see cref="CatalogedState{TRecord}.RowPending"/>, with the record the row still shows),
-/// then the row, then clears the mark. A row the catalog refuses (a taken name, an overlapping base path) puts the state back
-/// and throws Pulp's field error. A process that dies between the writes leaves the mark, and the object's next activation
-/// finishes what it began: the row is written from the state, or, if the catalog refuses it now, the state goes back to the
-/// previous record (a create that lost its name is removed). So a listed object is readable and a readable one is listed.
+/// Repositories, remotes, distributions and tasks are written only through it. A change writes the state (marked
+/// <see cref="CatalogedState{TRecord}.RowPending"/>, with the record the row still shows), then the row, then clears the mark.
+/// A row the catalog refuses (a taken name, an overlapping base path) puts the state back and throws Pulp's field error. A
+/// process that dies between the writes leaves the mark, and the object's next activation finishes what it began: the row is
+/// written from the state, or, if the catalog refuses it now, the state goes back to the previous record (a create that lost its
+/// name is removed). So a listed object is readable and a readable one is listed.
 /// </summary>
-/// <param name="kind">What the object is called in errors: "repository", "remote", "distribution".</param>
-public sealed class CatalogedRecord<TRecord>(
+/// <param name="kind">What the object is called in errors: "repository", "remote", "distribution", "task".</param>
+/// <param name="deactivateOnFailure">
+/// Whether a failed write deactivates the grain, so that the next call reads the stored state afresh and repairs from it. A task
+/// says no: its loop runs on the activation and retries its writes through a database outage (memory goes back to the stored
+/// state either way, and the next change finishes a row left pending first).
+/// </param>
+public class CatalogedRecord<TState, TRecord>(
     Grain grain,
-    IPersistentState<CatalogedState<TRecord>> state,
+    IPersistentState<TState> state,
     string kind,
     Func<TRecord, CancellationToken, Task> upsertRow,
-    Func<Guid, CancellationToken, Task> deleteRow)
+    Func<Guid, CancellationToken, Task> deleteRow,
+    bool deactivateOnFailure = true)
+    where TState : CatalogedState<TRecord>
     where TRecord : class
 {
     public TRecord? Record => state.State.Record;
@@ -24,20 +32,25 @@ public sealed class CatalogedRecord<TRecord>(
     /// <summary>
     /// Creates the object from <paramref name="create"/>; a create run again (a task resumed after its silo died) gets what the
     /// first run made. Throws <see cref="ValidationFailedException"/> if the catalog refuses it; then nothing is left.
+    /// <paramref name="alongside"/> changes the rest of the state in the same write (see <see cref="UpdateAsync"/>).
     /// </summary>
-    public async Task<TRecord> CreateAsync(Func<TRecord> create, CancellationToken ct)
+    public async Task<TRecord> CreateAsync(Func<TRecord> create, CancellationToken ct, Func<TState, Action>? alongside = null)
     {
         if (Record is { } existing) return existing;
         var record = create();
-        await ChangeAsync(record, ct);
+        await ChangeAsync(record, alongside, ct);
         return record;
     }
 
-    /// <summary>Replaces the object with <paramref name="change"/> of it. Throws <see cref="ValidationFailedException"/> if it is gone or the catalog refuses the change; then nothing changed.</summary>
-    public async Task<TRecord> UpdateAsync(Func<TRecord, TRecord> change, CancellationToken ct)
+    /// <summary>
+    /// Replaces the object with <paramref name="change"/> of it. Throws <see cref="ValidationFailedException"/> if it is gone or
+    /// the catalog refuses the change; then nothing changed. <paramref name="alongside"/>, for a state that holds more than the
+    /// record, changes the rest of it in the state write of this change and returns how to undo that if the write fails.
+    /// </summary>
+    public async Task<TRecord> UpdateAsync(Func<TRecord, TRecord> change, CancellationToken ct, Func<TState, Action>? alongside = null)
     {
         var record = change(Record ?? throw new ValidationFailedException("pulp_href", $"The {kind} no longer exists."));
-        await ChangeAsync(record, ct);
+        await ChangeAsync(record, alongside, ct);
         return record;
     }
 
@@ -56,19 +69,31 @@ public sealed class CatalogedRecord<TRecord>(
             if (state.RecordExists) await state.ClearStateAsync(ct);
             return;
         }
-        await ChangeAsync(null, ct);
+        await ChangeAsync(null, null, ct);
     }
 
-    private async Task ChangeAsync(TRecord? record, CancellationToken ct)
+    private async Task ChangeAsync(TRecord? record, Func<TState, Action>? alongside, CancellationToken ct)
     {
         try
         {
             // A change an earlier call could not finish comes first, so Previous is always what the row shows.
             await RepairAsync(ct);
-            state.State.Previous = state.State.Record;
+            var before = state.State.Record;
+            state.State.Previous = before;
             state.State.Record = record;
             state.State.RowPending = true;
-            await state.WriteStateAsync(ct);
+            var undo = alongside?.Invoke(state.State);
+            try
+            {
+                await state.WriteStateAsync(ct);
+            }
+            catch
+            {
+                // Memory goes back to the stored state: nothing of this change is there, and the row still shows `before`.
+                (state.State.Record, state.State.Previous, state.State.RowPending) = (before, null, false);
+                undo?.Invoke();
+                throw;
+            }
             CatalogWriteFault.AfterStateWrite(grain);
             if (await FinishAsync(ct) is { } refused)
                 throw new ValidationFailedException(refused.Field, PulpMessages.Conflict(refused.OverlapsWith));
@@ -76,7 +101,7 @@ public sealed class CatalogedRecord<TRecord>(
         catch (Exception e) when (e is not ValidationFailedException)
         {
             // Not known what reached the database: a fresh activation reads the stored state, finds the mark and finishes.
-            grain.DeactivateOnIdle();
+            if (deactivateOnFailure) grain.DeactivateOnIdle();
             throw;
         }
     }
@@ -103,3 +128,13 @@ public sealed class CatalogedRecord<TRecord>(
         return refused;
     }
 }
+
+/// <summary>The write path of an object whose grain state is its record alone (repositories, remotes, distributions).</summary>
+public sealed class CatalogedRecord<TRecord>(
+    Grain grain,
+    IPersistentState<CatalogedState<TRecord>> state,
+    string kind,
+    Func<TRecord, CancellationToken, Task> upsertRow,
+    Func<Guid, CancellationToken, Task> deleteRow)
+    : CatalogedRecord<CatalogedState<TRecord>, TRecord>(grain, state, kind, upsertRow, deleteRow)
+    where TRecord : class;

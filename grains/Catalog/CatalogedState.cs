@@ -1,8 +1,11 @@
 namespace Mirror.Grains.Catalog;
 
-/// <summary>The grain state of an object that also has a catalog row; <see cref="CatalogedRecord{TRecord}"/> is its only writer.</summary>
+/// <summary>
+/// The grain state of an object that also has a catalog row; <see cref="CatalogedRecord{TState, TRecord}"/> is its only writer.
+/// A state that holds more than the record (a task's operation) derives from it.
+/// </summary>
 [GenerateSerializer, Alias("mirror.CatalogedState`1")]
-public sealed class CatalogedState<TRecord> where TRecord : class
+public class CatalogedState<TRecord> where TRecord : class
 {
     /// <summary>The object: null until it is created, and again once it is deleted.</summary>
     [Id(0)] public TRecord? Record { get; set; }

@@ -10,7 +10,7 @@ public sealed class DistributionGrain : Grain, IDistributionGrain
     private readonly TimeProvider _clock;
 
     public DistributionGrain(
-        [PersistentState("distribution", GrainStorage.Provider)] IPersistentState<CatalogedState<DistributionRecord>> state,
+        [PersistentState(GrainStorage.States.Distribution, GrainStorage.Provider)] IPersistentState<CatalogedState<DistributionRecord>> state,
         DistributionCatalog catalog,
         TimeProvider clock)
     {

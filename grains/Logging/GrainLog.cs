@@ -11,6 +11,12 @@ internal static partial class GrainLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Mirrored manifest {Digest} on {Silo}: {Blobs} blobs, {Bytes} bytes downloaded")]
     public static partial void ManifestMirrored(this ILogger log, string digest, string silo, int blobs, long bytes);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Content of manifest {Digest} was deleted as an orphan after it was found; ensuring it again: {Reason}")]
+    public static partial void ManifestPartsVanished(this ILogger log, string digest, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Orphan cleanup task {Task}: {Tags} tags, {Manifests} manifests and {Blobs} blobs deleted (kept: touched since {Cutoff})")]
+    public static partial void OrphansDeleted(this ILogger log, Guid task, int tags, int manifests, int blobs, DateTime cutoff);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Limiter of remote {Remote} restarted after its silo died; granting again at {From}")]
     public static partial void LimiterRestarted(this ILogger log, Guid remote, DateTimeOffset from);
 
@@ -40,6 +46,12 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) waits for the database or the cluster: {Error}")]
     public static partial void TaskWaitsForOutage(this ILogger log, Guid taskId, string taskName, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Finishing the catalog row of {State} {Id}, pending since {Written:o}")]
+    public static partial void PendingRowRepair(this ILogger log, string state, Guid id, DateTime written);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The sweep for pending catalog rows failed; the next pass tries again")]
+    public static partial void PendingRowSweepFailed(this ILogger log, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) gave up after {Budget} of outage")]
     public static partial void TaskOutageTooLong(this ILogger log, Exception error, Guid taskId, string taskName, TimeSpan budget);

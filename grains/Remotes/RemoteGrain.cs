@@ -12,7 +12,7 @@ public sealed class RemoteGrain : Grain, IRemoteGrain
     private readonly TimeProvider _clock;
 
     public RemoteGrain(
-        [PersistentState("remote", GrainStorage.Provider)] IPersistentState<CatalogedState<RemoteRecord>> state,
+        [PersistentState(GrainStorage.States.Remote, GrainStorage.Provider)] IPersistentState<CatalogedState<RemoteRecord>> state,
         RemoteCatalog catalog,
         RepositoryCatalog repositories,
         TimeProvider clock)

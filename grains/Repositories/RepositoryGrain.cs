@@ -14,7 +14,7 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
     private readonly TimeProvider _clock;
 
     public RepositoryGrain(
-        [PersistentState("repository", GrainStorage.Provider)] IPersistentState<CatalogedState<RepositoryRecord>> state,
+        [PersistentState(GrainStorage.States.Repository, GrainStorage.Provider)] IPersistentState<CatalogedState<RepositoryRecord>> state,
         RepositoryCatalog catalog,
         RepositoryVersions versions,
         DistributionCatalog distributions,

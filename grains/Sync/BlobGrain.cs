@@ -6,6 +6,7 @@ using Mirror.Remotes;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
 using Mirror.Sync;
+using Mirror.Telemetry;
 using Orleans.Placement;
 
 namespace Mirror.Grains.Sync;
@@ -39,26 +40,35 @@ public sealed class BlobGrain(
     private async Task<WorkProgress> Store(BlobRequest request, CancellationToken ct)
     {
         await Task.Yield(); // answer Ensure first
-        if (await blobs.GetSizeAsync(Digest, ct) is { } stored)
-        {
-            // Stored by a sync that died before indexing it: the bytes were verified before they became visible.
-            await index.AddBlobAsync(Digest, stored, request.MediaType, request.RemoteId, ct);
-            return WorkProgress.Stored;
-        }
+        // A child of the first Ensure call's span: the manifest that asked for this blob, on whichever silo it runs.
+        using var span = MirrorTelemetry.Source.StartActivity("blob download");
+        span?.SetTag("mirror.blob.digest", Digest);
+        span?.SetTag("mirror.silo", silo.Name);
+        // Stored by a sync that died before indexing it: the bytes were verified before they became visible.
+        if (await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, ct) is not null) return WorkProgress.Stored;
         var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
             ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
         var upstream = new UpstreamSession(remote, permits, limits);
+        MirrorTelemetry.DownloadsInFlight.Add(1);
         try
         {
-            var size = await upstream.Request(async (client, attempt) =>
+            long? size = null;
+            // Orphan cleanup may delete bytes that were stored already when the put found them (a put of a stored blob
+            // reads nothing): then indexing finds them gone, and they are fetched once more.
+            for (var tries = 1; size is null; tries++)
             {
-                await using var download = await ResumingBlobStream.OpenAsync(client, Digest, upstream.Retry.Retries, attempt);
-                await blobs.PutAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, attempt);
-                return await blobs.GetSizeAsync(Digest, attempt) ?? throw new InvalidOperationException($"{Digest} vanished from the blob store");
-            }, ct);
-            await index.AddBlobAsync(Digest, size, request.MediaType, request.RemoteId, ct);
-            log.BlobStored(Digest, size, silo.Name);
-            return new WorkProgress { State = WorkState.Done, BySilo = { [silo.Name] = new SiloShare(0, 1, size) } };
+                await upstream.Request(async (client, attempt) =>
+                {
+                    await using var download = await ResumingBlobStream.OpenAsync(client, Digest, upstream.Retry.Retries, attempt);
+                    await blobs.PutAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, attempt);
+                    return true;
+                }, ct);
+                size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, ct);
+                if (size is null && tries == 3) throw new InvalidOperationException($"{Digest} vanished from the blob store three times after it was stored");
+            }
+            MirrorTelemetry.BlobsStored.Add(1);
+            log.BlobStored(Digest, size.Value, silo.Name);
+            return new WorkProgress { State = WorkState.Done, BySilo = { [silo.Name] = new SiloShare(0, 1, size.Value) } };
         }
         catch (UpstreamException e)
         {
@@ -67,6 +77,10 @@ public sealed class BlobGrain(
         catch (DigestMismatchException e)
         {
             return WorkProgress.Failure($"GET {upstream.Client.BlobUrl(Digest)} failed: {e.Message}");
+        }
+        finally
+        {
+            MirrorTelemetry.DownloadsInFlight.Add(-1);
         }
     }
 }

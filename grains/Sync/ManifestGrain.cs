@@ -9,6 +9,7 @@ using Mirror.Storage;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
 using Mirror.Sync;
+using Mirror.Telemetry;
 using Orleans.Placement;
 
 namespace Mirror.Grains.Sync;
@@ -44,6 +45,10 @@ public sealed class ManifestGrain(
     private async Task<WorkProgress> Mirror(Guid remoteId, CancellationToken ct)
     {
         await Task.Yield(); // answer Ensure first
+        // A child of the first Ensure call's span: the task that asked for this manifest, on whichever silo it runs.
+        using var span = MirrorTelemetry.Source.StartActivity("manifest mirror");
+        span?.SetTag("mirror.manifest.digest", Digest);
+        span?.SetTag("mirror.silo", silo.Name);
         try
         {
             var remote = await GrainFactory.GetGrain<IRemoteGrain>(remoteId).GetWithSecrets()
@@ -54,8 +59,22 @@ public sealed class ManifestGrain(
             if (manifest.Digest != Digest)
                 throw new InvalidManifestException($"The upstream sent manifest {manifest.Digest} when asked for {Digest}.");
 
-            var parts = manifest.IsList ? await MirrorChildren(remoteId, manifest, ct) : await MirrorBlobs(remoteId, manifest, ct);
-            await index.AddManifestAsync(await Describe(manifest, fetched.Bytes), ct);
+            var parts = new List<WorkProgress>();
+            for (var tries = 1; ; tries++)
+            {
+                parts.AddRange(manifest.IsList ? await MirrorChildren(remoteId, manifest, ct) : await MirrorBlobs(remoteId, manifest, ct));
+                try
+                {
+                    await index.AddManifestAsync(await Describe(manifest, fetched.Bytes), ct);
+                    break;
+                }
+                catch (Exception e) when (e is ContentMissingException or BlobNotFoundException && tries < 3)
+                {
+                    // Orphan cleanup deleted a part after it was found (work begun for a sync that has ended): ensure it again.
+                    log.ManifestPartsVanished(Digest, e.Message);
+                }
+            }
+            MirrorTelemetry.ManifestsStored.Add(1);
             var mine = new KeyValuePair<string, SiloShare>(silo.Name, new SiloShare(1, 0, 0));
             var done = new WorkProgress { State = WorkState.Done, BySilo = SiloShare.Merge(parts.SelectMany(p => p.BySilo).Append(mine)) };
             log.ManifestMirrored(Digest, silo.Name, done.BlobsDownloaded, done.BytesDownloaded);

@@ -2,6 +2,7 @@ using Mirror.Grains.Logging;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Mirror.Sync;
+using Mirror.Telemetry;
 
 namespace Mirror.Grains.Sync;
 
@@ -25,9 +26,12 @@ public sealed class RemotePermits : IAsyncDisposable
     }
 
     /// <summary>Waits for a permit on <paramref name="remoteId"/>'s upstream; dispose it when the request is over.</summary>
-    public async Task<Permit> AcquireAsync(Guid remoteId, int limit, CancellationToken ct)
+    /// <param name="remoteName">The remote's name, as metrics label it.</param>
+    public async Task<Permit> AcquireAsync(Guid remoteId, string remoteName, int limit, CancellationToken ct)
     {
         var limiter = _grains.GetGrain<IRemoteLimiterGrain>(remoteId);
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
+        var remote = MirrorTelemetry.Tag("remote", remoteName);
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -47,7 +51,9 @@ public sealed class RemotePermits : IAsyncDisposable
                 ct.ThrowIfCancellationRequested();
             }
             _held[granted] = remoteId;
-            return new Permit(this, remoteId, granted);
+            MirrorTelemetry.PermitWait.Record(waiting.Elapsed.TotalSeconds, remote);
+            MirrorTelemetry.PermitsHeld.Add(1, remote);
+            return new Permit(this, remoteId, granted, remote);
         }
     }
 
@@ -95,11 +101,15 @@ public sealed class RemotePermits : IAsyncDisposable
     }
 
     /// <summary>One permit: the right to have one request in flight to a remote's upstream.</summary>
-    public sealed class Permit(RemotePermits owner, Guid remoteId, Guid lease) : IAsyncDisposable
+    public sealed class Permit(RemotePermits owner, Guid remoteId, Guid lease, KeyValuePair<string, object?> remote) : IAsyncDisposable
     {
         private int _released;
 
-        public ValueTask DisposeAsync() =>
-            Interlocked.Exchange(ref _released, 1) == 0 ? new ValueTask(owner.Release(remoteId, lease)) : ValueTask.CompletedTask;
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0) return ValueTask.CompletedTask;
+            MirrorTelemetry.PermitsHeld.Add(-1, remote);
+            return new ValueTask(owner.Release(remoteId, lease));
+        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits, 
     public Task<T> Request<T>(Func<RegistryClient, CancellationToken, Task<T>> request, CancellationToken ct) =>
         Retry.Run(async attempt =>
         {
-            await using var permit = await permits.AcquireAsync(remote.Id, remote.Settings.DownloadConcurrency, attempt);
+            await using var permit = await permits.AcquireAsync(remote.Id, remote.Settings.Name, remote.Settings.DownloadConcurrency, attempt);
             return await request(Client, attempt);
         }, ct);
 }

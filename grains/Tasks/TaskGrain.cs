@@ -1,8 +1,10 @@
+using Mirror.Grains.Catalog;
 using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Storage;
 using Mirror.Storage.Catalog;
 using Mirror.Tasks;
+using Mirror.Telemetry;
 
 namespace Mirror.Grains.Tasks;
 
@@ -10,35 +12,50 @@ namespace Mirror.Grains.Tasks;
 /// One Pulp task. The work runs as a background loop on this activation (never as one long grain
 /// call, which the 30 s call timeout and the stuck-activation detector forbid). A reminder ticks
 /// while the task is unfinished: it keeps the activation alive and starts the loop again on another
-/// silo when this one dies.
+/// silo when this one dies. The record and its catalog row are written through <see cref="CatalogedRecord{TState, TRecord}"/>,
+/// as every cataloged object is; the operation travels in the same state writes.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Its CancellationTokenSource has no timer and no links, so it holds nothing that outlives the activation.")]
-public sealed class TaskGrain(
-    [PersistentState("task", GrainStorage.Provider)] IPersistentState<TaskState> state,
-    TaskCatalog catalog,
-    TimeProvider clock,
-    IServiceProvider services,
-    ILogger<TaskGrain> log) : Grain, ITaskGrain, IRemindable
+public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
 {
     private const string RunReminder = "run";
     private static readonly TimeSpan ReservationPoll = TimeSpan.FromMilliseconds(250);
+    private readonly IPersistentState<TaskState> _state;
+    private readonly CatalogedRecord<TaskState, TaskRecord> _task;
+    private readonly TimeProvider _clock;
+    private readonly IServiceProvider _services;
+    private readonly ILogger<TaskGrain> _log;
     private Task? _loop;
     private readonly CancellationTokenSource _cancel = new();
 
-    private TaskRecord Record => state.State.Record!;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public TaskGrain(
+        [PersistentState(GrainStorage.States.Task, GrainStorage.Provider)] IPersistentState<TaskState> state,
+        TaskCatalog catalog,
+        TimeProvider clock,
+        IServiceProvider services,
+        ILogger<TaskGrain> log)
     {
+        (_state, _clock, _services, _log) = (state, clock, services, log);
+        // A failed write leaves the activation (and its loop) in place: the loop retries through an outage, and the next
+        // write finishes a row left pending.
+        _task = new(this, state, "task", catalog.UpsertAsync, catalog.DeleteAsync, deactivateOnFailure: false);
+    }
+
+    private TaskRecord Record => _state.State.Record!;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A row its last write did not reach (the silo died between state and row) is brought up to the state first.
+        await _task.RepairAsync(cancellationToken);
         // A task whose silo died resumes as soon as anyone asks about it (clients poll tasks), not only at its reminder.
-        if (state.State.Record is { } record && !TaskStates.IsFinal(record.State)) StartLoop();
-        return Task.CompletedTask;
+        if (_state.State.Record is { } record && !TaskStates.IsFinal(record.State)) StartLoop();
     }
 
     async Task<TaskRecord> ITaskGrain.Start(TaskOperation operation, string loggingCid)
     {
-        if (state.State.Record is { } existing) return existing;
-        var now = clock.UtcNowMicros();
-        await Save(new TaskRecord
+        if (_state.State.Record is { } existing) return existing;
+        var now = _clock.UtcNowMicros();
+        await _task.CreateAsync(() => new TaskRecord
         {
             Id = this.GetPrimaryKey(),
             Name = operation.TaskName,
@@ -47,7 +64,7 @@ public sealed class TaskGrain(
             Created = now,
             LastUpdated = now,
             ReservedResources = operation.ReservedResources(),
-        }, operation);
+        }, CancellationToken.None, WithOperation(operation));
         await this.RegisterOrUpdateReminder(RunReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         // Take a place in the first resource's queue now, so tasks on one repository run in the order they were asked for.
         if (Reservations().FirstOrDefault() is { } first) await Reserve(first);
@@ -55,36 +72,34 @@ public sealed class TaskGrain(
         return Record;
     }
 
-    Task<TaskRecord?> ITaskGrain.Get() => Task.FromResult(state.State.Record);
+    Task<TaskRecord?> ITaskGrain.Get() => Task.FromResult(_state.State.Record);
 
     async Task<TaskRecord?> ITaskGrain.Cancel()
     {
-        if (state.State.Record is not { } record || TaskStates.IsFinal(record.State) || record.State == TaskStates.Canceling)
-            return state.State.Record;
+        if (_state.State.Record is not { } record || TaskStates.IsFinal(record.State) || record.State == TaskStates.Canceling)
+            return _state.State.Record;
         if (_loop is null)
         {
             // Nothing is running here (the silo that ran it died before the reminder came back): nothing to wait for.
             await Finish(TaskStates.Canceled, error: null, created: []);
             return Record;
         }
-        await Save(record with { State = TaskStates.Canceling, LastUpdated = clock.UtcNowMicros() });
+        await Save(r => r with { State = TaskStates.Canceling, LastUpdated = _clock.UtcNowMicros() });
         _cancel.Cancel();
         return Record;
     }
 
     async Task<bool> ITaskGrain.Delete()
     {
-        if (state.State.Record is { } record && !TaskStates.IsFinal(record.State)) return false;
-        await catalog.DeleteAsync(this.GetPrimaryKey(), CancellationToken.None);
-        if (state.RecordExists) await state.ClearStateAsync();
-        state.State.Record = null;
+        if (_state.State.Record is { } record && !TaskStates.IsFinal(record.State)) return false;
+        await _task.DeleteAsync(CancellationToken.None);
         DeactivateOnIdle();
         return true;
     }
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.Record is not { } record || TaskStates.IsFinal(record.State))
+        if (_state.State.Record is not { } record || TaskStates.IsFinal(record.State))
         {
             await ReleaseReservations();
             await UnregisterRunReminder();
@@ -99,23 +114,31 @@ public sealed class TaskGrain(
     {
         // Return to the caller first: Start must answer in milliseconds.
         await Task.Yield();
+        var name = MirrorTelemetry.Tag("name", Record.Name);
+        MirrorTelemetry.TasksRunning.Add(1, name);
+        using var scope = WorkScope.ForTask(_log, Record.Id, Record.LoggingCid);
+        // A child of the call that started the task (the gateway's request, through Orleans' activity propagation), or of the reminder's.
+        using var span = MirrorTelemetry.Source.StartActivity("task " + Record.Name);
+        span?.SetTag("mirror.task.id", Record.Id.ToString());
+        span?.SetTag("mirror.correlation_id", Record.LoggingCid);
         try
         {
             var (finalState, error, created) = await Outcome();
             // The outcome is recorded once the database takes it; past the budget the reminder runs the task again.
-            await Budget.Retry(() => Finish(finalState, error, created), clock, CancellationToken.None);
+            await Budget.Retry(() => Finish(finalState, error, created), _clock, CancellationToken.None);
         }
         catch (Exception e)
         {
-            log.TaskOutcomeUnrecorded(e, Record.Id);
+            _log.TaskOutcomeUnrecorded(e, Record.Id);
         }
         finally
         {
+            MirrorTelemetry.TasksRunning.Add(-1, name);
             _loop = null;
         }
     }
 
-    private OutageBudget Budget => OutageBudget.Of(services);
+    private OutageBudget Budget => OutageBudget.Of(_services);
 
     /// <summary>
     /// Runs the operation to its outcome. A database outage or a silo lost under a call is not the task's failure: the
@@ -127,7 +150,7 @@ public sealed class TaskGrain(
         DateTimeOffset? outageSince = null;
         for (var attempt = 1; ; attempt++)
         {
-            var started = clock.GetUtcNow();
+            var started = _clock.GetUtcNow();
             try
             {
                 var created = await RunOnce();
@@ -139,7 +162,7 @@ public sealed class TaskGrain(
             }
             catch (TaskFailedException e)
             {
-                log.TaskFailed(Record.Id, Record.Name, e.Message);
+                _log.TaskFailed(Record.Id, Record.Name, e.Message);
                 return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
             }
             catch (ValidationFailedException e)
@@ -148,18 +171,18 @@ public sealed class TaskGrain(
             }
             catch (Exception e) when (TransientFaults.IsTransient(e))
             {
-                var now = clock.GetUtcNow();
+                var now = _clock.GetUtcNow();
                 // An attempt that ran longer than the budget before this fault had got past the previous outage.
                 if (outageSince is null || now - started > Budget.Length) (outageSince, attempt) = (now, 1);
                 if (now - outageSince > Budget.Length)
                 {
-                    log.TaskOutageTooLong(e, Record.Id, Record.Name, Budget.Length);
+                    _log.TaskOutageTooLong(e, Record.Id, Record.Name, Budget.Length);
                     return (TaskStates.Failed, new TaskError { Description = $"The database or the cluster was unavailable for longer than {Budget.Length}: {e.Message}" }, []);
                 }
-                log.TaskWaitsForOutage(Record.Id, Record.Name, e.Message);
+                _log.TaskWaitsForOutage(Record.Id, Record.Name, e.Message);
                 try
                 {
-                    await Task.Delay(OutageBudget.Pause(attempt), clock, _cancel.Token);
+                    await Task.Delay(OutageBudget.Pause(attempt), _clock, _cancel.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -168,7 +191,7 @@ public sealed class TaskGrain(
             }
             catch (Exception e)
             {
-                log.TaskCrashed(e, Record.Id, Record.Name);
+                _log.TaskCrashed(e, Record.Id, Record.Name);
                 return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
             }
         }
@@ -177,11 +200,11 @@ public sealed class TaskGrain(
     private async Task<List<string>> RunOnce()
     {
         await WaitForReservations();
-        var now = clock.UtcNowMicros();
-        await Save(Record with { State = Record.State == TaskStates.Canceling ? Record.State : TaskStates.Running, UnblockedAt = Record.UnblockedAt ?? now, StartedAt = Record.StartedAt ?? now, LastUpdated = now });
-        var progress = new TaskProgress(reports => Save(Record with { ProgressReports = reports, LastUpdated = clock.UtcNowMicros() }), clock);
-        var context = new TaskContext(Record.Id, GrainFactory, services, progress, log, _cancel.Token);
-        var created = await TaskRunner.Run(context, state.State.Operation
+        var now = _clock.UtcNowMicros();
+        await Save(r => r with { State = r.State == TaskStates.Canceling ? r.State : TaskStates.Running, UnblockedAt = r.UnblockedAt ?? now, StartedAt = r.StartedAt ?? now, LastUpdated = now });
+        var progress = new TaskProgress(reports => Save(r => r with { ProgressReports = reports, LastUpdated = _clock.UtcNowMicros() }), _clock);
+        var context = new TaskContext(Record.Id, GrainFactory, _services, progress, _log, _cancel.Token);
+        var created = await TaskRunner.Run(context, _state.State.Operation
             ?? throw new InvalidOperationException($"Task {Record.Id} has lost its operation"));
         await progress.SaveAsync(force: true);
         return created;
@@ -189,19 +212,22 @@ public sealed class TaskGrain(
 
     private async Task Finish(string finalState, TaskError? error, List<string> created)
     {
-        var now = clock.UtcNowMicros();
+        var now = _clock.UtcNowMicros();
+        var counted = TaskStates.IsFinal(Record.State); // a retried finish (its reminder was not yet gone) counts once
         await ReleaseReservations();
         // A finished task keeps no copy of the secrets its operation may have carried; until the save succeeds it keeps
         // the operation, so a retry after a failed save still has it.
-        await Save(Record with
+        await Save(r => r with
         {
             State = finalState,
             Error = error,
             CreatedResources = created,
-            FinishedAt = Record.FinishedAt ?? now,
+            FinishedAt = r.FinishedAt ?? now,
             LastUpdated = now,
-            ProgressReports = Record.ProgressReports.Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
-        }, dropOperation: true);
+            ProgressReports = r.ProgressReports.Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
+        }, WithOperation(null));
+        if (!counted) MirrorTelemetry.TasksFinished.Add(1, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
+        if (!counted) MirrorTelemetry.TaskDuration.Record((Record.FinishedAt!.Value - Record.Created).TotalSeconds, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         await UnregisterRunReminder();
     }
 
@@ -226,23 +252,17 @@ public sealed class TaskGrain(
             await GrainFactory.GetGrain<IReservationGrain>(resource).Release(Record.Id);
     }
 
-    /// <summary>Writes the record (and the operation it starts with); a failed write leaves memory as storage has it.</summary>
-    private async Task Save(TaskRecord record, TaskOperation? operation = null, bool dropOperation = false)
+    /// <summary>Writes a change of the record and its row (the one write path); a failed state write leaves memory as storage has it.</summary>
+    private Task<TaskRecord> Save(Func<TaskRecord, TaskRecord> change, Func<TaskState, Action>? alongside = null) =>
+        _task.UpdateAsync(change, CancellationToken.None, alongside);
+
+    /// <summary>Sets the operation in the state write of a change (null drops it), and says how to undo that if the write fails.</summary>
+    private static Func<TaskState, Action> WithOperation(TaskOperation? operation) => s =>
     {
-        var (previousRecord, previousOperation) = (state.State.Record, state.State.Operation);
-        state.State.Record = record;
-        state.State.Operation = dropOperation ? null : previousOperation ?? operation;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            (state.State.Record, state.State.Operation) = (previousRecord, previousOperation);
-            throw;
-        }
-        await catalog.UpsertAsync(record, CancellationToken.None);
-    }
+        var kept = s.Operation;
+        s.Operation = operation;
+        return () => s.Operation = kept;
+    };
 
     private async Task UnregisterRunReminder()
     {

@@ -1,4 +1,5 @@
 using Mirror.Distributions;
+using Mirror.Grains.Orphans;
 using Mirror.Grains.Repair;
 using Mirror.Grains.Sync;
 using Mirror.Remotes;
@@ -21,6 +22,9 @@ internal static class TaskRunner
                 return await SyncRunner.Run(context, sync);
             case RepairBlobs repair:
                 await RepairRunner.Run(context, repair);
+                return [];
+            case CleanupOrphans cleanup:
+                await OrphanCleanupRunner.Run(context, cleanup);
                 return [];
             case UpdateRepository update:
                 await grains.GetGrain<IRepositoryGrain>(update.RepositoryId).Update(update.Settings);

@@ -12,7 +12,9 @@ namespace Mirror.Oci.Upstream;
 /// </summary>
 internal static class UpstreamHttpHandler
 {
-    public static SocketsHttpHandler Create(UpstreamOptions options)
+    public static HttpMessageHandler Create(UpstreamOptions options) => new UpstreamRequestMetrics(Connections(options));
+
+    private static SocketsHttpHandler Connections(UpstreamOptions options)
     {
         var handler = new SocketsHttpHandler
         {

@@ -1,6 +1,6 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Mirror.Storage.Content;
+using Mirror.Telemetry;
 
 namespace Mirror.Storage.Blobs;
 
@@ -10,13 +10,10 @@ namespace Mirror.Storage.Blobs;
 /// </summary>
 public sealed partial class BlobQuarantine(BlobHealth health, IBlobStore blobs, ILogger<BlobQuarantine> log)
 {
-    private static readonly Meter Meter = new("Mirror.Storage");
-    private static readonly Counter<long> Quarantined = Meter.CreateCounter<long>("mirror.blobs.quarantined", description: "Blobs found damaged in the store and taken out of service");
-
     public async Task QuarantineAsync(string digest, string damage)
     {
         Quarantining(log, digest, damage);
-        Quarantined.Add(1);
+        MirrorTelemetry.BlobsQuarantined.Add(1);
         // Bytes first: a blob marked damaged whose bytes stayed could be indexed again by a sync without a download.
         await blobs.DeleteAsync(digest, CancellationToken.None);
         await health.MarkDamagedAsync(digest, damage, CancellationToken.None);

@@ -5,7 +5,7 @@ namespace Mirror.Storage.Blobs;
 
 public static class BlobStoreServices
 {
-    /// <summary>Registers the one <see cref="IBlobStore"/> that configuration section <c>Mirror:Blobs</c> describes, checked when the host starts.</summary>
+    /// <summary>Registers the one <see cref="IBlobStore"/> that configuration section <c>Mirror:Blobs</c> describes, checked when the host starts, metered.</summary>
     public static IServiceCollection AddMirrorBlobStore(this IServiceCollection services)
     {
         services.AddOptions<BlobStoreSettings>().BindConfiguration(BlobStoreSettings.Section)
@@ -16,7 +16,7 @@ public static class BlobStoreServices
                 "Mirror:Blobs:S3AccessKey and Mirror:Blobs:S3SecretKey are required for the s3 blob store")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BlobStoreSettings>>().Value);
-        return services.AddSingleton<IBlobStore>(sp => Create(sp.GetRequiredService<BlobStoreSettings>()));
+        return services.AddSingleton<IBlobStore>(sp => new MeteredBlobStore(Create(sp.GetRequiredService<BlobStoreSettings>())));
     }
 
     public static IBlobStore Create(BlobStoreSettings settings) => settings.Kind.ToLowerInvariant() switch

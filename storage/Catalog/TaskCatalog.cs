@@ -24,12 +24,17 @@ public sealed class TaskCatalog(NpgsqlDataSource db)
 
     private readonly CatalogSql _list = new(db, "mirror_tasks", Fields.All, new Order(Fields.Created, Descending: true));
 
+    /// <summary>
+    /// Writes the task's row. <c>running_since</c> is the database's time of the first write that found the task running:
+    /// orphan cleanup keeps every unit touched since the oldest running task began (see <c>Orphans</c>).
+    /// </summary>
     public Task UpsertAsync(TaskRecord task, CancellationToken ct) => db.Command("""
-            insert into mirror_tasks (id, name, state, logging_cid, created, last_updated, started_at, finished_at, reserved_resources, created_resources, doc)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)
+            insert into mirror_tasks (id, name, state, logging_cid, created, last_updated, started_at, finished_at, reserved_resources, created_resources, doc, running_since)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, case when $3 = 'running' then clock_timestamp() end)
             on conflict (id) do update set state = excluded.state, last_updated = excluded.last_updated,
                 started_at = excluded.started_at, finished_at = excluded.finished_at,
-                created_resources = excluded.created_resources, doc = excluded.doc
+                created_resources = excluded.created_resources, doc = excluded.doc,
+                running_since = coalesce(mirror_tasks.running_since, excluded.running_since)
             """, task.Id, task.Name, task.State, task.LoggingCid, task.Created, task.LastUpdated, task.StartedAt, task.FinishedAt,
             task.ReservedResources.ToArray(), task.CreatedResources.ToArray(), CatalogJson.Serialize(task)).ExecuteAsync(ct);
 

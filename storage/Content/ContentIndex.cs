@@ -1,36 +1,60 @@
 using Npgsql;
 using NpgsqlTypes;
+using Mirror.Storage.Blobs;
 
 namespace Mirror.Storage.Content;
 
 /// <summary>
 /// What has been mirrored, whatever repository it is in. A blob is indexed once its bytes are stored and
 /// verified, a manifest once its blobs and children are indexed: a digest found here needs no download.
+/// A sync that finds a unit here relies on it instead of fetching it, so every such look-up also touches the unit (its
+/// <c>touched</c> time): orphan cleanup does not delete what was touched since the oldest running task began
+/// (<see cref="Orphans"/>), and a unit it deleted first is simply not found.
 /// </summary>
-public sealed class ContentIndex(NpgsqlDataSource db, TimeProvider clock)
+public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProvider clock)
 {
     public async Task<HashSet<string>> KnownManifestsAsync(IReadOnlyCollection<string> digests, CancellationToken ct) =>
         // A manifest with a damaged blob (its own, or one of a listed child's) is not complete any more: it is mirrored again.
+        // Its blobs and children need no touch: they cannot be deleted while the manifest refers to them.
         (await db.Command($"""
-            select m.digest from mirror_manifests m
+            update mirror_manifests m set touched = clock_timestamp()
             where m.digest = any($1) and not ({BlobHealth.HasDamagedBlob("m")})
               and not exists (select 1 from mirror_manifest_children c join mirror_manifests child on child.id = c.manifest_id
                               where c.list_id = m.id and ({BlobHealth.HasDamagedBlob("child")}))
+            returning m.digest
             """, Sql.TextArray(digests)).RowsAsync(r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
 
     public async Task<bool> HasManifestAsync(string digest, CancellationToken ct) =>
         (await KnownManifestsAsync([digest], ct)).Count == 1;
 
-    /// <summary>The stored size of an indexed blob, or null when the blob is not indexed (or found damaged).</summary>
+    /// <summary>The stored size of an indexed blob (touched), or null when the blob is not indexed (or found damaged).</summary>
     public async Task<long?> BlobSizeAsync(string digest, CancellationToken ct) =>
-        await db.Command("select size from mirror_blobs where digest = $1 and damaged_at is null", digest).ScalarAsync(ct) as long?;
+        await db.Command("update mirror_blobs set touched = clock_timestamp() where digest = $1 and damaged_at is null returning size", digest).ScalarAsync(ct) as long?;
 
-    /// <summary>Indexes a stored, verified blob (again, when it was found damaged), fetched from <paramref name="remoteId"/>.</summary>
-    public Task AddBlobAsync(string digest, long size, string? mediaType, Guid? remoteId, CancellationToken ct) => db.Command("""
+    /// <summary>
+    /// Indexes a blob the store holds (again, when it was found damaged), fetched from <paramref name="remoteId"/>, and
+    /// returns its stored size; null when the store does not hold it (orphan cleanup deleted it after it was put: put it again).
+    /// The store is asked under the digest's lock, which orphan cleanup holds from deleting a blob's row to deleting its
+    /// bytes: a row is never written for bytes about to go.
+    /// </summary>
+    public async Task<long?> IndexStoredBlobAsync(string digest, string? mediaType, Guid? remoteId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await LockDigestAsync(connection, tx, digest, ct);
+        if (await blobs.GetSizeAsync(digest, ct) is not { } size) return null;
+        await connection.Command(tx, """
             insert into mirror_blobs (id, digest, size, media_type, created, remote_id) values ($1, $2, $3, $4, $5, $6)
-            on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, remote_id = coalesce(excluded.remote_id, mirror_blobs.remote_id)
-            where mirror_blobs.damaged_at is not null
+            on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, remote_id = coalesce(excluded.remote_id, mirror_blobs.remote_id),
+                touched = clock_timestamp()
             """, Ids.New(), digest, size, mediaType, Now(), new NpgsqlParameter { Value = (object?)remoteId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid }).ExecuteAsync(ct);
+        await tx.CommitAsync(ct);
+        return size;
+    }
+
+    /// <summary>The per-digest lock (a transaction-scoped advisory lock) between indexing a blob and deleting it.</summary>
+    internal static Task LockDigestAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string digest, CancellationToken ct) =>
+        connection.Command(tx, "select pg_advisory_xact_lock(hashtextextended($1, 0))", digest).ExecuteAsync(ct);
 
     /// <summary>Records a manifest with its layers or children, in one transaction; a manifest already indexed is left as it is.</summary>
     public async Task AddManifestAsync(ManifestEntry entry, CancellationToken ct)
@@ -69,8 +93,18 @@ public sealed class ContentIndex(NpgsqlDataSource db, TimeProvider clock)
     {
         var missing = await connection.Command(tx, $"select d from unnest($1::text[]) d where not exists (select 1 from {table} t where t.digest = d)",
             Sql.TextArray(digests.Distinct())).RowsAsync(r => r.GetString(0), ct);
-        if (missing.Count > 0) throw new InvalidOperationException($"Cannot index the manifest before {string.Join(", ", missing)}");
+        if (missing.Count > 0) throw new ContentMissingException(missing);
     }
 
     private DateTime Now() => clock.GetUtcNow().UtcDateTime;
+}
+
+/// <summary>
+/// A manifest cannot be indexed because content it references is not (any more): orphan cleanup deleted it after the
+/// sync found it. The caller ensures the content again and retries.
+/// </summary>
+public sealed class ContentMissingException(IReadOnlyList<string> digests)
+    : InvalidOperationException($"Cannot index the manifest before {string.Join(", ", digests)}")
+{
+    public IReadOnlyList<string> Digests { get; } = digests;
 }

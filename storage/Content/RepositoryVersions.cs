@@ -25,12 +25,21 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
         await using var tx = await connection.BeginTransactionAsync(ct);
         var number = await NextNumberAsync(connection, tx, repositoryId, ct);
 
+        // Every manifest the sync saw is indexed (it found or mirrored each one, and orphan cleanup spares what a running
+        // task touched); should one be gone all the same, no version is made without it.
+        var missing = await connection.Command(tx, """
+            select distinct r.digest from mirror_sync_refs r
+            where r.task_id = $1 and not exists (select 1 from mirror_manifests m where m.digest = r.digest)
+            """, taskId).RowsAsync(r => r.GetString(0), ct);
+        if (missing.Count > 0) throw new ContentMissingException(missing);
+
+        // A tag unit found already is touched, so that orphan cleanup cannot take it between here and the membership rows.
         await Execute(connection, tx, """
             insert into mirror_tags (id, name, manifest_id, created)
             select gen_random_uuid(), r.tag_name, m.id, $2
             from (select distinct tag_name, digest from mirror_sync_refs where task_id = $1 and tag_name is not null) r
             join mirror_manifests m on m.digest = r.digest
-            on conflict (name, manifest_id) do nothing
+            on conflict (name, manifest_id) do update set touched = clock_timestamp()
             """, ct, taskId, Now());
 
         // Everything the sync saw: its tags, their manifests, the manifests those list, and all their blobs.

@@ -25,6 +25,13 @@ public abstract class MirrorSettings
 
     /// <summary>Keys used before <see cref="EncryptionKey"/>, still read during a rotation (<c>Mirror__PreviousEncryptionKeys__0</c>, …).</summary>
     public List<string> PreviousEncryptionKeys { get; set; } = [];
+    /// <summary>Where spans go over OTLP (an OpenTelemetry collector, Jaeger, Tempo…); unset sends none unless <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary><c>grpc</c> (the default, port 4317) or <c>http/protobuf</c> (port 4318; <c>/v1/traces</c> is added to the endpoint).</summary>
+    public string? OtlpProtocol { get; set; }
+
+    public static bool IsHttpProtobuf(string? protocol) => string.Equals(protocol, "http/protobuf", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What is wrong, one sentence per key, each naming the key; empty when the settings can run.</summary>
     public virtual IEnumerable<string> Problems()
@@ -38,6 +45,10 @@ public abstract class MirrorSettings
         else if (!Storage.Secrets.SecretBox.IsKey(EncryptionKey)) yield return $"{Key(nameof(EncryptionKey))} is not 32 bytes in base64";
         for (var i = 0; i < PreviousEncryptionKeys.Count; i++)
             if (!Storage.Secrets.SecretBox.IsKey(PreviousEncryptionKeys[i])) yield return $"{Key(nameof(PreviousEncryptionKeys))}:{i} is not 32 bytes in base64";
+        if (!string.IsNullOrWhiteSpace(OtlpEndpoint) && !(Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https"))
+            yield return $"{Key(nameof(OtlpEndpoint))} is not an http or https URL";
+        if (OtlpProtocol is { } protocol && protocol != "grpc" && !IsHttpProtobuf(protocol))
+            yield return $"{Key(nameof(OtlpProtocol))} is '{protocol}'; expected 'grpc' or 'http/protobuf'";
     }
 
     public static string Key(string name) => $"{Section}:{name}";

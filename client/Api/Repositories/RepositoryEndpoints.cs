@@ -144,7 +144,7 @@ public static class RepositoryEndpoints
 
     /// <summary>The id of a blob, manifest or tag href, as django-filter's hyperlink filters read it.</summary>
     private static string ContentId(string filter, string href) =>
-        Hrefs.TryParse(href, Hrefs.Blobs, out var id) || Hrefs.TryParse(href, Hrefs.Manifests, out id) || Hrefs.TryParse(href, Hrefs.Tags, out id)
+        Hrefs.TryParseContent(href, out var id)
             ? id.ToString()
             : throw ApiError.Field(filter, "Invalid hyperlink - No URL match.");
 }

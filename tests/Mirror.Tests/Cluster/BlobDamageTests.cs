@@ -93,7 +93,7 @@ public sealed class BlobDamageTests : IAsyncLifetime
         Assert.Contains(global.ProgressReports, p => p.Code == "repair.repaired" && p.Done == 1);
     }
 
-    private string BlobFile(string digest) => Path.Combine(_cluster.BlobRoot, "sha256", digest[7..9], digest[7..]);
+    private string BlobFile(string digest) => _cluster.BlobFile(digest);
 
     private void Damage(string digest, Func<byte[], byte[]> change) => File.WriteAllBytes(BlobFile(digest), change(File.ReadAllBytes(BlobFile(digest))));
 

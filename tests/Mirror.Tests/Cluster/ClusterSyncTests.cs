@@ -31,7 +31,7 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
     {
         foreach (var blob in blobs)
         {
-            var file = Path.Combine(fixture.Cluster.BlobRoot, "sha256", blob.Digest[7..9], blob.Digest[7..]);
+            var file = fixture.Cluster.BlobFile(blob.Digest);
             Assert.Equal(blob.Digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))));
         }
     }
@@ -147,7 +147,7 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         var failedBlob = Proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet).GroupBy(r => r.PathAndQuery).First();
         Assert.Equal(2, failedBlob.Count()); // one try and one retry
         Assert.Equal(repository + "versions/0/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
-        Assert.DoesNotContain(upstream.Blobs, b => File.Exists(Path.Combine(fixture.Cluster.BlobRoot, "sha256", b.Digest[7..9], b.Digest[7..])) && b.Size > 1000);
+        Assert.DoesNotContain(upstream.Blobs, b => File.Exists(fixture.Cluster.BlobFile(b.Digest)) && b.Size > 1000);
     }
 
     [Fact]

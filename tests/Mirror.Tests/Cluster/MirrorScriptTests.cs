@@ -39,6 +39,9 @@ public sealed class MirrorScriptTests
             Assert.Matches(@"gateway\s+\d+\s+\d+\s+ok", status.Output);
             Assert.Matches(@"silo1\s+\d+\s+\d+(,\d+)+\s+active", status.Output);
             Assert.Matches(@"silo2\s+\d+\s+\d+(,\d+)+\s+active", status.Output);
+            // The health column: what each process's /healthz and /readyz answer.
+            foreach (var name in new[] { "gateway", "silo1", "silo2" })
+                Assert.Matches($@"(?m)^{name}\s.*\slive, ready$", status.Output);
 
             var pids = Directory.GetFiles(Path.Combine(data, "run"), "*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
             Assert.Equal(3, pids.Count);

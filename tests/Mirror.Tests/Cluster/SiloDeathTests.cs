@@ -71,7 +71,7 @@ public sealed class SiloDeathTests : IAsyncLifetime
 
     private Task<TaskView> Finished(string task) => _cluster.FinishedAsync(task, TimeSpan.FromMinutes(4));
 
-    private string BlobFile(string digest) => Path.Combine(_cluster.BlobRoot, "sha256", digest[7..9], digest[7..]);
+    private string BlobFile(string digest) => _cluster.BlobFile(digest);
 
     private async Task<string> StartSync(string repository, string remote, bool mirror = false) =>
         (await Client.PostAsync(repository + "sync/", new { remote, mirror })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;

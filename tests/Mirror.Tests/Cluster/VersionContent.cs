@@ -20,7 +20,7 @@ public static class VersionContent
     public static string Expected(BulkUpstream upstream) => Comparable(
         upstream.Images.Select(i => $"{i.Tag}={i.Image.Digest}"), upstream.Images.Select(i => i.Image.Digest), upstream.Blobs.Select(b => b.Digest));
 
-    private static string Comparable(IEnumerable<string> tags, IEnumerable<string> manifests, IEnumerable<string> blobs)
+    public static string Comparable(IEnumerable<string> tags, IEnumerable<string> manifests, IEnumerable<string> blobs)
     {
         JsonArray Sorted(IEnumerable<string> values) => new(values.Order(StringComparer.Ordinal).Select(v => (JsonNode?)v).ToArray());
         return new JsonObject { ["tags"] = Sorted(tags), ["manifests"] = Sorted(manifests), ["blobs"] = Sorted(blobs) }.ToJsonString();

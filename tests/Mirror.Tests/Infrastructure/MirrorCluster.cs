@@ -14,9 +14,11 @@ public sealed class MirrorCluster : IAsyncDisposable
     private int _nextSilo;
 
     private readonly IReadOnlyDictionary<string, string> _blobStore;
+    private readonly IReadOnlyDictionary<string, string> _environment;
 
-    private MirrorCluster(TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? blobStore)
+    private MirrorCluster(TestDatabase database, string clusterId, IReadOnlyDictionary<string, string>? blobStore, IReadOnlyDictionary<string, string>? environment)
     {
+        _environment = environment ?? new Dictionary<string, string>();
         Database = database;
         ClusterId = clusterId;
         BlobRoot = Path.Combine(TestEnvironment.WorkFolder, "blobs-" + clusterId);
@@ -31,17 +33,22 @@ public sealed class MirrorCluster : IAsyncDisposable
     public PulpClient Client { get; }
     public IReadOnlyList<MirrorProcess> Silos => _silos;
     public MirrorProcess Gateway => _gateway ?? throw new InvalidOperationException("not started");
+    /// <summary>Every process of the cluster: the silos, then the gateway.</summary>
+    public IEnumerable<MirrorProcess> Processes => _gateway is null ? _silos : _silos.Append(_gateway);
     /// <summary>The folder blob store's root, unless the cluster was started with another store.</summary>
     public string BlobRoot { get; }
 
+    /// <summary>Where the folder blob store keeps a blob's bytes (<c>storage/Blobs/BlobPaths.cs</c>).</summary>
+    public string BlobFile(string digest) => Path.Combine(BlobRoot, "sha256", digest[7..9], digest[7..]);
+
     /// <param name="blobStore">The <c>Mirror__Blobs__*</c> settings; a folder of the cluster's own by default.</param>
     /// <param name="postgres">The server for the cluster's database: the suite's shared one by default.</param>
-    /// <param name="siloEnvironment">Settings every silo of this start gets (<c>Mirror__Upstream__TotalTimeout</c>, …).</param>
+    /// <param name="environment">Settings for every process of the cluster (silos and gateway).</param>
     public static async Task<MirrorCluster> StartAsync(int silos = 2, IReadOnlyDictionary<string, string>? blobStore = null, PrivatePostgres? postgres = null,
-        IReadOnlyDictionary<string, string>? siloEnvironment = null)
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var cluster = new MirrorCluster(await TestDatabase.CreateAsync(adminConnection: postgres?.AdminConnection), "c" + Guid.NewGuid().ToString("N")[..8], blobStore);
-        for (var i = 0; i < silos; i++) cluster.StartSilo(siloEnvironment);
+        var cluster = new MirrorCluster(await TestDatabase.CreateAsync(adminConnection: postgres?.AdminConnection), "c" + Guid.NewGuid().ToString("N")[..8], blobStore, environment);
+        for (var i = 0; i < silos; i++) cluster.StartSilo();
         cluster.StartGateway();
         await cluster.WaitForWorkersAsync(silos);
         return cluster;
@@ -49,7 +56,7 @@ public sealed class MirrorCluster : IAsyncDisposable
 
     private readonly Dictionary<MirrorProcess, int> _managementPorts = [];
 
-    /// <summary>Where a silo serves <c>/healthz</c> and <c>/readyz</c>.</summary>
+    /// <summary>Where a silo serves <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.</summary>
     public Uri ManagementUri(MirrorProcess silo) => new($"http://127.0.0.1:{_managementPorts[silo]}");
 
     /// <param name="environment">Settings for this silo only, over the cluster's.</param>
@@ -67,7 +74,8 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__SiloPort"] = Ports.Free().ToString(),
             ["Mirror__GatewayPort"] = Ports.Free().ToString(),
             ["Mirror__ManagementPort"] = managementPort.ToString(),
-        }.Concat(_blobStore).Concat(environment ?? new Dictionary<string, string>()).ToDictionary());
+        }.Concat(_blobStore).Concat(_environment).Concat(environment ?? new Dictionary<string, string>())
+            .GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value));
         _silos.Add(silo);
         _managementPorts[silo] = managementPort;
         return silo;
@@ -82,7 +90,7 @@ public sealed class MirrorCluster : IAsyncDisposable
         ["Mirror__Listen"] = $"http://127.0.0.1:{GatewayPort}",
         ["Mirror__AdminUsername"] = Username,
         ["Mirror__AdminPassword"] = Password,
-    }.Concat(_blobStore).ToDictionary());
+    }.Concat(_blobStore).Concat(_environment).ToDictionary());
 
     /// <summary>Waits until <c>status/</c> lists <paramref name="count"/> online workers.</summary>
     public async Task WaitForWorkersAsync(int count, TimeSpan? within = null)

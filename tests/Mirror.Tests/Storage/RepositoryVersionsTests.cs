@@ -1,5 +1,6 @@
 using Mirror.Oci;
 using Mirror.Repositories;
+using Mirror.Storage.Blobs;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
 using Mirror.Tests.Infrastructure;
@@ -16,11 +17,14 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
     private RepositoryCatalog _catalog = null!;
     private ContentCatalog _content = null!;
     private readonly Guid _repository = Guid.NewGuid();
+    private readonly string _blobRoot = Path.Combine(TestEnvironment.WorkFolder, $"versions-blobs-{Guid.NewGuid():N}");
+    private FolderBlobStore _blobs = null!;
 
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        _index = new ContentIndex(_database.DataSource, TimeProvider.System);
+        _blobs = new FolderBlobStore(_blobRoot);
+        _index = new ContentIndex(_database.DataSource, _blobs, TimeProvider.System);
         _refs = new SyncRefs(_database.DataSource);
         _versions = new RepositoryVersions(_database.DataSource, TimeProvider.System);
         _catalog = new RepositoryCatalog(_database.DataSource);
@@ -31,7 +35,11 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
             CancellationToken.None);
     }
 
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        if (Directory.Exists(_blobRoot)) Directory.Delete(_blobRoot, recursive: true);
+    }
 
     [Fact]
     public async Task A_sync_adds_tags_manifests_and_blobs_and_an_unchanged_resync_makes_no_version()
@@ -141,8 +149,10 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
 
     private async Task<string> Blob(string seed)
     {
-        var digest = Digests.Sha256(System.Text.Encoding.UTF8.GetBytes(seed + Guid.NewGuid()));
-        await _index.AddBlobAsync(digest, 10, MediaTypes.DockerLayer, remoteId: null, CancellationToken.None);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(seed + Guid.NewGuid());
+        var digest = Digests.Sha256(bytes);
+        await _blobs.PutAsync(digest, new MemoryStream(bytes), bytes.Length, CancellationToken.None);
+        Assert.Equal(bytes.Length, await _index.IndexStoredBlobAsync(digest, MediaTypes.DockerLayer, remoteId: null, CancellationToken.None));
         return digest;
     }
 

@@ -43,7 +43,7 @@ public sealed class HostileUpstreamTests : IAsyncLifetime
             app.MapGet("/v2/evil/tags/list", () => Results.Json(new { name = "evil", tags = new[] { "../../good/manifests/latest", "a/b", "-x" } }));
             app.MapGet("/v2/good/manifests/{reference}", () => Results.NotFound());
         });
-        _cluster = await MirrorCluster.StartAsync(silos: 1, siloEnvironment: new Dictionary<string, string>
+        _cluster = await MirrorCluster.StartAsync(silos: 1, environment: new Dictionary<string, string>
         {
             ["Mirror__Upstream__TotalTimeout"] = "3",
             ["Mirror__Upstream__MaxTagPages"] = "20",

@@ -44,7 +44,7 @@ public sealed class SyncTests(SyncFixture fixture)
         Assert.Equal(Upstream.Blobs.Keys.Order(), blobs.Select(b => b["digest"]!.GetValue<string>()).Order());
         foreach (var digest in Upstream.Blobs.Keys)
         {
-            var file = Path.Combine(fixture.Cluster.BlobRoot, "sha256", digest[7..9], digest[7..]);
+            var file = fixture.Cluster.BlobFile(digest);
             Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file))));
         }
         foreach (var (digest, manifest) in Upstream.Manifests)
