@@ -4,6 +4,7 @@ using Mirror.Hosting;
 using Mirror.Storage;
 using Mirror.Storage.Blobs;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Mirror.Gateway;
 
@@ -43,7 +44,8 @@ public static class GatewayServices
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);
                 return true; // a stateless gateway waits for silos as long as it takes
             })
-            .AddActivityPropagation()); // the request's trace continues in the grains it calls
+            .AddActivityPropagation() // the request's trace continues in the grains it calls
+            .AddDashboard(o => o.HideTrace = true)); // served at /dashboard/ to the admin only (Program.cs)
         return builder;
     }
 }

@@ -4,6 +4,7 @@ using Mirror.Gateway.Api;
 using Mirror.Gateway.Http;
 using Mirror.Gateway.Registry;
 using Mirror.Hosting;
+using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMirrorGateway();
@@ -22,6 +23,7 @@ app.MapPulpApi();
 RegistryEndpoints.Map(app);
 app.MapMirrorHealth();
 app.MapMirrorMetrics();
+app.MapOrleansDashboard(routePrefix: "/dashboard").WithMetadata(AdminOnly.Instance);
 TokenEndpoint.Map(app);
 
 return await app.RunMirrorAsync("mirror-gateway");

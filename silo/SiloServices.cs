@@ -9,6 +9,7 @@ using Mirror.Storage;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Secrets;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -58,7 +59,9 @@ public static class SiloServices
             .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.Database)))
             .AddIncomingGrainCallFilter<DatabaseOutageFilter>()
             .AddIncomingGrainCallFilter<WorkScopeFilter>()
-            .AddActivityPropagation()); // W3C trace context through grain calls, so a sync is one trace across silos
+            .AddActivityPropagation() // W3C trace context through grain calls, so a sync is one trace across silos
+            // The Orleans Dashboard's grains and counters; the gateways serve its pages. Its live log stream stays off.
+            .AddDashboard(o => o.HideTrace = true));
         services.AddHostedServiceFirst<PortGuard>();
         services.AddHostedService<StateResealing>();
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PendingRowSweep>(sp, sp.GetRequiredService<SiloSettings>().PendingRowSweep));

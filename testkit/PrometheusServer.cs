@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace Mirror.TestKit;
 
 /// <summary>
-/// A real Prometheus (Debian's <c>prometheus</c>) on a loopback port, scraping the given targets every second with the given rule
+/// A real Prometheus (Debian's <c>prometheus</c>) on a loopback port, scraping the given targets every two seconds with the given rule
 /// files loaded, its data in a folder of its own. Killed on dispose. Tests ask it what an operator's dashboard would.
 /// </summary>
 public sealed class PrometheusServer : IAsyncDisposable
@@ -51,7 +51,8 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     private static string Config(IReadOnlyDictionary<string, IReadOnlyList<string>> jobs, IEnumerable<string> ruleFiles)
     {
-        var yaml = new StringBuilder("global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\n");
+        // Every 2 s, a scrape may take all of it: a loaded machine answers /metrics slowly, and a timeout would read as a process down.
+        var yaml = new StringBuilder("global: {scrape_interval: 2s, scrape_timeout: 2s, evaluation_interval: 2s}\n");
         yaml.Append("rule_files: [").AppendJoin(", ", ruleFiles.Select(f => $"'{f}'")).Append("]\n");
         yaml.Append("scrape_configs:\n");
         foreach (var (job, targets) in jobs)

@@ -7,7 +7,8 @@ namespace Mirror.Gateway.Http;
 /// <summary>
 /// HTTP Basic on the Pulp API, as pulpcore answers it; the operations described as anonymous (<c>status/</c>, the
 /// OpenAPI document) stay open, so the document's <c>security</c> and this check cannot disagree; so do the routes that
-/// are no operation but allow anonymous callers (the reference page that renders the document).
+/// are no operation but allow anonymous callers (the reference page that renders the document). Endpoints outside the
+/// API marked <see cref="AdminOnly"/> (the Orleans Dashboard) take the same credentials.
 /// </summary>
 public sealed class BasicAuthentication(RequestDelegate next, AdminCredentials admin)
 {
@@ -17,7 +18,8 @@ public sealed class BasicAuthentication(RequestDelegate next, AdminCredentials a
     {
         var path = context.Request.Path;
         var endpoint = context.GetEndpoint()?.Metadata;
-        if (!path.StartsWithSegments(Api) || endpoint?.GetMetadata<PulpOperation>() is { Anonymous: true } || endpoint?.GetMetadata<IAllowAnonymous>() is not null)
+        var guarded = path.StartsWithSegments(Api) || endpoint?.GetMetadata<AdminOnly>() is not null;
+        if (!guarded || endpoint?.GetMetadata<PulpOperation>() is { Anonymous: true } || endpoint?.GetMetadata<IAllowAnonymous>() is not null)
         {
             await next(context);
             return;
@@ -43,4 +45,12 @@ public sealed class BasicAuthentication(RequestDelegate next, AdminCredentials a
         context.Response.Headers.WWWAuthenticate = xhr ? "xBasic realm=\"api\"" : "Basic realm=\"api\"";
         return PulpJson.Write(context.Response, new JsonObject { ["detail"] = detail }, 401);
     }
+}
+
+/// <summary>Marks an endpoint outside the Pulp API that only the admin may reach.</summary>
+public sealed class AdminOnly
+{
+    public static readonly AdminOnly Instance = new();
+
+    private AdminOnly() { }
 }

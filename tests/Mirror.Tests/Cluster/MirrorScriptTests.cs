@@ -39,9 +39,15 @@ public sealed class MirrorScriptTests
             Assert.Matches(@"gateway\s+\d+\s+\d+\s+ok", status.Output);
             Assert.Matches(@"silo1\s+\d+\s+\d+(,\d+)+\s+active", status.Output);
             Assert.Matches(@"silo2\s+\d+\s+\d+(,\d+)+\s+active", status.Output);
-            // The health column: what each process's /healthz and /readyz answer.
-            foreach (var name in new[] { "gateway", "silo1", "silo2" })
-                Assert.Matches($@"(?m)^{name}\s.*\slive, ready$", status.Output);
+            // The health column: what each process's /healthz and /readyz answer. A silo just started may take a few seconds
+            // to pass its readiness checks (membership, a blob store probe write), so ask again until it does.
+            static bool AllReady(string output) => new[] { "gateway", "silo1", "silo2" }.All(name => Regex.IsMatch(output, $@"(?m)^{name}\s.*\slive, ready$"));
+            for (var tries = 0; !AllReady(status.Output) && tries < 30; tries++)
+            {
+                await Task.Delay(2000);
+                status = await Run(environment, "status");
+            }
+            Assert.True(AllReady(status.Output), status.Output);
 
             var pids = Directory.GetFiles(Path.Combine(data, "run"), "*.pid").Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
             Assert.Equal(3, pids.Count);

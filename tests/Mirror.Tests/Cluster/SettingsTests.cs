@@ -36,6 +36,14 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public async Task A_silo_with_a_bad_otlp_endpoint_or_protocol_exits_naming_each_key()
+    {
+        var output = await ExitOf("silo", new() { ["Mirror__Database"] = Unreachable, ["Mirror__OtlpEndpoint"] = "collector:4317", ["Mirror__OtlpProtocol"] = "udp" });
+        Assert.Contains("Mirror:OtlpEndpoint is not an http or https URL", output);
+        Assert.Contains("Mirror:OtlpProtocol is 'udp'; expected 'grpc' or 'http/protobuf'", output);
+    }
+
+    [Fact]
     public async Task A_gateway_with_every_setting_wrong_names_each_key_and_no_secret()
     {
         var output = await ExitOf("gateway", new()

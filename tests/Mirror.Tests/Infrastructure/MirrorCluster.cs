@@ -55,6 +55,10 @@ public sealed class MirrorCluster : IAsyncDisposable
     }
 
     private readonly Dictionary<MirrorProcess, int> _managementPorts = [];
+    private readonly Dictionary<MirrorProcess, int> _siloPorts = [];
+
+    /// <summary>The silo-to-silo port a silo advertises in membership (with 127.0.0.1, its address in the cluster).</summary>
+    public int SiloPort(MirrorProcess silo) => _siloPorts[silo];
 
     /// <summary>Where a silo serves <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.</summary>
     public Uri ManagementUri(MirrorProcess silo) => new($"http://127.0.0.1:{_managementPorts[silo]}");
@@ -64,6 +68,7 @@ public sealed class MirrorCluster : IAsyncDisposable
     {
         var name = $"silo{++_nextSilo}";
         var managementPort = Ports.Free();
+        var siloPort = Ports.Free();
         var silo = MirrorProcess.Start(name, "silo", "Mirror.Silo.dll", new Dictionary<string, string>
         {
             ["Mirror__Database"] = Database.ConnectionString,
@@ -71,13 +76,14 @@ public sealed class MirrorCluster : IAsyncDisposable
             ["Mirror__ClusterId"] = ClusterId,
             ["Mirror__ServiceId"] = ClusterId,
             ["Mirror__SiloName"] = name,
-            ["Mirror__SiloPort"] = Ports.Free().ToString(),
+            ["Mirror__SiloPort"] = siloPort.ToString(),
             ["Mirror__GatewayPort"] = Ports.Free().ToString(),
             ["Mirror__ManagementPort"] = managementPort.ToString(),
         }.Concat(_blobStore).Concat(_environment).Concat(environment ?? new Dictionary<string, string>())
             .GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value));
         _silos.Add(silo);
         _managementPorts[silo] = managementPort;
+        _siloPorts[silo] = siloPort;
         return silo;
     }
 

@@ -35,6 +35,7 @@ public sealed class ObservabilityFixture : IAsyncLifetime
             ["Mirror__OtlpEndpoint"] = Traces.BaseUrl.ToString(),
             ["Mirror__OtlpProtocol"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "500", // spans leave every half second instead of every 5
+            ["OTEL_BSP_MAX_QUEUE_SIZE"] = "100000", // a sync's burst of spans (every query, every grain call) is never dropped
             ["Logging__Console__FormatterName"] = "json",
             ["Logging__Console__FormatterOptions__IncludeScopes"] = "true",
             ["Logging__LogLevel__Mirror"] = "Information",
