@@ -131,19 +131,32 @@ public sealed class PulpClient : IDisposable
         return (await GetAsync(href, ct)).Ok<RepositoryVersionView>();
     }
 
-    /// <summary>Every unit of one content type (tags, manifests, blobs) in a version, across pages.</summary>
-    public async Task<List<JsonNode>> ContentInAsync(string kind, string version, string filter = "repository_version", CancellationToken ct = default)
+    /// <summary>
+    /// Every unit of one content type (tags, manifests, blobs) in a version, across pages; <paramref name="filter"/> may ask
+    /// for what the version added or removed instead.
+    /// </summary>
+    public async Task<List<T>> ContentInAsync<T>(string kind, string version, string filter = "repository_version", CancellationToken ct = default)
+        where T : PulpView
     {
-        var all = new List<JsonNode>();
+        var all = new List<T>();
         var next = $"{Content}{kind}/?{filter}={version}&limit=100";
         while (next is not null)
         {
             var page = (await GetAsync(next, ct)).Ok<PageView>();
-            all.AddRange(page.Results);
+            all.AddRange(page.Items<T>());
             next = page.Next;
         }
         return all;
     }
+
+    public Task<List<TagView>> TagsInAsync(string version, string filter = "repository_version", CancellationToken ct = default) =>
+        ContentInAsync<TagView>("tags", version, filter, ct);
+
+    public Task<List<ManifestView>> ManifestsInAsync(string version, string filter = "repository_version", CancellationToken ct = default) =>
+        ContentInAsync<ManifestView>("manifests", version, filter, ct);
+
+    public Task<List<BlobView>> BlobsInAsync(string version, string filter = "repository_version", CancellationToken ct = default) =>
+        ContentInAsync<BlobView>("blobs", version, filter, ct);
 
     /// <summary>How many units of one content type a version holds.</summary>
     public async Task<long> CountAsync(string kind, string version, CancellationToken ct = default) =>

@@ -23,6 +23,9 @@ public static class PulpViews
         view.Json = json;
         return view;
     }
+
+    /// <summary>The messages a 400 body (<c>{"field": ["…"]}</c>) gives for one field; none if it names the field not.</summary>
+    public static List<string> Errors(this JsonNode body, string field) => body[field]?.Deserialize<List<string>>(Options) ?? [];
 }
 
 /// <summary>A 201's body: the new object's href.</summary>
@@ -45,7 +48,7 @@ public sealed record TaskView : PulpView
     public List<string> CreatedResources { get; init; } = [];
     public List<string> ReservedResourcesRecord { get; init; } = [];
     public List<ProgressReportView> ProgressReports { get; init; } = [];
-    public JsonObject? Error { get; init; }
+    public TaskErrorView? Error { get; init; }
     public DateTimeOffset? PulpCreated { get; init; }
     public string? LoggingCid { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
@@ -53,6 +56,8 @@ public sealed record TaskView : PulpView
 
     public bool IsFinal => State is "completed" or "failed" or "canceled" or "skipped";
 }
+
+public sealed record TaskErrorView(string? Description);
 
 public sealed record ProgressReportView
 {
@@ -72,6 +77,40 @@ public sealed record RepositoryView : PulpView
     public required string VersionsHref { get; init; }
     public int? RetainRepoVersions { get; init; }
     public string? Remote { get; init; }
+    /// <summary>As written (microseconds, <c>Z</c>), for checks of the format.</summary>
+    public string? PulpCreated { get; init; }
+}
+
+public sealed record RemoteView : PulpView
+{
+    public required string PulpHref { get; init; }
+    public required string Name { get; init; }
+    public required string Url { get; init; }
+    public string? UpstreamName { get; init; }
+    public string? Policy { get; init; }
+    public int? DownloadConcurrency { get; init; }
+    public bool TlsValidation { get; init; }
+    public double? TotalTimeout { get; init; }
+    public List<HiddenFieldView> HiddenFields { get; init; } = [];
+
+    /// <summary>Whether a write-only field (<c>username</c>, <c>password</c>, …) has a value.</summary>
+    public bool IsSet(string field) => HiddenFields.Single(f => f.Name == field).IsSet;
+}
+
+public sealed record HiddenFieldView(string Name, bool IsSet);
+
+public sealed record DistributionView : PulpView
+{
+    public required string PulpHref { get; init; }
+    public required string Name { get; init; }
+    public required string BasePath { get; init; }
+    public string? Prn { get; init; }
+    public string? Repository { get; init; }
+    public string? RepositoryVersion { get; init; }
+    public string? RegistryPath { get; init; }
+    public string? Description { get; init; }
+    public bool Private { get; init; }
+    public Dictionary<string, string?> PulpLabels { get; init; } = [];
 }
 
 public sealed record RepositoryVersionView : PulpView
@@ -119,12 +158,50 @@ public sealed record TagView : PulpView
     public required string TaggedManifest { get; init; }
 }
 
+/// <summary>A manifest unit (<c>content/container/manifests/</c>).</summary>
+public sealed record ManifestView : PulpView
+{
+    public required string PulpHref { get; init; }
+    public required string Digest { get; init; }
+    public string? MediaType { get; init; }
+    public int SchemaVersion { get; init; }
+    /// <summary>Pulp's kind of manifest: <c>image</c>, <c>index</c>, …</summary>
+    public string? Type { get; init; }
+    public string? Os { get; init; }
+    public string? Architecture { get; init; }
+    public long? CompressedImageSize { get; init; }
+    public string? ConfigBlob { get; init; }
+    public List<string> ListedManifests { get; init; } = [];
+    public List<string> Blobs { get; init; } = [];
+}
+
+/// <summary>A blob unit (<c>content/container/blobs/</c>).</summary>
+public sealed record BlobView : PulpView
+{
+    public required string PulpHref { get; init; }
+    public required string Digest { get; init; }
+}
+
+/// <summary>A 4xx body of Pulp's <c>{"detail": "…"}</c> shape.</summary>
+public sealed record DetailView : PulpView
+{
+    public string? Detail { get; init; }
+}
+
 /// <summary><c>status/</c>: the online silos (as workers) and whether the database answers.</summary>
 public sealed record StatusView : PulpView
 {
     public List<WorkerView> OnlineWorkers { get; init; } = [];
     public ConnectionView DatabaseConnection { get; init; } = new(false);
+    public List<ComponentView> Versions { get; init; } = [];
+    public DamagedBlobsView DamagedBlobs { get; init; } = new(0);
 }
+
+/// <summary><c>status/</c>'s count of the blobs found damaged and not yet fetched again.</summary>
+public sealed record DamagedBlobsView(long Count);
+
+/// <summary>One installed plugin as <c>status/</c> lists it (<c>component</c> <c>container</c>, <c>version</c> 2.26.0).</summary>
+public sealed record ComponentView(string Component, string Version);
 
 public sealed record WorkerView(string Name, string? Address, DateTimeOffset? LastHeartbeat);
 

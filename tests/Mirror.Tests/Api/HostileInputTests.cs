@@ -36,7 +36,7 @@ public sealed class HostileInputTests(ClusterFixture fixture)
         var name = Names.Unique("twice");
         var answer = await Client.PostAsync(Repositories, $$"""{"name": "{{name}}", "name": "{{name}}-2"}""");
         Assert.True(answer.Status == HttpStatusCode.BadRequest, $"{(int)answer.Status}: {answer.Body}");
-        Assert.Contains("name", answer.Body!["detail"]!.GetValue<string>());
+        Assert.Contains("name", PulpViews.Read<DetailView>(answer.Body!).Detail);
         await NothingNamed(Repositories, name);
         await NothingNamed(Repositories, name + "-2");
     }
@@ -69,5 +69,5 @@ public sealed class HostileInputTests(ClusterFixture fixture)
     private Task<long> GrainStates() => fixture.Cluster.Database.CountAsync("select count(*) from orleansstorage");
 
     private async Task NothingNamed(string collection, string name) =>
-        Assert.Equal(0, (await Client.GetAsync($"{collection}?name={name}")).Ok()["count"]!.GetValue<int>());
+        Assert.Equal(0, (await Client.GetAsync($"{collection}?name={name}")).Ok<PageView>().Count);
 }

@@ -15,22 +15,21 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
     {
         var name = Names.Unique("remote");
         var created = (await Client.PostAsync(Remotes, new { name, url = "https://registry-1.docker.io", upstream_name = "pulp/test-fixture-1" }))
-            .Expect(HttpStatusCode.Created);
+            .Expect<RemoteView>(HttpStatusCode.Created);
 
-        Assert.Matches(@"^/pulp/api/v3/remotes/container/container/[0-9a-f-]{36}/$", created["pulp_href"]!.GetValue<string>());
-        Assert.Equal(10, created["download_concurrency"]!.GetValue<int>());
-        Assert.Equal("immediate", created["policy"]!.GetValue<string>());
-        Assert.True(created["tls_validation"]!.GetValue<bool>());
-        Assert.Null(created["max_retries"]);
-        Assert.Null(created["include_tags"]);
-        Assert.Equal("pulp/test-fixture-1", created["upstream_name"]!.GetValue<string>());
+        Assert.Matches(@"^/pulp/api/v3/remotes/container/container/[0-9a-f-]{36}/$", created.PulpHref);
+        Assert.Equal(10, created.DownloadConcurrency);
+        Assert.Equal("immediate", created.Policy);
+        Assert.True(created.TlsValidation);
+        Assert.Null(created.Json["max_retries"]);
+        Assert.Null(created.Json["include_tags"]);
+        Assert.Equal("pulp/test-fixture-1", created.UpstreamName);
         foreach (var secret in new[] { "username", "password", "proxy_username", "proxy_password", "client_key" })
-            Assert.False(created.AsObject().ContainsKey(secret));
-        var hidden = created["hidden_fields"]!.AsArray().ToDictionary(f => f!["name"]!.GetValue<string>(), f => f!["is_set"]!.GetValue<bool>());
-        Assert.Equal(["client_key", "password", "proxy_password", "proxy_username", "username"], hidden.Keys.Order());
-        Assert.All(hidden.Values, Assert.False);
+            Assert.False(created.Json.AsObject().ContainsKey(secret));
+        Assert.Equal(["client_key", "password", "proxy_password", "proxy_username", "username"], created.HiddenFields.Select(f => f.Name).Order());
+        Assert.All(created.HiddenFields, f => Assert.False(f.IsSet));
 
-        Assert.Equal(created.Text(), (await Client.GetAsync(created["pulp_href"]!.GetValue<string>())).Ok().Text());
+        Assert.Equal(created.Json.Text(), (await Client.GetAsync(created.PulpHref)).Ok().Text());
     }
 
     [Fact]
@@ -42,22 +41,21 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
         {
             name, url = "http://127.0.0.1:5000", upstream_name = "library/busybox", username = "puller", password = secret,
             proxy_url = "http://127.0.0.1:3128", proxy_username = "p", proxy_password = secret, client_key = secret,
-        })).Expect(HttpStatusCode.Created);
+        })).Expect<RemoteView>(HttpStatusCode.Created);
 
-        var hidden = created["hidden_fields"]!.AsArray().ToDictionary(f => f!["name"]!.GetValue<string>(), f => f!["is_set"]!.GetValue<bool>());
-        Assert.All(hidden.Values, Assert.True);
-        var href = created["pulp_href"]!.GetValue<string>();
+        Assert.All(created.HiddenFields, f => Assert.True(f.IsSet));
+        var href = created.PulpHref;
         var task = await Client.RunTaskAsync(Client.PatchAsync(href, new { password = (string?)null, tls_validation = false }));
         Assert.Equal("completed", task.State);
 
-        var updated = (await Client.GetAsync(href)).Ok();
-        Assert.False(updated["tls_validation"]!.GetValue<bool>());
-        Assert.False(updated["hidden_fields"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "password")!["is_set"]!.GetValue<bool>());
-        Assert.True(updated["hidden_fields"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "username")!["is_set"]!.GetValue<bool>());
+        var updated = (await Client.GetAsync(href)).Ok<RemoteView>();
+        Assert.False(updated.TlsValidation);
+        Assert.False(updated.IsSet("password"));
+        Assert.True(updated.IsSet("username"));
 
         foreach (var text in new[]
         {
-            created.Text(), updated.Text(), task.Json.Text(),
+            created.Json.Text(), updated.Json.Text(), task.Json.Text(),
             (await Client.GetAsync($"{Remotes}?name={name}")).Ok().Text(),
             (await Client.GetAsync("/pulp/api/v3/tasks/?limit=1000")).Ok().Text(),
             fixture.Cluster.Logs(),
@@ -100,7 +98,7 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
     public async Task The_url_must_be_http_without_credentials(string url, string message)
     {
         var refused = (await Client.PostAsync(Remotes, new { name = Names.Unique("url"), url, upstream_name = "x" })).Expect(HttpStatusCode.BadRequest);
-        Assert.Equal(message, refused["url"]![0]!.GetValue<string>());
+        Assert.Equal([message], refused.Errors("url"));
         Assert.False(refused.AsObject().ContainsKey("password"));
     }
 
@@ -123,12 +121,12 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
         {
             name = Names.Unique("httpie"), url = "http://127.0.0.1:5000", upstream_name = "a",
             download_concurrency = "3", tls_validation = "False", total_timeout = "12.5", include_tags = new[] { "v*" }, exclude_tags = new[] { "*-rc" },
-        })).Expect(HttpStatusCode.Created);
-        Assert.Equal(3, created["download_concurrency"]!.GetValue<int>());
-        Assert.False(created["tls_validation"]!.GetValue<bool>());
-        Assert.Equal(12.5, created["total_timeout"]!.GetValue<double>());
-        Assert.Equal("""["v*"]""", created["includes"]!.Text());
-        Assert.Equal("""["*-rc"]""", created["exclude_tags"]!.Text());
+        })).Expect<RemoteView>(HttpStatusCode.Created);
+        Assert.Equal(3, created.DownloadConcurrency);
+        Assert.False(created.TlsValidation);
+        Assert.Equal(12.5, created.TotalTimeout);
+        Assert.Equal("""["v*"]""", created.Json["includes"]!.Text());
+        Assert.Equal("""["*-rc"]""", created.Json["exclude_tags"]!.Text());
     }
 
     [Fact]
@@ -136,14 +134,14 @@ public sealed class RemoteApiTests(ClusterFixture fixture)
     {
         var remote = (await Client.PostAsync(Remotes, new { name = Names.Unique("used"), url = "http://127.0.0.1:5000", upstream_name = "a" }))
             .Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
-        var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("user"), remote })).Expect(HttpStatusCode.Created);
-        Assert.Equal(remote, repository["remote"]!.GetValue<string>());
+        var repository = (await Client.PostAsync(Repositories, new { name = Names.Unique("user"), remote })).Expect<RepositoryView>(HttpStatusCode.Created);
+        Assert.Equal(remote, repository.Remote);
         Assert.Equal(1, (await Client.GetAsync($"{Repositories}?remote={remote}")).Ok<PageView>().Count);
 
         var task = await Client.RunTaskAsync(Client.DeleteAsync(remote));
 
         Assert.Equal("completed", task.State);
         (await Client.GetAsync(remote)).Expect(HttpStatusCode.NotFound);
-        Assert.Null((await Client.GetAsync(repository["pulp_href"]!.GetValue<string>())).Ok()["remote"]);
+        Assert.Null((await Client.GetAsync(repository.PulpHref)).Ok<RepositoryView>().Remote);
     }
 }

@@ -14,26 +14,26 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
     public async Task Create_answers_201_with_an_href_and_version_0_exists_at_once()
     {
         var name = Names.Unique("repo");
-        var created = (await Client.PostAsync(Repositories, new { name })).Expect(HttpStatusCode.Created);
+        var created = (await Client.PostAsync(Repositories, new { name })).Expect<RepositoryView>(HttpStatusCode.Created);
 
-        var href = created["pulp_href"]!.GetValue<string>();
+        var href = created.PulpHref;
         Assert.Matches(@"^/pulp/api/v3/repositories/container/container/[0-9a-f-]{36}/$", href);
-        Assert.Equal(name, created["name"]!.GetValue<string>());
-        Assert.Equal(href + "versions/0/", created["latest_version_href"]!.GetValue<string>());
-        Assert.Equal(href + "versions/", created["versions_href"]!.GetValue<string>());
-        Assert.Null(created["description"]);
-        Assert.Null(created["remote"]);
-        Assert.Null(created["retain_repo_versions"]);
-        Assert.Equal("{}", created["pulp_labels"]!.Text());
-        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", created["pulp_created"]!.GetValue<string>());
+        Assert.Equal(name, created.Name);
+        Assert.Equal(href + "versions/0/", created.LatestVersionHref);
+        Assert.Equal(href + "versions/", created.VersionsHref);
+        Assert.Null(created.Description);
+        Assert.Null(created.Remote);
+        Assert.Null(created.RetainRepoVersions);
+        Assert.Equal("{}", created.Json["pulp_labels"]!.Text());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", created.PulpCreated);
 
         var retrieved = (await Client.GetAsync(href)).Ok();
-        Assert.Equal(created.Text(), retrieved.Text());
-        var version = (await Client.GetAsync(href + "versions/0/")).Ok();
-        Assert.Equal(0, version["number"]!.GetValue<int>());
-        Assert.Equal(href, version["repository"]!.GetValue<string>());
-        var versions = (await Client.GetAsync(href + "versions/")).Ok();
-        Assert.Equal(1, versions["count"]!.GetValue<int>());
+        Assert.Equal(created.Json.Text(), retrieved.Text());
+        var version = (await Client.GetAsync(href + "versions/0/")).Ok<RepositoryVersionView>();
+        Assert.Equal(0, version.Number);
+        Assert.Equal(href, version.Repository);
+        var versions = (await Client.GetAsync(href + "versions/")).Ok<PageView>();
+        Assert.Equal(1, versions.Count);
         (await Client.GetAsync(href + "versions/1/")).Expect(HttpStatusCode.NotFound);
     }
 
@@ -89,7 +89,7 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
     public async Task Malformed_json_gets_a_parse_error()
     {
         var refused = (await Client.PostAsync(Repositories, """{"name": "x",""")).Expect(HttpStatusCode.BadRequest);
-        Assert.StartsWith("JSON parse error", refused["detail"]!.GetValue<string>());
+        Assert.StartsWith("JSON parse error", PulpViews.Read<DetailView>(refused).Detail);
     }
 
     [Fact]
@@ -104,12 +104,12 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         Assert.NotNull(task.StartedAt);
         Assert.NotNull(task.FinishedAt);
 
-        var updated = (await Client.GetAsync(href)).Ok();
-        Assert.Equal("mirrored images", updated["description"]!.GetValue<string>());
-        Assert.Equal(3, updated["retain_repo_versions"]!.GetValue<int>());
+        var updated = (await Client.GetAsync(href)).Ok<RepositoryView>();
+        Assert.Equal("mirrored images", updated.Description);
+        Assert.Equal(3, updated.RetainRepoVersions);
 
         var unchanged = await Client.PatchAsync(href, new { description = "mirrored images" });
-        Assert.Equal(updated.Text(), unchanged.Ok().Text());
+        Assert.Equal(updated.Json.Text(), unchanged.Ok().Text());
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         var renamed = Names.Unique("renamed");
         var task = await Client.RunTaskAsync(Client.PutAsync(href, new { name = renamed }));
         Assert.Equal("completed", task.State);
-        Assert.Equal(renamed, (await Client.GetAsync(href)).Ok()["name"]!.GetValue<string>());
+        Assert.Equal(renamed, (await Client.GetAsync(href)).Ok<RepositoryView>().Name);
     }
 
     [Fact]
@@ -157,17 +157,17 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         foreach (var suffix in new[] { "delta", "alpha", "charlie", "bravo", "echo" })
             (await Client.PostAsync(Repositories, new { name = $"{prefix}-{suffix}" })).Expect(HttpStatusCode.Created);
 
-        var page = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&limit=2&offset=1")).Ok();
-        Assert.Equal(5, page["count"]!.GetValue<int>());
+        var page = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&limit=2&offset=1")).Ok<PageView>();
+        Assert.Equal(5, page.Count);
         Assert.Equal([$"{prefix}-bravo", $"{prefix}-charlie"], NamesOf(page));
-        Assert.Contains("offset=3", page["next"]!.GetValue<string>());
-        Assert.StartsWith("http://127.0.0.1:", page["next"]!.GetValue<string>());
-        Assert.NotNull(page["previous"]);
+        Assert.Contains("offset=3", page.Next);
+        Assert.StartsWith("http://127.0.0.1:", page.Next);
+        Assert.NotNull(page.Previous);
 
-        var last = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&limit=2&offset=4")).Ok();
-        Assert.Null(last["next"]);
+        var last = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&limit=2&offset=4")).Ok<PageView>();
+        Assert.Null(last.Next);
 
-        var descending = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&ordering=-name")).Ok();
+        var descending = (await Client.GetAsync($"{Repositories}?name__startswith={prefix}&ordering=-name")).Ok<PageView>();
         Assert.Equal($"{prefix}-echo", NamesOf(descending)[0]);
 
         Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name={prefix}-alpha")).Ok<PageView>().Count);
@@ -175,12 +175,12 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__contains={prefix}-char")).Ok<PageView>().Count);
         Assert.Equal(1, (await Client.GetAsync($"{Repositories}?name__icontains={prefix.ToUpperInvariant()}-CHAR")).Ok<PageView>().Count);
 
-        var hrefs = (await Client.GetAsync($"{Repositories}?name__in={prefix}-alpha,{prefix}-echo")).Ok()["results"]!.AsArray().Select(r => r!["pulp_href"]!.GetValue<string>());
-        Assert.Equal([$"{prefix}-alpha", $"{prefix}-echo"], NamesOf((await Client.GetAsync($"{Repositories}?pulp_href__in={string.Join(',', hrefs)}")).Ok()));
+        var hrefs = (await Client.GetAsync($"{Repositories}?name__in={prefix}-alpha,{prefix}-echo")).Ok<PageView>().Items<RepositoryView>().Select(r => r.PulpHref);
+        Assert.Equal([$"{prefix}-alpha", $"{prefix}-echo"], NamesOf((await Client.GetAsync($"{Repositories}?pulp_href__in={string.Join(',', hrefs)}")).Ok<PageView>()));
 
-        var slim = (await Client.GetAsync($"{Repositories}?name={prefix}-alpha&fields=name,pulp_href")).Ok()["results"]![0]!.AsObject();
+        var slim = (await Client.GetAsync($"{Repositories}?name={prefix}-alpha&fields=name,pulp_href")).Ok<PageView>().Results[0].AsObject();
         Assert.Equal(["name", "pulp_href"], slim.Select(p => p.Key).Order());
-        var without = (await Client.GetAsync($"{Repositories}?name={prefix}-alpha&exclude_fields=pulp_labels")).Ok()["results"]![0]!.AsObject();
+        var without = (await Client.GetAsync($"{Repositories}?name={prefix}-alpha&exclude_fields=pulp_labels")).Ok<PageView>().Results[0].AsObject();
         Assert.False(without.ContainsKey("pulp_labels"));
         Assert.True(without.ContainsKey("name"));
     }
@@ -192,5 +192,5 @@ public sealed class RepositoryApiTests(ClusterFixture fixture)
         (await Client.GetAsync($"{Repositories}?ordering=colour")).Expect(HttpStatusCode.BadRequest);
     }
 
-    private static string[] NamesOf(JsonNode page) => page["results"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()).ToArray();
+    private static string[] NamesOf(PageView page) => page.Items<RepositoryView>().Select(r => r.Name).ToArray();
 }

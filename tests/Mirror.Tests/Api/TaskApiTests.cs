@@ -22,17 +22,17 @@ public sealed class TaskApiTests(ClusterFixture fixture)
     {
         var (repository, task) = await FinishedUpdate();
 
-        var byResource = (await Client.GetAsync($"{Tasks}?reserved_resources={repository}")).Ok();
-        Assert.Equal(1, byResource["count"]!.GetValue<int>());
-        Assert.Equal(task, byResource["results"]![0]!["pulp_href"]!.GetValue<string>());
+        var byResource = (await Client.GetAsync($"{Tasks}?reserved_resources={repository}")).Ok<PageView>();
+        Assert.Equal(1, byResource.Count);
+        Assert.Equal(task, byResource.Items<TaskView>()[0].PulpHref);
         var prn = "prn:container.containerrepository:" + repository.Split('/')[^2];
         Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state=completed")).Ok<PageView>().Count);
         Assert.Equal(0, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state=failed")).Ok<PageView>().Count);
         Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&state__in=running,completed&name__contains=general_update")).Ok<PageView>().Count);
         Assert.Equal(1, (await Client.GetAsync($"{Tasks}?reserved_resources={prn}&name=pulpcore.app.tasks.base.general_update")).Ok<PageView>().Count);
 
-        var all = (await Client.GetAsync($"{Tasks}?limit=1000")).Ok()["results"]!.AsArray().Select(t => t!["pulp_created"]!.GetValue<string>()).ToList();
-        Assert.Equal(all.OrderDescending(StringComparer.Ordinal), all);
+        var all = (await Client.GetAsync($"{Tasks}?limit=1000")).Ok<PageView>().Items<TaskView>().Select(t => t.PulpCreated).ToList();
+        Assert.Equal(all.OrderDescending(), all);
 
         Assert.Equal("""{"errors":["Invalid Filter: 'colour'"]}""", (await Client.GetAsync($"{Tasks}?colour=red")).Expect(HttpStatusCode.BadRequest).Text());
         (await Client.GetAsync($"{Tasks}?state=sleeping")).Expect(HttpStatusCode.BadRequest);
@@ -45,8 +45,8 @@ public sealed class TaskApiTests(ClusterFixture fixture)
 
         Assert.Equal("""{"state":["The only acceptable value for 'state' is 'canceled'."]}""",
             (await Client.PatchAsync(task, new { state = "running" })).Expect(HttpStatusCode.BadRequest).Text());
-        var conflict = (await Client.PatchAsync(task, new { state = "canceled" })).Expect(HttpStatusCode.Conflict);
-        Assert.Equal("completed", conflict["state"]!.GetValue<string>());
+        var conflict = (await Client.PatchAsync(task, new { state = "canceled" })).Expect<TaskView>(HttpStatusCode.Conflict);
+        Assert.Equal("completed", conflict.State);
 
         (await Client.DeleteAsync(task)).Expect(HttpStatusCode.NoContent);
         (await Client.GetAsync(task)).Expect(HttpStatusCode.NotFound);

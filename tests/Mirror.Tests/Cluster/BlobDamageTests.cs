@@ -64,8 +64,8 @@ public sealed class BlobDamageTests : IAsyncLifetime
                 Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {digest}: {(int)response.StatusCode}");
             }
 
-        var status = (await Client.GetAnonymousAsync("/pulp/api/v3/status/"))!;
-        Assert.Equal(3, status["damaged_blobs"]!["count"]!.GetValue<long>());
+        var status = await Client.StatusAsync();
+        Assert.Equal(3, status.DamagedBlobs.Count);
 
         // A new repository from the same upstream does not take the damaged blobs for present; the old one's re-sync repairs them.
         var other = await Client.CreateRepository();
@@ -77,7 +77,7 @@ public sealed class BlobDamageTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(digest, Digest(await response.Content.ReadAsByteArrayAsync()));
         }
-        Assert.Equal(0, (await Client.GetAnonymousAsync("/pulp/api/v3/status/"))!["damaged_blobs"]!["count"]!.GetValue<long>());
+        Assert.Equal(0, (await Client.StatusAsync()).DamagedBlobs.Count);
         await Client.SyncAsync(_repository, new { remote = _remote });
         Assert.Equal(VersionContent.Expected(_upstream), await VersionContent.Of(Client, _repository + "versions/1/"));
 

@@ -19,26 +19,23 @@ public sealed class CatalogRepairTests
         var before = Names.Unique("cut");
         var after = Names.Unique("cut-renamed");
         var href = (await client.PostAsync(Remotes, new { name = before, url = "http://127.0.0.1:5000", upstream_name = "a" }))
-            .Expect(HttpStatusCode.Created)["pulp_href"]!.GetValue<string>();
+            .Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
 
-        // The only silo from now on kills itself right after the remote's next state write, before its catalog row.
-        await cluster.StopAsync(cluster.Silos[0]);
-        var doomed = cluster.StartSilo(new Dictionary<string, string> { ["MIRROR_TEST_KILL_AFTER_STATE_WRITE"] = "RemoteGrain" });
-        cluster.ExpectExit(doomed);
-        await cluster.WaitForWorkersAsync(1);
-        var task = (await client.PatchAsync(href, new { name = after })).Expect(HttpStatusCode.Accepted)["task"]!.GetValue<string>();
+        // From now on the only silo kills itself right after the remote's next state write, before its catalog row.
+        var doomed = await ReplaceSiloWithOneThatDiesAfterAStateWrite(cluster, "RemoteGrain");
+        var task = (await client.PatchAsync(href, new { name = after })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
         await WaitUntil(() => doomed.HasExited, "the hooked silo to kill itself");
 
         cluster.StartSilo();
         await cluster.WaitForWorkersAsync(1);
 
         // Reading the remote activates it on the new silo, which finishes the half-made write from the state.
-        Assert.Equal(after, (await DurabilityTests.ReadWithRetry(client, href))["name"]!.GetValue<string>());
+        Assert.Equal(after, PulpViews.Read<RemoteView>(await DurabilityTests.ReadWithRetry(client, href)).Name);
         await AssertListed(client, after, href, absent: before);
 
         // The update task, resumed on the new silo, completes and changes nothing more.
         Assert.Equal("completed", (await client.WaitForTaskAsync(task)).State);
-        Assert.Equal(after, (await client.GetAsync(href)).Ok()["name"]!.GetValue<string>());
+        Assert.Equal(after, (await client.GetAsync(href)).Ok<RemoteView>().Name);
         await AssertListed(client, after, href, absent: before);
     }
 
@@ -48,10 +45,7 @@ public sealed class CatalogRepairTests
         await using var cluster = await MirrorCluster.StartAsync(silos: 1);
         var client = cluster.Client;
         var name = Names.Unique("orphan");
-        await cluster.StopAsync(cluster.Silos[0]);
-        var doomed = cluster.StartSilo(new Dictionary<string, string> { ["MIRROR_TEST_KILL_AFTER_STATE_WRITE"] = "RemoteGrain" });
-        cluster.ExpectExit(doomed);
-        await cluster.WaitForWorkersAsync(1);
+        var doomed = await ReplaceSiloWithOneThatDiesAfterAStateWrite(cluster, "RemoteGrain");
 
         // The create's answer is lost with its silo: the client gets no href, and the object has a state but no row.
         await Answer(() => client.PostAsync(Remotes, new { name, url = "http://127.0.0.1:5000", upstream_name = "a" }));
@@ -62,7 +56,7 @@ public sealed class CatalogRepairTests
         cluster.StartSilo(new Dictionary<string, string> { ["Mirror__PendingRowSweep"] = "00:00:02" });
         var listed = await Eventually(async () => (await client.GetAsync($"{Remotes}?name={name}")).Ok<PageView>(), page => page.Count == 1);
         var href = listed.Items<CreatedView>()[0].PulpHref;
-        Assert.Equal(name, (await client.GetAsync(href)).Ok()["name"]!.GetValue<string>());
+        Assert.Equal(name, (await client.GetAsync(href)).Ok<RemoteView>().Name);
     }
 
     [Fact]
@@ -74,10 +68,7 @@ public sealed class CatalogRepairTests
         var after = Names.Unique("task-cut-renamed");
         var href = (await client.PostAsync(Remotes, new { name = before, url = "http://127.0.0.1:5000", upstream_name = "a" }))
             .Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
-        await cluster.StopAsync(cluster.Silos[0]);
-        var doomed = cluster.StartSilo(new Dictionary<string, string> { ["MIRROR_TEST_KILL_AFTER_STATE_WRITE"] = "TaskGrain" });
-        cluster.ExpectExit(doomed);
-        await cluster.WaitForWorkersAsync(1);
+        var doomed = await ReplaceSiloWithOneThatDiesAfterAStateWrite(cluster, "TaskGrain");
 
         // The update's task is written as a state only (tasks take the same write path): no row, so in no list.
         await Answer(() => client.PatchAsync(href, new { name = after }));
@@ -88,8 +79,18 @@ public sealed class CatalogRepairTests
         var tasks = await Eventually(async () => (await client.GetAsync("/pulp/api/v3/tasks/?name=pulpcore.app.tasks.base.general_update")).Ok<PageView>(),
             page => page.Count == 1);
         Assert.Equal("completed", (await client.WaitForTaskAsync(tasks.Items<TaskView>()[0].PulpHref)).State);
-        Assert.Equal(after, (await client.GetAsync(href)).Ok()["name"]!.GetValue<string>());
+        Assert.Equal(after, (await client.GetAsync(href)).Ok<RemoteView>().Name);
         await AssertListed(client, after, href, absent: before);
+    }
+
+    // The only silo is replaced by one that kills itself right after the next state write of a grain of that class.
+    private static async Task<MirrorProcess> ReplaceSiloWithOneThatDiesAfterAStateWrite(MirrorCluster cluster, string grainClass)
+    {
+        await cluster.StopAsync(cluster.Silos[0]);
+        var doomed = cluster.StartSilo(new Dictionary<string, string> { ["MIRROR_TEST_KILL_AFTER_STATE_WRITE"] = grainClass });
+        cluster.ExpectExit(doomed);
+        await cluster.WaitForWorkersAsync(1);
+        return doomed;
     }
 
     // A request whose silo dies under it: whatever it answers (503, or a client timeout), the test reads the outcome elsewhere.
@@ -118,9 +119,9 @@ public sealed class CatalogRepairTests
 
     private static async Task AssertListed(PulpClient client, string name, string href, string absent)
     {
-        var listed = (await client.GetAsync($"{Remotes}?name={name}")).Ok();
-        Assert.Equal(href, Assert.Single(listed["results"]!.AsArray())!["pulp_href"]!.GetValue<string>());
-        Assert.Equal(0, (await client.GetAsync($"{Remotes}?name={absent}")).Ok()["count"]!.GetValue<int>());
+        var listed = (await client.GetAsync($"{Remotes}?name={name}")).Ok<PageView>();
+        Assert.Equal(href, Assert.Single(listed.Items<RemoteView>()).PulpHref);
+        Assert.Equal(0, (await client.GetAsync($"{Remotes}?name={absent}")).Ok<PageView>().Count);
     }
 
     private static async Task WaitUntil(Func<bool> condition, string what)

@@ -141,7 +141,7 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         var task = await Client.RunTaskAsync(Client.PostAsync(repository + "sync/", new { remote }));
 
         Assert.Equal("failed", task.State);
-        var description = task.Error!["description"]!.GetValue<string>();
+        var description = task.Error!.Description!;
         Assert.Contains($"/v2/{name}/blobs/sha256:", description);
         Assert.Contains("500", description);
         var failedBlob = Proxy.Requests.Where(r => r.Kind == RequestKind.BlobGet).GroupBy(r => r.PathAndQuery).First();
@@ -160,9 +160,9 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         var href = (await Client.PostAsync(repository + "sync/", new { remote })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
         await Eventually(async () => Proxy.Count(RequestKind.BlobGet) > 0, TimeSpan.FromSeconds(60));
 
-        var canceling = (await Client.PatchAsync(href, new { state = "canceled" })).Ok();
+        var canceling = (await Client.PatchAsync(href, new { state = "canceled" })).Ok<TaskView>();
 
-        Assert.Contains(canceling["state"]!.GetValue<string>(), new[] { "canceling", "canceled" });
+        Assert.Contains(canceling.State, new[] { "canceling", "canceled" });
         var task = await Client.WaitForTaskAsync(href, TimeSpan.FromSeconds(30));
         Assert.Equal("canceled", task.State);
         Assert.Empty(task.CreatedResources);

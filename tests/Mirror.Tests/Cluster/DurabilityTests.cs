@@ -15,18 +15,18 @@ public sealed class DurabilityTests
     {
         await using var cluster = await MirrorCluster.StartAsync(silos: 2);
         var client = cluster.Client;
-        var repository = (await client.PostAsync(Repositories, new { name = "survivor", description = "before" })).Expect(HttpStatusCode.Created);
-        var remote = (await client.PostAsync(Remotes, new { name = "survivor", url = "http://127.0.0.1:5000", upstream_name = "a", password = "pw" })).Expect(HttpStatusCode.Created);
-        var task = await client.RunTaskAsync(client.PatchAsync(repository["pulp_href"]!.GetValue<string>(), new { description = "after" }));
+        var repository = (await client.PostAsync(Repositories, new { name = "survivor", description = "before" })).Expect<RepositoryView>(HttpStatusCode.Created);
+        var remote = (await client.PostAsync(Remotes, new { name = "survivor", url = "http://127.0.0.1:5000", upstream_name = "a", password = "pw" }))
+            .Expect<RemoteView>(HttpStatusCode.Created);
+        var task = await client.RunTaskAsync(client.PatchAsync(repository.PulpHref, new { description = "after" }));
 
         await cluster.RestartSilosAsync();
 
-        var repositoryAfter = (await client.GetAsync(repository["pulp_href"]!.GetValue<string>())).Ok();
-        Assert.Equal("after", repositoryAfter["description"]!.GetValue<string>());
-        Assert.Equal(remote.Text(), (await client.GetAsync(remote["pulp_href"]!.GetValue<string>())).Ok().Text());
+        Assert.Equal("after", (await client.GetAsync(repository.PulpHref)).Ok<RepositoryView>().Description);
+        Assert.Equal(remote.Json.Text(), (await client.GetAsync(remote.PulpHref)).Ok().Text());
         Assert.Equal(task.Json.Text(), (await client.GetAsync(task.PulpHref)).Ok().Text());
         Assert.Equal(1, (await client.GetAsync($"{Repositories}?name=survivor")).Ok<PageView>().Count);
-        Assert.Equal(1, (await client.GetAsync(repository["versions_href"]!.GetValue<string>())).Ok<PageView>().Count);
+        Assert.Equal(1, (await client.GetAsync(repository.VersionsHref)).Ok<PageView>().Count);
     }
 
     [Fact]
@@ -34,19 +34,19 @@ public sealed class DurabilityTests
     {
         await using var cluster = await MirrorCluster.StartAsync(silos: 2);
         var client = cluster.Client;
-        var objects = new List<JsonNode>();
+        var objects = new List<CreatedView>();
         for (var i = 0; i < 12; i++)
         {
-            objects.Add((await client.PostAsync(Repositories, new { name = $"kept-{i}" })).Expect(HttpStatusCode.Created));
-            objects.Add((await client.PostAsync(Remotes, new { name = $"kept-{i}", url = "http://127.0.0.1:5000", upstream_name = "a" })).Expect(HttpStatusCode.Created));
+            objects.Add((await client.PostAsync(Repositories, new { name = $"kept-{i}" })).Expect<CreatedView>(HttpStatusCode.Created));
+            objects.Add((await client.PostAsync(Remotes, new { name = $"kept-{i}", url = "http://127.0.0.1:5000", upstream_name = "a" })).Expect<CreatedView>(HttpStatusCode.Created));
         }
-        foreach (var o in objects) (await client.GetAsync(o["pulp_href"]!.GetValue<string>())).Ok();
+        foreach (var o in objects) (await client.GetAsync(o.PulpHref)).Ok();
 
         cluster.Kill(cluster.Silos[0]);
         await cluster.WaitForWorkersAsync(1);
 
         foreach (var o in objects)
-            Assert.Equal(o.Text(), (await ReadWithRetry(client, o["pulp_href"]!.GetValue<string>())).Text());
+            Assert.Equal(o.Json.Text(), (await ReadWithRetry(client, o.PulpHref)).Text());
         Assert.Equal(12, (await client.GetAsync($"{Repositories}?name__startswith=kept-")).Ok<PageView>().Count);
     }
 

@@ -56,7 +56,7 @@ public sealed class MirrorScriptTests
             Assert.Empty(Directory.GetFiles(Path.Combine(data, "run"), "*.pid"));
 
             Assert.Equal(0, (await Run(environment, "up")).Code);
-            Assert.Equal("foo", (await client.GetAsync(href)).Ok()["name"]!.GetValue<string>());
+            Assert.Equal("foo", (await client.GetAsync(href)).Ok<RepositoryView>().Name);
             Assert.Equal(0, (await Run(environment, "up")).Code); // idempotent: nothing new starts
             Assert.Equal(3, Directory.GetFiles(Path.Combine(data, "run"), "*.pid").Length);
 

@@ -9,10 +9,10 @@ public static class VersionContent
 {
     public static async Task<string> Of(PulpClient client, string version)
     {
-        var manifests = await client.ContentInAsync("manifests", version);
-        var byHref = manifests.ToDictionary(m => m["pulp_href"]!.GetValue<string>(), m => m["digest"]!.GetValue<string>());
-        var tags = (await client.ContentInAsync("tags", version)).Select(t => $"{t["name"]}={byHref[t["tagged_manifest"]!.GetValue<string>()]}");
-        var blobs = (await client.ContentInAsync("blobs", version)).Select(b => b["digest"]!.GetValue<string>());
+        var manifests = await client.ManifestsInAsync(version);
+        var byHref = manifests.ToDictionary(m => m.PulpHref, m => m.Digest);
+        var tags = (await client.TagsInAsync(version)).Select(t => $"{t.Name}={byHref[t.TaggedManifest]}");
+        var blobs = (await client.BlobsInAsync(version)).Select(b => b.Digest);
         return Comparable(tags, byHref.Values, blobs);
     }
 

@@ -26,7 +26,7 @@ public sealed class ChainMirrorTests(DistributionFixture fixture)
         foreach (var type in new[] { "container.tag", "container.manifest", "container.blob" })
             Assert.Equal(original.ContentSummary.Present.Of(type), chained.ContentSummary.Present.Of(type));
         Assert.Equal(fixture.Upstream.TagCount, chained.ContentSummary.Present.Of("container.tag"));
-        var digests = (await Client.ContentInAsync("manifests", chained.PulpHref)).Select(m => m["digest"]!.GetValue<string>()).Order();
+        var digests = (await Client.ManifestsInAsync(chained.PulpHref)).Select(m => m.Digest).Order();
         Assert.Equal(fixture.Upstream.Manifests.Keys.Order(), digests);
     }
 }

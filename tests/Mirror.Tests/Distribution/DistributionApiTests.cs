@@ -18,42 +18,42 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         var name = Names.Unique("dist");
         var basePath = "crud/" + name;
         var accepted = (await Client.PostAsync(Distributions, new { name, base_path = basePath, repository = fixture.Repository, pulp_labels = new { team = "a" } }))
-            .Expect(HttpStatusCode.Accepted);
-        var task = await Client.WaitForTaskAsync(accepted["task"]!.GetValue<string>());
+            .Expect<TaskAcceptedView>(HttpStatusCode.Accepted);
+        var task = await Client.WaitForTaskAsync(accepted.Task);
         Assert.Equal("completed", task.State);
         var href = task.CreatedResources[0];
         Assert.StartsWith(Distributions, href);
 
-        var distribution = (await Client.GetAsync(href)).Ok();
+        var distribution = (await Client.GetAsync(href)).Ok<DistributionView>();
         Assert.Equal(
             ["pulp_href", "prn", "pulp_created", "pulp_last_updated", "base_path", "content_guard", "content_guard_prn", "no_content_change_since", "hidden",
              "pulp_labels", "name", "repository", "repository_version", "registry_path", "remote", "namespace", "private", "description"],
-            distribution.AsObject().Select(p => p.Key));
-        Assert.Equal(name, distribution["name"]!.GetValue<string>());
-        Assert.Equal(basePath, distribution["base_path"]!.GetValue<string>());
-        Assert.Equal(fixture.Repository, distribution["repository"]!.GetValue<string>());
-        Assert.Null(distribution["repository_version"]);
-        Assert.Equal($"{fixture.RegistryHost}/{basePath}", distribution["registry_path"]!.GetValue<string>());
-        Assert.False(distribution["private"]!.GetValue<bool>());
-        Assert.StartsWith("prn:container.containerdistribution:", distribution["prn"]!.GetValue<string>());
+            distribution.Json.AsObject().Select(p => p.Key));
+        Assert.Equal(name, distribution.Name);
+        Assert.Equal(basePath, distribution.BasePath);
+        Assert.Equal(fixture.Repository, distribution.Repository);
+        Assert.Null(distribution.RepositoryVersion);
+        Assert.Equal($"{fixture.RegistryHost}/{basePath}", distribution.RegistryPath);
+        Assert.False(distribution.Private);
+        Assert.StartsWith("prn:container.containerdistribution:", distribution.Prn);
 
         // An update that changes nothing answers at once; one that changes something is a task.
-        Assert.Equal(distribution.ToJsonString(), (await Client.PatchAsync(href, new { name })).Ok().ToJsonString());
+        Assert.Equal(distribution.Json.ToJsonString(), (await Client.PatchAsync(href, new { name })).Ok().ToJsonString());
         var version = fixture.Repository + "versions/1/";
         var update = await Client.RunTaskAsync(Client.PatchAsync(href, new { repository = (string?)null, repository_version = version, description = "pinned" }));
         Assert.Equal("completed", update.State);
-        var updated = (await Client.GetAsync(href)).Ok();
-        Assert.Equal(version, updated["repository_version"]!.GetValue<string>());
-        Assert.Null(updated["repository"]);
-        Assert.Equal("pinned", updated["description"]!.GetValue<string>());
-        Assert.Equal("a", updated["pulp_labels"]!["team"]!.GetValue<string>());
+        var updated = (await Client.GetAsync(href)).Ok<DistributionView>();
+        Assert.Equal(version, updated.RepositoryVersion);
+        Assert.Null(updated.Repository);
+        Assert.Equal("pinned", updated.Description);
+        Assert.Equal("a", updated.PulpLabels["team"]);
 
         // PUT replaces: what it leaves out goes back to its default.
         Assert.Equal("completed", (await Client.RunTaskAsync(Client.PutAsync(href, new { name, base_path = basePath }))).State);
-        var replaced = (await Client.GetAsync(href)).Ok();
-        Assert.Null(replaced["repository_version"]);
-        Assert.Null(replaced["description"]);
-        Assert.Empty(replaced["pulp_labels"]!.AsObject());
+        var replaced = (await Client.GetAsync(href)).Ok<DistributionView>();
+        Assert.Null(replaced.RepositoryVersion);
+        Assert.Null(replaced.Description);
+        Assert.Empty(replaced.PulpLabels);
 
         Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(href))).State);
         (await Client.GetAsync(href)).Expect(HttpStatusCode.NotFound);
@@ -68,7 +68,7 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         var second = await Client.CreateDistribution(new { name = prefix + "-two", base_path = prefix + "/two", repository = other });
 
         async Task<List<string>> Hrefs(string query) =>
-            (await Client.GetAsync(Distributions + "?" + query)).Ok()["results"]!.AsArray().Select(d => d!["pulp_href"]!.GetValue<string>()).ToList();
+            (await Client.GetAsync(Distributions + "?" + query)).Ok<PageView>().Items<DistributionView>().Select(d => d.PulpHref).ToList();
 
         Assert.Equal([first], await Hrefs($"name={prefix}-one"));
         Assert.Equal([first, second], await Hrefs($"name__startswith={prefix}&ordering=name"));
@@ -127,15 +127,15 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         var tasks = await Task.WhenAll(answers.Where(a => a.Status != HttpStatusCode.BadRequest).Select(a => Client.RunTaskAsync(Task.FromResult(a))));
 
         var completed = tasks.Where(t => t.State == "completed").ToList();
-        var listed = (await Client.GetAsync(Distributions + $"?base_path__contains={root}")).Ok();
+        var listed = (await Client.GetAsync(Distributions + $"?base_path__contains={root}")).Ok<PageView>();
         // root/a and root/c do not overlap each other, so up to two may win; never two that nest.
-        var winners = listed["results"]!.AsArray().Select(d => d!["base_path"]!.GetValue<string>()).ToList();
+        var winners = listed.Items<DistributionView>().Select(d => d.BasePath).ToList();
         Assert.Equal(completed.Count, winners.Count);
         foreach (var a in winners)
             foreach (var b in winners.Where(b => b != a))
                 Assert.False(b.StartsWith(a + "/", StringComparison.Ordinal), $"{a} and {b} overlap");
         foreach (var failed in tasks.Where(t => t.State == "failed"))
-            Assert.Contains("Overlaps with existing distribution", failed.Error!["description"]!.GetValue<string>());
+            Assert.Contains("Overlaps with existing distribution", failed.Error?.Description);
     }
 
     [Fact]
@@ -160,8 +160,8 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
 
         Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(repository))).State);
 
-        var distribution = (await Client.GetAsync(href)).Ok();
-        Assert.Null(distribution["repository"]);
-        Assert.Equal(href, (await Client.GetAsync(Distributions + "?repository=null&name=" + distribution["name"]!.GetValue<string>())).Ok()["results"]![0]!["pulp_href"]!.GetValue<string>());
+        var distribution = (await Client.GetAsync(href)).Ok<DistributionView>();
+        Assert.Null(distribution.Repository);
+        Assert.Equal(href, (await Client.GetAsync(Distributions + "?repository=null&name=" + distribution.Name)).Ok<PageView>().Items<DistributionView>()[0].PulpHref);
     }
 }

@@ -47,6 +47,6 @@ public static class DistributionWorkflow
         return task.CreatedResources[0];
     }
 
-    public static async Task<int> CountAsync(this PulpClient client, string list) =>
-        (await client.GetAsync(list + (list.Contains('?') ? "&" : "?") + "limit=1")).Expect(HttpStatusCode.OK)["count"]!.GetValue<int>();
+    public static async Task<long> CountAsync(this PulpClient client, string list) =>
+        (await client.GetAsync(list + (list.Contains('?') ? "&" : "?") + "limit=1")).Ok<PageView>().Count;
 }

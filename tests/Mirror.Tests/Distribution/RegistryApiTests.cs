@@ -23,7 +23,7 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal($"Bearer realm=\"http://{_registry.Service}/token/\",service=\"{_registry.Service}\"", anonymous.Headers.WwwAuthenticate.ToString());
         Assert.Equal("registry/2.0", anonymous.Headers.GetValues("Docker-Distribution-Api-Version").Single());
-        Assert.Equal("UNAUTHORIZED", (await RegistryHttp.ErrorOf(anonymous))["code"]!.GetValue<string>());
+        Assert.Equal("UNAUTHORIZED", (await RegistryHttp.ErrorOf(anonymous)).Code);
 
         using var withToken = await _registry.SendAsync(HttpMethod.Get, "/v2/", new AuthenticationHeaderValue("Bearer", await _registry.TokenAsync(null)));
         Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
@@ -48,16 +48,16 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
 
         using var response = await _registry.SendAsync(HttpMethod.Get,
             $"/token/?service={_registry.Service}&scope=repository:{Path}:pull,push&scope=repository:{DistributionFixture.PrivatePath}:pull", null);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        Assert.Equal(body["token"]!.GetValue<string>(), body["access_token"]!.GetValue<string>());
-        Assert.Equal(300, body["expires_in"]!.GetValue<int>());
-        Assert.NotNull(body["issued_at"]);
-        var parts = body["token"]!.GetValue<string>().Split('.');
-        var header = JsonNode.Parse(Base64Url(parts[0]))!;
-        Assert.Equal("ES256", header["alg"]!.GetValue<string>());
-        Assert.Matches("^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$", header["kid"]!.GetValue<string>());
+        var body = await RegistryViews.ReadAsync<TokenView>(response);
+        Assert.Equal(body.Token, body.AccessToken);
+        Assert.Equal(300, body.ExpiresIn);
+        Assert.NotNull(body.IssuedAt);
+        var parts = body.Token.Split('.');
+        var header = RegistryViews.Read<JwtHeaderView>(Base64Url(parts[0]));
+        Assert.Equal("ES256", header.Alg);
+        Assert.Matches("^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$", header.Kid);
         var claims = JsonNode.Parse(Base64Url(parts[1]))!;
-        Assert.Equal(_registry.Service, claims["aud"]!.GetValue<string>());
+        Assert.Equal(_registry.Service, RegistryViews.Read<JwtClaimsView>(Base64Url(parts[1])).Aud);
         // Push is never granted (read-only), the private distribution not to an anonymous caller.
         Assert.Equal($$"""[{"type":"repository","name":"{{Path}}","actions":["pull"]}]""", claims["access"]!.ToJsonString());
     }
@@ -94,8 +94,8 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
         using var ociOnly = await _registry.PullAsync(HttpMethod.Get, Path, "manifests/manifest_b", Accept(MediaTypes.OciManifest, MediaTypes.OciIndex));
         Assert.Equal(HttpStatusCode.NotFound, ociOnly.StatusCode);
         var error = await RegistryHttp.ErrorOf(ociOnly);
-        Assert.Equal("MANIFEST_UNKNOWN", error["code"]!.GetValue<string>());
-        Assert.Equal("manifest_b", error["detail"]!["reference"]!.GetValue<string>());
+        Assert.Equal("MANIFEST_UNKNOWN", error.Code);
+        Assert.Equal("manifest_b", error.DetailOf("reference"));
 
         using var withQuality = await _registry.PullAsync(HttpMethod.Get, Path, "manifests/manifest_b", Accept($"{MediaTypes.OciManifest}, {MediaTypes.DockerManifestV2};q=0.5"));
         Assert.Equal(HttpStatusCode.OK, withQuality.StatusCode);
@@ -137,7 +137,7 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
         var stranger = Digests.Sha256("not in this repository"u8);
         using var unknown = await _registry.PullAsync(HttpMethod.Get, Path, "blobs/" + stranger);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        Assert.Equal("BLOB_UNKNOWN", (await RegistryHttp.ErrorOf(unknown))["code"]!.GetValue<string>());
+        Assert.Equal("BLOB_UNKNOWN", (await RegistryHttp.ErrorOf(unknown)).Code);
     }
 
     [Fact]
@@ -168,9 +168,9 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
         {
             using var page = await _registry.SendAsync(HttpMethod.Get, next, token);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-            var body = JsonNode.Parse(await page.Content.ReadAsStringAsync())!;
-            Assert.Equal(Path, body["name"]!.GetValue<string>());
-            seen.AddRange(body["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+            var body = await RegistryViews.ReadAsync<TagListView>(page);
+            Assert.Equal(Path, body.Name);
+            seen.AddRange(body.Tags);
             next = page.Headers.TryGetValues("Link", out var links) ? LinkTarget(links.Single()) : null;
             pages++;
         }
@@ -178,8 +178,7 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
         Assert.Equal((expected.Count + 9) / 10, pages);
 
         using var after = await _registry.SendAsync(HttpMethod.Get, $"/v2/{Path}/tags/list?n=3&last={expected[4]}", token);
-        var afterBody = JsonNode.Parse(await after.Content.ReadAsStringAsync())!;
-        Assert.Equal(expected[5..8], afterBody["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal(expected[5..8], (await RegistryViews.ReadAsync<TagListView>(after)).Tags);
     }
 
     [Fact]
@@ -226,12 +225,12 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
         using var unknown = await _registry.PullAsync(HttpMethod.Get, "no/such/path", "manifests/latest");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         var error = await RegistryHttp.ErrorOf(unknown);
-        Assert.Equal("NAME_UNKNOWN", error["code"]!.GetValue<string>());
-        Assert.Equal("no/such/path", error["detail"]!["name"]!.GetValue<string>());
+        Assert.Equal("NAME_UNKNOWN", error.Code);
+        Assert.Equal("no/such/path", error.DetailOf("name"));
 
         using var upload = await _registry.SendAsync(HttpMethod.Post, $"/v2/{Path}/blobs/uploads/", RegistryHttp.Admin);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, upload.StatusCode);
-        Assert.Equal("UNSUPPORTED", (await RegistryHttp.ErrorOf(upload))["code"]!.GetValue<string>());
+        Assert.Equal("UNSUPPORTED", (await RegistryHttp.ErrorOf(upload)).Code);
         using var put = await _registry.SendAsync(HttpMethod.Put, $"/v2/{Path}/manifests/new", RegistryHttp.Admin,
             r => r.Content = new ByteArrayContent("{}"u8.ToArray()));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
@@ -242,7 +241,7 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
     {
         using var response = await _registry.SendAsync(HttpMethod.Get, "/v2/_catalog?n=1000", token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["repositories"]!.AsArray().Select(r => r!.GetValue<string>()).ToList();
+        return (await RegistryViews.ReadAsync<CatalogView>(response)).Repositories;
     }
 
     private static Action<HttpRequestMessage> Accept(params string[] types) => r =>

@@ -28,7 +28,7 @@ public sealed class RegistryHttp(MirrorCluster cluster) : IDisposable
         using var response = await SendAsync(HttpMethod.Get, $"/token/?service={Uri.EscapeDataString(Service)}{query}", credentials);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"token refused: {(int)response.StatusCode} {body}\n{cluster.Logs()}");
-        return JsonNode.Parse(body)!["token"]!.GetValue<string>();
+        return RegistryViews.Read<TokenView>(body).Token;
     }
 
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, AuthenticationHeaderValue? authorization, Action<HttpRequestMessage>? configure = null)
@@ -46,8 +46,8 @@ public sealed class RegistryHttp(MirrorCluster cluster) : IDisposable
         return await SendAsync(method, $"/v2/{name}/{rest}", new AuthenticationHeaderValue("Bearer", token), configure);
     }
 
-    public static async Task<JsonNode> ErrorOf(HttpResponseMessage response) =>
-        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![0]!;
+    public static async Task<RegistryErrorView> ErrorOf(HttpResponseMessage response) =>
+        (await RegistryViews.ReadAsync<RegistryErrorsView>(response)).Errors[0];
 
     public void Dispose() => _http.Dispose();
 }

@@ -25,8 +25,8 @@ public sealed class SkopeoTests(DistributionFixture fixture)
         var files = Directory.GetFiles(Path.Combine(layout, "blobs", "sha256"));
         Assert.Equal(Expected(top), files.Select(f => "sha256:" + Path.GetFileName(f)).Order());
         foreach (var file in files) await AssertNamedByDigest(file, Path.GetFileName(file));
-        var index = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!;
-        Assert.Equal(top.Digest, index["manifests"]![0]!["digest"]!.GetValue<string>());
+        var index = RegistryViews.Read<OciIndexView>(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")));
+        Assert.Equal(top.Digest, index.Manifests[0].Digest);
     }
 
     /// <summary>
@@ -74,8 +74,8 @@ public sealed class SkopeoTests(DistributionFixture fixture)
     [Fact]
     public async Task List_tags_returns_the_synced_tags()
     {
-        var listed = JsonNode.Parse((await Skopeo.RunAsync("list-tags", "--tls-verify=false", "--no-creds", $"docker://{fixture.RegistryHost}/{DistributionFixture.PublicPath}")).Ok())!;
-        Assert.Equal(Upstream.Tags.Keys.Order(), listed["Tags"]!.AsArray().Select(t => t!.GetValue<string>()).Order());
+        var listed = RegistryViews.Read<SkopeoTagsView>((await Skopeo.RunAsync("list-tags", "--tls-verify=false", "--no-creds", $"docker://{fixture.RegistryHost}/{DistributionFixture.PublicPath}")).Ok());
+        Assert.Equal(Upstream.Tags.Keys.Order(), listed.Tags.Order());
     }
 
     [Fact]

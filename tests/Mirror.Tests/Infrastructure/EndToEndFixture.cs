@@ -1,17 +1,23 @@
 namespace Mirror.Tests.Infrastructure;
 
 /// <summary>
-/// What every end-to-end fixture shares: a real docker-registry upstream in a work folder of the fixture's own,
-/// optionally behind a <see cref="RecordingProxy"/>, and a deployment of real silo and gateway processes. Subclasses
-/// fill the upstream and set up what their tests share; everything is stopped in reverse order.
+/// What every end-to-end fixture shares: a deployment of real silo and gateway processes and, unless the fixture says
+/// otherwise, a real docker-registry upstream in a work folder of the fixture's own, optionally behind a
+/// <see cref="RecordingProxy"/>, and optionally a PostgreSQL server of its own. Subclasses fill the upstream and set up what
+/// their tests share; everything is stopped in reverse order.
 /// </summary>
-public abstract class EndToEndFixture(string name, int silos, bool proxied) : IAsyncLifetime
+/// <param name="upstream">Whether there is an upstream registry (the API tests need none).</param>
+/// <param name="ownPostgres">A private PostgreSQL server for this deployment alone, which its tests may crash and restart.</param>
+public abstract class EndToEndFixture(string name, int silos, bool proxied, bool upstream = true, bool ownPostgres = false) : IAsyncLifetime
 {
     private RecordingProxy? _proxy;
+    private RegistryServer? _registry;
+    private PrivatePostgres? _postgres;
 
     public MirrorCluster Cluster { get; private set; } = null!;
-    public RegistryServer Registry { get; private set; } = null!;
+    public RegistryServer Registry => _registry ?? throw new InvalidOperationException($"the {name} fixture has no upstream");
     public RecordingProxy Proxy => _proxy ?? throw new InvalidOperationException($"the {name} fixture has no proxy");
+    public PrivatePostgres Postgres => _postgres ?? throw new InvalidOperationException($"the {name} fixture shares the suite's PostgreSQL");
     public PulpClient Client => Cluster.Client;
     public string Work { get; } = Path.Combine(TestEnvironment.WorkFolder, $"{name}-{Guid.NewGuid().ToString("N")[..8]}");
 
@@ -23,10 +29,14 @@ public abstract class EndToEndFixture(string name, int silos, bool proxied) : IA
 
     public async Task InitializeAsync()
     {
-        Registry = await RegistryServer.StartAsync(Work, RegistryAuth.None);
-        await UpstreamStartedAsync();
-        if (proxied) _proxy = await RecordingProxy.StartAsync(Registry.BaseUrl);
-        Cluster = await MirrorCluster.StartAsync(silos);
+        if (upstream)
+        {
+            _registry = await RegistryServer.StartAsync(Work, RegistryAuth.None);
+            await UpstreamStartedAsync();
+            if (proxied) _proxy = await RecordingProxy.StartAsync(_registry.BaseUrl);
+        }
+        if (ownPostgres) _postgres = await PrivatePostgres.StartAsync();
+        Cluster = await MirrorCluster.StartAsync(silos, postgres: _postgres);
         await ClusterStartedAsync();
     }
 
@@ -34,6 +44,7 @@ public abstract class EndToEndFixture(string name, int silos, bool proxied) : IA
     {
         if (Cluster is not null) await Cluster.DisposeAsync();
         if (_proxy is not null) await _proxy.DisposeAsync();
-        if (Registry is not null) await Registry.DisposeAsync();
+        if (_registry is not null) await _registry.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
     }
 }

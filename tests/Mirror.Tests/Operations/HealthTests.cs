@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mirror.Tests.Infrastructure;
 
@@ -22,9 +23,16 @@ public sealed class HealthTests(ClusterFixture fixture)
             var (ready, report) = await Get(root, "/readyz");
             Assert.True(ready == HttpStatusCode.OK, $"{root}readyz: {report}");
             foreach (var check in new[] { "database", "cluster", "blob_store" })
-                Assert.Equal("healthy", report["checks"]![check]!["status"]!.GetValue<string>());
+                Assert.Equal("healthy", report.Deserialize<HealthReport>(Json)!.Checks[check].Status);
         }
     }
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
+
+    /// <summary>The health endpoints' answer: each check by name with its status.</summary>
+    private sealed record HealthReport(Dictionary<string, HealthCheck> Checks);
+
+    private sealed record HealthCheck(string Status);
 
     private static async Task<(HttpStatusCode Status, JsonNode Body)> Get(Uri root, string path)
     {

@@ -30,7 +30,7 @@ public sealed class AuthenticatedUpstreamTests(SyncFixture fixture)
         var wrong = await Client.CreateRemote(registry.BaseUrl, "demo", new { username = User, password = "not-" + Password });
         var failed = await Client.RunTaskAsync(Client.PostAsync(await Client.CreateRepository() + "sync/", new { remote = wrong }));
         Assert.Equal("failed", failed.State);
-        var description = failed.Error!["description"]!.GetValue<string>();
+        var description = failed.Error!.Description!;
         Assert.Contains("401", description);
         Assert.DoesNotContain(Password, failed.Json.Text());
         Assert.DoesNotContain(Password, fixture.Cluster.Logs());

@@ -23,26 +23,25 @@ public sealed class ContentApiTests(SyncFixture fixture)
         var version = await SyncedVersion();
         var upstream = fixture.Upstream;
 
-        var one = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&name=manifest_a")).Ok();
-        Assert.Equal(1, one["count"]!.GetValue<int>());
-        var tag = one["results"]![0]!;
-        var manifest = (await Client.GetAsync(tag["tagged_manifest"]!.GetValue<string>())).Ok();
-        Assert.Equal(upstream.Tags["manifest_a"], manifest["digest"]!.GetValue<string>());
-        Assert.Equal(MediaTypes.DockerManifestV2, manifest["media_type"]!.GetValue<string>());
-        Assert.Equal(2, manifest["schema_version"]!.GetValue<int>());
-        Assert.Equal("image", manifest["type"]!.GetValue<string>());
-        Assert.Equal("linux", manifest["os"]!.GetValue<string>());
-        Assert.Equal(upstream.Manifests[upstream.Tags["manifest_a"]].Blobs.Skip(1).Sum(b => b.Size), manifest["compressed_image_size"]!.GetValue<long>());
-        var config = (await Client.GetAsync(manifest["config_blob"]!.GetValue<string>())).Ok();
-        Assert.Equal(upstream.Manifests[upstream.Tags["manifest_a"]].Blobs[0].Digest, config["digest"]!.GetValue<string>());
-        Assert.Equal(tag.Text(), (await Client.GetAsync(tag["pulp_href"]!.GetValue<string>())).Ok().Text());
+        var one = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&name=manifest_a")).Ok<PageView>();
+        Assert.Equal(1, one.Count);
+        var tag = one.Items<TagView>()[0];
+        var manifest = (await Client.GetAsync(tag.TaggedManifest)).Ok<ManifestView>();
+        Assert.Equal(upstream.Tags["manifest_a"], manifest.Digest);
+        Assert.Equal(MediaTypes.DockerManifestV2, manifest.MediaType);
+        Assert.Equal(2, manifest.SchemaVersion);
+        Assert.Equal("image", manifest.Type);
+        Assert.Equal("linux", manifest.Os);
+        Assert.Equal(upstream.Manifests[upstream.Tags["manifest_a"]].Blobs.Skip(1).Sum(b => b.Size), manifest.CompressedImageSize);
+        var config = (await Client.GetAsync(manifest.ConfigBlob!)).Ok<BlobView>();
+        Assert.Equal(upstream.Manifests[upstream.Tags["manifest_a"]].Blobs[0].Digest, config.Digest);
+        Assert.Equal(tag.Json.Text(), (await Client.GetAsync(tag.PulpHref)).Ok().Text());
 
-        var lists = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&media_type={Uri.EscapeDataString(MediaTypes.OciIndex)}")).Ok();
-        Assert.Equal(["ml_iii"], lists["results"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
-        var byDigest = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&digest={upstream.Tags["ml_i"]}")).Ok();
-        Assert.Equal(["ml_i"], byDigest["results"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
-        var named = (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&name__in=ml_i,manifest_a&ordering=name")).Ok();
-        Assert.Equal(["manifest_a", "ml_i"], named["results"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
+        async Task<IEnumerable<string>> TagNames(string query) =>
+            (await Client.GetAsync($"{PulpClient.Content}tags/?repository_version={version}&{query}")).Ok<PageView>().Items<TagView>().Select(t => t.Name);
+        Assert.Equal(["ml_iii"], await TagNames($"media_type={Uri.EscapeDataString(MediaTypes.OciIndex)}"));
+        Assert.Equal(["ml_i"], await TagNames($"digest={upstream.Tags["ml_i"]}"));
+        Assert.Equal(["manifest_a", "ml_i"], await TagNames("name__in=ml_i,manifest_a&ordering=name"));
     }
 
     [Fact]
@@ -52,18 +51,18 @@ public sealed class ContentApiTests(SyncFixture fixture)
         var upstream = fixture.Upstream;
         var list = upstream.Tags["ml_i"];
 
-        var lists = (await Client.GetAsync($"{PulpClient.Content}manifests/?repository_version={version}&media_type={Uri.EscapeDataString(MediaTypes.DockerManifestList)}")).Ok();
-        Assert.Equal([list], lists["results"]!.AsArray().Select(m => m!["digest"]!.GetValue<string>()));
-        var children = lists["results"]![0]!["listed_manifests"]!.AsArray().Select(h => h!.GetValue<string>()).ToList();
+        var lists = (await Client.GetAsync($"{PulpClient.Content}manifests/?repository_version={version}&media_type={Uri.EscapeDataString(MediaTypes.DockerManifestList)}"))
+            .Ok<PageView>().Items<ManifestView>();
+        Assert.Equal([list], lists.Select(m => m.Digest));
         var childDigests = new List<string>();
-        foreach (var child in children) childDigests.Add((await Client.GetAsync(child)).Ok()["digest"]!.GetValue<string>());
+        foreach (var child in lists[0].ListedManifests) childDigests.Add((await Client.GetAsync(child)).Ok<ManifestView>().Digest);
         Assert.Equal(upstream.Manifests[list].Children.Select(c => c.Digest), childDigests);
 
-        var pair = (await Client.GetAsync($"{PulpClient.Content}manifests/?repository_version={version}&digest__in={string.Join(',', childDigests)}")).Ok();
-        Assert.Equal(2, pair["count"]!.GetValue<int>());
+        var pair = (await Client.GetAsync($"{PulpClient.Content}manifests/?repository_version={version}&digest__in={string.Join(',', childDigests)}")).Ok<PageView>();
+        Assert.Equal(2, pair.Count);
         var blob = upstream.Manifests[list].Children[0].Blobs[0].Digest;
-        var blobs = (await Client.GetAsync($"{PulpClient.Content}blobs/?repository_version={version}&digest={blob}")).Ok();
-        Assert.Equal(1, blobs["count"]!.GetValue<int>());
+        var blobs = (await Client.GetAsync($"{PulpClient.Content}blobs/?repository_version={version}&digest={blob}")).Ok<PageView>();
+        Assert.Equal(1, blobs.Count);
         var outside = upstream.Manifests[upstream.Tags["manifest_j"]].Blobs[1].Digest;
         Assert.Equal(0, (await Client.GetAsync($"{PulpClient.Content}blobs/?repository_version={version}&digest={outside}")).Ok<PageView>().Count);
         Assert.Equal(0, (await Client.GetAsync($"{PulpClient.Content}signatures/?repository_version={version}")).Ok<PageView>().Count);

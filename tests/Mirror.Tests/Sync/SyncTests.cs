@@ -34,14 +34,14 @@ public sealed class SyncTests(SyncFixture fixture)
         Assert.Contains("associating.content", codes);
 
         // Every tag points where the upstream's does; every manifest and blob is the upstream's.
-        var tags = await Client.ContentInAsync("tags", version);
-        var manifests = await Client.ContentInAsync("manifests", version);
-        var manifestDigests = manifests.ToDictionary(m => m["pulp_href"]!.GetValue<string>(), m => m["digest"]!.GetValue<string>());
+        var tags = await Client.TagsInAsync(version);
+        var manifests = await Client.ManifestsInAsync(version);
+        var manifestDigests = manifests.ToDictionary(m => m.PulpHref, m => m.Digest);
         Assert.Equal(Upstream.Tags.OrderBy(t => t.Key),
-            tags.Select(t => KeyValuePair.Create(t["name"]!.GetValue<string>(), manifestDigests[t["tagged_manifest"]!.GetValue<string>()])).OrderBy(t => t.Key));
+            tags.Select(t => KeyValuePair.Create(t.Name, manifestDigests[t.TaggedManifest])).OrderBy(t => t.Key));
         Assert.Equal(Upstream.Manifests.Keys.Order(), manifestDigests.Values.Order());
-        var blobs = await Client.ContentInAsync("blobs", version);
-        Assert.Equal(Upstream.Blobs.Keys.Order(), blobs.Select(b => b["digest"]!.GetValue<string>()).Order());
+        var blobs = await Client.BlobsInAsync(version);
+        Assert.Equal(Upstream.Blobs.Keys.Order(), blobs.Select(b => b.Digest).Order());
         foreach (var digest in Upstream.Blobs.Keys)
         {
             var file = fixture.Cluster.BlobFile(digest);
@@ -53,13 +53,13 @@ public sealed class SyncTests(SyncFixture fixture)
             select.Parameters.AddWithValue(digest);
             Assert.Equal(manifest.Bytes, (byte[])(await select.ExecuteScalarAsync())!);
         }
-        var list = manifests.Single(m => m["digest"]!.GetValue<string>() == Upstream.Tags["ml_ii"]);
-        Assert.Equal(3, list["listed_manifests"]!.AsArray().Count);
-        Assert.Equal("index", list["type"]!.GetValue<string>());
-        var image = manifests.Single(m => m["digest"]!.GetValue<string>() == Upstream.Tags["manifest_f"]);
-        Assert.Equal(3, image["blobs"]!.AsArray().Count);
-        Assert.Equal("amd64", image["architecture"]!.GetValue<string>());
-        Assert.NotNull(image["config_blob"]!.GetValue<string>());
+        var list = manifests.Single(m => m.Digest == Upstream.Tags["ml_ii"]);
+        Assert.Equal(3, list.ListedManifests.Count);
+        Assert.Equal("index", list.Type);
+        var image = manifests.Single(m => m.Digest == Upstream.Tags["manifest_f"]);
+        Assert.Equal(3, image.Blobs.Count);
+        Assert.Equal("amd64", image.Architecture);
+        Assert.NotNull(image.ConfigBlob);
 
         fixture.Proxy.Reset();
         var again = await Client.SyncAsync(repository, new { remote });
@@ -83,11 +83,11 @@ public sealed class SyncTests(SyncFixture fixture)
         var task = await Client.SyncAsync(repository, new { remote });
 
         var version = task.CreatedResources[0];
-        Assert.Equal(expected, (await Client.ContentInAsync("tags", version)).Select(t => t["name"]!.GetValue<string>()).Order());
+        Assert.Equal(expected, (await Client.TagsInAsync(version)).Select(t => t.Name).Order());
         var wanted = expected.Select(t => Upstream.Manifests[Upstream.Tags[t]]).SelectMany(m => m.Children.Prepend(m)).DistinctBy(m => m.Digest).ToList();
-        Assert.Equal(wanted.Select(m => m.Digest).Order(), (await Client.ContentInAsync("manifests", version)).Select(m => m["digest"]!.GetValue<string>()).Order());
+        Assert.Equal(wanted.Select(m => m.Digest).Order(), (await Client.ManifestsInAsync(version)).Select(m => m.Digest).Order());
         Assert.Equal(wanted.SelectMany(m => m.Blobs).Select(b => b.Digest).Distinct().Order(),
-            (await Client.ContentInAsync("blobs", version)).Select(b => b["digest"]!.GetValue<string>()).Order());
+            (await Client.BlobsInAsync(version)).Select(b => b.Digest).Order());
     }
 
     [Fact]
@@ -99,8 +99,8 @@ public sealed class SyncTests(SyncFixture fixture)
 
         var version = (await Client.SyncAsync(repository, new { remote })).CreatedResources[0];
 
-        Assert.Empty(await Client.ContentInAsync("tags", version));
-        var manifests = (await Client.ContentInAsync("manifests", version)).Select(m => m["digest"]!.GetValue<string>()).ToList();
+        Assert.Empty(await Client.TagsInAsync(version));
+        var manifests = (await Client.ManifestsInAsync(version)).Select(m => m.Digest).ToList();
         Assert.Equal(Upstream.Manifests[digest].Children.Select(c => c.Digest).Append(digest).Order(), manifests.Order());
     }
 

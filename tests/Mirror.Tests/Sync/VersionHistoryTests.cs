@@ -24,7 +24,7 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         images.Image(name, ImageFormat.Docker, [images.Layer(name + "-layer", ImageFormat.Docker, 512)]);
 
     private static async Task<List<string>> TagNames(PulpClient client, string version) =>
-        (await client.ContentInAsync("tags", version)).Select(t => t["name"]!.GetValue<string>()).Order().ToList();
+        (await client.TagsInAsync(version)).Select(t => t.Name).Order().ToList();
 
     [Fact]
     public async Task A_tag_deleted_upstream_stays_with_an_additive_sync_and_goes_with_mirror()
@@ -48,7 +48,7 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         Assert.Equal(1, summary.ContentSummary.Removed.Of("container.manifest"));
         Assert.Equal(2, summary.ContentSummary.Removed.Of("container.blob"));
         Assert.Equal(0, summary.ContentSummary.Added.Of("container.tag"));
-        Assert.Equal(["two"], (await Client.ContentInAsync("tags", version, "repository_version_removed")).Select(t => t["name"]!.GetValue<string>()));
+        Assert.Equal(["two"], (await Client.TagsInAsync(version, "repository_version_removed")).Select(t => t.Name));
     }
 
     [Fact]
@@ -70,9 +70,9 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         Assert.Equal(1, version.ContentSummary.Added.Of("container.manifest"));
         Assert.Equal(0, version.ContentSummary.Removed.Of("container.manifest"));
         Assert.Equal(2, version.ContentSummary.Present.Of("container.tag"));
-        var latest = (await Client.ContentInAsync("tags", version.PulpHref)).Single(t => t["name"]!.GetValue<string>() == "latest");
-        var manifest = (await Client.GetAsync(latest["tagged_manifest"]!.GetValue<string>())).Ok();
-        Assert.Equal(moved.Digest, manifest["digest"]!.GetValue<string>());
+        var latest = (await Client.TagsInAsync(version.PulpHref)).Single(t => t.Name == "latest");
+        var manifest = (await Client.GetAsync(latest.TaggedManifest)).Ok<ManifestView>();
+        Assert.Equal(moved.Digest, manifest.Digest);
     }
 
     [Fact]
@@ -87,9 +87,9 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
 
         await Client.SyncAsync(repository, new { remote });
 
-        var versions = (await Client.GetAsync(repository + "versions/")).Ok();
-        Assert.Equal(1, versions["count"]!.GetValue<int>());
-        var only = PulpViews.Read<RepositoryVersionView>(versions["results"]![0]!);
+        var versions = (await Client.GetAsync(repository + "versions/")).Ok<PageView>();
+        Assert.Equal(1, versions.Count);
+        var only = versions.Items<RepositoryVersionView>()[0];
         Assert.Equal(2, only.Number);
         Assert.Equal(["a", "b"], await TagNames(Client, only.PulpHref));
         Assert.Equal(2, only.ContentSummary.Added.Of("container.tag")); // what version 1 added moved into it
@@ -115,7 +115,7 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
         await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/0/"));
         var last = await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/2/"));
         Assert.Equal("failed", last.State);
-        Assert.Equal("Attempt to delete the last remaining version.", last.Error!["description"]!.GetValue<string>());
+        Assert.Equal("Attempt to delete the last remaining version.", last.Error?.Description);
         Assert.Equal(repository + "versions/2/", (await Client.GetAsync(repository)).Ok<RepositoryView>().LatestVersionHref);
         (await Client.DeleteAsync(repository + "versions/7/")).Expect(HttpStatusCode.NotFound);
     }
