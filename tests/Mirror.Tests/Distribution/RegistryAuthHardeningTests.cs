@@ -91,7 +91,7 @@ public sealed class RegistryAuthHardeningTests(DistributionFixture fixture) : ID
         Assert.True(blocked.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.StartsWith("Request was throttled.", JsonNode.Parse(await blocked.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>());
         using var blockedV2 = await Send("/v2/", RegistryHttp.Admin);
-        Assert.Equal("TOOMANYREQUESTS", (await RegistryHttp.ErrorOf(blockedV2))["code"]!.GetValue<string>());
+        Assert.Equal("TOOMANYREQUESTS", (await RegistryHttp.ErrorOf(blockedV2)).Code);
         // Anonymous pulls from that address, and everyone else, are served.
         using var anonymous = await elsewhere.GetAsync("/pulp/api/v3/status/");
         Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);

@@ -104,5 +104,5 @@ public sealed class HostileUpstreamTests : IAsyncLifetime
         Assert.DoesNotContain(_requests, r => r.Contains("/good/", StringComparison.Ordinal) || r.Contains("manifests", StringComparison.Ordinal));
     }
 
-    private static string Description(TaskView task) => task.Error?["description"]?.GetValue<string>() ?? "";
+    private static string Description(TaskView task) => task.Error?.Description ?? "";
 }
