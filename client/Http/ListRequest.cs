@@ -151,6 +151,18 @@ public sealed class ListRequest
         return new(request, query, FieldSelection.From(request));
     }
 
+    /// <summary>
+    /// A list endpoint's whole answer: the request's query, run by <paramref name="list"/>, each row rendered by
+    /// <paramref name="render"/>, in Pulp's envelope.
+    /// </summary>
+    public static async Task<IResult> RespondAsync<T>(HttpRequest request, FilterSet filters,
+        Func<ListQuery, CancellationToken, Task<Page<T>>> list, Func<T, JsonObject> render)
+    {
+        var parsed = Parse(request, filters);
+        var page = await list(parsed.Query, request.HttpContext.RequestAborted);
+        return PulpJson.Result(parsed.Envelope(page.Count, page.Items.Select(render)));
+    }
+
     /// <summary>The envelope <c>{count, next, previous, results}</c>, with absolute links as DRF builds them.</summary>
     public JsonObject Envelope(long count, IEnumerable<JsonObject> items) => new()
     {

@@ -33,14 +33,11 @@ public static class TelemetryServices
     public static IServiceCollection AddMirrorTelemetry(this IServiceCollection services, IConfiguration configuration, string service, string instance)
     {
         var otlp = OtlpSettings.From(configuration);
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(service, serviceInstanceId: instance))
-            .WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter())
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(Sources);
-                if (otlp is not null) tracing.AddOtlpExporter(o => otlp.Apply(o));
-            });
+            .WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter());
+        // With nowhere to send them, spans are not made at all: every grain call and every query would pay for them.
+        if (otlp is not null) telemetry.WithTracing(tracing => tracing.AddSource(Sources).AddOtlpExporter(o => otlp.Apply(o)));
         return services;
     }
 

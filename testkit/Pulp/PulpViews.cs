@@ -205,4 +205,11 @@ public sealed record ComponentView(string Component, string Version);
 
 public sealed record WorkerView(string Name, string? Address, DateTimeOffset? LastHeartbeat);
 
+/// <summary>A worker of <c>workers/</c> (a silo), or a namespace of <c>pulp_container/namespaces/</c>: an href and a name.</summary>
+public sealed record NamedObjectView : PulpView
+{
+    public required string PulpHref { get; init; }
+    public required string Name { get; init; }
+}
+
 public sealed record ConnectionView(bool Connected);

@@ -36,19 +36,19 @@ public static class ContentEndpoints
     {
         var content = api.MapGroup("content/container");
         content.MapGet("/blobs/", async (HttpRequest request, ContentCatalog catalog) =>
-            await List(request, BlobFilters, catalog.ListBlobsAsync, ContentJson.Render))
+            await ListRequest.RespondAsync(request, BlobFilters, catalog.ListBlobsAsync, ContentJson.Render))
             .Describe("Content: Blobs", PulpOperation.List("content_container_blobs", "List blobs", BlobFilters, Blob));
         content.MapGet("/blobs/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
             await Retrieve(id, request, catalog.ListBlobsAsync, ContentJson.Render))
             .Describe("Content: Blobs", PulpOperation.Read("content_container_blobs", "container_blob_href", "Inspect a blob", Blob));
         content.MapGet("/manifests/", async (HttpRequest request, ContentCatalog catalog) =>
-            await List(request, ManifestFilters, catalog.ListManifestsAsync, ContentJson.Render))
+            await ListRequest.RespondAsync(request, ManifestFilters, catalog.ListManifestsAsync, ContentJson.Render))
             .Describe("Content: Manifests", PulpOperation.List("content_container_manifests", "List manifests", ManifestFilters, Manifest));
         content.MapGet("/manifests/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
             await Retrieve(id, request, catalog.ListManifestsAsync, ContentJson.Render))
             .Describe("Content: Manifests", PulpOperation.Read("content_container_manifests", "container_manifest_href", "Inspect a manifest", Manifest));
         content.MapGet("/tags/", async (HttpRequest request, ContentCatalog catalog) =>
-            await List(request, TagFilters, catalog.ListTagsAsync, ContentJson.Render))
+            await ListRequest.RespondAsync(request, TagFilters, catalog.ListTagsAsync, ContentJson.Render))
             .Describe("Content: Tags", PulpOperation.List("content_container_tags", "List tags", TagFilters, Tag));
         content.MapGet("/tags/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
             await Retrieve(id, request, catalog.ListTagsAsync, ContentJson.Render))
@@ -71,13 +71,6 @@ public static class ContentEndpoints
         Hrefs.TryParseVersion(href, out var repository, out var number)
             ? new VersionRef(repository, number)
             : throw ApiError.Field(filter, "Invalid hyperlink - No URL match.");
-
-    private static async Task<IResult> List<T>(HttpRequest request, FilterSet filters, Func<ListQuery, CancellationToken, Task<Page<T>>> list, Func<T, System.Text.Json.Nodes.JsonObject> render)
-    {
-        var query = ListRequest.Parse(request, filters);
-        var page = await list(query.Query, request.HttpContext.RequestAborted);
-        return PulpJson.Result(query.Envelope(page.Count, page.Items.Select(render)));
-    }
 
     private static async Task<IResult> Retrieve<T>(Guid id, HttpRequest request, Func<ListQuery, CancellationToken, Task<Page<T>>> list, Func<T, System.Text.Json.Nodes.JsonObject> render)
     {

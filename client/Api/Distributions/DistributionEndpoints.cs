@@ -46,12 +46,8 @@ public static class DistributionEndpoints
         distributions.MapDelete("/{id:guid}/", Delete).Describe(Tag, PulpOperation.Delete(Prefix, Href, "Delete a container distribution"));
     }
 
-    private static async Task<IResult> List(HttpRequest request, DistributionCatalog catalog)
-    {
-        var list = ListRequest.Parse(request, Filters);
-        var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
-        return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(d => DistributionJson.Render(d, request.Host.Value ?? ""))));
-    }
+    private static Task<IResult> List(HttpRequest request, DistributionCatalog catalog) =>
+        ListRequest.RespondAsync(request, Filters, catalog.ListAsync, d => DistributionJson.Render(d, request.Host.Value ?? ""));
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions)
     {

@@ -29,33 +29,17 @@ public static class GenericListEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("repositories/", async (HttpRequest request, RepositoryCatalog catalog) =>
-            {
-                var list = ListRequest.Parse(request, Repositories);
-                var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
-                return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RepositoryJson.Render)));
-            })
+        api.MapGet("repositories/", (HttpRequest request, RepositoryCatalog catalog) =>
+                ListRequest.RespondAsync(request, Repositories, catalog.ListAsync, RepositoryJson.Render))
             .Describe("Repositories", PulpOperation.List("repositories", "List repositories", Repositories, RepositoryEndpoints.Repository));
-        api.MapGet("remotes/", async (HttpRequest request, RemoteCatalog catalog) =>
-            {
-                var list = ListRequest.Parse(request, Remotes);
-                var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
-                return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RemoteJson.Render)));
-            })
+        api.MapGet("remotes/", (HttpRequest request, RemoteCatalog catalog) =>
+                ListRequest.RespondAsync(request, Remotes, catalog.ListAsync, RemoteJson.Render))
             .Describe("Remotes", PulpOperation.List("remotes", "List remotes", Remotes, RemoteEndpoints.Remote));
-        api.MapGet("distributions/", async (HttpRequest request, DistributionCatalog catalog) =>
-            {
-                var list = ListRequest.Parse(request, Distributions);
-                var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
-                return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(d => DistributionJson.Render(d, request.Host.Value ?? ""))));
-            })
+        api.MapGet("distributions/", (HttpRequest request, DistributionCatalog catalog) =>
+                ListRequest.RespondAsync(request, Distributions, catalog.ListAsync, d => DistributionJson.Render(d, request.Host.Value ?? "")))
             .Describe("Distributions", PulpOperation.List("distributions", "List distributions", Distributions, DistributionEndpoints.Distribution));
-        api.MapGet("repository_versions/", async (HttpRequest request, RepositoryCatalog catalog) =>
-            {
-                var list = ListRequest.Parse(request, Versions);
-                var page = await catalog.ListAllVersionsAsync(list.Query, request.HttpContext.RequestAborted);
-                return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RepositoryJson.Render)));
-            })
+        api.MapGet("repository_versions/", (HttpRequest request, RepositoryCatalog catalog) =>
+                ListRequest.RespondAsync(request, Versions, catalog.ListAllVersionsAsync, RepositoryJson.Render))
             .Describe("Repository Versions", PulpOperation.List("repository_versions", "List repository versions", Versions, RepositoryEndpoints.Version));
         api.MapGet("content/", ListContent)
             .Describe("Content", PulpOperation.List("content", "List content", Content, AnyContent));

@@ -31,12 +31,8 @@ public static class NamespaceEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("pulp_container/namespaces/", async (HttpRequest request, DistributionCatalog distributions) =>
-            {
-                var list = ListRequest.Parse(request, Filters);
-                var page = InMemoryList.Apply(list.Query, await All(distributions), Value);
-                return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(Render)));
-            })
+        api.MapGet("pulp_container/namespaces/", (HttpRequest request, DistributionCatalog distributions) =>
+                ListRequest.RespondAsync(request, Filters, async (query, _) => InMemoryList.Apply(query, await All(distributions), Value), Render))
             .Describe("Pulp_Container/Namespaces", PulpOperation.List("pulp_container_namespaces", "List container namespaces", Filters, Namespace));
         api.MapGet("pulp_container/namespaces/{id:guid}/", async (Guid id, HttpRequest request, DistributionCatalog distributions) =>
             {

@@ -37,12 +37,8 @@ public static class WorkerEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("workers/", async (HttpRequest request, IClusterClient cluster, TaskCatalog tasks) =>
-            {
-                var list = ListRequest.Parse(request, Filters);
-                var page = InMemoryList.Apply(list.Query, await Silos(cluster, tasks), Value);
-                return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(Render)));
-            })
+        api.MapGet("workers/", (HttpRequest request, IClusterClient cluster, TaskCatalog tasks) =>
+                ListRequest.RespondAsync(request, Filters, async (query, _) => InMemoryList.Apply(query, await Silos(cluster, tasks), Value), Render))
             .Describe("Workers", PulpOperation.List("workers", "List workers", Filters, Worker));
         api.MapGet("workers/{id:guid}/", async (Guid id, HttpRequest request, IClusterClient cluster, TaskCatalog tasks) =>
             {

@@ -35,12 +35,8 @@ public static class RemoteEndpoints
         remotes.MapDelete("/{id:guid}/", Delete).Describe(Tag, PulpOperation.Delete(Prefix, Href, "Delete a container remote"));
     }
 
-    private static async Task<IResult> List(HttpRequest request, RemoteCatalog catalog)
-    {
-        var list = ListRequest.Parse(request, Filters);
-        var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
-        return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RemoteJson.Render)));
-    }
+    private static Task<IResult> List(HttpRequest request, RemoteCatalog catalog) =>
+        ListRequest.RespondAsync(request, Filters, catalog.ListAsync, RemoteJson.Render);
 
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains)
     {

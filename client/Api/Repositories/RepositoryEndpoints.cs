@@ -60,12 +60,8 @@ public static class RepositoryEndpoints
             .Describe(Tag, PulpOperation.Act(Prefix, "sync", Href, "Sync from a remote", SyncBody));
     }
 
-    private static async Task<IResult> List(HttpRequest request, RepositoryCatalog catalog)
-    {
-        var list = ListRequest.Parse(request, Filters);
-        var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
-        return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RepositoryJson.Render)));
-    }
+    private static Task<IResult> List(HttpRequest request, RepositoryCatalog catalog) =>
+        ListRequest.RespondAsync(request, Filters, catalog.ListAsync, RepositoryJson.Render);
 
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains)
     {
@@ -102,9 +98,7 @@ public static class RepositoryEndpoints
     private static async Task<IResult> ListVersions(Guid id, HttpRequest request, IGrainFactory grains, RepositoryCatalog catalog)
     {
         await Find(grains, id);
-        var list = ListRequest.Parse(request, VersionFilters);
-        var page = await catalog.ListVersionsAsync(id, list.Query, request.HttpContext.RequestAborted);
-        return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(RepositoryJson.Render)));
+        return await ListRequest.RespondAsync(request, VersionFilters, (query, ct) => catalog.ListVersionsAsync(id, query, ct), RepositoryJson.Render);
     }
 
     private static async Task<IResult> RetrieveVersion(Guid id, int number, HttpRequest request, RepositoryCatalog catalog)

@@ -51,12 +51,10 @@ public static class TaskEndpoints
         });
     }
 
-    private static async Task<IResult> List(HttpRequest request, TaskCatalog catalog)
+    private static Task<IResult> List(HttpRequest request, TaskCatalog catalog)
     {
-        var list = ListRequest.Parse(request, Filters);
-        var page = await catalog.ListAsync(list.Query, request.HttpContext.RequestAborted);
         var minimal = IsMinimal(request);
-        return PulpJson.Result(list.Envelope(page.Count, page.Items.Select(t => TaskJson.Render(t, minimal))));
+        return ListRequest.RespondAsync(request, Filters, catalog.ListAsync, t => TaskJson.Render(t, minimal));
     }
 
     private static async Task<IResult> Retrieve(Guid id, HttpRequest request, IGrainFactory grains)

@@ -20,6 +20,20 @@ public sealed class AuthAndStatusTests(ClusterFixture fixture)
         Assert.Contains(status.Versions, v => v.Component == "container");
     }
 
+    [Fact]
+    public async Task Workers_are_the_silos_filtered_and_ordered_like_any_list()
+    {
+        async Task<List<string>> Names(string query) =>
+            (await Client.GetAsync("/pulp/api/v3/workers/?" + query)).Ok<PageView>().Items<NamedObjectView>().Select(w => w.Name).ToList();
+
+        var descending = await Names("online=true&ordering=-name");
+        Assert.Equal(2, descending.Count);
+        Assert.Equal(descending.OrderDescending(StringComparer.Ordinal), descending);
+        Assert.Equal([descending[1]], await Names($"name={descending[1]}"));
+        Assert.Empty(await Names("missing=true"));
+        Assert.Equal("""{"errors":["Invalid Filter: 'colour'"]}""", (await Client.GetAsync("/pulp/api/v3/workers/?colour=red")).Expect(HttpStatusCode.BadRequest).Text());
+    }
+
     [Theory]
     [InlineData(null, "Authentication credentials were not provided.")]
     [InlineData("admin:wrong", "Invalid username/password.")]

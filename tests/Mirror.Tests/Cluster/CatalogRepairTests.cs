@@ -18,8 +18,7 @@ public sealed class CatalogRepairTests
         var client = cluster.Client;
         var before = Names.Unique("cut");
         var after = Names.Unique("cut-renamed");
-        var href = (await client.PostAsync(Remotes, new { name = before, url = "http://127.0.0.1:5000", upstream_name = "a" }))
-            .Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
+        var href = await client.CreateRemoteAsync(before, new Uri("http://127.0.0.1:5000"), "a");
 
         // From now on the only silo kills itself right after the remote's next state write, before its catalog row.
         var doomed = await ReplaceSiloWithOneThatDiesAfterAStateWrite(cluster, "RemoteGrain");
@@ -66,8 +65,7 @@ public sealed class CatalogRepairTests
         var client = cluster.Client;
         var before = Names.Unique("task-cut");
         var after = Names.Unique("task-cut-renamed");
-        var href = (await client.PostAsync(Remotes, new { name = before, url = "http://127.0.0.1:5000", upstream_name = "a" }))
-            .Expect<CreatedView>(HttpStatusCode.Created).PulpHref;
+        var href = await client.CreateRemoteAsync(before, new Uri("http://127.0.0.1:5000"), "a");
         var doomed = await ReplaceSiloWithOneThatDiesAfterAStateWrite(cluster, "TaskGrain");
 
         // The update's task is written as a state only (tasks take the same write path): no row, so in no list.

@@ -79,6 +79,11 @@ public sealed class DistributionApiTests(DistributionFixture fixture)
         Assert.Equal([second], await Hrefs($"repository={other}"));
         Assert.Equal([first, second], await Hrefs($"repository__in={fixture.Repository},{other}&name__startswith={prefix}&ordering=name"));
         Assert.Equal("""{"errors":["Invalid Filter: 'colour'"]}""", (await Client.GetAsync(Distributions + "?colour=red")).Expect(HttpStatusCode.BadRequest).Text());
+
+        // The namespace both base paths share, filtered like any list though it is held in memory.
+        var namespaces = (await Client.GetAsync($"/pulp/api/v3/pulp_container/namespaces/?name__startswith={prefix}&ordering=-pulp_created")).Ok<PageView>();
+        Assert.Equal([prefix], namespaces.Items<NamedObjectView>().Select(n => n.Name));
+        Assert.Equal(0, (await Client.GetAsync($"/pulp/api/v3/pulp_container/namespaces/?name={prefix}-none")).Ok<PageView>().Count);
     }
 
     [Fact]
