@@ -7,5 +7,13 @@ namespace Mirror;
 /// </summary>
 public static class ClusterFaults
 {
-    public static bool IsTransient(Exception failure) => failure is TimeoutException or OrleansException;
+    public static bool IsTransient(Exception failure) => failure is TimeoutException or OrleansException || IsExpiredBeforePlacement(failure);
+
+    /// <summary>
+    /// Orleans fails a call whose message expired while placement was still finding it a silo (a silo died, the machine
+    /// is loaded) with an <see cref="OperationCanceledException"/> that no token cancelled ("Message expired before
+    /// placement could complete"). A cancellation asked for by a caller always carries the caller's token.
+    /// </summary>
+    private static bool IsExpiredBeforePlacement(Exception failure) =>
+        failure is OperationCanceledException { CancellationToken.CanBeCanceled: false };
 }

@@ -30,6 +30,13 @@ public class CatalogedRecord<TState, TRecord>(
     public TRecord? Record => state.State.Record;
 
     /// <summary>
+    /// The record as the catalog row shows it too: while a change is between its two writes, the one before it. For readers
+    /// that interleave with a change (a task's loop saves while its <c>Get</c> answers), so that what is read by href is what
+    /// lists show, and a state is never read before it is stored.
+    /// </summary>
+    public TRecord? Settled => state.State.RowPending ? state.State.Previous : state.State.Record;
+
+    /// <summary>
     /// Creates the object from <paramref name="create"/>; a create run again (a task resumed after its silo died) gets what the
     /// first run made. Throws <see cref="ValidationFailedException"/> if the catalog refuses it; then nothing is left.
     /// <paramref name="alongside"/> changes the rest of the state in the same write (see <see cref="UpdateAsync"/>).

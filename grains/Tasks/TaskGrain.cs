@@ -72,7 +72,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         return Record;
     }
 
-    Task<TaskRecord?> ITaskGrain.Get() => Task.FromResult(_state.State.Record);
+    Task<TaskRecord?> ITaskGrain.Get() => Task.FromResult(_task.Settled);
 
     async Task<TaskRecord?> ITaskGrain.Cancel()
     {
