@@ -14,6 +14,10 @@ public sealed class GatewaySettings : MirrorSettings
 
     public string AdminPassword { get; set; } = "";
 
+    /// <summary>Failed authentications one client address may make per <see cref="AuthFailureWindow"/> before it must wait.</summary>
+    public int AuthFailureLimit { get; set; } = 20;
+
+    public TimeSpan AuthFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>
     /// Pulp's <c>ORPHAN_PROTECTION_TIME</c>: how many minutes an orphan is kept before <c>orphans/cleanup/</c> may delete
     /// it, when the request names no <c>orphan_protection_time</c>. Pulp's default, a day.
@@ -26,6 +30,8 @@ public sealed class GatewaySettings : MirrorSettings
             ? []
             : [$"{Key(nameof(Listen))} is not an http://address:port URL"])
         .Concat(string.IsNullOrWhiteSpace(AdminUsername) || AdminUsername.Contains(':') ? [$"{Key(nameof(AdminUsername))} is empty or holds ':'"] : [])
+        .Concat(AuthFailureLimit >= 1 ? [] : [$"{Key(nameof(AuthFailureLimit))} is {AuthFailureLimit}; it must be at least 1"])
+        .Concat(AuthFailureWindow > TimeSpan.Zero ? [] : [$"{Key(nameof(AuthFailureWindow))} is {AuthFailureWindow}; it must be positive"])
         .Concat(OrphanProtectionTime >= 0 ? [] : [$"{Key(nameof(OrphanProtectionTime))} is {OrphanProtectionTime}; it must be 0 or more minutes"])
         .Concat(AdminPassword.Length == 0 ? [$"{Key(nameof(AdminPassword))} is not set; the API refuses to run without a password"] : []);
 }

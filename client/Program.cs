@@ -10,8 +10,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddMirrorGateway();
 
 var app = builder.Build();
+app.UseMiddleware<RequestLog>();
+app.Use(SecurityHeaders.Middleware);
 app.UseMiddleware<ApiErrorMiddleware>();
 app.Use(CorrelationId.Middleware);
+app.UseMiddleware<AuthThrottle>();
 app.UseMiddleware<BasicAuthentication>();
 app.UseWhen(c => c.Request.Path.StartsWithSegments("/v2"), v2 => v2.UseMiddleware<RegistryMiddleware>());
 app.Use(TextInput.Guard);

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Mirror.Grains;
 using Mirror.Grains.Catalog;
 using Mirror.Grains.Logging;
@@ -6,8 +7,11 @@ using Mirror.Grains.Sync;
 using Mirror.Hosting;
 using Mirror.Storage;
 using Mirror.Storage.Blobs;
+using Mirror.Storage.Secrets;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Mirror.Silo;
 
@@ -22,12 +26,14 @@ public static class SiloServices
     {
         var services = builder.Services;
         services.AddMirrorSettings<SiloSettings>();
+        builder.AddMirrorLogging();
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, ManagementUrl(builder.Configuration));
         services.AddMirrorHealthChecks().AddCheck<ClusterMembershipHealth>("cluster", tags: [HealthEndpoints.Ready]);
         services.AddMirrorTelemetry(builder.Configuration, "mirror-silo", builder.Configuration[MirrorSettings.Key(nameof(SiloSettings.SiloName))] ?? new SiloSettings().SiloName);
         services.AddMirrorCatalog();
         services.AddMirrorBlobStore();
         services.AddSingleton<RemotePermits>();
+        services.AddSingleton(sp => sp.GetRequiredService<SiloSettings>().Upstream);
         services.AddSingleton(sp => new SiloIdentity(sp.GetRequiredService<SiloSettings>().SiloName));
         services.AddSingleton(sp => new OutageBudget(sp.GetRequiredService<SiloSettings>().OutageBudget));
 
@@ -45,7 +51,13 @@ public static class SiloServices
         builder.UseOrleans(silo => silo
             .UseAdoNetClustering(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.DatabaseConnection)))
             .UseSystemTextJsonGrainStorageSerializer()
-            .AddAdoNetGrainStorage(GrainStorage.Provider, o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.DatabaseConnection)))
+            .AddAdoNetGrainStorage(GrainStorage.Provider, o => o.Configure<SiloSettings, IServiceProvider>((o, s, sp) =>
+            {
+                (o.Invariant, o.ConnectionString) = ("Npgsql", s.DatabaseConnection);
+                o.GrainStorageSerializer = new SealedGrainState(
+                    new SystemTextJsonGrainStorageSerializer(sp.GetRequiredService<IOptions<SystemTextJsonGrainStorageSerializerOptions>>()),
+                    sp.GetRequiredService<SecretBox>());
+            }))
             .UseAdoNetReminderService(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.DatabaseConnection)))
             .AddIncomingGrainCallFilter<DatabaseOutageFilter>()
             .AddIncomingGrainCallFilter<WorkScopeFilter>()
@@ -53,6 +65,7 @@ public static class SiloServices
             // The Orleans Dashboard's grains and counters; the gateways serve its pages. Its live log stream stays off.
             .AddDashboard(o => o.HideTrace = true));
         services.AddHostedServiceFirst<PortGuard>();
+        services.AddHostedService<StateResealing>();
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PendingRowSweep>(sp, sp.GetRequiredService<SiloSettings>().PendingRowSweep));
         return builder;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Mirror.Hosting;
+using Mirror.Oci.Upstream;
 
 namespace Mirror.Silo;
 
@@ -33,6 +34,8 @@ public sealed class SiloSettings : MirrorSettings
     /// <summary>How long work waits for the database or the cluster to come back before it fails (<see cref="Storage.OutageBudget"/>).</summary>
     public TimeSpan OutageBudget { get; set; } = Storage.OutageBudget.Default.Length;
 
+    /// <summary>Timeouts where a remote sets none, and caps on a tag list (<c>Mirror__Upstream__TotalTimeout</c>, …).</summary>
+    public UpstreamLimits Upstream { get; set; } = new();
     /// <summary>How often, and after how long, a catalog row left pending by a write cut short is finished (<c>PendingRowSweep</c>).</summary>
     public TimeSpan PendingRowSweep { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -49,6 +52,7 @@ public sealed class SiloSettings : MirrorSettings
         .Concat(PortProblems(nameof(GatewayPort), GatewayPort))
         .Concat(ManagementPort == 0 ? [] : PortProblems(nameof(ManagementPort), ManagementPort))
         .Concat(OutageBudget > TimeSpan.Zero ? [] : [$"{Key(nameof(OutageBudget))} is {OutageBudget}; it must be positive"])
+        .Concat(Upstream.Problems(Key(nameof(Upstream))))
         .Concat(PendingRowSweep > TimeSpan.Zero ? [] : [$"{Key(nameof(PendingRowSweep))} is {PendingRowSweep}; it must be positive"])
         .Concat(SiloPort == GatewayPort ? [$"{Key(nameof(SiloPort))} and {Key(nameof(GatewayPort))} are the same port"] : []);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mirror.Hosting;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
+using Mirror.Storage.Secrets;
 using Mirror.Storage.Tokens;
 using Npgsql;
 
@@ -16,6 +17,7 @@ public static class CatalogServices
     /// </summary>
     public static IServiceCollection AddMirrorCatalog(this IServiceCollection services) => services
         .AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<MirrorSettings>().DatabaseConnection))
+        .AddSingleton(sp => SecretBox.From(sp.GetRequiredService<MirrorSettings>()))
         .AddHostedServiceFirst<SchemaMigration>()
         .AddCatalogTables();
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mirror.TestKit;
 
 namespace Mirror.Bench.Measure;
 
@@ -24,7 +25,7 @@ public sealed class ProcessWatch : IAsyncDisposable
         _upstream = upstreamPort is { } port ? new UpstreamActivity(port) : null;
         _startTicks = processes.ToDictionary(p => p.Key, p => CpuTicks(p.Value));
         _startThreads = processes.ToDictionary(p => p.Key, p => ThreadTicks(p.Value));
-        Baseline = processes.ToDictionary(p => p.Key, p => Status(p.Value, "VmRSS:"));
+        Baseline = processes.ToDictionary(p => p.Key, p => ProcStatus.Rss(p.Value));
         _sampling = SampleAsync();
     }
 
@@ -58,7 +59,7 @@ public sealed class ProcessWatch : IAsyncDisposable
         lock (_peakRss)
         {
             foreach (var (name, pid) in _processes)
-                _peakRss[name] = Math.Max(_peakRss.GetValueOrDefault(name), Status(pid, "VmRSS:"));
+                _peakRss[name] = Math.Max(_peakRss.GetValueOrDefault(name), ProcStatus.Rss(pid));
             if (_upstream is null) return;
             var (open, active) = _upstream.Sample();
             PeakUpstreamConnections = Math.Max(PeakUpstreamConnections, open);
@@ -82,7 +83,7 @@ public sealed class ProcessWatch : IAsyncDisposable
         lock (_peakRss)
             return _processes.ToDictionary(p => p.Key, p =>
             {
-                var hwm = Status(p.Value, "VmHWM:");
+                var hwm = ProcStatus.Bytes(p.Value, "VmHWM:");
                 return (Math.Max(_peakRss[p.Key], hwm), hwm, (CpuTicks(p.Value) - _startTicks[p.Key]) / TicksPerSecond);
             });
     }
@@ -127,19 +128,6 @@ public sealed class ProcessWatch : IAsyncDisposable
         }
         catch (IOException) { }
         return byName;
-    }
-
-    /// <summary>A "Name:   123 kB" line of /proc/pid/status, in bytes; 0 once the process is gone.</summary>
-    private static long Status(int pid, string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith(field, StringComparison.Ordinal))
-                    return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException) { }
-        return 0;
     }
 
     /// <summary>utime + stime from /proc/pid/stat (fields 14 and 15, counted after the parenthesised command name).</summary>

@@ -11,4 +11,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the database did not answer: {Error}")]
     public static partial void DatabaseUnavailable(this ILogger log, string method, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} answered {Status} in {Milliseconds} ms ({CorrelationId})")]
+    public static partial void RequestServed(this ILogger log, string method, string path, int status, long milliseconds, string correlationId);
 }

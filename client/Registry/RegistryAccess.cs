@@ -19,7 +19,7 @@ public sealed class RegistryAccess(TokenSigner signer, AdminCredentials admin, T
                 ?? throw RegistryError.Unauthorized(Challenge(request, scope: null, error: "invalid_token"), "The access token is invalid or has expired.");
         return admin.Check(header) switch
         {
-            CredentialCheck.Valid => new RegistryCaller(Admin: true, Authenticated: true, Access: []),
+            CredentialCheck.Valid => new RegistryCaller(Admin: true, Authenticated: true, Access: null),
             CredentialCheck.Missing => RegistryCaller.Anonymous,
             _ => throw RegistryError.Unauthorized(Challenge(request, scope: null, error: null), "Invalid username/password."),
         };
@@ -48,6 +48,9 @@ public sealed class RegistryAccess(TokenSigner signer, AdminCredentials admin, T
         var now = clock.GetUtcNow();
         if (Seconds(claims["exp"]) is not { } exp || now - Skew >= DateTimeOffset.FromUnixTimeSeconds(exp)) return null;
         if (Seconds(claims["nbf"]) is { } nbf && now + Skew < DateTimeOffset.FromUnixTimeSeconds(nbf)) return null;
+        // No token lives longer than /token/ issues them for, whatever it says: one signed with a leaked key for a year is refused.
+        if (DateTimeOffset.FromUnixTimeSeconds(exp) - now > TokenEndpoint.Lifetime + Skew) return null;
+        if (Seconds(claims["iat"]) is { } iat && exp - iat > (long)(TokenEndpoint.Lifetime + Skew).TotalSeconds) return null;
         if (Text(claims["iss"]) != TokenSigner.Issuer) return null;
         // A token is for the host it was asked for: one taken for another name of this service is not accepted here.
         var service = request.Host.ToString();

@@ -18,6 +18,9 @@ public static class TokenEndpoint
 
     private static async Task<IResult> Issue(HttpRequest request, AdminCredentials admin, TokenSigner signer, ServedContent content, TimeProvider clock)
     {
+        // A token is a credential: no cache on the way may keep it (nor a refusal, which depends on the credentials sent).
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        request.HttpContext.Response.Headers.Pragma = "no-cache";
         var service = request.Query["service"].ToString();
         if (service.Length == 0)
             return PulpJson.Result(new JsonObject { ["detail"] = "No service name provided." }, 400);

@@ -22,6 +22,7 @@ public sealed class BlobGrain(
     IBlobStore blobs,
     BlobQuarantine quarantine,
     RemotePermits permits,
+    UpstreamLimits limits,
     SiloIdentity silo,
     TimeProvider clock,
     ILogger<BlobGrain> log) : PolledWorkGrain(clock), IBlobGrain
@@ -47,7 +48,7 @@ public sealed class BlobGrain(
         if (await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, ct) is not null) return WorkProgress.Stored;
         var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
             ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
-        var upstream = new UpstreamSession(remote, permits);
+        var upstream = new UpstreamSession(remote, permits, limits);
         MirrorTelemetry.DownloadsInFlight.Add(1);
         try
         {
@@ -71,7 +72,7 @@ public sealed class BlobGrain(
         }
         catch (UpstreamException e)
         {
-            return WorkProgress.Failure(e.Message);
+            return WorkProgress.Failure(ErrorText.Of(e));
         }
         catch (DigestMismatchException e)
         {

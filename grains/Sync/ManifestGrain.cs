@@ -25,6 +25,7 @@ public sealed class ManifestGrain(
     IBlobStore blobs,
     BlobQuarantine quarantine,
     RemotePermits permits,
+    UpstreamLimits limits,
     SiloIdentity silo,
     TimeProvider clock,
     ILogger<ManifestGrain> log) : PolledWorkGrain(clock), IManifestGrain
@@ -52,7 +53,7 @@ public sealed class ManifestGrain(
         {
             var remote = await GrainFactory.GetGrain<IRemoteGrain>(remoteId).GetWithSecrets()
                 ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
-            var upstream = new UpstreamSession(remote, permits);
+            var upstream = new UpstreamSession(remote, permits, limits);
             var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, MaxManifestBytes, attempt), ct);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
             if (manifest.Digest != Digest)
@@ -81,7 +82,7 @@ public sealed class ManifestGrain(
         }
         catch (Exception e) when (e is UpstreamException or InvalidManifestException or TaskFailedException)
         {
-            return WorkProgress.Failure(e.Message);
+            return WorkProgress.Failure(ErrorText.Of(e));
         }
     }
 

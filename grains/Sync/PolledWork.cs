@@ -36,7 +36,7 @@ internal sealed class PolledWork(TimeProvider clock)
         var failure = finished.Exception?.GetBaseException();
         if (finished.IsCanceled || failure is OperationCanceledException || (failure is not null && TransientFaults.IsTransient(finished.Exception!)))
             return null;
-        return failure is null ? finished.Result : WorkProgress.Failure(failure.Message);
+        return failure is null ? finished.Result : WorkProgress.Failure(ErrorText.Of(failure));
     }
 
     public WorkProgress Start(Func<CancellationToken, Task<WorkProgress>> work)

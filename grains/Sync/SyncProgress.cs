@@ -11,4 +11,6 @@ internal static class SyncProgress
     public const string Unassociating = "unassociating.content";
     /// <summary>Ours, not Pulp's: one report per silo that mirrored manifests, suffixed with the silo's name.</summary>
     public const string SiloShare = "sync.silo";
+    /// <summary>Ours: upstream tag names outside the distribution spec's grammar, skipped (never sent as a path) and named here.</summary>
+    public const string SkippedTags = "sync.skipped.tag";
 }

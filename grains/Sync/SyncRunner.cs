@@ -1,4 +1,5 @@
 using Mirror.Grains.Logging;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,14 +32,15 @@ internal static partial class SyncRunner
             ?? throw new TaskFailedException("The remote of this sync no longer exists.");
         _ = await grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get()
             ?? throw new TaskFailedException("The repository no longer exists.");
-        var upstream = new UpstreamSession(remote, context.Services.GetRequiredService<RemotePermits>());
+        var upstream = new UpstreamSession(remote, context.Services.GetRequiredService<RemotePermits>(), context.Services.GetRequiredService<UpstreamLimits>());
         var concurrency = remote.Settings.DownloadConcurrency;
 
         progress.Start(SyncProgress.TagList, "Downloading tag list", total: 1);
         await progress.SaveAsync(force: true);
-        var tags = await Upstream(() => upstream.Request((client, attempt) => client.ListTagsAsync(attempt), ct));
+        var listed = await Upstream(() => upstream.Request((client, attempt) => client.ListTagsAsync(attempt), ct));
         progress.Advance(SyncProgress.TagList);
         progress.Complete(SyncProgress.TagList);
+        var tags = WithValidNames(context, listed);
 
         var filter = TagFilter.For(remote.Settings);
         var selected = filter.Apply(tags).ToList();
@@ -125,6 +127,25 @@ internal static partial class SyncRunner
                 progress.Advance(SyncProgress.Tags);
                 await progress.SaveAsync();
             });
+    }
+
+    /// <summary>
+    /// The upstream's tag names that fit the distribution spec's grammar. A name that does not (<c>../../other/manifests/x</c>)
+    /// would become a path on the upstream, so it is skipped, and the task names it in a progress report and the log.
+    /// </summary>
+    private static List<string> WithValidNames(TaskContext context, List<string> listed)
+    {
+        var invalid = listed.Where(t => !TagName.IsValid(t)).ToList();
+        if (invalid.Count == 0) return listed;
+        const int Named = 10;
+        // Escaped as JSON strings and cut short: the names come from the upstream and may hold anything.
+        var names = string.Join(", ", invalid.Take(Named).Select(t => JsonSerializer.Serialize(t.Length > 80 ? t[..80] + "…" : t)))
+            + (invalid.Count > Named ? $" and {invalid.Count - Named} more" : "");
+        context.Progress.Start(SyncProgress.SkippedTags, $"Skipped tag names outside the distribution spec's grammar: {names}", invalid.Count);
+        context.Progress.Advance(SyncProgress.SkippedTags, invalid.Count);
+        context.Progress.Complete(SyncProgress.SkippedTags);
+        context.Log.SyncSkippedTags(context.TaskId, invalid.Count, names);
+        return listed.Where(TagName.IsValid).ToList();
     }
 
     private static async Task<bool> AllStored(TaskContext context, IReadOnlyCollection<string> manifests, CancellationToken ct)

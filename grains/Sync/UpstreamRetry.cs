@@ -45,6 +45,7 @@ public sealed class UpstreamRetry(int retries)
     /// <summary>How long to wait before trying again after <paramref name="failure"/>, or null when trying again is pointless.</summary>
     public static TimeSpan? Transient(Exception failure, int failuresSoFar) => failure switch
     {
+        UpstreamException { Final: true } => null,
         UpstreamException { StatusCode: null } => Backoff(failuresSoFar),
         UpstreamException { StatusCode: { } status } e when (int)status == 429 || (int)status >= 500 =>
             e.RetryAfter is { } after ? Min(after, MaxRetryAfter) : Backoff(failuresSoFar),

@@ -8,9 +8,9 @@ namespace Mirror.Grains.Sync;
 /// <c>max_retries</c>, and releases its permit while it waits to try again. A request whose permit lapses (its lease
 /// could not be renewed) is stopped and tried again under a new permit.
 /// </summary>
-public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits)
+public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits, UpstreamLimits limits)
 {
-    public RegistryClient Client { get; } = RegistryClients.For(UpstreamSettings.For(remote));
+    public RegistryClient Client { get; } = RegistryClients.For(UpstreamSettings.For(remote, limits));
     public UpstreamRetry Retry { get; } = UpstreamRetry.For(remote.Settings.MaxRetries);
     public Guid RemoteId => remote.Id;
 

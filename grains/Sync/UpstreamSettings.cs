@@ -3,10 +3,10 @@ using Mirror.Remotes;
 
 namespace Mirror.Grains.Sync;
 
-/// <summary>How to reach a remote's upstream, from the remote's fields and secrets.</summary>
+/// <summary>How to reach a remote's upstream, from the remote's fields and secrets; the cluster's limits fill the timeouts it leaves null.</summary>
 internal static class UpstreamSettings
 {
-    public static UpstreamOptions For(RemoteRecord remote)
+    public static UpstreamOptions For(RemoteRecord remote, UpstreamLimits limits)
     {
         var settings = remote.Settings;
         return new UpstreamOptions(new Uri(settings.Url), settings.UpstreamName)
@@ -21,10 +21,12 @@ internal static class UpstreamSettings
             ProxyUsername = remote.Secrets.ProxyUsername,
             ProxyPassword = remote.Secrets.ProxyPassword,
             Headers = settings.Headers.SelectMany(h => h).Select(h => new KeyValuePair<string, string>(h.Key, h.Value)).ToList(),
-            ConnectTimeout = settings.ConnectTimeout,
-            SockConnectTimeout = settings.SockConnectTimeout,
-            SockReadTimeout = settings.SockReadTimeout,
-            TotalTimeout = settings.TotalTimeout,
+            ConnectTimeout = settings.ConnectTimeout ?? limits.ConnectTimeout,
+            SockConnectTimeout = settings.SockConnectTimeout ?? limits.SockConnectTimeout,
+            SockReadTimeout = settings.SockReadTimeout ?? limits.SockReadTimeout,
+            TotalTimeout = settings.TotalTimeout ?? limits.TotalTimeout,
+            MaxTags = limits.MaxTags,
+            MaxTagPages = limits.MaxTagPages,
         };
     }
 }

@@ -163,7 +163,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             catch (TaskFailedException e)
             {
                 _log.TaskFailed(Record.Id, Record.Name, e.Message);
-                return (TaskStates.Failed, new TaskError { Description = e.Message }, []);
+                return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
             }
             catch (ValidationFailedException e)
             {
@@ -192,7 +192,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             catch (Exception e)
             {
                 _log.TaskCrashed(e, Record.Id, Record.Name);
-                return (TaskStates.Failed, new TaskError { Description = e.Message }, []);
+                return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
             }
         }
     }

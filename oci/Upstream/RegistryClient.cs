@@ -51,14 +51,21 @@ public sealed class RegistryClient : IDisposable
         EnsureSuccess(response, HttpMethod.Get);
     }
 
-    /// <summary>Every tag, following <c>Link: &lt;…&gt;; rel="next"</c> across pages (relative or absolute; the path and query are kept and joined with the remote's URL).</summary>
+    /// <summary>
+    /// Every tag, following <c>Link: &lt;…&gt;; rel="next"</c> across pages (relative or absolute; the path and query are kept
+    /// and joined with the remote's URL). The total timeout bounds each page, as Pulp's bounds each request; more than
+    /// <see cref="UpstreamOptions.MaxTagPages"/> pages or <see cref="UpstreamOptions.MaxTags"/> tags is a final failure.
+    /// The names are returned as the upstream sent them: checking them is the caller's (see <see cref="TagName"/>).
+    /// </summary>
     public async Task<List<string>> ListTagsAsync(CancellationToken ct)
     {
         var tags = new List<string>();
         var seen = new HashSet<Uri>();
-        using var deadline = Deadline(ct);
         for (Uri? url = RepositoryUrl("tags/list"); url is not null && seen.Add(url);)
         {
+            if (seen.Count > Options.MaxTagPages)
+                throw new UpstreamException("GET", url, null, $"the tag list has more than {Options.MaxTagPages} pages (the limit Mirror:Upstream:MaxTagPages)") { Final = true };
+            using var deadline = Deadline(ct);
             using var response = await SendAsync(HttpMethod.Get, url, manifest: false, offset: 0, deadline.Token, ct).ConfigureAwait(false);
             EnsureSuccess(response, HttpMethod.Get);
             var body = await ReadBoundedAsync(response, HttpMethod.Get, MaxTagPageBytes, deadline.Token, ct).ConfigureAwait(false);
@@ -66,6 +73,8 @@ public sealed class RegistryClient : IDisposable
             if (json.RootElement.ValueKind == JsonValueKind.Object
                 && json.RootElement.TryGetProperty("tags", out var page) && page.ValueKind == JsonValueKind.Array)
                 tags.AddRange(page.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!));
+            if (tags.Count > Options.MaxTags)
+                throw new UpstreamException("GET", url, null, $"the tag list has more than {Options.MaxTags} tags (the limit Mirror:Upstream:MaxTags)") { Final = true };
             url = LinkHeader.Next(response, Options.Url);
         }
         return tags;
@@ -74,6 +83,7 @@ public sealed class RegistryClient : IDisposable
     /// <summary>HEAD a manifest by tag or digest; null when the registry does not have it.</summary>
     public async Task<ManifestHead?> HeadManifestAsync(string reference, CancellationToken ct)
     {
+        CheckReference(reference);
         using var deadline = Deadline(ct);
         using var response = await SendAsync(HttpMethod.Head, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
@@ -84,6 +94,7 @@ public sealed class RegistryClient : IDisposable
     /// <summary>GET a manifest's exact bytes; a body over <paramref name="maxBytes"/> is refused, not read.</summary>
     public async Task<FetchedManifest> GetManifestAsync(string reference, long maxBytes, CancellationToken ct)
     {
+        CheckReference(reference);
         using var deadline = Deadline(ct);
         using var response = await SendAsync(HttpMethod.Get, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
         EnsureSuccess(response, HttpMethod.Get);
@@ -97,6 +108,7 @@ public sealed class RegistryClient : IDisposable
     /// </summary>
     public async Task<BlobDownload> OpenBlobAsync(string digest, long offset, CancellationToken ct)
     {
+        if (!Digests.IsValid(digest)) throw new ArgumentException($"not a sha256 digest: {digest}", nameof(digest));
         var deadline = Deadline(ct);
         try
         {
@@ -181,6 +193,13 @@ public sealed class RegistryClient : IDisposable
             }
             return response;
         }
+    }
+
+    /// <summary>A reference goes into the request's path: only a tag or a digest may, never <c>../</c> or a slash.</summary>
+    private static void CheckReference(string reference)
+    {
+        if (!TagName.IsValid(reference) && !Digests.IsValid(reference))
+            throw new ArgumentException($"neither a tag nor a digest: {reference}", nameof(reference));
     }
 
     private static bool IsRedirect(HttpStatusCode status) =>

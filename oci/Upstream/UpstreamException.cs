@@ -19,6 +19,9 @@ public sealed class UpstreamException : Exception
     public Uri Url { get; }
     public HttpStatusCode? StatusCode { get; }
 
+    /// <summary>The upstream broke one of our limits (too many tags or pages): asking again would only break it again.</summary>
+    public bool Final { get; init; }
+
     /// <summary>How long the upstream asked us to wait (its <c>Retry-After</c>, seconds or a date), when it said.</summary>
     public TimeSpan? RetryAfter { get; init; }
 

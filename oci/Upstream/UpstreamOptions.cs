@@ -21,6 +21,8 @@ public sealed record UpstreamOptions(Uri Url, string Repository)
     public double? SockConnectTimeout { get; init; }
     public double? SockReadTimeout { get; init; }
     public double? TotalTimeout { get; init; }
+    public int MaxTags { get; init; } = int.MaxValue;
+    public int MaxTagPages { get; init; } = int.MaxValue;
 
     public bool Equals(UpstreamOptions? other) =>
         other is not null
@@ -31,7 +33,8 @@ public sealed record UpstreamOptions(Uri Url, string Repository)
         && ProxyUrl == other.ProxyUrl && ProxyUsername == other.ProxyUsername && ProxyPassword == other.ProxyPassword
         && Headers.SequenceEqual(other.Headers)
         && ConnectTimeout == other.ConnectTimeout && SockConnectTimeout == other.SockConnectTimeout
-        && SockReadTimeout == other.SockReadTimeout && TotalTimeout == other.TotalTimeout;
+        && SockReadTimeout == other.SockReadTimeout && TotalTimeout == other.TotalTimeout
+        && MaxTags == other.MaxTags && MaxTagPages == other.MaxTagPages;
 
     public override int GetHashCode()
     {

@@ -36,6 +36,14 @@ public abstract class MirrorSettings
 
     public string ServiceId { get; set; } = "mirror";
 
+    /// <summary>
+    /// The key that seals secrets in the database (remote credentials, grain state, the registry's token key): 32 random bytes
+    /// in base64 (<c>openssl rand -base64 32</c>), the same in every process of the cluster (<see cref="Storage.Secrets.SecretBox"/>).
+    /// </summary>
+    public string EncryptionKey { get; set; } = "";
+
+    /// <summary>Keys used before <see cref="EncryptionKey"/>, still read during a rotation (<c>Mirror__PreviousEncryptionKeys__0</c>, …).</summary>
+    public List<string> PreviousEncryptionKeys { get; set; } = [];
     /// <summary>Where spans go over OTLP (an OpenTelemetry collector, Jaeger, Tempo…); unset sends none unless <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</summary>
     public string? OtlpEndpoint { get; set; }
 
@@ -51,6 +59,11 @@ public abstract class MirrorSettings
         else if (!IsConnectionString(Database)) yield return $"{Key(nameof(Database))} is not an Npgsql connection string (Host=…;Database=…;Username=…)";
         if (string.IsNullOrWhiteSpace(ClusterId)) yield return $"{Key(nameof(ClusterId))} is empty";
         if (string.IsNullOrWhiteSpace(ServiceId)) yield return $"{Key(nameof(ServiceId))} is empty";
+        // Never the value in the message: it is the secret.
+        if (EncryptionKey.Length == 0) yield return $"{Key(nameof(EncryptionKey))} (32 random bytes in base64, e.g. openssl rand -base64 32) is not set";
+        else if (!Storage.Secrets.SecretBox.IsKey(EncryptionKey)) yield return $"{Key(nameof(EncryptionKey))} is not 32 bytes in base64";
+        for (var i = 0; i < PreviousEncryptionKeys.Count; i++)
+            if (!Storage.Secrets.SecretBox.IsKey(PreviousEncryptionKeys[i])) yield return $"{Key(nameof(PreviousEncryptionKeys))}:{i} is not 32 bytes in base64";
         if (!string.IsNullOrWhiteSpace(OtlpEndpoint) && !(Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https"))
             yield return $"{Key(nameof(OtlpEndpoint))} is not an http or https URL";
         if (OtlpProtocol is { } protocol && protocol != "grpc" && !IsHttpProtobuf(protocol))

@@ -59,6 +59,15 @@ public sealed class MirrorScriptTests
             Assert.Equal("foo", (await client.GetAsync(href)).Ok<RepositoryView>().Name);
             Assert.Equal(0, (await Run(environment, "up")).Code); // idempotent: nothing new starts
             Assert.Equal(3, Directory.GetFiles(Path.Combine(data, "run"), "*.pid").Length);
+
+            // Logs are appended across starts, every entry stamped with UTC time, and requests are not logged at the default level.
+            var log = await File.ReadAllTextAsync(Path.Combine(data, "log", "gateway.log"));
+            Assert.Equal(2, Regex.Count(log, "Application started"));
+            var entries = log.Split('\n').Where(l => l.Length > 0 && !l.StartsWith(' ')).ToList();
+            Assert.NotEmpty(entries);
+            Assert.All(entries, e => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warn|fail|crit): ", e));
+            Assert.DoesNotContain("Request starting", log);
+            Assert.DoesNotContain("/pulp/api/v3/status/", log);
         }
         finally
         {

@@ -18,6 +18,7 @@ public sealed class PortTests
         await using var silo = MirrorProcess.Start("silo", "silo", "Mirror.Silo.dll", new Dictionary<string, string>
         {
             ["Mirror__Database"] = database.ConnectionString,
+            ["Mirror__EncryptionKey"] = TestEnvironment.EncryptionKey,
             ["Mirror__SiloPort"] = busy.ToString(),
             ["Mirror__GatewayPort"] = Ports.Free().ToString(),
             ["Mirror__Blobs__Root"] = Path.Combine(TestEnvironment.WorkFolder, "port-test-blobs"),

@@ -50,16 +50,20 @@ public sealed class SettingsTests
         {
             ["Mirror__Database"] = "not a connection string; Password=hunter2",
             ["Mirror__Listen"] = "https://0.0.0.0:443/path",
+            ["Mirror__EncryptionKey"] = "c2hvcnQta2V5",
         });
         Assert.Contains("Mirror:Database is not an Npgsql connection string", output);
         Assert.Contains("Mirror:Listen is not an http://address:port URL", output);
         Assert.Contains("Mirror:AdminPassword is not set", output);
+        Assert.Contains("Mirror:EncryptionKey is not 32 bytes in base64", output);
         Assert.DoesNotContain("hunter2", output);
+        Assert.DoesNotContain("c2hvcnQta2V5", output);
     }
 
     private static async Task<string> ExitOf(string process, Dictionary<string, string> environment)
     {
         var (project, assembly) = process == "silo" ? ("silo", "Mirror.Silo.dll") : ("client", "Mirror.Gateway.dll");
+        environment.TryAdd("Mirror__EncryptionKey", TestEnvironment.EncryptionKey);
         environment.TryAdd("Mirror__Blobs__Root", Path.Combine(TestEnvironment.WorkFolder, "settings-blobs"));
         await using var started = MirrorProcess.Start(process, project, assembly, environment);
         var exitCode = await started.WaitForExitAsync(TimeSpan.FromSeconds(180));

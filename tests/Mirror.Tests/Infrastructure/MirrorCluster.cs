@@ -50,6 +50,7 @@ public sealed class MirrorCluster : IAsyncDisposable
     /// <summary>The first gateway's client.</summary>
     public PulpClient Client => Clients[0];
     public IReadOnlyList<MirrorProcess> Silos => _silos;
+    public MirrorProcess Gateway => _gateways.Count > 0 ? _gateways[0] : throw new InvalidOperationException("not started");
     /// <summary>Every process of the cluster: the silos, then the gateways.</summary>
     public IEnumerable<MirrorProcess> Processes => _silos.Concat(_gateways);
     /// <summary>The folder blob store's root, unless the cluster was started with another store.</summary>
@@ -91,6 +92,7 @@ public sealed class MirrorCluster : IAsyncDisposable
         var silo = MirrorProcess.Start(name, "silo", "Mirror.Silo.dll", new Dictionary<string, string>
         {
             ["Mirror__Database"] = Database.ConnectionString,
+            ["Mirror__EncryptionKey"] = TestEnvironment.EncryptionKey,
             ["Mirror__ClusterId"] = ClusterId,
             ["Mirror__ServiceId"] = ClusterId,
             ["Mirror__SiloName"] = name,
@@ -111,6 +113,7 @@ public sealed class MirrorCluster : IAsyncDisposable
             _gateways.Add(MirrorProcess.Start(_layout.Gateways.Count == 1 ? "gateway" : $"gateway{index}", "client", "Mirror.Gateway.dll", new Dictionary<string, string>
             {
                 ["Mirror__Database"] = Database.ConnectionString,
+                ["Mirror__EncryptionKey"] = TestEnvironment.EncryptionKey,
                 ["Mirror__ClusterId"] = ClusterId,
                 ["Mirror__ServiceId"] = ClusterId,
                 ["Mirror__Listen"] = $"http://{host.Address}:{uri.Port}",

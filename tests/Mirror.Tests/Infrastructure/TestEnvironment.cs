@@ -1,3 +1,5 @@
+using Mirror.Storage.Secrets;
+
 namespace Mirror.Tests.Infrastructure;
 
 /// <summary>What <c>./mirror test</c> hands the suite: a PostgreSQL server, a work folder, the build configuration.</summary>
@@ -8,6 +10,12 @@ public static class TestEnvironment
         ?? throw new InvalidOperationException("MIRROR_TEST_DATABASE is not set: run the suite with ./mirror test");
 
     public static string WorkFolder => Environment.GetEnvironmentVariable("MIRROR_TEST_WORK") ?? Path.GetTempPath();
+
+    /// <summary>The <c>Mirror:EncryptionKey</c> of every process this run starts, new for each run.</summary>
+    public static string EncryptionKey { get; } = SecretBox.NewKey();
+
+    /// <summary>What the processes seal with, for tests that read the database as an operator with the key would.</summary>
+    public static SecretBox SecretBox { get; } = new(Convert.FromBase64String(EncryptionKey), []);
 
     public static string Configuration => Environment.GetEnvironmentVariable("MIRROR_TEST_CONFIGURATION") ?? "Release";
 
