@@ -124,7 +124,7 @@ public sealed class ApiDocument(EndpointDataSource endpoints)
         {
             var schema = Schema.Ref(returns.ResponseName);
             if (operation.Filters is not null) schema = Paginated(returns, components);
-            responses[Code(operation.Status)] = Response(schema);
+            responses[Code(operation.Status)] = Response(schema, operation.MediaType);
         }
         if (operation.Dispatches) responses["202"] = Response(Schema.Ref(AsyncOperation));
         foreach (var (status, schema) in operation.Also)
@@ -165,10 +165,10 @@ public sealed class ApiDocument(EndpointDataSource endpoints)
         return parameter;
     }
 
-    private static JsonObject Response(JsonObject schema) => new()
+    private static JsonObject Response(JsonObject schema, string mediaType = PulpOperation.Json) => new()
     {
         ["description"] = "OK",
-        ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schema } },
+        ["content"] = new JsonObject { [mediaType] = new JsonObject { ["schema"] = schema } },
     };
 
     /// <summary>DRF's page envelope around the items, named as Pulp names it.</summary>

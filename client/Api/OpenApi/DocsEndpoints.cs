@@ -6,6 +6,7 @@ namespace Mirror.Gateway.Api.OpenApi;
 public static class DocsEndpoints
 {
     private const string Tag = "Docs";
+    private const string Yaml = "application/yaml";
     private static readonly ApiSchema Document = ApiSchema.Fixed("OpenApiDocument", Schema.AnyObject);
 
     public static void Map(IEndpointRouteBuilder api)
@@ -15,8 +16,8 @@ public static class DocsEndpoints
             .Describe(Tag, new PulpOperation("docs_api_json", "get", "The OpenAPI document") { Returns = Document, Anonymous = true, SelectsFields = false });
         // JSON is YAML (1.2): a client asking for the YAML form gets the same document, labelled as YAML.
         api.MapGet("docs/api.yaml", async (HttpRequest request, EndpointDataSource endpoints) =>
-                Results.Text(PulpJson.Text(await new ApiDocument(endpoints).Build(OptionsOf(request))), "application/yaml"))
-            .Describe(Tag, new PulpOperation("docs_api_yaml", "get", "The OpenAPI document as YAML") { Returns = Document, Anonymous = true, SelectsFields = false });
+                Results.Text(PulpJson.Text(await new ApiDocument(endpoints).Build(OptionsOf(request))), Yaml))
+            .Describe(Tag, new PulpOperation("docs_api_yaml", "get", "The OpenAPI document as YAML") { Returns = Document, MediaType = Yaml, Anonymous = true, SelectsFields = false });
     }
 
     /// <summary>

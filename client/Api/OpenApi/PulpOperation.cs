@@ -33,6 +33,11 @@ public sealed record PulpOperation(string Prefix, string Action, string Summary)
 
     public int Status { get; init; } = 200;
 
+    public const string Json = "application/json";
+
+    /// <summary>The media type of a success's body, as the route sends it (pulp-glue compares the two literally).</summary>
+    public string MediaType { get; init; } = Json;
+
     /// <summary>The change runs as a task: 202 <c>{"task": href}</c>.</summary>
     public bool Dispatches { get; init; }
 

@@ -61,7 +61,7 @@ public sealed partial class ApiFuzzTests(ClusterFixture fixture)
             }
             catch (PulpException e)
             {
-                // Every answer is exactly application/json but the document as YAML, which is YAML.
+                // Every answer is exactly application/json but the document as YAML, which the document declares as application/yaml.
                 if (!template.EndsWith(".yaml", StringComparison.Ordinal)) failures.Add($"{method} {path} {Excerpt(body)} → {e.Message}");
             }
         }
