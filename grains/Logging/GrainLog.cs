@@ -53,6 +53,9 @@ internal static partial class GrainLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} stopped before it could record its outcome; it will be retried")]
     public static partial void TaskOutcomeUnrecorded(this ILogger log, Exception error, Guid taskId);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}) stopped with its silo; it resumes on another")]
+    public static partial void TaskLeftToAnotherSilo(this ILogger log, Guid taskId, string taskName);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) waits for the database or the cluster: {Error}")]
     public static partial void TaskWaitsForOutage(this ILogger log, Guid taskId, string taskName, string error);
 

@@ -39,6 +39,23 @@ internal sealed class PolledWork(TimeProvider clock)
         return failure is null ? finished.Result : WorkProgress.Failure(ErrorText.Of(failure));
     }
 
+    /// <summary>
+    /// For a silo that stops: the work is cancelled and awaited (within <paramref name="ct"/>). Its callers' next poll
+    /// activates the grain on another silo, which finds nothing running and starts the work again.
+    /// </summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (_work is not { IsCompleted: false } running) return;
+        _cancel?.Cancel();
+        try
+        {
+            await running.WaitAsync(ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException || TransientFaults.IsTransient(e))
+        {
+        }
+    }
+
     public WorkProgress Start(Func<CancellationToken, Task<WorkProgress>> work)
     {
         _cancel = new CancellationTokenSource();
@@ -78,4 +95,8 @@ public abstract class PolledWorkGrain(TimeProvider clock) : Grain
         }, new GrainTimerCreationOptions(PolledWork.CheckEvery, PolledWork.CheckEvery) { Interleave = true });
         return Task.CompletedTask;
     }
+
+    /// <summary>A silo that shuts down ends the downloads it runs instead of waiting for them (they restart elsewhere).</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        reason.ReasonCode == DeactivationReasonCode.ShuttingDown ? Work.StopAsync(cancellationToken) : Task.CompletedTask;
 }

@@ -27,6 +27,9 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly ILogger<TaskGrain> _log;
     private Task? _loop;
     private readonly CancellationTokenSource _cancel = new();
+    // The silo is stopping: the work ends here without an outcome and resumes on another silo (its reminder, or the next poll).
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _work;
 
     public TaskGrain(
         [PersistentState(GrainStorage.States.Task, GrainStorage.Provider)] IPersistentState<TaskState> state,
@@ -39,9 +42,28 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         // A failed write leaves the activation (and its loop) in place: the loop retries through an outage, and the next
         // write finishes a row left pending.
         _task = new(this, state, "task", catalog.UpsertAsync, catalog.DeleteAsync, deactivateOnFailure: false);
+        _work = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, _stopping.Token);
     }
 
     private TaskRecord Record => _state.State.Record!;
+
+    /// <summary>
+    /// A silo that shuts down stops this task's work instead of waiting for it (a graceful stop would otherwise last as long
+    /// as the host's shutdown timeout). Nothing is recorded: the operation is idempotent and runs again on another silo.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || _loop is not { } loop) return;
+        _stopping.Cancel();
+        try
+        {
+            await loop.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _log.TaskLeftToAnotherSilo(Record.Id, Record.Name);
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -124,6 +146,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         try
         {
             var (finalState, error, created) = await Outcome();
+            // Work cut short by the silo's stop is no outcome (a finished one still is).
+            if (_stopping.IsCancellationRequested && finalState != TaskStates.Completed) return;
             // The outcome is recorded once the database takes it; past the budget the reminder runs the task again.
             await Budget.Retry(() => Finish(finalState, error, created), _clock, CancellationToken.None);
         }
@@ -156,7 +180,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
                 var created = await RunOnce();
                 return (Record.State == TaskStates.Canceling ? TaskStates.Canceled : TaskStates.Completed, null, created);
             }
-            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+            catch (OperationCanceledException) when (_work.IsCancellationRequested)
             {
                 return (TaskStates.Canceled, null, []);
             }
@@ -182,7 +206,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
                 _log.TaskWaitsForOutage(Record.Id, Record.Name, e.Message);
                 try
                 {
-                    await Task.Delay(OutageBudget.Pause(attempt), _clock, _cancel.Token);
+                    await Task.Delay(OutageBudget.Pause(attempt), _clock, _work.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -203,7 +227,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         var now = _clock.UtcNowMicros();
         await Save(r => r with { State = r.State == TaskStates.Canceling ? r.State : TaskStates.Running, UnblockedAt = r.UnblockedAt ?? now, StartedAt = r.StartedAt ?? now, LastUpdated = now });
         var progress = new TaskProgress(reports => Save(r => r with { ProgressReports = reports, LastUpdated = _clock.UtcNowMicros() }), _clock);
-        var context = new TaskContext(Record.Id, GrainFactory, _services, progress, _log, _cancel.Token);
+        var context = new TaskContext(Record.Id, GrainFactory, _services, progress, _log, _work.Token);
         var created = await TaskRunner.Run(context, _state.State.Operation
             ?? throw new InvalidOperationException($"Task {Record.Id} has lost its operation"));
         await progress.SaveAsync(force: true);
@@ -243,7 +267,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         foreach (var reservation in Reservations())
             while (!await Reserve(reservation))
-                await Task.Delay(ReservationPoll, _cancel.Token);
+                await Task.Delay(ReservationPoll, _work.Token);
     }
 
     private async Task ReleaseReservations()
