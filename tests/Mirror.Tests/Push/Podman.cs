@@ -3,17 +3,25 @@ using Mirror.Tests.Infrastructure;
 namespace Mirror.Tests.Push;
 
 /// <summary>
-/// Runs Debian's podman with storage of the test's own (vfs, no daemon, nothing shared with the machine's images) and the same
-/// empty auth file as <see cref="Distribution.Skopeo"/>: what it pulls and pushes is what the test says.
+/// Runs Debian's podman with storage of the test's own (vfs, no daemon, nothing shared with the machine's images) and an
+/// empty auth file of its own: no credentials of the machine's user take part, only those the test passes.
 /// </summary>
 public static class Podman
 {
-    private static readonly Dictionary<string, string> Environment = new() { ["REGISTRY_AUTH_FILE"] = Path.Combine(Path.GetTempPath(), "mirror-tests-no-auth.json") };
 
     /// <param name="storage">The image store: <c>root</c> under it, and a run root of its own (podman wants that path short, so under /tmp).</param>
-    public static Task<CommandLine.Result> RunAsync(string storage, params string[] arguments) => CommandLine.RunAsync("podman",
-        ["--root", Path.Combine(storage, "root"), "--runroot", RunRoot(storage), "--storage-driver", "vfs", "--events-backend", "none",
-         "--cgroup-manager", "cgroupfs", .. arguments], Environment, timeout: TimeSpan.FromMinutes(4));
+    public static Task<CommandLine.Result> RunAsync(string storage, params string[] arguments)
+    {
+        var auth = Path.Combine(storage, "auth.json");
+        if (!File.Exists(auth))
+        {
+            Directory.CreateDirectory(storage);
+            File.WriteAllText(auth, "{}"); // podman insists that the file exists
+        }
+        return CommandLine.RunAsync("podman",
+            ["--root", Path.Combine(storage, "root"), "--runroot", RunRoot(storage), "--storage-driver", "vfs", "--events-backend", "none",
+             "--cgroup-manager", "cgroupfs", .. arguments], new Dictionary<string, string> { ["REGISTRY_AUTH_FILE"] = auth }, timeout: TimeSpan.FromMinutes(4));
+    }
 
     /// <summary>Removes the store's run root (its image store goes with the test's work folder).</summary>
     public static void Clean(string storage)
