@@ -53,8 +53,12 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
             """, ct, repositoryId);
 
         var added = await Execute(connection, tx, """
-            insert into mirror_repository_content (repository_id, content_id, content_type, version_added)
-            select $1, a.content_id, a.content_type, $2 from version_add a
+            insert into mirror_repository_content (repository_id, content_id, content_type, version_added, content_created)
+            select $1, a.content_id, a.content_type, $2, case a.content_type
+                       when 'container.tag' then (select t.created from mirror_tags t where t.id = a.content_id)
+                       when 'container.manifest' then (select m.created from mirror_manifests m where m.id = a.content_id)
+                       else (select b.created from mirror_blobs b where b.id = a.content_id) end
+            from version_add a
             where not exists (select 1 from mirror_repository_content rc
                               where rc.repository_id = $1 and rc.content_id = a.content_id and rc.version_removed is null)
             """, ct, repositoryId, number);
