@@ -41,6 +41,8 @@ public static class CatalogServices
         .AddSingleton<ContentCatalog>()
         .AddSingleton<ContentLookup>()
         .AddSingleton<SyncRefs>()
+        .AddSingleton<Uploads>()
+        .AddSingleton<PushedContent>()
         .AddSingleton<Orphans>()
         .AddSingleton<RepositoryVersions>();
 
