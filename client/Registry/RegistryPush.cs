@@ -249,7 +249,7 @@ public sealed partial class RegistryPush(
         await refs.ReplaceAsync(push, references, ct);
         try
         {
-            await grains.GetGrain<IRepositoryGrain>(repositoryId).CommitSync(push, mirror);
+            await grains.GetGrain<IRepositoryGrain>(repositoryId).Commit(push, new SyncedContent(mirror));
         }
         finally
         {
