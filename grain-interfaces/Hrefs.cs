@@ -5,6 +5,8 @@ public static class Hrefs
 {
     public const string ApiRoot = "/pulp/api/v3/";
     public const string Repositories = ApiRoot + "repositories/container/container/";
+    /// <summary>pulp_container's container-push repositories: those a push to a new path made.</summary>
+    public const string PushRepositories = ApiRoot + "repositories/container/container-push/";
     public const string Remotes = ApiRoot + "remotes/container/container/";
     public const string Tasks = ApiRoot + "tasks/";
     public const string Blobs = ApiRoot + "content/container/blobs/";
@@ -12,8 +14,8 @@ public static class Hrefs
     public const string Tags = ApiRoot + "content/container/tags/";
     public const string Distributions = ApiRoot + "distributions/container/container/";
 
-    public static string Repository(Guid id) => $"{Repositories}{id}/";
-    public static string RepositoryVersion(Guid repositoryId, int number) => $"{Repositories}{repositoryId}/versions/{number}/";
+    public static string Repository(Guid id, bool push = false) => $"{(push ? PushRepositories : Repositories)}{id}/";
+    public static string RepositoryVersion(Guid repositoryId, int number, bool push = false) => $"{Repository(repositoryId, push)}versions/{number}/";
     public static string Remote(Guid id) => $"{Remotes}{id}/";
     public static string Task(Guid id) => $"{Tasks}{id}/";
     public static string Blob(Guid id) => $"{Blobs}{id}/";
@@ -31,12 +33,24 @@ public static class Hrefs
     public static string TagPrn(Guid id) => $"prn:container.tag:{id}";
     public static string DistributionPrn(Guid id) => $"prn:container.containerdistribution:{id}";
 
-    /// <summary>The repository and number in a repository version's href.</summary>
-    public static bool TryParseVersion(string? href, out Guid repositoryId, out int number)
+    /// <summary>The id in a repository's href, of either type; <paramref name="push"/> says which.</summary>
+    public static bool TryParseRepository(string? href, out Guid id, out bool push)
+    {
+        push = href?.StartsWith(PushRepositories, StringComparison.Ordinal) == true;
+        return TryParse(href, push ? PushRepositories : Repositories, out id);
+    }
+
+    /// <summary>The repository and number in a repository version's href (of either repository type).</summary>
+    public static bool TryParseVersion(string? href, out Guid repositoryId, out int number) => TryParseVersion(href, out repositoryId, out number, out _);
+
+    /// <summary>The repository, number and repository type in a repository version's href.</summary>
+    public static bool TryParseVersion(string? href, out Guid repositoryId, out int number, out bool push)
     {
         (repositoryId, number) = (default, default);
-        if (href is null || !href.StartsWith(Repositories, StringComparison.Ordinal)) return false;
-        var parts = href[Repositories.Length..].TrimEnd('/').Split('/');
+        push = href?.StartsWith(PushRepositories, StringComparison.Ordinal) == true;
+        var collection = push ? PushRepositories : Repositories;
+        if (href is null || !href.StartsWith(collection, StringComparison.Ordinal)) return false;
+        var parts = href[collection.Length..].TrimEnd('/').Split('/');
         return parts is [var id, "versions", var n]
             && Guid.TryParseExact(id, "D", out repositoryId)
             && int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);

@@ -22,6 +22,8 @@ public static class PulpApi
         DocsEndpoints.Map(api);
         ReferencePage.Map(api);
         RepositoryEndpoints.Map(api);
+        PushRepositoryEndpoints.Map(api);
+        ContentActionEndpoints.MapPush(api);
         ContentActionEndpoints.Map(api);
         RemoteEndpoints.Map(api);
         TaskEndpoints.Map(api);

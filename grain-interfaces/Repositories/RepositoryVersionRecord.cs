@@ -9,4 +9,6 @@ public sealed record RepositoryVersionRecord
     [Id(2)] public required int Number { get; init; }
     [Id(3)] public required DateTime Created { get; init; }
     [Id(4)] public ContentSummary ContentSummary { get; init; } = new();
+    /// <summary>Whether the repository is a container-push one, which decides the version's href.</summary>
+    [Id(5)] public bool Push { get; init; }
 }

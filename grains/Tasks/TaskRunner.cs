@@ -62,9 +62,12 @@ internal static class TaskRunner
     /// <summary>A content action: the new version (if anything changed) and, for <c>tag/</c>, the tag unit it created.</summary>
     private static async Task<List<string>> ChangeContent(TaskContext context, ChangeRepositoryContent change)
     {
-        var number = await context.Grains.GetGrain<IRepositoryGrain>(change.RepositoryId).Commit(context.TaskId, change.Change);
+        var repository = context.Grains.GetGrain<IRepositoryGrain>(change.RepositoryId);
+        var number = await repository.Commit(context.TaskId, change.Change);
         if (number is not { } created) return [];
-        List<string> resources = [Hrefs.RepositoryVersion(change.RepositoryId, created)];
+        // A container-push repository's versions have hrefs of their own (remove_image runs here).
+        var push = (await repository.Get())?.Push ?? false;
+        List<string> resources = [Hrefs.RepositoryVersion(change.RepositoryId, created, push)];
         if (change.Change is TagManifest tag
             && await context.Services.GetRequiredService<RepositoryVersions>().TagCreatedByAsync(context.TaskId, tag.Tag, tag.ManifestId, CancellationToken.None) is { } unit)
             resources.Add(Hrefs.Tag(unit));

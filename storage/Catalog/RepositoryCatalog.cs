@@ -14,7 +14,9 @@ public sealed class RepositoryCatalog(NpgsqlDataSource db)
         public static ListField RetainRepoVersions { get; } = new("retain_repo_versions");
         public static ListField Created { get; } = new("created");
         public static ListField LastUpdated { get; } = new("last_updated");
-        internal static ListField[] All => [Name, Remote, RetainRepoVersions, Created, LastUpdated];
+        /// <summary>Whether the repository is a container-push one (Pulp lists those apart).</summary>
+        public static ListField Push { get; } = new("push");
+        internal static ListField[] All => [Name, Remote, RetainRepoVersions, Created, LastUpdated, Push];
     }
 
     /// <summary>What a list of repository versions filters and orders on.</summary>
@@ -64,6 +66,14 @@ public sealed class RepositoryCatalog(NpgsqlDataSource db)
     /// <summary>Ids of the repositories whose default remote is <paramref name="remoteId"/>.</summary>
     public async Task<IReadOnlyList<Guid>> UsingRemoteAsync(Guid remoteId, CancellationToken ct) =>
         await db.Command("select id from mirror_repositories where remote_id = $1", remoteId).RowsAsync(r => r.GetGuid(0), ct);
+
+    /// <summary>Which of <paramref name="ids"/> are container-push repositories.</summary>
+    public async Task<IReadOnlySet<Guid>> PushAmongAsync(IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var wanted = ids.Distinct().ToArray();
+        if (wanted.Length == 0) return new HashSet<Guid>();
+        return (await db.Command("select id from mirror_repositories where push and id = any($1)", wanted).RowsAsync(r => r.GetGuid(0), ct)).ToHashSet();
+    }
 
     public Task<Page<RepositoryVersionRecord>> ListVersionsAsync(Guid repositoryId, ListQuery query, CancellationToken ct) =>
         _versions.ListAsync<RepositoryVersionRecord>(query with

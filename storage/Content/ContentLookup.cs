@@ -31,4 +31,10 @@ public sealed class ContentLookup(NpgsqlDataSource db)
         await db.Command("""
             select 1 from mirror_tags t join mirror_version_content($1, $2) rc on rc.content_id = t.id where t.name = $3 limit 1
             """, version.RepositoryId, version.Number, name).ScalarAsync(ct) is not null;
+
+    /// <summary>The tags of the version that point at <paramref name="manifestId"/>.</summary>
+    public async Task<IReadOnlyList<Guid>> TagsOfManifestAsync(VersionRef version, Guid manifestId, CancellationToken ct) =>
+        await db.Command("""
+            select t.id from mirror_tags t join mirror_version_content($1, $2) rc on rc.content_id = t.id where t.manifest_id = $3
+            """, version.RepositoryId, version.Number, manifestId).RowsAsync(r => r.GetGuid(0), ct);
 }

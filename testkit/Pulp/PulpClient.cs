@@ -12,6 +12,7 @@ namespace Mirror.TestKit;
 public sealed class PulpClient : IDisposable
 {
     public const string Repositories = "/pulp/api/v3/repositories/container/container/";
+    public const string PushRepositories = "/pulp/api/v3/repositories/container/container-push/";
     public const string Remotes = "/pulp/api/v3/remotes/container/container/";
     public const string Distributions = "/pulp/api/v3/distributions/container/container/";
     public const string Content = "/pulp/api/v3/content/container/";

@@ -46,8 +46,8 @@ public static class DistributionEndpoints
         distributions.MapDelete("/{id:guid}/", Delete).Describe(Tag, PulpOperation.Delete(Prefix, Href, "Delete a container distribution"));
     }
 
-    private static Task<IResult> List(HttpRequest request, DistributionCatalog catalog) =>
-        ListRequest.RespondAsync(request, Filters, catalog.ListAsync, d => DistributionJson.Render(d, request.Host.Value ?? ""));
+    private static Task<IResult> List(HttpRequest request, DistributionCatalog catalog, RepositoryCatalog repositories) =>
+        DistributionJson.RespondListAsync(request, Filters, catalog, repositories);
 
     private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions)
     {
@@ -56,10 +56,10 @@ public static class DistributionEndpoints
         return await TaskDispatch.Accepted(grains, context, new CreateDistribution(Ids.New(), settings));
     }
 
-    private static async Task<IResult> Retrieve(Guid id, HttpRequest request, IGrainFactory grains)
+    private static async Task<IResult> Retrieve(Guid id, HttpRequest request, IGrainFactory grains, RepositoryCatalog repositories)
     {
         var distribution = await Find(grains, id);
-        return PulpJson.Result(FieldSelection.From(request).Apply(DistributionJson.Render(distribution, request.Host.Value ?? "")));
+        return PulpJson.Result(FieldSelection.From(request).Apply(await DistributionJson.RenderAsync(distribution, request, repositories)));
     }
 
     private static async Task<IResult> Update(Guid id, HttpContext context, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions, bool partial)
@@ -68,7 +68,7 @@ public static class DistributionEndpoints
         var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial);
         var settings = await DistributionFields.Read(fields, current, grains, repositories, distributions, context.RequestAborted);
         if (CatalogJson.Serialize(settings) == CatalogJson.Serialize(current.Settings))
-            return PulpJson.Result(DistributionJson.Render(current, context.Request.Host.Value ?? ""));
+            return PulpJson.Result(await DistributionJson.RenderAsync(current, context.Request, repositories));
         return await TaskDispatch.Accepted(grains, context, new UpdateDistribution(id, settings));
     }
 
@@ -81,5 +81,5 @@ public static class DistributionEndpoints
     private static async Task<DistributionRecord> Find(IGrainFactory grains, Guid id) =>
         await grains.GetGrain<IDistributionGrain>(id).Get() ?? throw ApiError.NotFound();
 
-    private static string RepositoryId(string href) => Hrefs.TryParse(href, Hrefs.Repositories, out var id) ? id.ToString() : href;
+    private static string RepositoryId(string href) => Hrefs.TryParseRepository(href, out var id, out _) ? id.ToString() : href;
 }

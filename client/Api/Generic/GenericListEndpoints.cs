@@ -35,8 +35,8 @@ public static class GenericListEndpoints
         api.MapGet("remotes/", (HttpRequest request, RemoteCatalog catalog) =>
                 ListRequest.RespondAsync(request, Remotes, catalog.ListAsync, RemoteJson.Render))
             .Describe("Remotes", PulpOperation.List("remotes", "List remotes", Remotes, RemoteEndpoints.Remote));
-        api.MapGet("distributions/", (HttpRequest request, DistributionCatalog catalog) =>
-                ListRequest.RespondAsync(request, Distributions, catalog.ListAsync, d => DistributionJson.Render(d, request.Host.Value ?? "")))
+        api.MapGet("distributions/", (HttpRequest request, DistributionCatalog catalog, RepositoryCatalog repositories) =>
+                DistributionJson.RespondListAsync(request, Distributions, catalog, repositories))
             .Describe("Distributions", PulpOperation.List("distributions", "List distributions", Distributions, DistributionEndpoints.Distribution));
         api.MapGet("repository_versions/", (HttpRequest request, RepositoryCatalog catalog) =>
                 ListRequest.RespondAsync(request, Versions, catalog.ListAllVersionsAsync, RepositoryJson.Render))

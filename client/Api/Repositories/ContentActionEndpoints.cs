@@ -32,6 +32,16 @@ public static partial class ContentActionEndpoints
     private static readonly string[] ManifestMediaTypes =
         [MediaTypes.DockerManifestV1, MediaTypes.DockerManifestV2, MediaTypes.DockerManifestList, MediaTypes.OciManifest, MediaTypes.OciIndex];
 
+    private static readonly ApiSchema RemoveImageBody = ApiSchema.FromReader("RemoveImage", f => f.String("digest", required: true));
+
+    /// <summary>The content action of container-push repositories: <c>remove_image/</c>.</summary>
+    public static void MapPush(IEndpointRouteBuilder api)
+    {
+        api.MapPost("repositories/container/container-push/{id:guid}/remove_image/", RemoveImage)
+            .Describe("Repositories: Container-Push", PulpOperation.Act("repositories_container_container_push", "remove_image",
+                "container_container_push_repository_href", "Delete an image from a repository", RemoveImageBody));
+    }
+
     public static void Map(IEndpointRouteBuilder api)
     {
         var repository = api.MapGroup("repositories/container/container/{id:guid}");
@@ -69,6 +79,24 @@ public static partial class ContentActionEndpoints
             return await TaskDispatch.Accepted(grains, context, new ChangeRepositoryContent(id, new RemoveContent(null)));
         }
         var units = await ContentUnits(hrefs, lookup, context.RequestAborted);
+        return await TaskDispatch.Accepted(grains, context, new ChangeRepositoryContent(id, new RemoveContent(units)));
+    }
+
+    /// <summary>
+    /// pulp_container's <c>remove_image</c>: the manifest of <c>digest</c> in the latest version leaves it with its tags, and
+    /// what only it needed (its blobs, a list's manifests) by the recursive remove's rule.
+    /// </summary>
+    private static async Task<IResult> RemoveImage(Guid id, HttpContext context, IGrainFactory grains, ContentLookup lookup)
+    {
+        var repository = await RepositoryEndpoints.Find(grains, id, push: true);
+        var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial: false);
+        var digest = fields.String("digest", required: true);
+        fields.ThrowIfInvalid();
+        var latest = new VersionRef(id, repository.LatestVersion);
+        var manifest = await lookup.ManifestInVersionAsync(latest, digest.Value!, context.RequestAborted)
+            ?? throw ApiError.Field("digest",
+                $"A manifest with the digest '{digest.Value}' does not exist in the latest repository version '{VersionName(repository)}'");
+        List<Guid> units = [manifest, .. await lookup.TagsOfManifestAsync(latest, manifest, context.RequestAborted)];
         return await TaskDispatch.Accepted(grains, context, new ChangeRepositoryContent(id, new RemoveContent(units)));
     }
 

@@ -12,12 +12,15 @@ namespace Mirror.Gateway.Api.Repositories;
 public static class RepositoryEndpoints
 {
     /// <summary>The repository list's filters; the generic <c>repositories/</c> list has the same.</summary>
-    public static readonly FilterSet Filters = new FilterSet()
-        .Identity(Hrefs.Repositories)
-        .Text("name", RepositoryCatalog.Fields.Name)
+    public static readonly FilterSet Filters = CommonFilters(Hrefs.Repositories)
         .Add("remote", Schema.Uri(), v => v == "null"
             ? Condition.IsNull(RepositoryCatalog.Fields.Remote)
-            : Condition.Text(RepositoryCatalog.Fields.Remote, Match.Exact, Hrefs.TryParse(v, Hrefs.Remotes, out var id) ? id.ToString() : v))
+            : Condition.Text(RepositoryCatalog.Fields.Remote, Match.Exact, Hrefs.TryParse(v, Hrefs.Remotes, out var id) ? id.ToString() : v));
+
+    /// <summary>The filters of both repository types (a push repository has no remote).</summary>
+    internal static FilterSet CommonFilters(string collection) => new FilterSet()
+        .Identity(collection)
+        .Text("name", RepositoryCatalog.Fields.Name)
         .Add("retain_repo_versions", Schema.Integer(), v => Condition.Text(RepositoryCatalog.Fields.RetainRepoVersions, Match.Exact, v))
         .Ordering("name", RepositoryCatalog.Fields.Name).Ordering("pulp_created", RepositoryCatalog.Fields.Created)
         .Ordering("pulp_last_updated", RepositoryCatalog.Fields.LastUpdated)
@@ -42,26 +45,31 @@ public static class RepositoryEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var repositories = api.MapGroup("repositories/container/container");
-        repositories.MapGet("/", List).Describe(Tag, PulpOperation.List(Prefix, "List container repositorys", Filters, Repository));
+        repositories.MapGet("/", (HttpRequest r, RepositoryCatalog c) => List(r, c, push: false)).Describe(Tag, PulpOperation.List(Prefix, "List container repositorys", Filters, Repository));
         repositories.MapPost("/", Create).Describe(Tag, PulpOperation.Create(Prefix, "Create a container repository", Repository));
-        repositories.MapGet("/{id:guid}/", Retrieve).Describe(Tag, PulpOperation.Read(Prefix, Href, "Inspect a container repository", Repository));
-        repositories.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: true))
+        repositories.MapGet("/{id:guid}/", (Guid id, HttpRequest r, IGrainFactory g) => Retrieve(id, r, g, push: false)).Describe(Tag, PulpOperation.Read(Prefix, Href, "Inspect a container repository", Repository));
+        repositories.MapMethods("/{id:guid}/", ["PATCH"], (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: true, push: false))
             .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container repository", Repository, partial: true));
-        repositories.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: false))
+        repositories.MapPut("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Update(id, c, g, r, partial: false, push: false))
             .Describe(Tag, PulpOperation.Update(Prefix, Href, "Update a container repository", Repository, partial: false));
-        repositories.MapDelete("/{id:guid}/", Delete).Describe(Tag, PulpOperation.Delete(Prefix, Href, "Delete a container repository"));
-        repositories.MapGet("/{id:guid}/versions/", ListVersions)
+        repositories.MapDelete("/{id:guid}/", (Guid id, HttpContext c, IGrainFactory g) => Delete(id, c, g, push: false)).Describe(Tag, PulpOperation.Delete(Prefix, Href, "Delete a container repository"));
+        repositories.MapGet("/{id:guid}/versions/", (Guid id, HttpRequest r, IGrainFactory g, RepositoryCatalog c) => ListVersions(id, r, g, c, push: false))
             .Describe("Repositories: Container Versions", PulpOperation.List(Prefix + "_versions", "List repository versions", VersionFilters, Version) with { Href = Href });
-        repositories.MapGet("/{id:guid}/versions/{number:int}/", RetrieveVersion)
+        repositories.MapGet("/{id:guid}/versions/{number:int}/", (Guid id, int number, HttpRequest r, RepositoryCatalog c) => RetrieveVersion(id, number, r, c, push: false))
             .Describe("Repositories: Container Versions", PulpOperation.Read(Prefix + "_versions", VersionHref, "Inspect a repository version", Version));
-        repositories.MapDelete("/{id:guid}/versions/{number:int}/", DeleteVersion)
+        repositories.MapDelete("/{id:guid}/versions/{number:int}/",
+                (Guid id, int number, HttpContext c, IGrainFactory g, RepositoryCatalog r, DistributionCatalog d) => DeleteVersion(id, number, c, g, r, d, push: false))
             .Describe("Repositories: Container Versions", PulpOperation.Delete(Prefix + "_versions", VersionHref, "Delete a repository version"));
         repositories.MapPost("/{id:guid}/sync/", Sync)
             .Describe(Tag, PulpOperation.Act(Prefix, "sync", Href, "Sync from a remote", SyncBody));
     }
 
-    private static Task<IResult> List(HttpRequest request, RepositoryCatalog catalog) =>
-        ListRequest.RespondAsync(request, Filters, catalog.ListAsync, RepositoryJson.Render);
+    /// <summary>The repositories of one type: Pulp lists container and container-push repositories apart.</summary>
+    internal static Task<IResult> List(HttpRequest request, RepositoryCatalog catalog, bool push) =>
+        ListRequest.RespondAsync(request, push ? PushRepositoryEndpoints.Filters : Filters, (query, ct) => catalog.ListAsync(query with
+        {
+            Conditions = [Condition.Text(RepositoryCatalog.Fields.Push, Match.Exact, push ? "true" : "false"), .. query.Conditions],
+        }, ct), RepositoryJson.Render);
 
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains)
     {
@@ -71,17 +79,17 @@ public static class RepositoryEndpoints
         return PulpJson.Result(RepositoryJson.Render(created), 201);
     }
 
-    private static async Task<IResult> Retrieve(Guid id, HttpRequest request, IGrainFactory grains)
+    internal static async Task<IResult> Retrieve(Guid id, HttpRequest request, IGrainFactory grains, bool push)
     {
-        var repository = await Find(grains, id);
+        var repository = await Find(grains, id, push);
         return PulpJson.Result(FieldSelection.From(request).Apply(RepositoryJson.Render(repository)));
     }
 
-    private static async Task<IResult> Update(Guid id, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog, bool partial)
+    internal static async Task<IResult> Update(Guid id, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog, bool partial, bool push)
     {
-        var current = await Find(grains, id);
+        var current = await Find(grains, id, push);
         var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial);
-        var settings = await RepositoryFields.Read(fields, current.Settings, grains);
+        var settings = await RepositoryFields.Read(fields, current.Settings, grains, push);
         if (CatalogJson.Serialize(settings) == CatalogJson.Serialize(current.Settings))
             return PulpJson.Result(RepositoryJson.Render(current));
         if (await catalog.NameTakenAsync(settings.Name, except: id, context.RequestAborted))
@@ -89,27 +97,28 @@ public static class RepositoryEndpoints
         return await TaskDispatch.Accepted(grains, context, new UpdateRepository(id, settings));
     }
 
-    private static async Task<IResult> Delete(Guid id, HttpContext context, IGrainFactory grains)
+    internal static async Task<IResult> Delete(Guid id, HttpContext context, IGrainFactory grains, bool push)
     {
-        await Find(grains, id);
+        await Find(grains, id, push);
         return await TaskDispatch.Accepted(grains, context, new DeleteRepository(id));
     }
 
-    private static async Task<IResult> ListVersions(Guid id, HttpRequest request, IGrainFactory grains, RepositoryCatalog catalog)
+    internal static async Task<IResult> ListVersions(Guid id, HttpRequest request, IGrainFactory grains, RepositoryCatalog catalog, bool push)
     {
-        await Find(grains, id);
+        await Find(grains, id, push);
         return await ListRequest.RespondAsync(request, VersionFilters, (query, ct) => catalog.ListVersionsAsync(id, query, ct), RepositoryJson.Render);
     }
 
-    private static async Task<IResult> RetrieveVersion(Guid id, int number, HttpRequest request, RepositoryCatalog catalog)
+    internal static async Task<IResult> RetrieveVersion(Guid id, int number, HttpRequest request, RepositoryCatalog catalog, bool push)
     {
-        var version = await catalog.GetVersionAsync(id, number, request.HttpContext.RequestAborted) ?? throw ApiError.NotFound();
+        var version = await FindVersion(catalog, id, number, push, request.HttpContext.RequestAborted);
         return PulpJson.Result(FieldSelection.From(request).Apply(RepositoryJson.Render(version)));
     }
 
-    private static async Task<IResult> DeleteVersion(Guid id, int number, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog, DistributionCatalog distributions)
+    internal static async Task<IResult> DeleteVersion(Guid id, int number, HttpContext context, IGrainFactory grains, RepositoryCatalog catalog,
+        DistributionCatalog distributions, bool push)
     {
-        _ = await catalog.GetVersionAsync(id, number, context.RequestAborted) ?? throw ApiError.NotFound();
+        await FindVersion(catalog, id, number, push, context.RequestAborted);
         // pulpcore's protected versions; its viewset raises a bare ValidationError, hence a list rather than an object.
         if (await distributions.ServesVersionAsync(id, number, context.RequestAborted))
             throw new ApiError(400, PulpJson.Strings(["The repository version cannot be deleted because it (or its publications) are currently being used to distribute content. Please update the necessary distributions first."]));
@@ -133,9 +142,12 @@ public static class RepositoryEndpoints
     private static (Field<string?> Remote, Field<bool> Mirror, Field<bool> SignedOnly) ReadSync(FieldReader fields) =>
         (fields.String("remote"), fields.Boolean("mirror", fallback: false), fields.Boolean("signed_only", fallback: false));
 
-    /// <summary>The repository of a route, or 404.</summary>
-    internal static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id) =>
-        await grains.GetGrain<IRepositoryGrain>(id).Get() ?? throw ApiError.NotFound();
+    /// <summary>The repository of a route, or 404; a route of one repository type does not show the other.</summary>
+    internal static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id, bool push = false) =>
+        await grains.GetGrain<IRepositoryGrain>(id).Get() is { } repository && repository.Push == push ? repository : throw ApiError.NotFound();
+
+    private static async Task<RepositoryVersionRecord> FindVersion(RepositoryCatalog catalog, Guid id, int number, bool push, CancellationToken ct) =>
+        await catalog.GetVersionAsync(id, number, ct) is { } version && version.Push == push ? version : throw ApiError.NotFound();
 
     /// <summary>The id of a blob, manifest or tag href, as django-filter's hyperlink filters read it.</summary>
     private static string ContentId(string filter, string href) =>

@@ -17,13 +17,14 @@ public static class RepositoryFields
         ("retain_checkpoints", () => Schema.Integer().Nullable()), ("manifest_signing_service", () => Schema.Uri().Nullable()),
     ];
 
-    public static async Task<RepositorySettings> Read(FieldReader fields, RepositorySettings? current, IGrainFactory grains)
+    /// <param name="push">A container-push repository: it has no <c>remote</c> (the field is unexpected).</param>
+    public static async Task<RepositorySettings> Read(FieldReader fields, RepositorySettings? current, IGrainFactory grains, bool push = false)
     {
         foreach (var (field, schema) in ReadOnly) fields.ReadOnly(field, schema());
         var name = fields.String("name", required: true, maxLength: 255);
         var description = fields.String("description", allowNull: true, allowBlank: true);
         var retain = fields.Integer("retain_repo_versions", min: 1, allowNull: true);
-        var remoteHref = fields.String("remote", allowNull: true);
+        var remoteHref = push ? default : fields.String("remote", allowNull: true);
         var labels = fields.Labels("pulp_labels");
 
         Guid? remote = current?.Remote;

@@ -10,9 +10,9 @@ public static class RepositoryJson
 {
     public static JsonObject Render(RepositoryRecord repository)
     {
-        var href = Hrefs.Repository(repository.Id);
+        var href = Hrefs.Repository(repository.Id, repository.Push);
         var settings = repository.Settings;
-        return new JsonObject
+        var rendered = new JsonObject
         {
             ["pulp_href"] = href,
             ["prn"] = Hrefs.RepositoryPrn(repository.Id),
@@ -20,7 +20,7 @@ public static class RepositoryJson
             ["pulp_last_updated"] = PulpJson.Timestamp(repository.LastUpdated),
             ["versions_href"] = href + "versions/",
             ["pulp_labels"] = PulpJson.Labels(settings.PulpLabels),
-            ["latest_version_href"] = Hrefs.RepositoryVersion(repository.Id, repository.LatestVersion),
+            ["latest_version_href"] = Hrefs.RepositoryVersion(repository.Id, repository.LatestVersion, repository.Push),
             ["name"] = settings.Name,
             ["description"] = settings.Description,
             ["retain_repo_versions"] = settings.RetainRepoVersions,
@@ -28,16 +28,18 @@ public static class RepositoryJson
             ["remote"] = settings.Remote is { } remote ? Hrefs.Remote(remote) : null,
             ["manifest_signing_service"] = null,
         };
+        if (repository.Push) rendered.Remove("remote"); // pulp_container's push repositories have no remote field
+        return rendered;
     }
 
     public static JsonObject Render(RepositoryVersionRecord version) => new()
     {
-        ["pulp_href"] = Hrefs.RepositoryVersion(version.RepositoryId, version.Number),
+        ["pulp_href"] = Hrefs.RepositoryVersion(version.RepositoryId, version.Number, version.Push),
         ["prn"] = Hrefs.RepositoryVersionPrn(version.Id),
         ["pulp_created"] = PulpJson.Timestamp(version.Created),
         ["pulp_last_updated"] = PulpJson.Timestamp(version.Created),
         ["number"] = version.Number,
-        ["repository"] = Hrefs.Repository(version.RepositoryId),
+        ["repository"] = Hrefs.Repository(version.RepositoryId, version.Push),
         ["base_version"] = null,
         ["content_summary"] = Summary(version),
     };
@@ -58,7 +60,7 @@ public static class RepositoryJson
     /// <summary>Counts per content type, each with the content list that shows those units.</summary>
     private static JsonObject Summary(RepositoryVersionRecord version)
     {
-        var href = Hrefs.RepositoryVersion(version.RepositoryId, version.Number);
+        var href = Hrefs.RepositoryVersion(version.RepositoryId, version.Number, version.Push);
         JsonObject Counts(Dictionary<string, long> counts, string filter) => new(counts.OrderBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => KeyValuePair.Create<string, JsonNode?>(c.Key, new JsonObject
             {

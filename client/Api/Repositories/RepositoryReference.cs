@@ -11,8 +11,8 @@ public static class RepositoryReference
     /// <summary>The repository, or null (with an error added to <paramref name="fields"/> when the href is bad).</summary>
     public static async Task<RepositoryRecord?> Resolve(FieldReader fields, string name, string href, IGrainFactory grains)
     {
-        if (!Hrefs.TryParse(href, Hrefs.Repositories, out var id)) fields.AddError(name, "Invalid hyperlink - No URL match.");
-        else if (await grains.GetGrain<IRepositoryGrain>(id).Get() is { } repository) return repository;
+        if (!Hrefs.TryParseRepository(href, out var id, out var push)) fields.AddError(name, "Invalid hyperlink - No URL match.");
+        else if (await grains.GetGrain<IRepositoryGrain>(id).Get() is { } repository && repository.Push == push) return repository;
         else fields.AddError(name, PulpMessages.ObjectDoesNotExist);
         return null;
     }
@@ -20,8 +20,8 @@ public static class RepositoryReference
     /// <summary>The version, or null (with an error added to <paramref name="fields"/> when the href is bad).</summary>
     public static async Task<VersionRef?> ResolveVersion(FieldReader fields, string name, string href, RepositoryCatalog repositories, CancellationToken ct)
     {
-        if (!Hrefs.TryParseVersion(href, out var repositoryId, out var number)) fields.AddError(name, "Invalid hyperlink - No URL match.");
-        else if (await repositories.GetVersionAsync(repositoryId, number, ct) is null) fields.AddError(name, PulpMessages.ObjectDoesNotExist);
+        if (!Hrefs.TryParseVersion(href, out var repositoryId, out var number, out var push)) fields.AddError(name, "Invalid hyperlink - No URL match.");
+        else if (await repositories.GetVersionAsync(repositoryId, number, ct) is not { } version || version.Push != push) fields.AddError(name, PulpMessages.ObjectDoesNotExist);
         else return new VersionRef(repositoryId, number);
         return null;
     }

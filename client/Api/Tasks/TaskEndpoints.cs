@@ -91,7 +91,7 @@ public static class TaskEndpoints
 
     /// <summary>Resources are recorded as PRNs; an href of a repository or remote is accepted too.</summary>
     private static string Resource(string value) =>
-        Hrefs.TryParse(value, Hrefs.Repositories, out var repository) ? Hrefs.RepositoryPrn(repository)
+        Hrefs.TryParseRepository(value, out var repository, out _) ? Hrefs.RepositoryPrn(repository)
         : Hrefs.TryParse(value, Hrefs.Remotes, out var remote) ? Hrefs.RemotePrn(remote)
         : value;
 }

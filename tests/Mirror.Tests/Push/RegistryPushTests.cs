@@ -211,7 +211,7 @@ public sealed class RegistryPushTests(PushFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.Accepted, otherDeleted.StatusCode);
 
         // Versions: 1 the image tagged v1, 2 the tag v2, 3 without v1, 4 without the manifest, v2 and its blobs, 5 and 6 the other image in and out.
-        var repository = (await fixture.Client.GetAsync($"{PulpClient.Repositories}?name={name}")).Ok<PageView>().Items<RepositoryView>().Single();
+        var repository = (await fixture.Client.GetAsync($"{PulpClient.PushRepositories}?name={name}")).Ok<PageView>().Items<RepositoryView>().Single();
         var latest = (await fixture.Client.GetAsync(repository.LatestVersionHref)).Ok<RepositoryVersionView>();
         Assert.Equal(6, latest.Number);
         Assert.Empty(latest.ContentSummary.Present);

@@ -1,0 +1,74 @@
+using System.Net;
+using Mirror.Tests.Distribution;
+using Mirror.Tests.Infrastructure;
+
+namespace Mirror.Tests.Push;
+
+/// <summary>What Pulp's REST API shows of a push: a container-push repository, its versions and distribution, and <c>remove_image/</c>.</summary>
+[Collection(PushCollection.Name)]
+public sealed class PushRepositoryApiTests(PushFixture fixture) : IDisposable
+{
+    private readonly RegistryHttp _registry = new(fixture.Cluster, 0);
+    private PulpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task A_pushed_path_is_a_container_push_repository_whose_images_remove_image_takes_out()
+    {
+        var name = $"pushed/repo-{Guid.NewGuid().ToString("N")[..8]}";
+        using var pusher = new RegistryPusher(fixture.Cluster.GatewayUris[0], MirrorCluster.Username, MirrorCluster.Password);
+        var image = (TestImage)fixture.Upstream.Manifests[fixture.Upstream.Tags["manifest_c"]];
+        var other = (TestImage)fixture.Upstream.Manifests[fixture.Upstream.Tags["manifest_d"]];
+        await pusher.PushAsync(name, image, "v1");
+        await pusher.PushAsync(name, other, "keep");
+
+        // Listed and readable under container-push, with hrefs of that type; not under container.
+        var repository = (await Client.GetAsync($"{PulpClient.PushRepositories}?name={name}")).Ok<PageView>().Items<RepositoryView>().Single();
+        Assert.StartsWith(PulpClient.PushRepositories, repository.PulpHref);
+        Assert.Equal(repository.PulpHref + "versions/", repository.VersionsHref);
+        Assert.Equal(repository.PulpHref + "versions/2/", repository.LatestVersionHref);
+        var read = (await Client.GetAsync(repository.PulpHref)).Ok();
+        Assert.Equal(repository.PulpHref, read["pulp_href"]!.GetValue<string>());
+        Assert.False(read.AsObject().ContainsKey("remote"));
+        var id = repository.PulpHref.TrimEnd('/').Split('/')[^1];
+        Assert.Equal(0, await Client.CountAsync($"{PulpClient.Repositories}?name={name}"));
+        (await Client.GetAsync($"{PulpClient.Repositories}{id}/")).Expect(HttpStatusCode.NotFound);
+        (await Client.GetAsync($"{PulpClient.Repositories}{id}/versions/")).Expect(HttpStatusCode.NotFound);
+        (await Client.PostAsync($"{PulpClient.Repositories}{id}/sync/", new { })).Expect(HttpStatusCode.NotFound);
+
+        var versions = (await Client.GetAsync(repository.VersionsHref)).Ok<PageView>().Items<RepositoryVersionView>();
+        Assert.Equal([2, 1, 0], versions.Select(v => v.Number));
+        Assert.All(versions, v => Assert.Equal(repository.PulpHref, v.Repository));
+        Assert.Equal(repository.LatestVersionHref, (await Client.GetAsync(repository.LatestVersionHref)).Ok<RepositoryVersionView>().PulpHref);
+
+        // Its distribution names it by that href, and is found by it.
+        var distribution = (await Client.GetAsync($"{PulpClient.Distributions}?base_path={name}")).Ok<PageView>().Items<DistributionView>().Single();
+        Assert.Equal(repository.PulpHref, distribution.Repository);
+        Assert.Equal(1, await Client.CountAsync($"{PulpClient.Distributions}?repository={repository.PulpHref}"));
+
+        // Pulp lets a push repository's description change, and it has no remote to set.
+        await Client.RunTaskAsync(Client.PatchAsync(repository.PulpHref, new { description = "pushed here" }));
+        Assert.Equal("pushed here", (await Client.GetAsync(repository.PulpHref)).Ok<RepositoryView>().Description);
+        var withRemote = (await Client.PatchAsync(repository.PulpHref, new { remote = (string?)null })).Expect(HttpStatusCode.BadRequest);
+        Assert.NotNull(withRemote["remote"]);
+
+        // remove_image refuses a missing, malformed or unknown digest, naming the field, and makes nothing.
+        var removeImage = repository.PulpHref + "remove_image/";
+        foreach (var body in new object[] { new { }, new { digest = "not-a-digest" }, new { digest = "sha256:" + new string('0', 64) } })
+            Assert.NotNull((await Client.PostAsync(removeImage, body)).Expect(HttpStatusCode.BadRequest)["digest"]);
+        Assert.Equal(repository.LatestVersionHref, (await Client.GetAsync(repository.PulpHref)).Ok<RepositoryView>().LatestVersionHref);
+
+        // It makes one version without the image and its tag; the other image stays.
+        var task = await Client.RunTaskAsync(Client.PostAsync(removeImage, new { digest = image.Digest }));
+        Assert.Equal([repository.PulpHref + "versions/3/"], task.CreatedResources);
+        using var gone = await _registry.SendAsync(HttpMethod.Get, $"/v2/{name}/manifests/{image.Digest}", RegistryHttp.Admin);
+        Assert.Equal("MANIFEST_UNKNOWN", (await RegistryHttp.ErrorOf(gone)).Code);
+        Assert.Equal(["keep"], await pusher.ListTagsAsync(name));
+        var latest = (await Client.GetAsync(repository.PulpHref + "versions/3/")).Ok<RepositoryVersionView>();
+        Assert.Equal(1, latest.ContentSummary.Removed.Of("container.manifest"));
+        Assert.Equal(1, latest.ContentSummary.Removed.Of("container.tag"));
+        Assert.Equal(1, latest.ContentSummary.Present.Of("container.manifest"));
+        Assert.Equal(repository.PulpHref + "versions/3/", (await Client.GetAsync(repository.PulpHref)).Ok<RepositoryView>().LatestVersionHref);
+    }
+
+    public void Dispose() => _registry.Dispose();
+}
