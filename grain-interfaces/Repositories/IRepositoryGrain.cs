@@ -21,11 +21,11 @@ public interface IRepositoryGrain : IGrainWithGuidKey
 
     /// <summary>
     /// Turns what sync task <paramref name="taskId"/> saw upstream into the next version: additive, or with
-    /// <paramref name="mirror"/> removing what it did not see. Returns the new version's number, or null when
-    /// nothing changed. Running it again for the same task returns the version it made the first time.
+    /// <paramref name="mirror"/> removing what it did not see. Returns the new version (its number and content summary),
+    /// or null when nothing changed. Running it again for the same task returns the version it made the first time.
     /// </summary>
     [Alias("CommitSync")]
-    Task<int?> CommitSync(Guid taskId, bool mirror);
+    Task<SyncCommit?> CommitSync(Guid taskId, bool mirror);
 
     /// <summary>Deletes a version, folding its changes into the next one. Refuses to delete the last version.</summary>
     [Alias("DeleteVersion")]

@@ -45,17 +45,17 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         return _repository.Record!;
     }
 
-    async Task<int?> IRepositoryGrain.CommitSync(Guid taskId, bool mirror)
+    async Task<SyncCommit?> IRepositoryGrain.CommitSync(Guid taskId, bool mirror)
     {
         var record = _repository.Record ?? throw RepositoryGone();
         // A task run again after its silo died may have committed already; it gets the same version back.
-        var number = await _versions.FindByTaskAsync(taskId, CancellationToken.None) ?? await Versioned(_versions.CommitSyncAsync(this.GetPrimaryKey(), taskId, mirror, CancellationToken.None));
-        if (number is { } created)
+        var commit = await _versions.FindByTaskAsync(taskId, CancellationToken.None) ?? await Versioned(_versions.CommitSyncAsync(this.GetPrimaryKey(), taskId, mirror, CancellationToken.None));
+        if (commit is { Number: var created })
         {
             await SetLatest(Math.Max(created, record.LatestVersion));
             await RetainVersions();
         }
-        return number;
+        return commit;
     }
 
     async Task IRepositoryGrain.DeleteVersion(int number)

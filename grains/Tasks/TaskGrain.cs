@@ -275,9 +275,9 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private async Task WaitForReservations()
     {
+        // A reservation answers at once (it is no long poll): asked again after a pause while tasks ahead hold it.
         foreach (var reservation in Reservations())
-            while (!await Reserve(reservation))
-                await Task.Delay(ReservationPoll, _work.Token);
+            await GrainWait.Until(() => Reserve(reservation), held => held, Budget, _work.Token, pause: ReservationPoll);
     }
 
     private async Task ReleaseReservations()

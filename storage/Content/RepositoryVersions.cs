@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
 using Npgsql;
@@ -12,14 +13,15 @@ namespace Mirror.Storage.Content;
 public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
 {
     /// <summary>The version a sync task already committed, if any.</summary>
-    public async Task<int?> FindByTaskAsync(Guid taskId, CancellationToken ct) =>
-        await db.Command("select number from mirror_repository_versions where task_id = $1", taskId).ScalarAsync(ct) as int?;
+    public async Task<SyncCommit?> FindByTaskAsync(Guid taskId, CancellationToken ct) =>
+        (await db.Command("select number, content_summary::text from mirror_repository_versions where task_id = $1", taskId)
+            .RowsAsync(r => new SyncCommit(r.GetInt32(0), JsonSerializer.Deserialize<ContentSummary>(r.GetString(1), CatalogJson.Options)!), ct)).FirstOrDefault();
 
     /// <summary>
     /// Makes the next version from the references sync task <paramref name="taskId"/> staged. Returns its number, or null
     /// when it would hold exactly what the latest version holds (then nothing is written and no number is used).
     /// </summary>
-    public async Task<int?> CommitSyncAsync(Guid repositoryId, Guid taskId, bool mirror, CancellationToken ct)
+    public async Task<SyncCommit?> CommitSyncAsync(Guid repositoryId, Guid taskId, bool mirror, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -102,9 +104,9 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
         await Execute(connection, tx, """
             insert into mirror_repository_versions (repository_id, number, id, created, task_id) values ($1, $2, $3, $4, $5)
             """, ct, repositoryId, number, Ids.New(), Now(), taskId);
-        await WriteSummaryAsync(connection, tx, repositoryId, number, ct);
+        var summary = await WriteSummaryAsync(connection, tx, repositoryId, number, ct);
         await tx.CommitAsync(ct);
-        return number;
+        return new SyncCommit(number, summary);
     }
 
     /// <summary>
@@ -158,7 +160,7 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
             ? next
             : throw new VersionRefusedException(VersionRefusal.RepositoryMissing);
 
-    private static async Task WriteSummaryAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid repositoryId, int number, CancellationToken ct)
+    private static async Task<ContentSummary> WriteSummaryAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid repositoryId, int number, CancellationToken ct)
     {
         var summary = new ContentSummary();
         var counts = await connection.Command(tx, """
@@ -172,6 +174,7 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
             (kind switch { "added" => summary.Added, "removed" => summary.Removed, _ => summary.Present })[type] = count;
         await Execute(connection, tx, "update mirror_repository_versions set content_summary = $3::jsonb where repository_id = $1 and number = $2",
             ct, repositoryId, number, CatalogJson.Serialize(summary));
+        return summary;
     }
 
     private static Task<int> Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct, params object[] parameters) =>
