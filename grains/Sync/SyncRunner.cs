@@ -143,7 +143,7 @@ internal sealed class SyncRunner
     /// <summary>A registry that sends no Docker-Content-Digest on HEAD: the digest is that of the bytes (schema 1: without signatures).</summary>
     private async Task<string> DigestByGet(string tag)
     {
-        var fetched = await Upstream(() => _upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestGrain.MaxManifestBytes, attempt), Cancel));
+        var fetched = await Upstream(() => _upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), Cancel));
         try
         {
             return ManifestDocument.Parse(fetched.Bytes, fetched.MediaType).Digest;
