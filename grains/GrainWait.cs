@@ -22,9 +22,10 @@ internal static class GrainWait
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            // A call is not abandoned on cancellation (its answer may hold something to give back, as a permit): a long
-            // poll ends within seconds, and the cancellation is seen before the next.
-            var reply = await budget.Retry(ask, TimeProvider.System, ct);
+            // A caller that stops (its silo shuts down, its sync was canceled) leaves a call still held by the grain instead
+            // of waiting for its answer (one addressed to a grain that is itself stopping waits for it); an answer that
+            // holds something to give back (a permit) is given back by the ask itself.
+            var reply = await budget.Retry(() => ask().WaitAsync(ct), TimeProvider.System, ct);
             if (answered(reply)) return reply;
             if (whileWaiting is not null) await whileWaiting();
             if (pause > TimeSpan.Zero) await Task.Delay(pause, ct);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
@@ -24,7 +25,8 @@ public sealed class BlobGrain(
     UpstreamSessions sessions,
     SiloIdentity silo,
     TimeProvider clock,
-    ILogger<BlobGrain> log) : PolledWorkGrain(clock), IBlobGrain
+    IHostApplicationLifetime host,
+    ILogger<BlobGrain> log) : PolledWorkGrain(clock, host), IBlobGrain
 {
     private string Digest => this.GetPrimaryKeyString();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
@@ -26,7 +27,8 @@ public sealed class ManifestGrain(
     UpstreamSessions sessions,
     SiloIdentity silo,
     TimeProvider clock,
-    ILogger<ManifestGrain> log) : PolledWorkGrain(clock), IManifestGrain
+    IHostApplicationLifetime host,
+    ILogger<ManifestGrain> log) : PolledWorkGrain(clock, host), IManifestGrain
 {
     private string Digest
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Mirror.Storage;
 using Mirror.Sync;
 
@@ -10,7 +11,7 @@ namespace Mirror.Grains.Sync;
 /// which stops its downloads and frees their permits.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Its CancellationTokenSource has no timer and no links, so it holds nothing that outlives the activation.")]
-internal sealed class PolledWork(TimeProvider clock)
+internal sealed class PolledWork(TimeProvider clock, CancellationToken stopping)
 {
     public static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(6);
     public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
@@ -48,7 +49,8 @@ internal sealed class PolledWork(TimeProvider clock)
     {
         var now = Poll();
         if (now is not { State: WorkState.Running } || _work is not { } running) return now;
-        using var stop = new CancellationTokenSource();
+        // Not past the silo's stop: a held call would hold up the activation's deactivation (Orleans waits for it).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         await Task.WhenAny(running, Task.Delay(LongPoll, clock, stop.Token));
         stop.Cancel(); // the delay's timer
         // Another poll held alongside this one may have taken the outcome (null: the caller finds it stored).
@@ -102,9 +104,9 @@ internal sealed class PolledWork(TimeProvider clock)
 }
 
 /// <summary>A grain whose work callers poll: it checks every second for work nobody asks about any more.</summary>
-public abstract class PolledWorkGrain(TimeProvider clock) : Grain
+public abstract class PolledWorkGrain(TimeProvider clock, IHostApplicationLifetime host) : Grain
 {
-    private protected PolledWork Work { get; } = new(clock);
+    private protected PolledWork Work { get; } = new(clock, host.ApplicationStopping);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -147,8 +147,10 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         {
             var outcome = await Outcome();
             if (outcome.Ending == TaskEnding.CutShort) return;
-            // The outcome is recorded once the database takes it; past the budget the reminder runs the task again.
-            await Budget.Retry(() => Finish(outcome.State, outcome.Error, outcome.Created), _clock, CancellationToken.None);
+            // The outcome is recorded once the database takes it; past the budget the reminder runs the task again. A silo
+            // that stops (its run completed meanwhile) tries once: the task's reminder brings it to another silo, which records it.
+            if (_stopping.IsCancellationRequested) await Finish(outcome.State, outcome.Error, outcome.Created);
+            else await Budget.Retry(() => Finish(outcome.State, outcome.Error, outcome.Created), _clock, CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -163,6 +163,36 @@ public sealed class RegistryPushTests(PushFixture fixture) : IDisposable
         Assert.Equal("artifactType", filtered.Headers.GetValues("OCI-Filters-Applied").Single());
         var sbom = Assert.Single(JsonNode.Parse(await filtered.Content.ReadAsStringAsync())!["manifests"]!.AsArray());
         Assert.Equal(("application/vnd.example.sbom", referrers[0]), ((string)sbom!["artifactType"]!, (string)sbom["digest"]!));
+
+        // Pulp's content list shows the artifact type: the field for the referrer, the config's media type for the image.
+        async Task<string?> ArtifactType(string digest) =>
+            (await fixture.Client.GetAsync($"{PulpClient.Content}manifests/?digest={digest}")).Ok<PageView>().Items<ManifestView>().Single().ArtifactType;
+        Assert.Equal("application/vnd.example.sbom", await ArtifactType(referrers[0]));
+        Assert.Equal(MediaTypes.OciConfig, await ArtifactType(image.Digest));
+    }
+
+    /// <summary>A 2 GiB layer streams through the gateway (one chunk, then the closing PUT that verifies it into the store) in constant memory.</summary>
+    [Fact]
+    public async Task A_2_GiB_layer_is_pushed_with_the_gateway_under_300_MiB()
+    {
+        const long size = 2L << 30;
+        var name = Unique("large");
+        using var pusher = new RegistryPusher(fixture.Cluster.GatewayUris[0], MirrorCluster.Username, MirrorCluster.Password);
+        var (_, digest, pushed) = await pusher.PushGeneratedBlobAsync(name, async (stream, ct) =>
+        {
+            await using var layer = new GeneratedStream(size, seed: 2);
+            await layer.CopyToAsync(stream, 1 << 20, ct);
+            return true;
+        });
+
+        Assert.Equal(size, pushed);
+        Assert.Equal(size, new FileInfo(fixture.Cluster.BlobFile(digest)).Length);
+        using var head = await _second.SendAsync(HttpMethod.Head, $"/v2/{name}/blobs/{digest}", Admin);
+        Assert.Equal(size, head.Content.Headers.ContentLength);
+        // The gateway's peak resident memory since it started, all the pushes of this collection included.
+        var peak = ProcStatus.Bytes(fixture.Cluster.Gateway.Pid, "VmHWM:");
+        Assert.True(peak <= 300L << 20, $"the gateway's peak RSS was {peak >> 20} MiB");
+        File.Delete(fixture.Cluster.BlobFile(digest));
     }
 
     private static byte[] ImageManifest(string config, long configSize, (string Digest, long Size)[] layers, string? artifactType = null,
