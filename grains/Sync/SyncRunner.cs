@@ -118,16 +118,19 @@ internal sealed class SyncRunner
     {
         var refs = _context.Services.GetRequiredService<SyncRefs>();
         await refs.ReplaceAsync(_context.TaskId, references, Cancel);
-        var commit = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).CommitSync(_context.TaskId, _sync.Mirror);
+        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror));
         await refs.ClearAsync(_context.TaskId, CancellationToken.None);
 
+        var summary = number is { } n
+            ? (await _context.Services.GetRequiredService<RepositoryCatalog>().GetVersionAsync(_sync.RepositoryId, n, CancellationToken.None))?.ContentSummary
+            : null;
         Progress.Start(SyncProgress.Associating, "Associating Content");
-        Progress.Advance(SyncProgress.Associating, (int)(commit?.Summary.Added.Values.Sum() ?? 0));
+        Progress.Advance(SyncProgress.Associating, (int)(summary?.Added.Values.Sum() ?? 0));
         Progress.Complete(SyncProgress.Associating);
         Progress.Start(SyncProgress.Unassociating, "Un-Associating Content");
-        Progress.Advance(SyncProgress.Unassociating, (int)(commit?.Summary.Removed.Values.Sum() ?? 0));
+        Progress.Advance(SyncProgress.Unassociating, (int)(summary?.Removed.Values.Sum() ?? 0));
         Progress.Complete(SyncProgress.Unassociating);
-        return commit is { Number: var version } ? [Hrefs.RepositoryVersion(_sync.RepositoryId, version)] : [];
+        return number is { } version ? [Hrefs.RepositoryVersion(_sync.RepositoryId, version)] : [];
     }
 
     private async Task HeadTags(IReadOnlyList<string> names, List<(string? Tag, string Digest)> tagged) =>
