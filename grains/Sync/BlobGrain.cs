@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
@@ -21,20 +22,20 @@ public sealed class BlobGrain(
     ContentIndex index,
     IBlobStore blobs,
     BlobQuarantine quarantine,
-    RemotePermits permits,
-    UpstreamLimits limits,
+    UpstreamSessions sessions,
     SiloIdentity silo,
     TimeProvider clock,
-    ILogger<BlobGrain> log) : PolledWorkGrain(clock), IBlobGrain
+    IHostApplicationLifetime host,
+    ILogger<BlobGrain> log) : PolledWorkGrain(clock, host), IBlobGrain
 {
     private string Digest => this.GetPrimaryKeyString();
 
     async Task<WorkProgress> IBlobGrain.Ensure(BlobRequest request)
     {
-        if (Work.Poll() is { } progress) return progress;
+        if (await Work.PollAsync() is { } progress) return progress;
         // Indexed is not enough: the store must hold it too (a damaged blob is quarantined here and fetched again).
         if (await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None)) return WorkProgress.Stored;
-        return Work.Start(ct => Store(request, ct));
+        return Work.StartUnlessRunning(ct => Store(request, ct));
     }
 
     private async Task<WorkProgress> Store(BlobRequest request, CancellationToken ct)
@@ -44,11 +45,11 @@ public sealed class BlobGrain(
         using var span = MirrorTelemetry.Source.StartActivity("blob download");
         span?.SetTag("mirror.blob.digest", Digest);
         span?.SetTag("mirror.silo", silo.Name);
-        // Stored by a sync that died before indexing it: the bytes were verified before they became visible.
-        if (await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, ct) is not null) return WorkProgress.Stored;
-        var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
-            ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
-        var upstream = new UpstreamSession(remote, permits, limits);
+        // Stored by a sync that died before indexing it: the bytes were verified before they became visible. (Only a blob
+        // the store holds costs the indexing transaction here; a new one costs a stat.)
+        if (await blobs.GetSizeAsync(Digest, ct) is not null && await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, ct) is not null)
+            return WorkProgress.Stored;
+        var upstream = await sessions.ForAsync(request.Remote.Id, request.Remote.Updated);
         MirrorTelemetry.DownloadsInFlight.Add(1);
         try
         {
@@ -63,7 +64,7 @@ public sealed class BlobGrain(
                     await blobs.PutAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, attempt);
                     return true;
                 }, ct);
-                size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, ct);
+                size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, ct);
                 if (size is null && tries == 3) throw new InvalidOperationException($"{Digest} vanished from the blob store three times after it was stored");
             }
             MirrorTelemetry.BlobsStored.Add(1);

@@ -26,6 +26,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly IServiceProvider _services;
     private readonly ILogger<TaskGrain> _log;
     private Task? _loop;
+    // The reports of the run in progress: its outcome is written with the latest of them, not with the last one saved.
+    private TaskProgress? _progress;
     private readonly CancellationTokenSource _cancel = new();
     // The silo is stopping: the work ends here without an outcome and resumes on another silo (its reminder, or the next poll).
     private readonly CancellationTokenSource _stopping = new();
@@ -145,13 +147,12 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         span?.SetTag("mirror.correlation_id", Record.LoggingCid);
         try
         {
-            var (finalState, error, created) = await Outcome();
-            // Work cut short by the silo's stop is no outcome (a finished one still is).
-            if (_stopping.IsCancellationRequested && finalState != TaskStates.Completed) return;
+            var outcome = await Outcome();
+            if (outcome.Ending == TaskEnding.CutShort) return;
             // The outcome is recorded once the database takes it; past the budget the reminder runs the task again. A silo
-            // that stops tries once: the task's reminder brings it to another silo, which records it.
-            if (_stopping.IsCancellationRequested) await Finish(finalState, error, created);
-            else await Budget.Retry(() => Finish(finalState, error, created), _clock, CancellationToken.None);
+            // that stops (its run completed meanwhile) tries once: the task's reminder brings it to another silo, which records it.
+            if (_stopping.IsCancellationRequested) await Finish(outcome.State, outcome.Error, outcome.Created);
+            else await Budget.Retry(() => Finish(outcome.State, outcome.Error, outcome.Created), _clock, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -170,9 +171,9 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     /// Runs the operation to its outcome. A database outage or a silo lost under a call is not the task's failure: the
     /// operation (idempotent) runs again after a pause, for as long as the outage budget lasts.
     /// </summary>
-    private async Task<(string State, TaskError? Error, List<string> Created)> Outcome()
+    private async Task<TaskOutcome> Outcome()
     {
-        if (Record.State == TaskStates.Canceling) return (TaskStates.Canceled, null, []);
+        if (Record.State == TaskStates.Canceling) return TaskOutcome.Canceled;
         DateTimeOffset? outageSince = null;
         for (var attempt = 1; ; attempt++)
         {
@@ -180,22 +181,14 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             try
             {
                 var created = await RunOnce();
-                return (Record.State == TaskStates.Canceling ? TaskStates.Canceled : TaskStates.Completed, null, created);
+                // Finished: an outcome even when the silo is stopping meanwhile.
+                return Record.State == TaskStates.Canceling ? TaskOutcome.Canceled : TaskOutcome.Completed(created);
             }
-            catch (OperationCanceledException) when (_work.IsCancellationRequested)
+            catch (Exception e) when (Classify(e) is { } outcome)
             {
-                return (TaskStates.Canceled, null, []);
+                return outcome;
             }
-            catch (TaskFailedException e)
-            {
-                _log.TaskFailed(Record.Id, Record.Name, e.Message);
-                return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
-            }
-            catch (ValidationFailedException e)
-            {
-                return (TaskStates.Failed, new TaskError { Description = e.Detail }, []);
-            }
-            catch (Exception e) when (TransientFaults.IsTransient(e))
+            catch (Exception e) // transient: see Classify
             {
                 var now = _clock.GetUtcNow();
                 // An attempt that ran longer than the budget before this fault had got past the previous outage.
@@ -203,23 +196,42 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
                 if (now - outageSince > Budget.Length)
                 {
                     _log.TaskOutageTooLong(e, Record.Id, Record.Name, Budget.Length);
-                    return (TaskStates.Failed, new TaskError { Description = $"The database or the cluster was unavailable for longer than {Budget.Length}: {e.Message}" }, []);
+                    return TaskOutcome.Failed($"The database or the cluster was unavailable for longer than {Budget.Length}: {e.Message}");
                 }
                 _log.TaskWaitsForOutage(Record.Id, Record.Name, e.Message);
                 try
                 {
                     await Task.Delay(OutageBudget.Pause(attempt), _clock, _work.Token);
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException cancel)
                 {
-                    return (TaskStates.Canceled, null, []);
+                    return Classify(cancel)!;
                 }
             }
-            catch (Exception e)
-            {
+        }
+    }
+
+    /// <summary>
+    /// How a run that threw ended: cut short when its silo stops (whatever it threw then), canceled, failed; null for a
+    /// database outage or a silo lost under a call, which the caller waits out.
+    /// </summary>
+    private TaskOutcome? Classify(Exception e)
+    {
+        if (_stopping.IsCancellationRequested) return TaskOutcome.CutShort;
+        switch (e)
+        {
+            case OperationCanceledException when _work.IsCancellationRequested:
+                return TaskOutcome.Canceled;
+            case TaskFailedException failed:
+                _log.TaskFailed(Record.Id, Record.Name, failed.Message);
+                return TaskOutcome.Failed(ErrorText.Of(failed));
+            case ValidationFailedException invalid:
+                return TaskOutcome.Failed(invalid.Detail);
+            case var _ when TransientFaults.IsTransient(e):
+                return null;
+            default:
                 _log.TaskCrashed(e, Record.Id, Record.Name);
-                return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
-            }
+                return TaskOutcome.Failed(ErrorText.Of(e));
         }
     }
 
@@ -228,11 +240,10 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         await WaitForReservations();
         var now = _clock.UtcNowMicros();
         await Save(r => r with { State = r.State == TaskStates.Canceling ? r.State : TaskStates.Running, UnblockedAt = r.UnblockedAt ?? now, StartedAt = r.StartedAt ?? now, LastUpdated = now });
-        var progress = new TaskProgress(reports => Save(r => r with { ProgressReports = reports, LastUpdated = _clock.UtcNowMicros() }), _clock);
+        var progress = _progress = new TaskProgress(reports => Save(r => r with { ProgressReports = reports, LastUpdated = _clock.UtcNowMicros() }), _clock);
         var context = new TaskContext(Record.Id, GrainFactory, _services, progress, _log, _work.Token);
         var created = await TaskRunner.Run(context, _state.State.Operation
             ?? throw new InvalidOperationException($"Task {Record.Id} has lost its operation"));
-        await progress.SaveAsync(force: true);
         return created;
     }
 
@@ -242,7 +253,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         var counted = TaskStates.IsFinal(Record.State); // a retried finish (its reminder was not yet gone) counts once
         await ReleaseReservations();
         // A finished task keeps no copy of the secrets its operation may have carried; until the save succeeds it keeps
-        // the operation, so a retry after a failed save still has it.
+        // the operation, so a retry after a failed save still has it. This write settles the record's row for good, with the
+        // run's last progress (not saved on its own just before).
         await Save(r => r with
         {
             State = finalState,
@@ -250,8 +262,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             CreatedResources = created,
             FinishedAt = r.FinishedAt ?? now,
             LastUpdated = now,
-            ProgressReports = r.ProgressReports.Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
-        }, WithOperation(null));
+            ProgressReports = (_progress?.Reports ?? r.ProgressReports).Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
+        }, WithOperation(null), settle: true);
         if (!counted) MirrorTelemetry.TasksFinished.Add(1, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         if (!counted) MirrorTelemetry.TaskDuration.Record((Record.FinishedAt!.Value - Record.Created).TotalSeconds, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         await UnregisterRunReminder();
@@ -267,9 +279,9 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private async Task WaitForReservations()
     {
+        // A reservation answers at once (it is no long poll): asked again after a pause while tasks ahead hold it.
         foreach (var reservation in Reservations())
-            while (!await Reserve(reservation).WaitAsync(_work.Token))
-                await Task.Delay(ReservationPoll, _work.Token);
+            await GrainWait.Until(() => Reserve(reservation), held => held, Budget, _work.Token, pause: ReservationPoll);
     }
 
     private async Task ReleaseReservations()
@@ -278,9 +290,13 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             await GrainFactory.GetGrain<IReservationGrain>(resource).Release(Record.Id);
     }
 
-    /// <summary>Writes a change of the record and its row (the one write path); a failed state write leaves memory as storage has it.</summary>
-    private Task<TaskRecord> Save(Func<TaskRecord, TaskRecord> change, Func<TaskState, Action>? alongside = null) =>
-        _task.UpdateAsync(change, CancellationToken.None, alongside);
+    /// <summary>
+    /// Writes a change of the record and its row (the one write path); a failed state write leaves memory as storage has it.
+    /// Until the outcome, writes are unsettled (two writes, not three: see <see cref="CatalogedRecord{TState, TRecord}.UpdateAsync"/>):
+    /// the task's reminder brings it back to finish a row a crash left behind, and its outcome's write settles.
+    /// </summary>
+    private Task<TaskRecord> Save(Func<TaskRecord, TaskRecord> change, Func<TaskState, Action>? alongside = null, bool settle = false) =>
+        _task.UpdateAsync(change, CancellationToken.None, alongside, settle);
 
     /// <summary>Sets the operation in the state write of a change (null drops it), and says how to undo that if the write fails.</summary>
     private static Func<TaskState, Action> WithOperation(TaskOperation? operation) => s =>

@@ -29,7 +29,12 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
 
     /// <summary>The stored size of an indexed blob (touched), or null when the blob is not indexed (or found damaged).</summary>
     public async Task<long?> BlobSizeAsync(string digest, CancellationToken ct) =>
-        await db.Command("update mirror_blobs set touched = clock_timestamp() where digest = $1 and damaged_at is null returning size", digest).ScalarAsync(ct) as long?;
+        (await BlobSizesAsync([digest], ct)).TryGetValue(digest, out var size) ? size : null;
+
+    /// <summary>The stored sizes of the indexed blobs among <paramref name="digests"/> (each touched), in one round trip.</summary>
+    public async Task<Dictionary<string, long>> BlobSizesAsync(IReadOnlyCollection<string> digests, CancellationToken ct) =>
+        (await db.Command("update mirror_blobs set touched = clock_timestamp() where digest = any($1) and damaged_at is null returning digest, size",
+            Sql.TextArray(digests)).RowsAsync(r => (Digest: r.GetString(0), Size: r.GetInt64(1)), ct)).ToDictionary(b => b.Digest, b => b.Size, StringComparer.Ordinal);
 
     /// <summary>
     /// Indexes a blob the store holds (again, when it was found damaged), fetched from <paramref name="remoteId"/>, and

@@ -47,7 +47,10 @@ public sealed class ServedContent(NpgsqlDataSource db)
             where b.digest = $3 and b.damaged_at is null
             """, version.RepositoryId, version.Number, digest).ScalarAsync(ct) as long?;
 
-    /// <summary>Up to <paramref name="limit"/> tag names of the version after <paramref name="last"/>, in byte order.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> tag names of the version after <paramref name="last"/>, in byte order: a keyset walk of
+    /// <c>mirror_tags_name_bytes</c> from <paramref name="last"/>, each name checked against the version.
+    /// </summary>
     public async Task<IReadOnlyList<string>> TagsAsync(VersionRef version, string? last, int limit, CancellationToken ct) => await db.Command($"""
             select t.name from mirror_version_content($1, $2) rc
             join mirror_tags t on t.id = rc.content_id
