@@ -38,7 +38,7 @@ public sealed class ManifestGrain(
     async Task<WorkProgress> IManifestGrain.Ensure(Guid remoteId)
     {
         if (Work.Poll() is { } progress) return progress;
-        if (await index.HasManifestAsync(Digest, CancellationToken.None)) return WorkProgress.Stored;
+        if (await index.HasManifestAsync(Digest, layersStored: true, CancellationToken.None)) return WorkProgress.Stored;
         return Work.Start(ct => Mirror(remoteId, ct));
     }
 
@@ -53,6 +53,9 @@ public sealed class ManifestGrain(
         {
             var remote = await GrainFactory.GetGrain<IRemoteGrain>(remoteId).GetWithSecrets()
                 ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
+            // on_demand and streamed: layers are left for the first pull, so a manifest indexed without them is complete.
+            var onDemand = remote.Settings.Policy != RemotePolicies.Immediate;
+            if (onDemand && await index.HasManifestAsync(Digest, layersStored: false, ct)) return WorkProgress.Stored;
             var upstream = new UpstreamSession(remote, permits, limits);
             var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, MaxManifestBytes, attempt), ct);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
@@ -62,7 +65,7 @@ public sealed class ManifestGrain(
             var parts = new List<WorkProgress>();
             for (var tries = 1; ; tries++)
             {
-                parts.AddRange(manifest.IsList ? await MirrorChildren(remoteId, manifest, ct) : await MirrorBlobs(remoteId, manifest, ct));
+                parts.AddRange(manifest.IsList ? await MirrorChildren(remoteId, manifest, onDemand, ct) : await MirrorBlobs(remoteId, manifest, onDemand, ct));
                 try
                 {
                     await index.AddManifestAsync(await Describe(manifest, fetched.Bytes), ct);
@@ -87,18 +90,23 @@ public sealed class ManifestGrain(
     }
 
     /// <summary>Each entry of a list is a manifest of its own, mirrored by its own grain (likely on another silo).</summary>
-    private async Task<WorkProgress[]> MirrorChildren(Guid remoteId, ParsedManifest list, CancellationToken ct)
+    private async Task<WorkProgress[]> MirrorChildren(Guid remoteId, ParsedManifest list, bool onDemand, CancellationToken ct)
     {
-        var known = await index.KnownManifestsAsync(list.ChildDigests, ct);
+        var known = await index.KnownManifestsAsync(list.ChildDigests, layersStored: !onDemand, ct);
         return await Task.WhenAll(list.ChildDigests.Where(c => !known.Contains(c))
             .Select(child => WorkPolling.Manifest(GrainFactory, remoteId, child, () => Task.CompletedTask, OutageBudget.Of(ServiceProvider), ct)));
     }
 
-    /// <summary>The config and every distributable layer, each stored once in the cluster by its BlobGrain.</summary>
-    private async Task<WorkProgress[]> MirrorBlobs(Guid remoteId, ParsedManifest manifest, CancellationToken ct)
+    /// <summary>
+    /// The config and every distributable layer, each stored once in the cluster by its BlobGrain. On demand, layers of a
+    /// known size are only recorded, with the remote that serves them; the config is always stored (it describes the image).
+    /// </summary>
+    private async Task<WorkProgress[]> MirrorBlobs(Guid remoteId, ParsedManifest manifest, bool onDemand, CancellationToken ct)
     {
-        var wanted = (manifest.Config is { } config ? [config] : Array.Empty<Descriptor>()).Concat(manifest.Layers).DistinctBy(d => d.Digest);
-        return await Task.WhenAll(wanted.Select(async blob =>
+        var wanted = (manifest.Config is { } config ? [config] : Array.Empty<Descriptor>()).Concat(manifest.Layers).DistinctBy(d => d.Digest).ToList();
+        var later = onDemand ? manifest.Layers.Where(l => l.Size >= 0 && l.Digest != manifest.Config?.Digest).DistinctBy(l => l.Digest).ToList() : [];
+        foreach (var layer in later) await index.RecordOnDemandBlobAsync(layer.Digest, layer.Size, layer.MediaType, remoteId, ct);
+        return await Task.WhenAll(wanted.Except(later).Select(async blob =>
             await index.BlobSizeAsync(blob.Digest, ct) is { } size && await quarantine.IsStoredAsync(blob.Digest, size, ct)
                 ? WorkProgress.Stored
                 : await WorkPolling.Blob(GrainFactory, new BlobRequest(remoteId, blob.MediaType, blob.Size), blob.Digest, OutageBudget.Of(ServiceProvider), ct)));

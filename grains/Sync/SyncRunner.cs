@@ -65,10 +65,12 @@ internal static partial class SyncRunner
         List<(string? Tag, string Digest)> references = [.. tagged, .. filter.Digests.Select(d => ((string?)null, d))];
         var wanted = references.Select(r => r.Digest).Distinct().ToList();
         var index = context.Services.GetRequiredService<ContentIndex>();
-        var known = await index.KnownManifestsAsync(wanted, ct);
+        // An on_demand or streamed sync leaves layers for the first pull; an immediate one fetches what such a sync left out.
+        var layersStored = remote.Settings.Policy == RemotePolicies.Immediate;
+        var known = await index.KnownManifestsAsync(wanted, layersStored, ct);
         // What the index calls complete must still be in the store (a stat per blob): a blob gone or cut short is
         // quarantined, which makes its manifests incomplete, so they are mirrored again below.
-        if (!await AllStored(context, known, ct)) known = await index.KnownManifestsAsync(wanted, ct);
+        if (!await AllStored(context, known, ct)) known = await index.KnownManifestsAsync(wanted, layersStored, ct);
         var missing = wanted.Where(d => !known.Contains(d)).ToList();
         progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
         progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");

@@ -8,7 +8,8 @@ namespace Mirror.Tests.Infrastructure;
 /// </summary>
 /// <param name="upstream">Whether there is an upstream registry (the API tests need none).</param>
 /// <param name="ownPostgres">A private PostgreSQL server for this deployment alone, which its tests may crash and restart.</param>
-public abstract class EndToEndFixture(string name, int silos, bool proxied, bool upstream = true, bool ownPostgres = false) : IAsyncLifetime
+/// <param name="gateways">How many gateway processes serve the deployment (all on loopback).</param>
+public abstract class EndToEndFixture(string name, int silos, bool proxied, bool upstream = true, bool ownPostgres = false, int gateways = 1) : IAsyncLifetime
 {
     private RecordingProxy? _proxy;
     private RegistryServer? _registry;
@@ -36,7 +37,8 @@ public abstract class EndToEndFixture(string name, int silos, bool proxied, bool
             if (proxied) _proxy = await RecordingProxy.StartAsync(_registry.BaseUrl);
         }
         if (ownPostgres) _postgres = await PrivatePostgres.StartAsync();
-        Cluster = await MirrorCluster.StartAsync(silos, postgres: _postgres);
+        Cluster = await MirrorCluster.StartAsync(silos, postgres: _postgres,
+            layout: gateways == 1 ? null : new ClusterLayout(_ => NetworkHost.Loopback, Enumerable.Repeat(NetworkHost.Loopback, gateways).ToList()));
         await ClusterStartedAsync();
     }
 
