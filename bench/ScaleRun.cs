@@ -9,8 +9,9 @@ using Mirror.TestKit;
 namespace Mirror.Bench;
 
 /// <summary>
-/// The many-tags repository on the running deployment: sync time, then latency of listing its tags and manifests
-/// page by page through the Pulp API, and of the registry API's tag list once the gateway serves <c>/v2/</c>.
+/// The many-tags repository on the running deployment: sync time, then latency of its lists page by page — the
+/// first, a middle and the last page of tags, manifests and blobs through the Pulp API, and of the registry API's
+/// <c>tags/list</c> once the gateway serves <c>/v2/</c> — so that what depth costs shows apart from what a query costs.
 /// </summary>
 public static class ScaleRun
 {
@@ -29,57 +30,80 @@ public static class ScaleRun
         var tagCount = await api.CountAsync("tags", version, ct);
         if (tagCount != scale.Tags.Count) bench.Results.Problems.Add($"scale: version holds {tagCount} tags, the upstream {scale.Tags.Count}");
         var bareHeads = await BareHeads.RunAsync(bench.Registry.BaseUrl, scale.Name, scale.Tags, options.Concurrency, ct);
-        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s (bare HEADs of every tag: {bareHeads:F1} s); timing list pages ...");
+        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s (bare HEADs of every tag: {bareHeads:F1} s); timing first, middle and last pages ...");
 
-        var tagPages = Pages("tags", version, scale.Tags.Count);
-        var manifestPages = Pages("manifests", version, scale.Manifests);
+        var paths = new List<(string List, string Page, string Path)>();
+        foreach (var kind in new[] { "tags", "manifests", "blobs" })
+        {
+            var count = kind == "tags" ? tagCount : await api.CountAsync(kind, version, ct);
+            paths.AddRange(Kinds((int)count).Select(k => ($"content/{kind}/", k.Page,
+                $"{PulpClient.Content}{kind}/?repository_version={version}&limit={Page}&offset={k.Offset}")));
+        }
+        var (v2Paths, note, token) = await RegistryTagPagesAsync(bench, api, repository, ct);
+        paths.AddRange(v2Paths);
+
         using var http = new HttpClient { BaseAddress = bench.Deployment.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = api.Credentials;
-        var (tags, tagPageMedians) = await Latency.MeasureEachAsync(http, tagPages, options.LatencySamples, ct);
-        var manifests = await Latency.MeasureAsync(http, manifestPages, options.LatencySamples, ct);
-        var (v2, note) = await RegistryTagListAsync(bench, api, repository, ct);
-        bench.Results.Scale = new ScaleResult(scale.Tags.Count, scale.Manifests, sync.Elapsed.TotalSeconds, tags, manifests, v2, note) {
+        // The registry's pages take its Bearer token; each list's requests are timed in turn with the others'.
+        var pulp = paths.Where(p => !p.Path.StartsWith("/v2/", StringComparison.Ordinal)).ToList();
+        var measured = (await Latency.MeasureEachAsync(http, [.. pulp.Select(p => p.Path)], PerPath(options), ct))
+            .Select((l, i) => new PageLatency(pulp[i].List, pulp[i].Page, l.Latency)).ToList();
+        if (v2Paths.Count > 0)
+        {
+            using var registry = new HttpClient { BaseAddress = bench.Deployment.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+            registry.DefaultRequestHeaders.Authorization = token ?? api.Credentials;
+            measured.AddRange((await Latency.MeasureEachAsync(registry, [.. v2Paths.Select(p => p.Path)], PerPath(options), ct))
+                .Select((l, i) => new PageLatency(v2Paths[i].List, v2Paths[i].Page, l.Latency)));
+        }
+        bench.Results.Scale = new ScaleResult(scale.Tags.Count, scale.Manifests, sync.Elapsed.TotalSeconds, measured, note)
+        {
             PhaseEnds = sync.PhaseEnds,
             BareHeadSeconds = Math.Round(bareHeads, 2),
-            FirstTagPageMs = Math.Round(tagPageMedians[0], 1),
-            LastTagPageMs = Math.Round(tagPageMedians[^1], 1),
         };
-        BenchContext.Say($"scale: tags p50 {tags.P50Ms:F1} ms p99 {tags.P99Ms:F1} ms; manifests p50 {manifests.P50Ms:F1} ms p99 {manifests.P99Ms:F1} ms; /v2/ tags/list: {note}");
+        foreach (var list in measured.GroupBy(m => m.List))
+            BenchContext.Say($"scale: {list.Key} p99 " + string.Join(", ", list.Select(m => $"{m.Page} {m.Latency.P99Ms:F1} ms")));
     }
 
-    private static List<string> Pages(string kind, string version, int count) =>
-        Enumerable.Range(0, Math.Max(1, (count + Page - 1) / Page))
-            .Select(p => $"{PulpClient.Content}{kind}/?repository_version={version}&limit={Page}&offset={p * Page}").ToList();
+    /// <summary>Samples per page: half the run's latency samples, so that three kinds of page over four lists stay quick.</summary>
+    private static int PerPath(BenchOptions options) => Math.Max(20, options.LatencySamples / 2);
+
+    /// <summary>The first, the middle and the last page of a list of <paramref name="count"/> (fewer when pages coincide).</summary>
+    private static IEnumerable<(string Page, int Offset)> Kinds(int count)
+    {
+        var pages = Math.Max(1, (count + Page - 1) / Page);
+        var offsets = new[] { ("first", 0), ("middle", pages / 2 * Page), ("last", (pages - 1) * Page) };
+        return offsets.DistinctBy(o => o.Item2);
+    }
 
     /// <summary>
-    /// Distributes the repository and times <c>GET /v2/&lt;base_path&gt;/tags/list</c>, when the gateway serves it; else
-    /// says why not. Basic credentials first; a Bearer challenge is answered with a token from its realm.
+    /// Distributes the repository and returns the paths of the first, a middle and the last page of
+    /// <c>GET /v2/&lt;base_path&gt;/tags/list?n=100</c> (the spec's <c>last</c> cursor), when the gateway serves it, with the
+    /// Bearer token a client would use; else says why not. Basic credentials first; a Bearer challenge is answered with a
+    /// token from its realm.
     /// </summary>
-    private static async Task<(Latency? Latency, string Note)> RegistryTagListAsync(BenchContext bench, PulpClient api, string repository, CancellationToken ct)
+    private static async Task<(List<(string List, string Page, string Path)> Paths, string Note, AuthenticationHeaderValue? Token)> RegistryTagPagesAsync(
+        BenchContext bench, PulpClient api, string repository, CancellationToken ct)
     {
         var created = await api.PostAsync(PulpClient.Distributions, new { name = BasePath, base_path = BasePath, repository }, ct);
-        if (created.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) return (null, "n/a (no /v2/ yet)");
+        if (created.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) return ([], "n/a (no /v2/ yet)", null);
         if (created.Status == HttpStatusCode.Accepted)
             await api.WaitForTaskAsync(created.Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task, TimeSpan.FromMinutes(1), ct: ct);
-        else if (created.Status != HttpStatusCode.Created) return (null, $"n/a (creating the distribution answered {(int)created.Status})");
+        else if (created.Status != HttpStatusCode.Created) return ([], $"n/a (creating the distribution answered {(int)created.Status})", null);
 
-        var path = $"/v2/{BasePath}/tags/list";
+        var path = $"/v2/{BasePath}/tags/list?n={Page}";
         using var http = new HttpClient { BaseAddress = bench.Deployment.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = api.Credentials;
         using var probe = await http.GetAsync(path, ct);
+        AuthenticationHeaderValue? bearer = null;
         if (probe.StatusCode == HttpStatusCode.Unauthorized && await TokenAsync(http, probe, ct) is { } token)
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        else if (probe.StatusCode == HttpStatusCode.NotFound) return (null, "n/a (no /v2/ yet)");
-        else if (!probe.IsSuccessStatusCode) return (null, $"n/a (/v2/ answered {(int)probe.StatusCode})");
-        try
-        {
-            var latency = await Latency.MeasureAsync(http, [path], bench.Options.LatencySamples, ct);
-            return (latency, $"{latency.Samples} samples of the whole list");
-        }
-        catch (InvalidOperationException e)
-        {
-            return (null, $"n/a ({e.Message})");
-        }
+            bearer = new AuthenticationHeaderValue("Bearer", token);
+        else if (probe.StatusCode == HttpStatusCode.NotFound) return ([], "n/a (no /v2/ yet)", null);
+        else if (!probe.IsSuccessStatusCode) return ([], $"n/a (/v2/ answered {(int)probe.StatusCode})", null);
+        // The registry lists tags in byte order; a page after another starts past that page's last name.
+        var sorted = bench.Scale.Tags.Order(StringComparer.Ordinal).ToList();
+        var paths = Kinds(sorted.Count).Select(k => ("/v2/ tags/list", k.Page,
+            k.Offset == 0 ? path : $"{path}&last={Uri.EscapeDataString(sorted[k.Offset - 1])}")).ToList();
+        return (paths, $"pages of {Page} by the spec's n and last", bearer);
     }
 
     /// <summary>A pull token from the challenge's realm (with the Basic credentials), as <c>docker login</c> would get one.</summary>

@@ -22,7 +22,7 @@ public static class GatewayServices
         // The server is built with the host, before settings are checked, so it takes the address as configured; a bad one fails the check first.
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, builder.Configuration[MirrorSettings.Key(nameof(GatewaySettings.Listen))] ?? GatewaySettings.DefaultListen);
         // Kestrel keeps up to this much of a request's unread body per connection; the API's bodies are small (RequestBody reads
-        // at most 1 MiB) and the registry takes none, so the default 1 MiB per connection would be memory a client can claim.
+        // at most 1 MiB) and the registry streams pushed blobs, so the default 1 MiB per connection would be memory a client can claim.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBufferSize = 64 * 1024);
         services.AddMirrorHealthChecks().AddCheck<ClusterConnectionHealth>("cluster", tags: [HealthEndpoints.Ready], timeout: TimeSpan.FromSeconds(5));
         services.AddMirrorTelemetry(builder.Configuration, "mirror-gateway", $"{Environment.MachineName}-{Environment.ProcessId}");
@@ -33,6 +33,8 @@ public static class GatewayServices
         services.AddSingleton<TokenSigningKey>().AddHostedService(sp => sp.GetRequiredService<TokenSigningKey>());
         services.AddSingleton(sp => sp.GetRequiredService<TokenSigningKey>().Signer);
         services.AddSingleton<RegistryAccess>();
+        services.AddSingleton<PushRepositories>();
+        services.AddSingleton<RegistryPush>();
 
         services.AddOptions<ClusterOptions>().Configure<GatewaySettings>((o, s) => (o.ClusterId, o.ServiceId) = (s.ClusterId, s.ServiceId));
         // Silos that restart come back on the list within seconds instead of the default minute.

@@ -40,6 +40,8 @@ public static class CatalogServices
         .AddSingleton<Blobs.BlobQuarantine>()
         .AddSingleton<ContentCatalog>()
         .AddSingleton<SyncRefs>()
+        .AddSingleton<Uploads>()
+        .AddSingleton<PushedContent>()
         .AddSingleton<Orphans>()
         .AddSingleton<RepositoryVersions>();
 

@@ -15,26 +15,30 @@ public sealed record Latency(int Samples, double P50Ms, double P99Ms, double Max
     private static double Percentile(double[] sorted, double share) => sorted[Math.Max(0, (int)Math.Ceiling(share * sorted.Length) - 1)];
 
     /// <summary>Times <paramref name="samples"/> GETs of the paths in turn, one at a time (each must answer 200).</summary>
-    public static async Task<Latency> MeasureAsync(HttpClient http, IReadOnlyList<string> paths, int samples, CancellationToken ct) =>
-        (await MeasureEachAsync(http, paths, samples, ct)).Latency;
+    public static async Task<Latency> MeasureAsync(HttpClient http, IReadOnlyList<string> paths, int samples, CancellationToken ct)
+    {
+        var byPath = await MeasureEachAsync(http, paths, samples, ct);
+        return Of([.. byPath.SelectMany(l => l.Times)]);
+    }
 
-    /// <summary>As <see cref="MeasureAsync"/>, with the median time of each path.</summary>
-    public static async Task<(Latency Latency, double[] MedianByPath)> MeasureEachAsync(HttpClient http, IReadOnlyList<string> paths, int samples, CancellationToken ct)
+    /// <summary>
+    /// <paramref name="samples"/> GETs of each path, taken in turn (path 1, 2, …, 1, 2, …) so that drift of a loaded machine
+    /// hits every path alike; the latency of each path.
+    /// </summary>
+    public static async Task<IReadOnlyList<(Latency Latency, double[] Times)>> MeasureEachAsync(HttpClient http, IReadOnlyList<string> paths, int samples, CancellationToken ct)
     {
         // One untimed request first: connection set-up and JIT belong to no page.
         using (var warm = await http.GetAsync(paths[0], ct)) warm.EnsureSuccessStatusCode();
-        var times = new List<double>(samples);
+        var times = paths.Select(_ => new List<double>(samples)).ToArray();
         for (var i = 0; i < samples; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            using var response = await http.GetAsync(paths[i % paths.Count], HttpCompletionOption.ResponseContentRead, ct);
-            times.Add(clock.Elapsed.TotalMilliseconds);
-            if (!response.IsSuccessStatusCode)
-                throw new InvalidOperationException($"GET {paths[i % paths.Count]}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-        }
-        var byPath = Enumerable.Range(0, paths.Count)
-            .Select(p => times.Where((_, i) => i % paths.Count == p).Order().ToArray())
-            .Select(t => t.Length == 0 ? double.NaN : t[t.Length / 2]).ToArray();
-        return (Of(times), byPath);
+            for (var p = 0; p < paths.Count; p++)
+            {
+                var clock = Stopwatch.StartNew();
+                using var response = await http.GetAsync(paths[p], HttpCompletionOption.ResponseContentRead, ct);
+                times[p].Add(clock.Elapsed.TotalMilliseconds);
+                if (!response.IsSuccessStatusCode)
+                    throw new InvalidOperationException($"GET {paths[p]}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            }
+        return [.. times.Select(t => (Of(t), t.ToArray()))];
     }
 }

@@ -14,15 +14,18 @@ public sealed record ProcessMemory(string Process, long BaselineRss, long PeakRs
 
 public sealed record MemoryResult(long LayerBytes, double SyncSeconds, List<ProcessMemory> Processes);
 
-/// <summary>The many-tags repository: its sync, then list latencies through the Pulp API and, when it exists, the registry API.</summary>
-public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, Latency TagPages, Latency ManifestPages, Latency? V2TagsList, string V2Note)
+/// <summary>Latency of one kind of page (first, middle, last) of one list.</summary>
+public sealed record PageLatency(string List, string Page, Latency Latency);
+
+/// <summary>
+/// The many-tags repository: its sync, then the latency of the first, a middle and the last page of each list through
+/// the Pulp API and, when it exists, the registry API (<see cref="V2Note"/> says how, or why not).
+/// </summary>
+public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, List<PageLatency> Pages, string V2Note)
 {
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
     /// <summary>Every tag HEADed straight at the registry, download_concurrency at a time: the floor of the sync's HEAD phase.</summary>
     public double BareHeadSeconds { get; init; }
-    /// <summary>Median time of the first and of the last page of tags: whether depth (OFFSET) or each query costs.</summary>
-    public double FirstTagPageMs { get; init; }
-    public double LastTagPageMs { get; init; }
 }
 
 /// <summary>Everything one run measured, as written to latest.json.</summary>

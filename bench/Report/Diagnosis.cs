@@ -90,10 +90,12 @@ public static class Diagnosis
         {
             yield return $"**scale sync** ({scale.Tags} tags, {scale.Manifests} manifests): {scale.SyncSeconds:F1} s, {1000 * scale.SyncSeconds / scale.Tags:F2} ms per tag. Phases: " +
                 string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + $". The same {scale.Tags} HEADs, bare, straight at the registry: {scale.BareHeadSeconds:F1} s.";
-            if (scale.TagPages.P99Ms > Summary.ListP99TargetMs || scale.TagPages.MaxMs > 3 * scale.TagPages.P50Ms)
-                yield return $"tag pages: p50 {scale.TagPages.P50Ms:F1} ms, p99 {scale.TagPages.P99Ms:F1} ms, max {scale.TagPages.MaxMs:F1} ms over {scale.TagPages.Samples} requests " +
-                    $"of the {(scale.Tags + 99) / 100} pages of 100; first page {scale.FirstTagPageMs:F1} ms, last page {scale.LastTagPageMs:F1} ms (median of their samples): " +
-                    (scale.LastTagPageMs > 1.5 * scale.FirstTagPageMs ? "deep pages cost more, as OFFSET skipping rows does." : "every page costs about the same, whatever its offset: the cost is per query, not per skipped row.");
+            foreach (var list in scale.Pages.GroupBy(p => p.List))
+                if (list.FirstOrDefault(p => p.Page == "first") is { } first && list.LastOrDefault() is { Page: not "first" } deepest)
+                    yield return $"{list.Key}: median {first.Latency.P50Ms:F1} ms for the first page, {deepest.Latency.P50Ms:F1} ms for the {deepest.Page}: " +
+                        (deepest.Latency.P50Ms > 1.5 * first.Latency.P50Ms
+                            ? "deep pages cost more, as a walk or sort over every row before them does."
+                            : "a deep page costs about what the first does.");
         }
     }
 

@@ -85,13 +85,13 @@ public static class MarkdownReport
         text.AppendLine();
         if (r.Scale is { } scale)
         {
-            text.AppendLine($"{scale.Tags} tags over {scale.Manifests} tiny manifests, synced in {scale.SyncSeconds:F1} s. Latency of each request, one at a time:");
+            text.AppendLine($"{scale.Tags} tags over {scale.Manifests} tiny manifests, synced in {scale.SyncSeconds:F1} s. Latency of the first, a middle " +
+                $"and the last page of each list (limit=100 and offset; /v2/: {scale.V2Note}), one request at a time, the pages taken in turn:");
             text.AppendLine();
-            text.AppendLine("| request | samples | p50 ms | p99 ms | max ms |");
-            text.AppendLine("|---|---:|---:|---:|---:|");
-            text.AppendLine(Row("content/tags/?repository_version=…&limit=100 (every page)", scale.TagPages));
-            text.AppendLine(Row("content/manifests/?repository_version=…&limit=100 (every page)", scale.ManifestPages));
-            text.AppendLine(scale.V2TagsList is { } v2 ? Row("GET /v2/bench-scale/tags/list", v2) : $"| GET /v2/bench-scale/tags/list | {scale.V2Note} | | | |");
+            text.AppendLine("| list | page | samples | p50 ms | p99 ms | max ms |");
+            text.AppendLine("|---|---|---:|---:|---:|---:|");
+            foreach (var page in scale.Pages)
+                text.AppendLine($"| {page.List} | {page.Page} | {page.Latency.Samples} | {page.Latency.P50Ms:F1} | {page.Latency.P99Ms:F1} | {page.Latency.MaxMs:F1} |");
         }
         else text.AppendLine("not measured (see problems).");
         text.AppendLine();
@@ -132,9 +132,6 @@ public static class MarkdownReport
         var path = script is null ? null : Path.Combine(Path.GetDirectoryName(script)!, "bench", "code-notes.md");
         return path is not null && File.Exists(path) ? File.ReadAllText(path) : null;
     }
-
-    private static string Row(string name, Measure.Latency latency) =>
-        $"| {name} | {latency.Samples} | {latency.P50Ms:F1} | {latency.P99Ms:F1} | {latency.MaxMs:F1} |";
 
     private static string Label(string side) => side switch
     {

@@ -3,7 +3,11 @@ using System.Text;
 
 namespace Mirror.Gateway.Http;
 
-public enum CredentialCheck { Missing, Malformed, Wrong, Valid }
+/// <summary>
+/// What an <c>Authorization</c> header holds. <see cref="Empty"/> is Basic with an empty user and password (<c>Basic Og==</c>), which
+/// some registry clients send when they have no credentials: the registry's token server takes it for anonymous, the Pulp API for wrong.
+/// </summary>
+public enum CredentialCheck { Missing, Malformed, Empty, Wrong, Valid }
 
 /// <summary>The gateway's one user: HTTP Basic credentials checked in constant time, for the Pulp API, <c>/token/</c> and <c>/v2/</c>.</summary>
 public sealed class AdminCredentials(GatewaySettings settings)
@@ -25,6 +29,7 @@ public sealed class AdminCredentials(GatewaySettings settings)
         {
             return CredentialCheck.Malformed;
         }
+        if (given is [(byte)':']) return CredentialCheck.Empty;
         return CryptographicOperations.FixedTimeEquals(given, _expected) ? CredentialCheck.Valid : CredentialCheck.Wrong;
     }
 }

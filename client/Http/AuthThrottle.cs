@@ -5,15 +5,17 @@ namespace Mirror.Gateway.Http;
 
 /// <summary>
 /// Refuses credentials from an address that failed too often (<see cref="AuthFailures"/>) with 429 and <c>Retry-After</c>,
-/// and counts every 401 answered to a request that carried credentials (Basic on the API, <c>/token/</c> and <c>/v2/</c>,
+/// and counts every 401 answered to a request that carried credentials (Basic on the API, <c>/token/</c> and <c>/v2/</c>, but not the empty <c>Basic Og==</c>,
 /// bearer tokens that are forged or expired). Requests without credentials pass: anonymous pulls from a shared address keep working.
 /// </summary>
-public sealed class AuthThrottle(RequestDelegate next, AuthFailures failures)
+public sealed class AuthThrottle(RequestDelegate next, AuthFailures failures, AdminCredentials admin)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var address = context.Connection.RemoteIpAddress;
-        var presented = context.Request.Headers.Authorization.Count > 0;
+        // Empty Basic credentials are no credentials: such clients are anonymous, and their challenges are no failed guesses.
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var presented = authorization.Length > 0 && admin.Check(authorization) != CredentialCheck.Empty;
         if (presented && failures.Blocked(address) is { } wait)
         {
             var seconds = (int)Math.Ceiling(wait.TotalSeconds);

@@ -32,7 +32,7 @@ public sealed class BasicAuthentication(RequestDelegate next, AdminCredentials a
             case CredentialCheck.Malformed:
                 await Refuse(context, "Invalid basic header. Credentials not correctly base64 encoded.");
                 return;
-            case CredentialCheck.Wrong:
+            case CredentialCheck.Wrong or CredentialCheck.Empty:
                 await Refuse(context, "Invalid username/password.");
                 return;
         }

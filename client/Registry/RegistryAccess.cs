@@ -20,7 +20,7 @@ public sealed class RegistryAccess(TokenSigner signer, AdminCredentials admin, T
         return admin.Check(header) switch
         {
             CredentialCheck.Valid => new RegistryCaller(Admin: true, Authenticated: true, Access: null),
-            CredentialCheck.Missing => RegistryCaller.Anonymous,
+            CredentialCheck.Missing or CredentialCheck.Empty => RegistryCaller.Anonymous,
             _ => throw RegistryError.Unauthorized(Challenge(request, scope: null, error: null), "Invalid username/password."),
         };
     }

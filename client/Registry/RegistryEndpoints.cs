@@ -9,9 +9,9 @@ using Mirror.Sync;
 namespace Mirror.Gateway.Registry;
 
 /// <summary>
-/// The registry API (OCI distribution spec, read side) on the gateway's port: <c>/v2/</c>, <c>_catalog</c>, <c>tags/list</c>, manifests
-/// and blobs of what each distribution serves. Handlers translate only: the content comes from <see cref="ServedContent"/> and the
-/// blob store, access from <see cref="RegistryAccess"/>.
+/// The registry API (OCI distribution spec) on the gateway's port: <c>/v2/</c>, <c>_catalog</c>, <c>tags/list</c>, manifests, blobs and
+/// referrers of what each distribution serves, and pushes (<see cref="RegistryPush"/>). Handlers translate only: the content comes from
+/// <see cref="ServedContent"/> and the blob store, access from <see cref="RegistryAccess"/>.
 /// </summary>
 public static class RegistryEndpoints
 {
@@ -21,10 +21,11 @@ public static class RegistryEndpoints
 
     public static void Map(IEndpointRouteBuilder app) => app.Map("/v2/{**rest}", Handle);
 
-    private static async Task Handle(HttpContext context, RegistryAccess access, ServedContent content, IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains, string? rest)
+    private static async Task Handle(HttpContext context, RegistryAccess access, ServedContent content, PushedContent pushed, RegistryPush push,
+        IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains, string? rest)
     {
         var request = context.Request;
-        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)) throw RegistryError.ReadOnly(request.Method);
+        var reads = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
         var path = RegistryPath.Parse(rest ?? "");
         // A name outside the spec's grammar is refused before it reaches a challenge header or a query.
         if (path.Route is not (RegistryRoute.Base or RegistryRoute.Catalog) && !RepositoryName.IsValid(path.Name))
@@ -33,19 +34,29 @@ public static class RegistryEndpoints
         switch (path.Route)
         {
             case RegistryRoute.Base:
+                if (!reads) throw RegistryError.Unsupported(request.Method, "GET, HEAD");
                 // Clients call this first to learn whether and where to authenticate: anonymous callers get the challenge.
                 if (!caller.Authenticated) throw RegistryError.Unauthorized(RegistryAccess.Challenge(request, scope: null, error: null));
                 await WriteJson(context, new JsonObject());
                 return;
             case RegistryRoute.Catalog:
+                if (!reads) throw RegistryError.Unsupported(request.Method, "GET, HEAD");
                 access.Require(request, caller, RegistryScope.Catalog);
                 await Catalog(context, content, caller.Admin);
                 return;
             case RegistryRoute.Upload:
-                throw RegistryError.ReadOnly(request.Method);
+                access.Require(request, caller, RegistryScope.Push(path.Name));
+                await push.UploadAsync(context, caller, path.Name, path.Reference);
+                return;
+            case RegistryRoute.Manifest when HttpMethods.IsPut(request.Method):
+                access.Require(request, caller, RegistryScope.Push(path.Name));
+                await push.PutManifestAsync(context, path.Name, path.Reference);
+                return;
             case RegistryRoute.Unknown:
                 throw RegistryError.NameUnknown(path.Name);
         }
+        if (!reads)
+            throw RegistryError.Unsupported(request.Method, path.Route switch { RegistryRoute.Manifest => "GET, HEAD, PUT", _ => "GET, HEAD" });
         access.Require(request, caller, RegistryScope.Pull(path.Name));
         var distribution = await content.DistributionAsync(path.Name, context.RequestAborted) ?? throw RegistryError.NameUnknown(path.Name);
         // A token outlives a change to private; the distribution's current setting wins.
@@ -59,10 +70,37 @@ public static class RegistryEndpoints
             case RegistryRoute.Manifest:
                 await Manifest(context, content, version, path.Reference);
                 return;
+            case RegistryRoute.Referrers:
+                await Referrers(context, pushed, version, path.Reference);
+                return;
             default:
-                await Blob(context, content, blobs, quarantine, grains, version, path.Reference);
+                await Blob(context, content, pushed, blobs, quarantine, grains, version, path.Reference);
                 return;
         }
+    }
+
+    /// <summary>
+    /// OCI 1.1's referrers API: an image index of the manifests in the version whose <c>subject</c> is the digest (empty when
+    /// there are none, or the digest is unknown), filtered by <c>artifactType</c> when asked, which <c>OCI-Filters-Applied</c> says.
+    /// </summary>
+    private static async Task Referrers(HttpContext context, PushedContent pushed, VersionRef version, string digest)
+    {
+        if (!Digests.IsValid(digest)) throw RegistryError.DigestInvalid(digest, "Invalid digest.");
+        var artifactType = context.Request.Query["artifactType"].ToString();
+        var referrers = await pushed.ReferrersAsync(version, digest, artifactType.Length > 0 ? artifactType : null, context.RequestAborted);
+        if (artifactType.Length > 0) context.Response.Headers["OCI-Filters-Applied"] = "artifactType";
+        var manifests = new JsonArray();
+        foreach (var referrer in referrers)
+        {
+            var descriptor = new JsonObject { ["mediaType"] = referrer.MediaType, ["digest"] = referrer.Digest, ["size"] = referrer.Size };
+            if (referrer.ArtifactType is { } type) descriptor["artifactType"] = type;
+            if (JsonNode.Parse(referrer.AnnotationsJson) is JsonObject { Count: > 0 } annotations) descriptor["annotations"] = annotations;
+            manifests.Add(descriptor);
+        }
+        var body = new JsonObject { ["schemaVersion"] = 2, ["mediaType"] = MediaTypes.OciIndex, ["manifests"] = manifests }.ToJsonString();
+        context.Response.ContentType = MediaTypes.OciIndex;
+        context.Response.ContentLength = System.Text.Encoding.UTF8.GetByteCount(body);
+        if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.WriteAsync(body);
     }
 
     private static async Task Catalog(HttpContext context, ServedContent content, bool includePrivate)
@@ -100,7 +138,8 @@ public static class RegistryEndpoints
         if (!HttpMethods.IsHead(context.Request.Method)) await response.Body.WriteAsync(manifest.Raw);
     }
 
-    private static async Task Blob(HttpContext context, ServedContent content, IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains, VersionRef version, string digest)
+    private static async Task Blob(HttpContext context, ServedContent content, PushedContent pushed, IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains,
+        VersionRef version, string digest)
     {
         if (digest == EmptyLayer.Digest)
         {
@@ -109,8 +148,8 @@ public static class RegistryEndpoints
             return;
         }
         if (!Digests.IsValid(digest)) throw RegistryError.BlobUnknown(digest);
-        var blob = await content.BlobAsync(version, digest, context.RequestAborted) ?? throw RegistryError.BlobUnknown(digest);
-        if (!blob.Stored)
+        var blob = await content.BlobAsync(version, digest, context.RequestAborted);
+        if (blob is { Stored: false })
         {
             if (blob.RemoteId is not { } remoteId) throw RegistryError.BlobUnknown(digest);
             // HEAD answers what the sync recorded; only a GET fetches.
@@ -130,7 +169,10 @@ public static class RegistryEndpoints
             }
             // Stored meanwhile: served from the store like any other.
         }
-        var size = blob.Size;
+        // A push repository serves the blobs pushed to it before a manifest names them too, as Pulp serves pending blobs.
+        var size = blob?.Size
+            ?? await pushed.PendingBlobSizeAsync(version.RepositoryId, digest, context.RequestAborted)
+            ?? throw RegistryError.BlobUnknown(digest);
         // HEAD and GET alike answer what the store holds: a blob gone or cut short is unknown (and quarantined), not a 200.
         if (!await quarantine.IsStoredAsync(digest, size, context.RequestAborted)) throw RegistryError.BlobUnknown(digest);
         // Object storage serves the bytes itself: a URL signed for this method (a GET signature does not allow a HEAD).

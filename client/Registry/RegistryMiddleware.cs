@@ -32,7 +32,7 @@ public sealed class RegistryMiddleware(RequestDelegate next)
         catch (RegistryError e) when (!context.Response.HasStarted)
         {
             if (e.Challenge is not null) context.Response.Headers.WWWAuthenticate = e.Challenge;
-            if (e.Status == 405) context.Response.Headers.Allow = "GET, HEAD";
+            if (e.Allow is not null) context.Response.Headers.Allow = e.Allow;
             context.Response.StatusCode = e.Status;
             context.Response.ContentType = "application/json";
             // A HEAD gets the status and headers only, as registries answer it.

@@ -1,10 +1,10 @@
 namespace Mirror.Gateway.Registry;
 
-public enum RegistryRoute { Base, Catalog, Tags, Manifest, Blob, Upload, Unknown }
+public enum RegistryRoute { Base, Catalog, Tags, Manifest, Blob, Upload, Referrers, Unknown }
 
 /// <summary>
 /// What a <c>/v2/…</c> path asks for. Repository names hold '/', so the name is everything before the last
-/// <c>/manifests/</c>, <c>/blobs/</c> or <c>/tags/list</c>.
+/// <c>/manifests/</c>, <c>/blobs/</c>, <c>/referrers/</c> or <c>/tags/list</c>.
 /// </summary>
 public sealed record RegistryPath(RegistryRoute Route, string Name = "", string Reference = "")
 {
@@ -15,6 +15,7 @@ public sealed record RegistryPath(RegistryRoute Route, string Name = "", string 
         if (rest == "_catalog") return new(RegistryRoute.Catalog);
         if (rest.EndsWith("/tags/list", StringComparison.Ordinal)) return new(RegistryRoute.Tags, rest[..^"/tags/list".Length]);
         if (Split(rest, "/blobs/uploads") is { } upload) return new(RegistryRoute.Upload, upload.Name, upload.Reference);
+        if (Split(rest, "/referrers/") is { } referrers) return new(RegistryRoute.Referrers, referrers.Name, referrers.Reference);
         if (Split(rest, "/manifests/") is { } manifest) return new(RegistryRoute.Manifest, manifest.Name, manifest.Reference);
         if (Split(rest, "/blobs/") is { } blob) return new(RegistryRoute.Blob, blob.Name, blob.Reference);
         return new(RegistryRoute.Unknown, rest);

@@ -4,6 +4,7 @@ namespace Mirror.Gateway.Registry;
 public sealed record RegistryScope(string Type, string Name, IReadOnlyList<string> Actions)
 {
     public static RegistryScope Pull(string name) => new("repository", name, ["pull"]);
+    public static RegistryScope Push(string name) => new("repository", name, ["pull", "push"]);
     public static readonly RegistryScope Catalog = new("registry", "catalog", ["*"]);
 
     public override string ToString() => $"{Type}:{Name}:{string.Join(',', Actions)}";

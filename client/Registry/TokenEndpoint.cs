@@ -7,7 +7,7 @@ namespace Mirror.Gateway.Registry;
 /// <summary>
 /// <c>GET /token/</c>, the token server of the registry API: anonymous callers get pull of public distributions, the admin (HTTP Basic)
 /// gets pull of every distribution; everyone gets <c>registry:catalog:*</c>, whose listing hides private distributions from all but
-/// the admin. Push is never granted: the mirror is read-only.
+/// the admin. Push (with pull) is granted to the admin only.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -24,6 +24,7 @@ public static class TokenEndpoint
         var service = request.Query["service"].ToString();
         if (service.Length == 0)
             return PulpJson.Result(new JsonObject { ["detail"] = "No service name provided." }, 400);
+        // Empty Basic credentials are a client with none to send (the conformance suite, some CLIs): anonymous, as without the header.
         var check = admin.Check(request.Headers.Authorization.ToString());
         if (check is CredentialCheck.Wrong or CredentialCheck.Malformed)
         {
@@ -65,7 +66,10 @@ public static class TokenEndpoint
     private static async Task<List<string>> Grant(RegistryScope scope, bool isAdmin, ServedContent content, CancellationToken ct)
     {
         if (scope is { Type: "registry", Name: "catalog" }) return scope.Actions.Where(a => a == "*").ToList();
-        if (scope.Type != "repository" || !scope.Actions.Contains("pull")) return [];
+        if (scope.Type != "repository") return [];
+        // Only the admin pushes, and push implies pull (as Pulp grants it): a client pushing a blob first asks whether it is there.
+        if (isAdmin && scope.Actions.Contains("push")) return ["pull", "push"];
+        if (!scope.Actions.Contains("pull")) return [];
         // An unknown name is granted too: the registry then answers NAME_UNKNOWN, not an endless 401.
         var distribution = await content.DistributionAsync(scope.Name, ct);
         return isAdmin || distribution is not { Private: true } ? ["pull"] : [];

@@ -8,6 +8,10 @@ public interface IRepositoryGrain : IGrainWithGuidKey
     [Alias("Create")]
     Task<RepositoryRecord> Create(RepositorySettings settings);
 
+    /// <summary>Creates the <c>container-push</c> repository of a path pushed to for the first time; an existing one is returned as it is.</summary>
+    [Alias("CreatePush")]
+    Task<RepositoryRecord> CreatePush(string name);
+
     /// <summary>The repository, or null when it does not exist.</summary>
     [Alias("Get"), ReadOnly]
     Task<RepositoryRecord?> Get();

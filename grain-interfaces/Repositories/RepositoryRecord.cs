@@ -9,4 +9,6 @@ public sealed record RepositoryRecord
     [Id(2)] public required DateTime Created { get; init; }
     [Id(3)] public required DateTime LastUpdated { get; init; }
     [Id(4)] public int LatestVersion { get; init; }
+    /// <summary>A <c>container-push</c> repository: made by the first push to its path, changed only by pushes (and their deletes).</summary>
+    [Id(5)] public bool Push { get; init; }
 }

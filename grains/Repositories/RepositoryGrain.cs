@@ -35,6 +35,15 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
             () => new RepositoryRecord { Id = this.GetPrimaryKey(), Settings = settings, Created = now, LastUpdated = now }, CancellationToken.None);
     }
 
+    Task<RepositoryRecord> IRepositoryGrain.CreatePush(string name)
+    {
+        var now = _clock.UtcNowMicros();
+        return _repository.CreateAsync(() => new RepositoryRecord
+        {
+            Id = this.GetPrimaryKey(), Settings = new RepositorySettings { Name = name }, Created = now, LastUpdated = now, Push = true,
+        }, CancellationToken.None);
+    }
+
     Task<RepositoryRecord?> IRepositoryGrain.Get() => Task.FromResult(_repository.Record);
 
     async Task<RepositoryRecord> IRepositoryGrain.Update(RepositorySettings settings)

@@ -1,5 +1,4 @@
 using Mirror.Grains.Logging;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
 using Mirror.Oci.Upstream;
@@ -30,9 +29,6 @@ public sealed class ManifestGrain(
     TimeProvider clock,
     ILogger<ManifestGrain> log) : PolledWorkGrain(clock), IManifestGrain
 {
-    /// <summary>distribution's own limit: a manifest is metadata, a bigger one is an attack or a mistake.</summary>
-    public const long MaxManifestBytes = 4 * 1024 * 1024;
-
     private string Digest => this.GetPrimaryKeyString()[33..];
 
     async Task<WorkProgress> IManifestGrain.Ensure(Guid remoteId)
@@ -57,7 +53,7 @@ public sealed class ManifestGrain(
             var onDemand = remote.Settings.Policy != RemotePolicies.Immediate;
             if (onDemand && await index.HasManifestAsync(Digest, layersStored: false, ct)) return WorkProgress.Stored;
             var upstream = new UpstreamSession(remote, permits, limits);
-            var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, MaxManifestBytes, attempt), ct);
+            var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
             if (manifest.Digest != Digest)
                 throw new InvalidManifestException($"The upstream sent manifest {manifest.Digest} when asked for {Digest}.");
@@ -68,7 +64,7 @@ public sealed class ManifestGrain(
                 parts.AddRange(manifest.IsList ? await MirrorChildren(remoteId, manifest, onDemand, ct) : await MirrorBlobs(remoteId, manifest, onDemand, ct));
                 try
                 {
-                    await index.AddManifestAsync(await Describe(manifest, fetched.Bytes), ct);
+                    await index.AddManifestAsync(await ManifestDescription.DescribeAsync(manifest, fetched.Bytes, blobs, CancellationToken.None), ct);
                     break;
                 }
                 catch (Exception e) when (e is ContentMissingException or BlobNotFoundException && tries < 3)
@@ -110,34 +106,5 @@ public sealed class ManifestGrain(
             await index.BlobSizeAsync(blob.Digest, ct) is { } size && await quarantine.IsStoredAsync(blob.Digest, size, ct)
                 ? WorkProgress.Stored
                 : await WorkPolling.Blob(GrainFactory, new BlobRequest(remoteId, blob.MediaType, blob.Size), blob.Digest, OutageBudget.Of(ServiceProvider), ct)));
-    }
-
-    private async Task<ManifestEntry> Describe(ParsedManifest manifest, byte[] raw)
-    {
-        ImageConfig? config = null;
-        // A config is a few KiB; one claiming more is not parsed (its bytes are stored all the same).
-        if (manifest.Config is { Size: <= MaxManifestBytes } descriptor)
-        {
-            await using var stream = await blobs.OpenReadAsync(descriptor.Digest, 0, null, CancellationToken.None);
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer);
-            config = ImageConfig.Parse(buffer.ToArray());
-        }
-        return new ManifestEntry
-        {
-            Digest = manifest.Digest,
-            MediaType = manifest.MediaType,
-            SchemaVersion = manifest.SchemaVersion,
-            Raw = raw,
-            Type = ManifestKind.Classify(manifest, config),
-            ConfigDigest = manifest.Config?.Digest,
-            LayerDigests = manifest.Layers.Select(l => l.Digest).ToList(),
-            Children = manifest.Manifests.Select(m => (m.Descriptor.Digest, m.Platform is null ? null : PlatformJson.Serialize(m.Platform))).ToList(),
-            Architecture = config?.Architecture ?? manifest.Architecture,
-            Os = config?.Os ?? manifest.Os,
-            CompressedImageSize = manifest.IsList ? null : manifest.Layers.Where(l => l.Size >= 0).Sum(l => l.Size),
-            AnnotationsJson = JsonSerializer.Serialize(manifest.Annotations),
-            LabelsJson = JsonSerializer.Serialize(config?.Labels ?? new Dictionary<string, string>()),
-        };
     }
 }

@@ -109,7 +109,7 @@ internal static partial class SyncRunner
         // A registry that sends no Docker-Content-Digest on HEAD: the digest is that of the bytes (schema 1: without signatures).
         async Task<string> DigestByGet(string tag)
         {
-            var fetched = await Upstream(() => upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestGrain.MaxManifestBytes, attempt), ct));
+            var fetched = await Upstream(() => upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), ct));
             try
             {
                 return ManifestDocument.Parse(fetched.Bytes, fetched.MediaType).Digest;

@@ -11,6 +11,9 @@ internal static class BlobPaths
         return $"sha256/{hex[..2]}/{hex}";
     }
 
+    /// <summary>Where a chunk of an unfinished push lives: outside <c>sha256/</c>, so nothing reads it as a blob.</summary>
+    public static string PartKey(Guid part) => $"parts/{part:N}";
+
     public static void CheckRange(string digest, long offset, long? length, long size)
     {
         if (offset < 0 || offset > size) throw new ArgumentOutOfRangeException(nameof(offset), $"offset {offset} is outside blob {digest} of {size} bytes");

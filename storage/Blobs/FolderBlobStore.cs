@@ -120,6 +120,50 @@ public sealed class FolderBlobStore : IBlobStore
 
     public Task<Uri?> GetDownloadUrlAsync(string digest, string httpMethod, TimeSpan expiry, CancellationToken ct) => Task.FromResult<Uri?>(null);
 
+    public async Task<long> PutPartAsync(Guid part, Stream content, CancellationToken ct)
+    {
+        var target = Path.Combine(_root, BlobPaths.PartKey(part));
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        try
+        {
+            await using var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+            await content.CopyToAsync(file, BufferSize, ct).ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+            return file.Length;
+        }
+        catch
+        {
+            File.Delete(target);
+            throw;
+        }
+    }
+
+    public Task<Stream> OpenPartAsync(Guid part, CancellationToken ct)
+    {
+        try
+        {
+            return Task.FromResult<Stream>(new FileStream(Path.Combine(_root, BlobPaths.PartKey(part)), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
+                BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(part.ToString("N"));
+        }
+    }
+
+    public Task DeletePartAsync(Guid part, CancellationToken ct)
+    {
+        try
+        {
+            File.Delete(Path.Combine(_root, BlobPaths.PartKey(part)));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No part was ever stored.
+        }
+        return Task.CompletedTask;
+    }
+
     public Task DeleteAsync(string digest, CancellationToken ct)
     {
         try

@@ -49,6 +49,18 @@ public interface IBlobStore
 
     /// <summary>Removes the blob; removing one that is not stored is not an error.</summary>
     Task DeleteAsync(string digest, CancellationToken ct);
+
+    /// <summary>
+    /// Stores one chunk of an unfinished push under <paramref name="part"/>, apart from the blobs (never visible under a digest),
+    /// so that any gateway can continue the upload. Returns the chunk's length. A failing read leaves nothing.
+    /// </summary>
+    Task<long> PutPartAsync(Guid part, Stream content, CancellationToken ct);
+
+    /// <exception cref="BlobNotFoundException">The part is not stored.</exception>
+    Task<Stream> OpenPartAsync(Guid part, CancellationToken ct);
+
+    /// <summary>Removes a part; removing one that is not stored is not an error.</summary>
+    Task DeletePartAsync(Guid part, CancellationToken ct);
 }
 
 public sealed class BlobNotFoundException(string digest) : FileNotFoundException($"blob {digest} is not stored")

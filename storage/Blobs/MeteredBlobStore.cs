@@ -44,6 +44,18 @@ internal sealed class MeteredBlobStore(IBlobStore inner) : IBlobStore
             return true;
         });
 
+    public Task<long> PutPartAsync(Guid part, Stream content, CancellationToken ct) =>
+        Run("put_part", part.ToString("N"), () => inner.PutPartAsync(part, content, ct)); // counted as stored when the finished blob is put
+
+    public Task<Stream> OpenPartAsync(Guid part, CancellationToken ct) => Run("read_part", part.ToString("N"), () => inner.OpenPartAsync(part, ct));
+
+    public Task DeletePartAsync(Guid part, CancellationToken ct) =>
+        Run("delete_part", part.ToString("N"), async () =>
+        {
+            await inner.DeletePartAsync(part, ct).ConfigureAwait(false);
+            return true;
+        });
+
     // A blob that is not stored, a digest mismatch and a cancellation are answers, not faults of the store.
     private static async Task<T> Run<T>(string operation, string digest, Func<Task<T>> call)
     {

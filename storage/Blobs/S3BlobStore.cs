@@ -195,6 +195,42 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         await _minio.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_bucket).WithObject(BlobPaths.Key(digest)), ct).ConfigureAwait(false);
     }
 
+    // A chunk's length is known only once it has arrived, and Minio holds a stream of unknown length in memory: it is spooled first.
+    public async Task<long> PutPartAsync(Guid part, Stream content, CancellationToken ct)
+    {
+        Directory.CreateDirectory(_spoolFolder);
+        var spool = Path.Combine(_spoolFolder, "mirror-part-" + part.ToString("N"));
+        try
+        {
+            await using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+                await content.CopyToAsync(file, BufferSize, ct).ConfigureAwait(false);
+            await using var spooled = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            await UploadAsync(BlobPaths.PartKey(part), spooled, spooled.Length, ct).ConfigureAwait(false);
+            return spooled.Length;
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+    }
+
+    public async Task<Stream> OpenPartAsync(Guid part, CancellationToken ct)
+    {
+        await EnsureBucketAsync(ct).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, _presigner.Presign("GET", _bucket, BlobPaths.PartKey(part), TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.OK) return await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        response.Dispose();
+        if (response.StatusCode == HttpStatusCode.NotFound) throw new BlobNotFoundException(part.ToString("N"));
+        throw new IOException($"reading upload part {part:N} from S3 bucket {_bucket} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+    }
+
+    public async Task DeletePartAsync(Guid part, CancellationToken ct)
+    {
+        await EnsureBucketAsync(ct).ConfigureAwait(false);
+        await _minio.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_bucket).WithObject(BlobPaths.PartKey(part)), ct).ConfigureAwait(false);
+    }
+
     private async Task EnsureBucketAsync(CancellationToken ct)
     {
         if (_bucketReady) return;

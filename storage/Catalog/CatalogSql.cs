@@ -10,10 +10,17 @@ namespace Mirror.Storage.Catalog;
 /// <see cref="ListField"/>s its catalog defines), never from a request, so every piece of SQL here is either a constant or
 /// a parameter.
 /// </summary>
-internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlyCollection<ListField> fields, Order defaultOrder)
+/// <remarks>
+/// A content table (<paramref name="contentType"/> set) pages one repository version in its default order (newest
+/// first) by walking that version's membership rows in <c>mirror_repository_content_listed</c> order, and takes the count
+/// from the version's <c>content_summary</c>: a deep page costs about what the first does, and no page counts the
+/// version again.
+/// </remarks>
+internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlyCollection<ListField> fields, Order defaultOrder, string? contentType = null)
 {
     public async Task<Page<T>> ListAsync<T>(ListQuery query, CancellationToken ct)
     {
+        if (InVersionByDefaultOrder(query) is { } version) return await ListVersionAsync<T>(query, version, ct);
         var command = db.CreateCommand();
         var where = new StringBuilder();
         foreach (var condition in query.Conditions)
@@ -35,6 +42,49 @@ internal sealed class CatalogSql(NpgsqlDataSource db, string table, IReadOnlyCol
             : await CountAsync(where.ToString(), countParameters, ct);
         return new Page<T>(count, items);
     }
+
+    /// <summary>
+    /// The version the query lists when it is a content list of one repository version in the default order (other
+    /// filters may narrow it): the case the membership index serves.
+    /// </summary>
+    private Content.VersionRef? InVersionByDefaultOrder(ListQuery query) =>
+        contentType is not null
+        && defaultOrder == new Order(Content.ContentCatalog.Fields.Created, Descending: true)
+        && query.Conditions.Count(c => c.Match == Match.InVersion) == 1
+        && query.Ordering.All(o => o == defaultOrder)
+            ? (Content.VersionRef)query.Conditions.Single(c => c.Match == Match.InVersion).Value
+            : null;
+
+    private async Task<Page<T>> ListVersionAsync<T>(ListQuery query, Content.VersionRef version, CancellationToken ct)
+    {
+        var command = db.CreateCommand();
+        command.Parameters.Add(new NpgsqlParameter { Value = version.RepositoryId });
+        command.Parameters.Add(new NpgsqlParameter { Value = version.Number });
+        var narrowed = new StringBuilder();
+        foreach (var condition in query.Conditions.Where(c => c.Match != Match.InVersion))
+            narrowed.Append(narrowed.Length == 0 ? $" and content_id in (select id from {table} where " : " and ").Append(Predicate(condition, command.Parameters));
+        if (narrowed.Length > 0) narrowed.Append(')');
+        var membership = $"mirror_version_content($1, $2) where content_type = '{contentType}'{narrowed}";
+        // The membership rule stays mirror_version_content's (PostgreSQL inlines it); the listed index yields the
+        // version's rows of one type in the view's default order (created desc, id), so LIMIT/OFFSET end the walk early.
+        command.CommandText = $"""
+            with page as (select content_id, content_created from {membership}
+                          order by content_created desc, content_id limit {query.Limit} offset {query.Offset})
+            select d.doc from page cross join lateral (select t.doc::text as doc from {table} t where t.id = page.content_id) d
+            order by page.content_created desc, page.content_id
+            """;
+        var countParameters = command.Parameters.Select(p => p.Clone()).ToArray();
+        var items = await command.RowsAsync(r => JsonSerializer.Deserialize<T>(r.GetString(0), CatalogJson.Options)!, ct);
+        if (items.Count < query.Limit && (query.Offset == 0 || items.Count > 0)) return new Page<T>(query.Offset + items.Count, items);
+        var present = narrowed.Length == 0 ? await PresentAsync(version, ct) : null;
+        return new Page<T>(present ?? await CountAsync($" where id in (select content_id from {membership})", countParameters, ct), items);
+    }
+
+    /// <summary>How much content of the list's type the version holds, as its commit counted it (null when the version is gone).</summary>
+    private async Task<long?> PresentAsync(Content.VersionRef version, CancellationToken ct) =>
+        await db.Command("""
+            select coalesce((content_summary -> 'Present' ->> $3)::bigint, 0) from mirror_repository_versions where repository_id = $1 and number = $2
+            """, version.RepositoryId, version.Number, contentType!).ScalarAsync(ct) as long?;
 
     public Task DeleteAsync(Guid id, CancellationToken ct) => db.Command($"delete from {table} where id = $1", id).ExecuteAsync(ct);
 

@@ -41,13 +41,13 @@ public sealed class RepositoryCatalog(NpgsqlDataSource db)
             await using var tx = await connection.BeginTransactionAsync(ct);
             // xmax is 0 on a row this statement inserted, and set on one it updated.
             var inserted = (bool)(await connection.Command(tx, """
-                insert into mirror_repositories (id, name, remote_id, retain_repo_versions, created, last_updated, doc)
-                values ($1, $2, $3, $4, $5, $6, $7::jsonb)
+                insert into mirror_repositories (id, name, remote_id, retain_repo_versions, created, last_updated, doc, push)
+                values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
                 on conflict (id) do update set name = excluded.name, remote_id = excluded.remote_id,
                     retain_repo_versions = excluded.retain_repo_versions, last_updated = excluded.last_updated, doc = excluded.doc
                 returning xmax = 0
                 """, record.Id, record.Settings.Name, record.Settings.Remote, record.Settings.RetainRepoVersions, record.Created,
-                record.LastUpdated, CatalogJson.Serialize(record)).ScalarAsync(ct))!;
+                record.LastUpdated, CatalogJson.Serialize(record), record.Push).ScalarAsync(ct))!;
             if (inserted)
                 await connection.Command(tx, "insert into mirror_repository_versions (repository_id, number, id, created) values ($1, 0, $2, $3)",
                     record.Id, Ids.New(), record.Created).ExecuteAsync(ct);

@@ -1,3 +1,4 @@
+using Mirror.Repositories;
 using Mirror.Storage.Catalog;
 using Npgsql;
 
@@ -17,9 +18,9 @@ public sealed class ContentCatalog(NpgsqlDataSource db)
     }
 
     private static readonly Order Newest = new(Fields.Created, Descending: true);
-    private readonly CatalogSql _blobs = new(db, "mirror_blobs_doc", [Fields.Digest, Fields.Created], Newest);
-    private readonly CatalogSql _manifests = new(db, "mirror_manifests_doc", [Fields.Digest, Fields.MediaType, Fields.Created], Newest);
-    private readonly CatalogSql _tags = new(db, "mirror_tags_doc", [Fields.Name, Fields.Digest, Fields.MediaType, Fields.Created], Newest);
+    private readonly CatalogSql _blobs = new(db, "mirror_blobs_doc", [Fields.Digest, Fields.Created], Newest, ContentTypes.Blob);
+    private readonly CatalogSql _manifests = new(db, "mirror_manifests_doc", [Fields.Digest, Fields.MediaType, Fields.Created], Newest, ContentTypes.Manifest);
+    private readonly CatalogSql _tags = new(db, "mirror_tags_doc", [Fields.Name, Fields.Digest, Fields.MediaType, Fields.Created], Newest, ContentTypes.Tag);
 
     public Task<Page<BlobRecord>> ListBlobsAsync(ListQuery query, CancellationToken ct) => _blobs.ListAsync<BlobRecord>(query, ct);
     public Task<Page<ManifestRecord>> ListManifestsAsync(ListQuery query, CancellationToken ct) => _manifests.ListAsync<ManifestRecord>(query, ct);

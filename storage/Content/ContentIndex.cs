@@ -75,12 +75,12 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (await connection.Command(tx, """
                 insert into mirror_manifests (id, digest, media_type, schema_version, raw, config_blob_id, architecture, os,
-                                              compressed_image_size, type, annotations, labels, created)
-                values ($1, $2, $3, $4, $5, (select id from mirror_blobs where digest = $6), $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13)
+                                              compressed_image_size, type, annotations, labels, created, subject, artifact_type)
+                values ($1, $2, $3, $4, $5, (select id from mirror_blobs where digest = $6), $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15)
                 on conflict (digest) do nothing
                 returning id
                 """, Ids.New(), entry.Digest, entry.MediaType, (short)entry.SchemaVersion, entry.Raw, entry.ConfigDigest, entry.Architecture,
-                entry.Os, entry.CompressedImageSize, entry.Type, entry.AnnotationsJson, entry.LabelsJson, Now()).ScalarAsync(ct) is not Guid id)
+                entry.Os, entry.CompressedImageSize, entry.Type, entry.AnnotationsJson, entry.LabelsJson, Now(), entry.Subject, entry.ArtifactType).ScalarAsync(ct) is not Guid id)
             return; // indexed already, by another sync
         if (entry.ConfigDigest is not null) await ExpectIndexedAsync(connection, tx, "mirror_blobs", [entry.ConfigDigest], ct);
 

@@ -20,6 +20,8 @@ public sealed record ManifestRecord
     public required DateTime Created { get; init; }
     public List<Guid> ListedManifests { get; init; } = [];
     public List<Guid> Blobs { get; init; } = [];
+    /// <summary>OCI 1.1: the <c>artifactType</c> field, else the config's media type.</summary>
+    public string? ArtifactType { get; init; }
 }
 
 /// <summary>A tag unit: one name pointing at one manifest.</summary>

@@ -17,4 +17,8 @@ public sealed record ManifestEntry
     public long? CompressedImageSize { get; init; }
     public string AnnotationsJson { get; init; } = "{}";
     public string LabelsJson { get; init; } = "{}";
+    /// <summary>The manifest an OCI 1.1 <c>subject</c> names: this one is among its referrers.</summary>
+    public string? Subject { get; init; }
+    /// <summary>What the referrers API and <c>artifact_type</c> show: the <c>artifactType</c> field, else the config's media type.</summary>
+    public string? ArtifactType { get; init; }
 }

@@ -72,8 +72,12 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
             """, ct);
 
         var added = await Execute(connection, tx, """
-            insert into mirror_repository_content (repository_id, content_id, content_type, version_added)
-            select $1, s.content_id, s.content_type, $2 from sync_seen s
+            insert into mirror_repository_content (repository_id, content_id, content_type, version_added, content_created)
+            select $1, s.content_id, s.content_type, $2, case s.content_type
+                       when 'container.tag' then (select t.created from mirror_tags t where t.id = s.content_id)
+                       when 'container.manifest' then (select m.created from mirror_manifests m where m.id = s.content_id)
+                       else (select b.created from mirror_blobs b where b.id = s.content_id) end
+            from sync_seen s
             where not exists (select 1 from mirror_repository_content rc
                               where rc.repository_id = $1 and rc.content_id = s.content_id and rc.version_removed is null)
             """, ct, repositoryId, number);

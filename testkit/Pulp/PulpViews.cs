@@ -173,6 +173,8 @@ public sealed record ManifestView : PulpView
     public string? ConfigBlob { get; init; }
     public List<string> ListedManifests { get; init; } = [];
     public List<string> Blobs { get; init; } = [];
+    /// <summary>OCI 1.1: the <c>artifactType</c> field, else the config's media type.</summary>
+    public string? ArtifactType { get; init; }
 }
 
 /// <summary>A blob unit (<c>content/container/blobs/</c>).</summary>

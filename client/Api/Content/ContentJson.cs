@@ -32,6 +32,7 @@ public static class ContentJson
         ["architecture"] = manifest.Architecture,
         ["os"] = manifest.Os,
         ["compressed_image_size"] = manifest.CompressedImageSize,
+        ["artifact_type"] = manifest.ArtifactType,
     });
 
     public static JsonObject Render(TagRecord tag) => Common(Hrefs.Tag(tag.Id), Hrefs.TagPrn(tag.Id), tag.Created, new JsonObject
@@ -47,7 +48,8 @@ public static class ContentJson
         ("listed_manifests", Schema.Array(Schema.Uri())), ("config_blob", Schema.Uri().Nullable()), ("blobs", Schema.Array(Schema.Uri())),
         ("annotations", Schema.Map(Schema.String())), ("labels", Schema.Map(Schema.String())),
         ("is_bootable", Schema.Boolean()), ("is_flatpak", Schema.Boolean()), ("type", Schema.String().Nullable()),
-        ("architecture", Schema.String().Nullable()), ("os", Schema.String().Nullable()), ("compressed_image_size", Schema.Integer().Nullable()));
+        ("architecture", Schema.String().Nullable()), ("os", Schema.String().Nullable()), ("compressed_image_size", Schema.Integer().Nullable()),
+        ("artifact_type", Schema.String().Nullable()));
 
     public static JsonObject TagSchema() => CommonSchema(("name", Schema.String()), ("tagged_manifest", Schema.Uri()));
 

@@ -121,6 +121,27 @@ public abstract class BlobStoreContract
         Assert.True(back.IsVerified);
     }
 
+    /// <summary>An upload's chunks as parts, read back in order as one blob and verified into the store; the parts then leave no trace.</summary>
+    [Fact]
+    public async Task Parts_of_an_upload_become_one_verified_blob_and_leave_nothing_when_deleted()
+    {
+        var (bytes, digest) = Blob(300_000);
+        Guid[] parts = [Guid.NewGuid(), Guid.NewGuid()];
+        Assert.Equal(100_000, await Store.PutPartAsync(parts[0], new MemoryStream(bytes, 0, 100_000), Ct));
+        Assert.Equal(150_000, await Store.PutPartAsync(parts[1], new MemoryStream(bytes, 100_000, 150_000), Ct));
+        Assert.Equal(bytes[100_000..250_000], await ReadAllAsync(await Store.OpenPartAsync(parts[1], Ct)));
+        Assert.False(await Store.ExistsAsync(digest, Ct));
+
+        await using (var uploaded = new UploadedBytes(Store, parts, new MemoryStream(bytes, 250_000, 50_000)))
+            await Store.PutAsync(digest, uploaded, null, Ct);
+        Assert.Equal(bytes, await ReadAllAsync(await Store.OpenReadAsync(digest, 0, null, Ct)));
+
+        foreach (var part in parts) await Store.DeletePartAsync(part, Ct);
+        await Store.DeletePartAsync(parts[0], Ct);
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.OpenPartAsync(parts[0], Ct));
+        Assert.DoesNotContain(await StoredNamesAsync(), n => n.Contains("parts", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Deleted_blobs_are_gone_and_deleting_twice_is_fine()
     {

@@ -62,6 +62,30 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
         Assert.Equal($$"""[{"type":"repository","name":"{{Path}}","actions":["pull"]}]""", claims["access"]!.ToJsonString());
     }
 
+    /// <summary>The conformance suite and some CLIs send <c>Basic Og==</c> when they have no credentials: that is an anonymous caller.</summary>
+    [Fact]
+    public async Task Empty_basic_credentials_are_anonymous_on_the_token_server_and_the_registry_but_wrong_on_the_pulp_api()
+    {
+        var empty = RegistryHttp.Basic("", "");
+        Assert.Equal("Og==", empty.Parameter);
+        var token = await _registry.TokenAsync(empty, $"repository:{Path}:pull", $"repository:{DistributionFixture.PrivatePath}:pull");
+        var claims = RegistryViews.Read<JwtClaimsView>(Base64Url(token.Split('.')[1]));
+        Assert.Equal("", claims.Sub);
+        Assert.Equal($$"""[{"type":"repository","name":"{{Path}}","actions":["pull"]}]""", JsonNode.Parse(Base64Url(token.Split('.')[1]))!["access"]!.ToJsonString());
+
+        var tag = Upstream.Manifests[Upstream.Tags["oci_a"]];
+        using var pulled = await _registry.SendAsync(HttpMethod.Get, $"/v2/{Path}/manifests/oci_a", new AuthenticationHeaderValue("Bearer", token), Accept(tag.MediaType));
+        Assert.Equal(tag.Bytes, await pulled.Content.ReadAsByteArrayAsync());
+        // On /v2/ itself the empty credentials get the same challenge as no credentials: the client goes to /token/.
+        using var challenged = await _registry.SendAsync(HttpMethod.Get, "/v2/", empty);
+        Assert.Equal(HttpStatusCode.Unauthorized, challenged.StatusCode);
+        Assert.StartsWith("Bearer realm=", challenged.Headers.WwwAuthenticate.ToString());
+        // DRF authenticates Basic with an empty user like any other: the Pulp API answers that the credentials are wrong.
+        using var api = await _registry.SendAsync(HttpMethod.Get, "/pulp/api/v3/repositories/", empty);
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+        Assert.Contains("Invalid username/password.", await api.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task A_manifest_is_served_by_tag_and_by_digest_with_its_exact_bytes_and_headers()
     {
@@ -220,7 +244,7 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task Unknown_names_are_name_unknown_and_pushes_are_refused_as_unsupported()
+    public async Task Unknown_names_are_name_unknown_and_pushes_to_a_synced_path_are_refused_as_pulp_refuses_them()
     {
         using var unknown = await _registry.PullAsync(HttpMethod.Get, "no/such/path", "manifests/latest");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -229,12 +253,15 @@ public sealed class RegistryApiTests(DistributionFixture fixture) : IDisposable
         Assert.Equal("no/such/path", error.DetailOf("name"));
 
         using var upload = await _registry.SendAsync(HttpMethod.Post, $"/v2/{Path}/blobs/uploads/", RegistryHttp.Admin);
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, upload.StatusCode);
-        Assert.Equal("UNSUPPORTED", (await RegistryHttp.ErrorOf(upload)).Code);
+        Assert.Equal(HttpStatusCode.BadRequest, upload.StatusCode);
+        Assert.Equal("NAME_INVALID", (await RegistryHttp.ErrorOf(upload)).Code);
         using var put = await _registry.SendAsync(HttpMethod.Put, $"/v2/{Path}/manifests/new", RegistryHttp.Admin,
             r => r.Content = new ByteArrayContent("{}"u8.ToArray()));
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
+        Assert.Equal("Repository is read-only.", (await RegistryHttp.ErrorOf(put)).Message);
         Assert.Equal("registry/2.0", put.Headers.GetValues("Docker-Distribution-Api-Version").Single());
+        using var delete = await _registry.SendAsync(HttpMethod.Delete, $"/v2/{Path}/tags/list", RegistryHttp.Admin);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
+        Assert.Equal("UNSUPPORTED", (await RegistryHttp.ErrorOf(delete)).Code);
     }
 
     private async Task<List<string>> CatalogAsync(AuthenticationHeaderValue token)

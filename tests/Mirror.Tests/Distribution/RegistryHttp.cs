@@ -6,15 +6,16 @@ using Mirror.Tests.Infrastructure;
 namespace Mirror.Tests.Distribution;
 
 /// <summary>A bare registry client for the tests: tokens from <c>/token/</c>, requests with exactly the headers a test sets.</summary>
-public sealed class RegistryHttp(MirrorCluster cluster) : IDisposable
+/// <param name="gateway">Which of the cluster's gateways the requests go to.</param>
+public sealed class RegistryHttp(MirrorCluster cluster, int gateway = 0) : IDisposable
 {
     private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false })
     {
-        BaseAddress = new Uri($"http://127.0.0.1:{cluster.GatewayPort}"),
+        BaseAddress = cluster.GatewayUris[gateway],
         Timeout = TimeSpan.FromSeconds(60),
     };
 
-    public string Service => $"127.0.0.1:{cluster.GatewayPort}";
+    public string Service => cluster.GatewayUris[gateway].Authority;
 
     public static AuthenticationHeaderValue Basic(string username, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")));

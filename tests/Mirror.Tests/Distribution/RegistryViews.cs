@@ -28,7 +28,7 @@ public sealed record TokenView(string Token, string AccessToken, int ExpiresIn, 
 /// <summary>A JWT's header and the claims the tests read.</summary>
 public sealed record JwtHeaderView(string Alg, string Kid);
 
-public sealed record JwtClaimsView(string Aud);
+public sealed record JwtClaimsView(string Aud, string? Sub = null);
 
 /// <summary><c>/v2/&lt;name&gt;/tags/list</c>.</summary>
 public sealed record TagListView(string Name, List<string> Tags);

@@ -8,7 +8,7 @@ namespace Mirror.Tests.Infrastructure;
 /// </summary>
 /// <param name="upstream">Whether there is an upstream registry (the API tests need none).</param>
 /// <param name="ownPostgres">A private PostgreSQL server for this deployment alone, which its tests may crash and restart.</param>
-/// <param name="gateways">How many gateway processes serve the deployment (all on loopback).</param>
+/// <param name="gateways">How many gateways (all on loopback) stand in front of the silos.</param>
 public abstract class EndToEndFixture(string name, int silos, bool proxied, bool upstream = true, bool ownPostgres = false, int gateways = 1) : IAsyncLifetime
 {
     private RecordingProxy? _proxy;
@@ -38,7 +38,7 @@ public abstract class EndToEndFixture(string name, int silos, bool proxied, bool
         }
         if (ownPostgres) _postgres = await PrivatePostgres.StartAsync();
         Cluster = await MirrorCluster.StartAsync(silos, postgres: _postgres,
-            layout: gateways == 1 ? null : new ClusterLayout(_ => NetworkHost.Loopback, Enumerable.Repeat(NetworkHost.Loopback, gateways).ToList()));
+            layout: gateways == 1 ? null : ClusterLayout.Loopback with { Gateways = [.. Enumerable.Repeat(NetworkHost.Loopback, gateways)] });
         await ClusterStartedAsync();
     }
 

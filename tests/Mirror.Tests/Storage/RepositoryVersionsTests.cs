@@ -132,6 +132,47 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
         Assert.Equal(3, await Sync(mirror: false, ("b", b)));
     }
 
+    [Fact]
+    public async Task Every_page_of_a_version_comes_in_list_order_with_the_versions_count_whatever_its_offset()
+    {
+        var images = new List<(string Tag, string Digest)>();
+        for (var i = 0; i < 6; i++) images.Add(($"t{i}", await Image($"i{i}", layers: 1)));
+        await Sync(mirror: false, images[0], images[1], images[2]);              // 1: t0 t1 t2
+        await Sync(mirror: true, images[1], images[3], images[4], images[5]);    // 2: t0 and t2 removed; tags of one commit share a time
+        var version = new VersionRef(_repository, 2);
+        // The same order spelled out (created desc, then id) takes the general query: what every page must agree with.
+        var spelled = new List<Order> { new(ContentCatalog.Fields.Created, Descending: true), new(ListField.Id) };
+        var expected = await _content.ListTagsAsync(new ListQuery { Conditions = [Condition.InVersion(version)], Ordering = spelled }, CancellationToken.None);
+        Assert.Equal(["t1", "t3", "t4", "t5"], expected.Items.Select(t => t.Name).Order());
+
+        var walked = new List<string>();
+        for (var offset = 0; offset < 6; offset += 3)
+        {
+            var page = await _content.ListTagsAsync(new ListQuery { Conditions = [Condition.InVersion(version)], Limit = 3, Offset = offset }, CancellationToken.None);
+            Assert.Equal(4, page.Count);
+            walked.AddRange(page.Items.Select(t => t.Name));
+        }
+        Assert.Equal(expected.Items.Select(t => t.Name), walked);
+        var middle = await _content.ListTagsAsync(new ListQuery { Conditions = [Condition.InVersion(version)], Limit = 2, Offset = 1 }, CancellationToken.None);
+        Assert.Equal(expected.Items.Skip(1).Take(2).Select(t => t.Id), middle.Items.Select(t => t.Id));
+        Assert.Equal(4, middle.Count);
+
+        // Other filters narrow the walk, and the count is of what they leave.
+        var named = await _content.ListTagsAsync(new ListQuery
+        {
+            Conditions = [Condition.InVersion(version), Condition.List(ContentCatalog.Fields.Name, Match.In, ["t1", "t4", "t0"])], Limit = 1,
+        }, CancellationToken.None);
+        Assert.Equal(2, named.Count);
+        Assert.Contains(named.Items.Single().Name, new[] { "t1", "t4" });
+
+        var summary = await Summary(2);
+        var manifests = await _content.ListManifestsAsync(new ListQuery { Conditions = [Condition.InVersion(version)], Limit = 1, Offset = 1 }, CancellationToken.None);
+        var blobs = await _content.ListBlobsAsync(new ListQuery { Conditions = [Condition.InVersion(version)], Limit = 1, Offset = 1 }, CancellationToken.None);
+        Assert.Equal(summary.Present[ContentTypes.Manifest], manifests.Count);
+        Assert.Equal(summary.Present[ContentTypes.Blob], blobs.Count);
+        Assert.Equal(3, (await _content.ListTagsAsync(new ListQuery { Conditions = [Condition.InVersion(new VersionRef(_repository, 1))], Limit = 1, Offset = 1 }, CancellationToken.None)).Count);
+    }
+
     private async Task<int?> Sync(bool mirror, params (string Tag, string Digest)[] tags)
     {
         var task = Guid.NewGuid();

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Mirror.Oci;
 
-namespace Mirror.Grains.Sync;
+namespace Mirror.Storage.Content;
 
 /// <summary>A list entry's platform as the index stores it: with the image index's own field names (<c>os.version</c> …).</summary>
 internal static class PlatformJson
