@@ -39,6 +39,7 @@ public static class CatalogServices
         .AddSingleton<BlobHealth>()
         .AddSingleton<Blobs.BlobQuarantine>()
         .AddSingleton<ContentCatalog>()
+        .AddSingleton<ContentLookup>()
         .AddSingleton<SyncRefs>()
         .AddSingleton<Uploads>()
         .AddSingleton<PushedContent>()

@@ -22,6 +22,7 @@ public static class PulpApi
         DocsEndpoints.Map(api);
         ReferencePage.Map(api);
         RepositoryEndpoints.Map(api);
+        ContentActionEndpoints.Map(api);
         RemoteEndpoints.Map(api);
         TaskEndpoints.Map(api);
         ContentEndpoints.Map(api);

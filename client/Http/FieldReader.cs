@@ -165,9 +165,22 @@ public sealed class FieldReader(JsonObject body, bool partial)
         return new(true, text);
     }
 
-    public Field<List<string>?> StringList(string name, bool allowNull = true, int? maxItemLength = null)
+    public Field<List<string>?> StringList(string name, bool allowNull = true, int? maxItemLength = null) =>
+        List(name, allowNull, Schema.String(maxItemLength), item =>
+            item?.GetValueKind() != JsonValueKind.String ? item is null ? "This field may not be null." : "Not a valid string."
+            : maxItemLength is { } max && item.GetValue<string>().Length > max ? $"Ensure this field has no more than {max} characters."
+            : null);
+
+    /// <summary>DRF's <c>MultipleChoiceField</c>: a list whose every item is one of <paramref name="choices"/>.</summary>
+    public Field<List<string>?> ChoiceList(string name, IReadOnlyCollection<string> choices) =>
+        List(name, allowNull: false, Schema.Enum(choices), item =>
+            item?.GetValueKind() == JsonValueKind.String && choices.Contains(item.GetValue<string>()) ? null
+            : $"\"{(item?.GetValueKind() == JsonValueKind.String ? item.GetValue<string>() : item?.ToJsonString() ?? "None")}\" is not a valid choice.");
+
+    /// <summary>A list of strings, each checked by <paramref name="refusal"/> (the message for a bad item, or null); the first bad item fails the field.</summary>
+    private Field<List<string>?> List(string name, bool allowNull, JsonObject itemSchema, Func<JsonNode?, string?> refusal)
     {
-        var (present, node) = Take(name, required: false, allowNull, Schema.Array(Schema.String(maxItemLength)));
+        var (present, node) = Take(name, required: false, allowNull, Schema.Array(itemSchema));
         if (!present || node is null) return new(present, null);
         if (node is not JsonArray array)
         {
@@ -177,18 +190,12 @@ public sealed class FieldReader(JsonObject body, bool partial)
         var values = new List<string>();
         foreach (var item in array)
         {
-            if (item?.GetValueKind() != JsonValueKind.String)
+            if (refusal(item) is { } message)
             {
-                AddError(name, item is null ? "This field may not be null." : "Not a valid string.");
+                AddError(name, message);
                 return default;
             }
-            var value = item.GetValue<string>();
-            if (maxItemLength is { } max && value.Length > max)
-            {
-                AddError(name, $"Ensure this field has no more than {max} characters.");
-                return default;
-            }
-            values.Add(value);
+            values.Add(item!.GetValue<string>());
         }
         return new(true, values);
     }

@@ -204,7 +204,7 @@ public sealed partial class RegistryPush(
         await refs.ReplaceAsync(push, [(byDigest ? null : reference, manifest.Digest)], ct);
         try
         {
-            await grains.GetGrain<IRepositoryGrain>(repositoryId).CommitSync(push, mirror: false);
+            await grains.GetGrain<IRepositoryGrain>(repositoryId).Commit(push, new SyncedContent(Mirror: false));
         }
         finally
         {

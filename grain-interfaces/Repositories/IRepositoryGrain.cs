@@ -24,12 +24,13 @@ public interface IRepositoryGrain : IGrainWithGuidKey
     Task Delete();
 
     /// <summary>
-    /// Turns what sync task <paramref name="taskId"/> saw upstream into the next version: additive, or with
-    /// <paramref name="mirror"/> removing what it did not see. Returns the new version's number, or null when
-    /// nothing changed. Running it again for the same task returns the version it made the first time.
+    /// Makes the next version, the latest one changed by <paramref name="change"/> for task <paramref name="taskId"/>
+    /// (a sync, or one of Pulp's content actions). Returns the new version's number, or null when nothing changed.
+    /// Running it again for the same task returns the version it made the first time. A change that cannot be made
+    /// throws <see cref="ValidationFailedException"/> in Pulp's words.
     /// </summary>
-    [Alias("CommitSync")]
-    Task<int?> CommitSync(Guid taskId, bool mirror);
+    [Alias("Commit")]
+    Task<int?> Commit(Guid taskId, VersionChange change);
 
     /// <summary>Deletes a version, folding its changes into the next one. Refuses to delete the last version.</summary>
     [Alias("DeleteVersion")]

@@ -22,6 +22,7 @@ namespace Mirror.Tasks;
 [JsonDerivedType(typeof(DeleteDistribution), "delete-distribution")]
 [JsonDerivedType(typeof(RepairBlobs), "repair-blobs")]
 [JsonDerivedType(typeof(CleanupOrphans), "cleanup-orphans")]
+[JsonDerivedType(typeof(ChangeRepositoryContent), "change-repository-content")]
 public abstract record TaskOperation
 {
     /// <summary>Pulp's dotted name of the function that does this work.</summary>
@@ -125,4 +126,29 @@ public sealed record CleanupOrphans([property: Id(0)] List<Guid>? ContentIds, [p
     public override string TaskName => "pulpcore.app.tasks.orphan.orphan_cleanup";
 
     public override List<string> ReservedResources() => ["/pulp/api/v3/orphans/cleanup/"];
+}
+
+/// <summary>
+/// One of pulp_container's content actions on a repository (<c>add/</c>, <c>remove/</c>, <c>tag/</c>, <c>untag/</c>,
+/// <c>copy_tags/</c>, <c>copy_manifests/</c>): one new version, or none when nothing changes.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mirror.ChangeRepositoryContent")]
+public sealed record ChangeRepositoryContent([property: Id(0)] Guid RepositoryId, [property: Id(1)] VersionChange Change) : TaskOperation
+{
+    // pulp_container's functions: the copies are recursive adds of what they select.
+    public override string TaskName => Change switch
+    {
+        RemoveContent => "pulp_container.app.tasks.recursive_remove.recursive_remove_content",
+        TagManifest => "pulp_container.app.tasks.tag.tag_image",
+        UntagName => "pulp_container.app.tasks.untag.untag_image",
+        _ => "pulp_container.app.tasks.recursive_add.recursive_add_content",
+    };
+
+    // The repository exclusively; a copy's source shared, unless it is the same repository (a task never waits for itself).
+    public override List<string> ReservedResources() => Change switch
+    {
+        CopyTags { SourceRepositoryId: var source } when source != RepositoryId => [Hrefs.RepositoryPrn(RepositoryId), "shared:" + Hrefs.RepositoryPrn(source)],
+        CopyManifests { SourceRepositoryId: var source } when source != RepositoryId => [Hrefs.RepositoryPrn(RepositoryId), "shared:" + Hrefs.RepositoryPrn(source)],
+        _ => [Hrefs.RepositoryPrn(RepositoryId)],
+    };
 }

@@ -41,7 +41,7 @@ public sealed class PendingRowSweep(
                 foreach (var row in await pending.ListAsync(settings.ServiceId, States, from, before, stoppingToken))
                 {
                     log.PendingRowRepair(row.StateName, row.Id, row.Written);
-                    await Activate(row);
+                    await Activate(row).WaitAsync(stoppingToken);
                 }
                 // Only a pass that reached every row moves on; one that failed (the database, a grain) reads them all again.
                 from = before;

@@ -54,11 +54,12 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         return _repository.Record!;
     }
 
-    async Task<int?> IRepositoryGrain.CommitSync(Guid taskId, bool mirror)
+    async Task<int?> IRepositoryGrain.Commit(Guid taskId, VersionChange change)
     {
         var record = _repository.Record ?? throw RepositoryGone();
         // A task run again after its silo died may have committed already; it gets the same version back.
-        var number = await _versions.FindByTaskAsync(taskId, CancellationToken.None) ?? await Versioned(_versions.CommitSyncAsync(this.GetPrimaryKey(), taskId, mirror, CancellationToken.None));
+        var number = await _versions.FindByTaskAsync(taskId, CancellationToken.None)
+            ?? await Versioned(_versions.CommitAsync(this.GetPrimaryKey(), taskId, change, CancellationToken.None));
         if (number is { } created)
         {
             await SetLatest(Math.Max(created, record.LatestVersion));
@@ -95,7 +96,13 @@ public sealed class RepositoryGrain : Grain, IRepositoryGrain
         }
         catch (VersionRefusedException e)
         {
-            throw e.Reason == VersionRefusal.LastVersion ? new ValidationFailedException("number", PulpMessages.LastVersion) : RepositoryGone();
+            throw e.Reason switch
+            {
+                VersionRefusal.LastVersion => new ValidationFailedException("number", PulpMessages.LastVersion),
+                VersionRefusal.ContentMissing => new ValidationFailedException("content_units", PulpMessages.ContentUnitsGone),
+                VersionRefusal.SourceVersionMissing => new ValidationFailedException("source_repository_version", PulpMessages.ObjectDoesNotExist),
+                _ => RepositoryGone(),
+            };
         }
     }
 

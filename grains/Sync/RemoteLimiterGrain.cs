@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Sync;
@@ -23,6 +24,7 @@ namespace Mirror.Grains.Sync;
 public sealed class RemoteLimiterGrain(
     [PersistentState("limiter", GrainStorage.Provider)] IPersistentState<LimiterState> state,
     TimeProvider clock,
+    IHostApplicationLifetime host,
     ILogger<RemoteLimiterGrain> log) : Grain, IRemoteLimiterGrain
 {
     public static readonly TimeSpan LeaseLifetime = TimeSpan.FromSeconds(15);
@@ -30,7 +32,7 @@ public sealed class RemoteLimiterGrain(
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<Guid, DateTimeOffset> _leases = [];
-    private readonly LinkedList<(TaskCompletionSource<Guid?> Grant, DateTimeOffset GiveUpAt)> _waiting = [];
+    private readonly LinkedList<TaskCompletionSource<Guid?>> _waiting = [];
     private int _limit = 1;
     private DateTimeOffset _grantsFrom;
     private DateTimeOffset _confirmedUntil;
@@ -62,15 +64,26 @@ public sealed class RemoteLimiterGrain(
         await state.WriteStateAsync(cancellationToken);
     }
 
-    Task<Guid?> IRemoteLimiterGrain.Acquire(int limit)
+    async Task<Guid?> IRemoteLimiterGrain.Acquire(int limit)
     {
         _limit = Math.Max(1, limit);
         Expire();
-        if (_waiting.Count == 0 && CanGrant()) return Task.FromResult<Guid?>(Grant());
+        if (_waiting.Count == 0 && CanGrant()) return Grant();
         if (!Confirmed) StartConfirming();
         var grant = new TaskCompletionSource<Guid?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting.AddLast((grant, clock.GetUtcNow() + MaxWait));
-        return grant.Task;
+        var waiting = _waiting.AddLast(grant);
+        try
+        {
+            return await grant.Task.WaitAsync(MaxWait, clock, host.ApplicationStopping);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Empty-handed after MaxWait (the caller asks again: its call must not outlive the response timeout), or at
+            // once when this silo stops: a call still waiting here would hold up this activation's deactivation, and no
+            // grant could come, as the timer that grants stops with it. A grant made meanwhile is not lost.
+            if (waiting.List is not null) _waiting.Remove(waiting);
+            return grant.Task.IsCompletedSuccessfully ? grant.Task.Result : null;
+        }
     }
 
     Task<Guid[]> IRemoteLimiterGrain.Renew(Guid[] leases)
@@ -101,17 +114,6 @@ public sealed class RemoteLimiterGrain(
         if (_leases.Count > 0 || _waiting.Count > 0) StartConfirming();
         Expire();
         GrantWaiting();
-        var now = clock.GetUtcNow();
-        for (var node = _waiting.First; node is not null;)
-        {
-            var next = node.Next;
-            if (node.Value.GiveUpAt <= now)
-            {
-                node.Value.Grant.TrySetResult(null); // the caller asks again: its call must not outlive the response timeout
-                _waiting.Remove(node);
-            }
-            node = next;
-        }
         return Task.CompletedTask;
     }
 
@@ -144,7 +146,7 @@ public sealed class RemoteLimiterGrain(
         var superseded = this.GetPrimaryKey();
         log.LimiterSuperseded(superseded);
         _leases.Clear();
-        foreach (var (grant, _) in _waiting) grant.TrySetResult(null);
+        foreach (var grant in _waiting) grant.TrySetResult(null);
         _waiting.Clear();
         DeactivateOnIdle();
     }
@@ -154,7 +156,7 @@ public sealed class RemoteLimiterGrain(
         while (_waiting.First is { } first && CanGrant())
         {
             _waiting.RemoveFirst();
-            first.Value.Grant.TrySetResult(Grant());
+            first.Value.TrySetResult(Grant());
         }
     }
 

@@ -48,9 +48,17 @@ public sealed class RemotePermits : IAsyncDisposable
             ct.ThrowIfCancellationRequested();
             var asked = Stopwatch.GetTimestamp(); // the lease's life began after this, so the deadline counts from here
             Guid? lease;
+            var asking = limiter.Acquire(limit);
             try
             {
-                lease = await limiter.Acquire(limit);
+                lease = await asking.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // A call waiting at the limiter cannot be taken back. The caller stops now (its silo shuts down, its sync
+                // was canceled) instead of waiting for the answer, and a lease granted after all goes straight back.
+                ReturnWhenGranted(limiter, asking);
+                throw;
             }
             catch (Exception e) when (ClusterFaults.IsTransient(e))
             {
@@ -76,6 +84,19 @@ public sealed class RemotePermits : IAsyncDisposable
             }, held.Lapsed);
         }
     }
+
+    private void ReturnWhenGranted(IRemoteLimiterGrain limiter, Task<Guid?> asking) => _ = asking.ContinueWith(async answered =>
+    {
+        if (answered.Result is not { } late) return;
+        try
+        {
+            await limiter.Release(late);
+        }
+        catch (Exception e) when (ClusterFaults.IsTransient(e))
+        {
+            _log.LeaseReleaseLost(e, late); // it lapses at the limiter instead
+        }
+    }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     private async Task Release(Held held)
     {
@@ -107,7 +128,7 @@ public sealed class RemotePermits : IAsyncDisposable
                     var sent = Stopwatch.GetTimestamp();
                     try
                     {
-                        var renewed = await _grains.GetGrain<IRemoteLimiterGrain>(remote.Key).Renew(remote.Select(h => h.Lease).ToArray());
+                        var renewed = await _grains.GetGrain<IRemoteLimiterGrain>(remote.Key).Renew(remote.Select(h => h.Lease).ToArray()).WaitAsync(_stop.Token);
                         foreach (var lease in renewed)
                             if (_held.TryGetValue(lease, out var held)) held.ExtendFrom(sent);
                     }

@@ -92,7 +92,7 @@ internal static partial class SyncRunner
 
         var refs = context.Services.GetRequiredService<SyncRefs>();
         await refs.ReplaceAsync(context.TaskId, references, ct);
-        var number = await grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).CommitSync(context.TaskId, sync.Mirror);
+        var number = await grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Commit(context.TaskId, new SyncedContent(sync.Mirror));
         await refs.ClearAsync(context.TaskId, CancellationToken.None);
 
         var summary = number is { } n

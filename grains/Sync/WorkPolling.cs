@@ -23,7 +23,8 @@ internal static class WorkPolling
         {
             ct.ThrowIfCancellationRequested();
             // A poll that did not get through is asked again: the next call activates the grain on a live silo.
-            var progress = await budget.Retry(poll, TimeProvider.System, ct);
+            // A poll is short, but one addressed to a grain that is itself stopping waits for it: a caller that stops leaves it.
+            var progress = await budget.Retry(() => poll().WaitAsync(ct), TimeProvider.System, ct);
             switch (progress.State)
             {
                 case WorkState.Done:

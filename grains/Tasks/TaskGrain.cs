@@ -148,8 +148,10 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             var (finalState, error, created) = await Outcome();
             // Work cut short by the silo's stop is no outcome (a finished one still is).
             if (_stopping.IsCancellationRequested && finalState != TaskStates.Completed) return;
-            // The outcome is recorded once the database takes it; past the budget the reminder runs the task again.
-            await Budget.Retry(() => Finish(finalState, error, created), _clock, CancellationToken.None);
+            // The outcome is recorded once the database takes it; past the budget the reminder runs the task again. A silo
+            // that stops tries once: the task's reminder brings it to another silo, which records it.
+            if (_stopping.IsCancellationRequested) await Finish(finalState, error, created);
+            else await Budget.Retry(() => Finish(finalState, error, created), _clock, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -266,7 +268,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     private async Task WaitForReservations()
     {
         foreach (var reservation in Reservations())
-            while (!await Reserve(reservation))
+            while (!await Reserve(reservation).WaitAsync(_work.Token))
                 await Task.Delay(ReservationPoll, _work.Token);
     }
 

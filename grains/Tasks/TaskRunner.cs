@@ -1,9 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
 using Mirror.Distributions;
 using Mirror.Grains.Orphans;
 using Mirror.Grains.Repair;
 using Mirror.Grains.Sync;
 using Mirror.Remotes;
 using Mirror.Repositories;
+using Mirror.Storage.Content;
 using Mirror.Tasks;
 
 namespace Mirror.Grains.Tasks;
@@ -32,6 +34,8 @@ internal static class TaskRunner
             case DeleteRepository delete:
                 await grains.GetGrain<IRepositoryGrain>(delete.RepositoryId).Delete();
                 return [];
+            case ChangeRepositoryContent change:
+                return await ChangeContent(context, change);
             case DeleteRepositoryVersion delete:
                 await grains.GetGrain<IRepositoryGrain>(delete.RepositoryId).DeleteVersion(delete.Number);
                 return [];
@@ -53,5 +57,17 @@ internal static class TaskRunner
             default:
                 throw new NotSupportedException($"No runner for {operation.GetType().Name}");
         }
+    }
+
+    /// <summary>A content action: the new version (if anything changed) and, for <c>tag/</c>, the tag unit it created.</summary>
+    private static async Task<List<string>> ChangeContent(TaskContext context, ChangeRepositoryContent change)
+    {
+        var number = await context.Grains.GetGrain<IRepositoryGrain>(change.RepositoryId).Commit(context.TaskId, change.Change);
+        if (number is not { } created) return [];
+        List<string> resources = [Hrefs.RepositoryVersion(change.RepositoryId, created)];
+        if (change.Change is TagManifest tag
+            && await context.Services.GetRequiredService<RepositoryVersions>().TagCreatedByAsync(context.TaskId, tag.Tag, tag.ManifestId, CancellationToken.None) is { } unit)
+            resources.Add(Hrefs.Tag(unit));
+        return resources;
     }
 }

@@ -11,91 +11,62 @@ namespace Mirror.Storage.Content;
 /// </summary>
 public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
 {
-    /// <summary>The version a sync task already committed, if any.</summary>
+    /// <summary>The version a task already committed, if any.</summary>
     public async Task<int?> FindByTaskAsync(Guid taskId, CancellationToken ct) =>
         await db.Command("select number from mirror_repository_versions where task_id = $1", taskId).ScalarAsync(ct) as int?;
 
     /// <summary>
-    /// Makes the next version from the references sync task <paramref name="taskId"/> staged. Returns its number, or null
-    /// when it would hold exactly what the latest version holds (then nothing is written and no number is used).
+    /// Makes the next version: the latest one changed by <paramref name="change"/>, made by task <paramref name="taskId"/>.
+    /// This is the one write path of versions. Whatever the change, what it adds brings what that needs (a tag its
+    /// manifest, a list its listed manifests, a manifest its blobs), a tag added replaces the version's tag of the same
+    /// name, and the version records its counts. Returns its number, or null when it would hold exactly what the latest
+    /// version holds (then nothing is written and no number is used).
     /// </summary>
-    public async Task<int?> CommitSyncAsync(Guid repositoryId, Guid taskId, bool mirror, CancellationToken ct)
+    public async Task<int?> CommitAsync(Guid repositoryId, Guid taskId, VersionChange change, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var number = await NextNumberAsync(connection, tx, repositoryId, ct);
+        var now = Now();
 
-        // Every manifest the sync saw is indexed (it found or mirrored each one, and orphan cleanup spares what a running
-        // task touched); should one be gone all the same, no version is made without it.
-        var missing = await connection.Command(tx, """
-            select distinct r.digest from mirror_sync_refs r
-            where r.task_id = $1 and not exists (select 1 from mirror_manifests m where m.digest = r.digest)
-            """, taskId).RowsAsync(r => r.GetString(0), ct);
-        if (missing.Count > 0) throw new ContentMissingException(missing);
-
-        // A tag unit found already is touched, so that orphan cleanup cannot take it between here and the membership rows.
+        // What the version adds (before and after the closure) and removes, relative to the latest version.
+        await Execute(connection, tx, "create temporary table version_add (content_id uuid primary key, content_type text not null) on commit drop", ct);
+        await Execute(connection, tx, "create temporary table version_remove (content_id uuid primary key) on commit drop", ct);
+        await VersionStaging.StageAsync(connection, tx, repositoryId, taskId, change, now, ct);
+        await AddWhatIsNeededAsync(connection, tx, ct);
+        if (change is SyncedContent { Mirror: true })
+            await Execute(connection, tx, """
+                insert into version_remove
+                select rc.content_id from mirror_repository_content rc
+                where rc.repository_id = $1 and rc.version_removed is null
+                  and not exists (select 1 from version_add a where a.content_id = rc.content_id)
+                on conflict do nothing
+                """, ct, repositoryId);
+        // A tag name holds one manifest in a version: a tag added replaces the unit of that name (even in an additive sync, as Pulp does).
         await Execute(connection, tx, """
-            insert into mirror_tags (id, name, manifest_id, created)
-            select gen_random_uuid(), r.tag_name, m.id, $2
-            from (select distinct tag_name, digest from mirror_sync_refs where task_id = $1 and tag_name is not null) r
-            join mirror_manifests m on m.digest = r.digest
-            on conflict (name, manifest_id) do update set touched = clock_timestamp()
-            """, ct, taskId, Now());
-
-        // Everything the sync saw: its tags, their manifests, the manifests those list, and all their blobs.
-        await Execute(connection, tx, "create temporary table sync_seen (content_id uuid primary key, content_type text not null) on commit drop", ct);
-        await Execute(connection, tx, """
-            insert into sync_seen
-            select t.id, 'container.tag' from mirror_sync_refs r
-            join mirror_manifests m on m.digest = r.digest
-            join mirror_tags t on t.name = r.tag_name and t.manifest_id = m.id
-            where r.task_id = $1
+            insert into version_remove
+            select rc.content_id from mirror_repository_content rc
+            join mirror_tags old on old.id = rc.content_id
+            where rc.repository_id = $1 and rc.version_removed is null and rc.content_type = 'container.tag'
+              and exists (select 1 from version_add a join mirror_tags new on new.id = a.content_id where new.name = old.name and new.id <> old.id)
             on conflict do nothing
-            """, ct, taskId);
-        await Execute(connection, tx, """
-            insert into sync_seen
-            with recursive seen_manifests (id) as (
-                select m.id from mirror_sync_refs r join mirror_manifests m on m.digest = r.digest where r.task_id = $1
-                union
-                select c.manifest_id from mirror_manifest_children c join seen_manifests s on s.id = c.list_id)
-            select id, 'container.manifest' from seen_manifests
-            on conflict do nothing
-            """, ct, taskId);
-        await Execute(connection, tx, """
-            insert into sync_seen
-            select b.blob_id, 'container.blob' from sync_seen s
-            join lateral (select m.config_blob_id as blob_id from mirror_manifests m where m.id = s.content_id and m.config_blob_id is not null
-                          union all
-                          select l.blob_id from mirror_manifest_layers l where l.manifest_id = s.content_id) b on true
-            where s.content_type = 'container.manifest'
-            on conflict do nothing
-            """, ct);
+            """, ct, repositoryId);
 
         var added = await Execute(connection, tx, """
             insert into mirror_repository_content (repository_id, content_id, content_type, version_added, content_created)
-            select $1, s.content_id, s.content_type, $2, case s.content_type
-                       when 'container.tag' then (select t.created from mirror_tags t where t.id = s.content_id)
-                       when 'container.manifest' then (select m.created from mirror_manifests m where m.id = s.content_id)
-                       else (select b.created from mirror_blobs b where b.id = s.content_id) end
-            from sync_seen s
+            select $1, a.content_id, a.content_type, $2, case a.content_type
+                       when 'container.tag' then (select t.created from mirror_tags t where t.id = a.content_id)
+                       when 'container.manifest' then (select m.created from mirror_manifests m where m.id = a.content_id)
+                       else (select b.created from mirror_blobs b where b.id = a.content_id) end
+            from version_add a
             where not exists (select 1 from mirror_repository_content rc
-                              where rc.repository_id = $1 and rc.content_id = s.content_id and rc.version_removed is null)
+                              where rc.repository_id = $1 and rc.content_id = a.content_id and rc.version_removed is null)
             """, ct, repositoryId, number);
-        // A tag name holds one manifest: a tag that moved upstream replaces the old unit of that name, even in additive mode.
         var removed = await Execute(connection, tx, """
             update mirror_repository_content rc set version_removed = $2
-            from mirror_tags old
-            where rc.repository_id = $1 and rc.version_removed is null and rc.version_added < $2
-              and rc.content_type = 'container.tag' and old.id = rc.content_id
-              and exists (select 1 from sync_seen s join mirror_tags new on new.id = s.content_id
-                          where new.name = old.name and new.id <> old.id)
+            from version_remove r
+            where rc.repository_id = $1 and rc.content_id = r.content_id and rc.version_removed is null and rc.version_added < $2
             """, ct, repositoryId, number);
-        if (mirror)
-            removed += await Execute(connection, tx, """
-                update mirror_repository_content rc set version_removed = $2
-                where rc.repository_id = $1 and rc.version_removed is null and rc.version_added < $2
-                  and not exists (select 1 from sync_seen s where s.content_id = rc.content_id)
-                """, ct, repositoryId, number);
 
         if (added == 0 && removed == 0)
         {
@@ -105,10 +76,53 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
         await Execute(connection, tx, "update mirror_repositories set next_version = $2 + 1 where id = $1", ct, repositoryId, number);
         await Execute(connection, tx, """
             insert into mirror_repository_versions (repository_id, number, id, created, task_id) values ($1, $2, $3, $4, $5)
-            """, ct, repositoryId, number, Ids.New(), Now(), taskId);
+            """, ct, repositoryId, number, Ids.New(), now, taskId);
         await WriteSummaryAsync(connection, tx, repositoryId, number, ct);
         await tx.CommitAsync(ct);
         return number;
+    }
+
+    /// <summary>
+    /// The tag unit that task <paramref name="taskId"/>'s version created (not one it found): Pulp lists a tag it created
+    /// among the task's created resources. The commit writes the unit and the version with the same timestamp.
+    /// </summary>
+    public async Task<Guid?> TagCreatedByAsync(Guid taskId, string name, Guid manifestId, CancellationToken ct) =>
+        await db.Command("""
+            select t.id from mirror_tags t join mirror_repository_versions v on v.task_id = $1
+            where t.name = $2 and t.manifest_id = $3 and t.created = v.created
+            """, taskId, name, manifestId).ScalarAsync(ct) as Guid?;
+
+    /// <summary>
+    /// The closure of what a version adds: tags bring their manifests, lists their listed manifests (lists of lists too),
+    /// manifests their config and layer blobs. A manifest's blobs and children need no touch: the foreign keys keep them
+    /// while the manifest exists.
+    /// </summary>
+    private static async Task AddWhatIsNeededAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await Execute(connection, tx, """
+            insert into version_add
+            select t.manifest_id, 'container.manifest' from version_add a join mirror_tags t on t.id = a.content_id
+            where a.content_type = 'container.tag'
+            on conflict do nothing
+            """, ct);
+        await Execute(connection, tx, """
+            insert into version_add
+            with recursive listed (id) as (
+                select a.content_id from version_add a where a.content_type = 'container.manifest'
+                union
+                select c.manifest_id from mirror_manifest_children c join listed l on l.id = c.list_id)
+            select id, 'container.manifest' from listed
+            on conflict do nothing
+            """, ct);
+        await Execute(connection, tx, """
+            insert into version_add
+            select b.blob_id, 'container.blob' from version_add a
+            join lateral (select m.config_blob_id as blob_id from mirror_manifests m where m.id = a.content_id and m.config_blob_id is not null
+                          union all
+                          select l.blob_id from mirror_manifest_layers l where l.manifest_id = a.content_id) b on true
+            where a.content_type = 'container.manifest'
+            on conflict do nothing
+            """, ct);
     }
 
     /// <summary>

@@ -6,6 +6,10 @@ public enum VersionRefusal
     LastVersion,
     /// <summary>The repository's catalog row is gone (it was deleted under the call).</summary>
     RepositoryMissing,
+    /// <summary>A content unit to add is not in the index (orphan cleanup deleted it after the request named it).</summary>
+    ContentMissing,
+    /// <summary>The version a copy reads from is gone.</summary>
+    SourceVersionMissing,
 }
 
 /// <summary>A version change <see cref="RepositoryVersions"/> refused, and why; nothing was written.</summary>

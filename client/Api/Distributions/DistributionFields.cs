@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Mirror.Gateway.Api.OpenApi;
 using Mirror.Distributions;
 using Mirror.Gateway.Http;
+using Mirror.Gateway.Api.Repositories;
 using Mirror.Gateway.Registry;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
@@ -43,9 +44,10 @@ public static partial class DistributionFields
         if (contentGuard.Value is not null) fields.AddError("content_guard", "Invalid hyperlink - No URL match.");
 
         // A field left out keeps its value on PATCH and goes back to none on PUT; pulpcore's validate() reads them the same way.
-        var repository = repositoryHref.Value is { } rHref ? await ResolveRepository(fields, rHref, grains)
+        var repository = repositoryHref.Value is { } rHref ? (await RepositoryReference.Resolve(fields, "repository", rHref, grains))?.Id
             : repositoryHref.Present || !fields.Partial ? null : c?.Repository;
-        var version = versionHref.Value is { } vHref ? await ResolveVersion(fields, vHref, repositories, ct)
+        var version = versionHref.Value is { } vHref
+            ? await RepositoryReference.ResolveVersion(fields, "repository_version", vHref, repositories, ct) is { } v ? new ServedVersion(v.RepositoryId, v.Number) : null
             : versionHref.Present || !fields.Partial ? null : c?.RepositoryVersion;
 
         var settings = new DistributionSettings
@@ -69,21 +71,5 @@ public static partial class DistributionFields
                 ["non_field_errors"] = ["Only one of the attributes 'repository' and 'repository_version' may be used simultaneously."],
             });
         return settings;
-    }
-
-    private static async Task<Guid?> ResolveRepository(FieldReader fields, string href, IGrainFactory grains)
-    {
-        if (!Hrefs.TryParse(href, Hrefs.Repositories, out var id)) fields.AddError("repository", "Invalid hyperlink - No URL match.");
-        else if (await grains.GetGrain<IRepositoryGrain>(id).Get() is null) fields.AddError("repository", "Invalid hyperlink - Object does not exist.");
-        else return id;
-        return null;
-    }
-
-    private static async Task<ServedVersion?> ResolveVersion(FieldReader fields, string href, RepositoryCatalog repositories, CancellationToken ct)
-    {
-        if (!Hrefs.TryParseVersion(href, out var repositoryId, out var number)) fields.AddError("repository_version", "Invalid hyperlink - No URL match.");
-        else if (await repositories.GetVersionAsync(repositoryId, number, ct) is null) fields.AddError("repository_version", "Invalid hyperlink - Object does not exist.");
-        else return new ServedVersion(repositoryId, number);
-        return null;
     }
 }

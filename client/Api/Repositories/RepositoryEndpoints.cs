@@ -133,7 +133,8 @@ public static class RepositoryEndpoints
     private static (Field<string?> Remote, Field<bool> Mirror, Field<bool> SignedOnly) ReadSync(FieldReader fields) =>
         (fields.String("remote"), fields.Boolean("mirror", fallback: false), fields.Boolean("signed_only", fallback: false));
 
-    private static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id) =>
+    /// <summary>The repository of a route, or 404.</summary>
+    internal static async Task<RepositoryRecord> Find(IGrainFactory grains, Guid id) =>
         await grains.GetGrain<IRepositoryGrain>(id).Get() ?? throw ApiError.NotFound();
 
     /// <summary>The id of a blob, manifest or tag href, as django-filter's hyperlink filters read it.</summary>

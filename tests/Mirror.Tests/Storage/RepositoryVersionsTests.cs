@@ -177,7 +177,7 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
     {
         var task = Guid.NewGuid();
         await _refs.ReplaceAsync(task, tags.Select(t => ((string?)t.Tag, t.Digest)), CancellationToken.None);
-        var number = await _versions.CommitSyncAsync(_repository, task, mirror, CancellationToken.None);
+        var number = await _versions.CommitAsync(_repository, task, new SyncedContent(mirror), CancellationToken.None);
         Assert.Equal(number, await _versions.FindByTaskAsync(task, CancellationToken.None));
         return number;
     }
