@@ -52,11 +52,20 @@ public static class RegistryEndpoints
                 access.Require(request, caller, RegistryScope.Push(path.Name));
                 await push.PutManifestAsync(context, path.Name, path.Reference);
                 return;
+            case RegistryRoute.Manifest or RegistryRoute.Blob when HttpMethods.IsDelete(request.Method):
+                access.Require(request, caller, RegistryScope.Push(path.Name));
+                await push.DeleteAsync(context, path.Name, path.Route, path.Reference);
+                return;
             case RegistryRoute.Unknown:
                 throw RegistryError.NameUnknown(path.Name);
         }
         if (!reads)
-            throw RegistryError.Unsupported(request.Method, path.Route switch { RegistryRoute.Manifest => "GET, HEAD, PUT", _ => "GET, HEAD" });
+            throw RegistryError.Unsupported(request.Method, path.Route switch
+            {
+                RegistryRoute.Manifest => "GET, HEAD, PUT, DELETE",
+                RegistryRoute.Blob => "GET, HEAD, DELETE",
+                _ => "GET, HEAD",
+            });
         access.Require(request, caller, RegistryScope.Pull(path.Name));
         var distribution = await content.DistributionAsync(path.Name, context.RequestAborted) ?? throw RegistryError.NameUnknown(path.Name);
         // A token outlives a change to private; the distribution's current setting wins.

@@ -200,22 +200,62 @@ public sealed partial class RegistryPush(
 
         await index.AddManifestAsync(await ManifestDescription.DescribeAsync(manifest, raw, blobs, ct), ct);
         // The version is made as a sync's is, from staged references: the tag (or none) and the manifest, with what it holds.
-        var push = Ids.New();
-        await refs.ReplaceAsync(push, [(byDigest ? null : reference, manifest.Digest)], ct);
-        try
-        {
-            await grains.GetGrain<IRepositoryGrain>(repositoryId).Commit(push, new SyncedContent(Mirror: false));
-        }
-        finally
-        {
-            await refs.ClearAsync(push, CancellationToken.None);
-        }
+        await CommitAsync(repositoryId, [(byDigest ? null : reference, manifest.Digest)], mirror: false, ct);
 
         var response = context.Response;
         if (manifest.Subject is { } subject) response.Headers["OCI-Subject"] = subject.Digest;
         response.Headers.Location = $"/v2/{name}/manifests/{manifest.Digest}";
         response.Headers["Docker-Content-Digest"] = manifest.Digest;
         response.StatusCode = 201;
+    }
+
+    /// <summary>
+    /// <c>DELETE …/manifests/&lt;reference&gt;</c> and <c>…/blobs/&lt;digest&gt;</c> in a push repository: a manifest leaves in a new version with
+    /// its tags and the blobs no other manifest refers to (202); a tag deleted by its name leaves alone (202). A blob
+    /// pushed but not yet named by a manifest is forgotten (202); one that a manifest of the version names stays with it (405:
+    /// delete the manifest). What the repository does not hold is unknown (404); a synced repository is read-only.
+    /// </summary>
+    public async Task DeleteAsync(HttpContext context, string name, RegistryRoute route, string reference)
+    {
+        var ct = context.RequestAborted;
+        var target = await pushed.TargetAsync(name, ct) ?? throw RegistryError.NameUnknown(name);
+        if (target is not { Push: true, RepositoryId: { } repositoryId }) throw RegistryError.ReadOnlyRepository(name);
+        if (route == RegistryRoute.Manifest && Digests.IsValid(reference))
+        {
+            if (!await pushed.HoldsManifestAsync(repositoryId, reference, ct)) throw RegistryError.ManifestUnknown(reference);
+            await CommitAsync(repositoryId, await pushed.ReferencesWithoutAsync(repositoryId, reference, null, ct), mirror: true, ct);
+        }
+        else if (route == RegistryRoute.Manifest)
+        {
+            // OCI 1.1: a tag is deleted by its name, its manifest stays (Pulp answers 400; the spec allows deleting it).
+            if (!TagName.IsValid(reference) || !await pushed.HoldsTagAsync(repositoryId, reference, ct)) throw RegistryError.ManifestUnknown(reference);
+            await CommitAsync(repositoryId, await pushed.ReferencesWithoutAsync(repositoryId, null, reference, ct), mirror: true, ct);
+        }
+        else
+        {
+            if (!Digests.IsValid(reference)) throw RegistryError.BlobUnknown(reference);
+            if (await pushed.HoldsBlobAsync(repositoryId, reference, ct))
+                throw new RegistryError(405, "UNSUPPORTED", "A manifest of the repository refers to this blob: delete the manifest.",
+                    new System.Text.Json.Nodes.JsonObject { ["digest"] = reference }) { Allow = "GET, HEAD" };
+            if (!await pushed.ForgetPendingBlobAsync(repositoryId, reference, ct)) throw RegistryError.BlobUnknown(reference);
+        }
+        context.Response.StatusCode = 202;
+        context.Response.ContentLength = 0;
+    }
+
+    /// <summary>The repository's next version from staged references, as a sync's is made (<paramref name="mirror"/>: nothing else stays).</summary>
+    private async Task CommitAsync(Guid repositoryId, IReadOnlyList<(string? Tag, string Digest)> references, bool mirror, CancellationToken ct)
+    {
+        var push = Ids.New();
+        await refs.ReplaceAsync(push, references, ct);
+        try
+        {
+            await grains.GetGrain<IRepositoryGrain>(repositoryId).Commit(push, new SyncedContent(mirror));
+        }
+        finally
+        {
+            await refs.ClearAsync(push, CancellationToken.None);
+        }
     }
 
     private static async Task<byte[]> ReadManifestAsync(HttpRequest request, CancellationToken ct)

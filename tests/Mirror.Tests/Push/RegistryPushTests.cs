@@ -171,6 +171,52 @@ public sealed class RegistryPushTests(PushFixture fixture) : IDisposable
         Assert.Equal(MediaTypes.OciConfig, await ArtifactType(image.Digest));
     }
 
+    [Fact]
+    public async Task Deletes_make_versions_without_the_tag_or_the_manifest_with_its_tags_and_blobs()
+    {
+        var name = Unique("deletes");
+        using var pusher = new RegistryPusher(fixture.Cluster.GatewayUris[0], MirrorCluster.Username, MirrorCluster.Password);
+        var image = (TestImage)fixture.Upstream.Manifests[fixture.Upstream.Tags["manifest_c"]];
+        await pusher.PushAsync(name, image, "v1");
+        await pusher.PushManifestAsync(name, "v2", image.MediaType, image.Bytes);
+        var pending = RandomNumberGenerator(1000);
+        await pusher.PushBlobAsync(name, Digests.Sha256(pending), new MemoryStream(pending), pending.Length);
+
+        // A tag deleted by its name goes alone; the manifest stays, under its other tag.
+        using var byTag = await _first.SendAsync(HttpMethod.Delete, $"/v2/{name}/manifests/v1", Admin);
+        Assert.Equal(HttpStatusCode.Accepted, byTag.StatusCode);
+        Assert.Equal(["v2"], await pusher.ListTagsAsync(name));
+        using var tagAgain = await _first.SendAsync(HttpMethod.Delete, $"/v2/{name}/manifests/v1", Admin);
+        Assert.Equal(HttpStatusCode.NotFound, tagAgain.StatusCode);
+        using var deleted = await _second.SendAsync(HttpMethod.Delete, $"/v2/{name}/manifests/{image.Digest}", Admin);
+        Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
+        using var gone = await _first.SendAsync(HttpMethod.Get, $"/v2/{name}/manifests/{image.Digest}", Admin);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Empty(await pusher.ListTagsAsync(name));
+        using var again = await _first.SendAsync(HttpMethod.Delete, $"/v2/{name}/manifests/{image.Digest}", Admin);
+        Assert.Equal("MANIFEST_UNKNOWN", (await RegistryHttp.ErrorOf(again)).Code);
+
+        using var blob = await _first.SendAsync(HttpMethod.Delete, $"/v2/{name}/blobs/{Digests.Sha256(pending)}", Admin);
+        Assert.Equal(HttpStatusCode.Accepted, blob.StatusCode);
+        Assert.False(await pusher.BlobExistsAsync(name, Digests.Sha256(pending)));
+        using var synced = await _first.SendAsync(HttpMethod.Delete, $"/v2/{PushFixture.SyncedPath}/manifests/{image.Digest}", Admin);
+        Assert.Equal("NAME_INVALID", (await RegistryHttp.ErrorOf(synced)).Code);
+
+        // A blob a manifest names stays with it; the manifest's version must lose the manifest first.
+        var other = (TestImage)fixture.Upstream.Manifests[fixture.Upstream.Tags["manifest_d"]];
+        await pusher.PushAsync(name, other, "other");
+        using var held = await _first.SendAsync(HttpMethod.Delete, $"/v2/{name}/blobs/{other.Config.Digest}", Admin);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, held.StatusCode);
+        using var otherDeleted = await _first.SendAsync(HttpMethod.Delete, $"/v2/{name}/manifests/{other.Digest}", Admin);
+        Assert.Equal(HttpStatusCode.Accepted, otherDeleted.StatusCode);
+
+        // Versions: 1 the image tagged v1, 2 the tag v2, 3 without v1, 4 without the manifest, v2 and its blobs, 5 and 6 the other image in and out.
+        var repository = (await fixture.Client.GetAsync($"{PulpClient.Repositories}?name={name}")).Ok<PageView>().Items<RepositoryView>().Single();
+        var latest = (await fixture.Client.GetAsync(repository.LatestVersionHref)).Ok<RepositoryVersionView>();
+        Assert.Equal(6, latest.Number);
+        Assert.Empty(latest.ContentSummary.Present);
+    }
+
     /// <summary>A 2 GiB layer streams through the gateway (one chunk, then the closing PUT that verifies it into the store) in constant memory.</summary>
     [Fact]
     public async Task A_2_GiB_layer_is_pushed_with_the_gateway_under_300_MiB()
