@@ -6,7 +6,9 @@ using Mirror.Gateway.Registry;
 using Mirror.Hosting;
 using Orleans.Dashboard;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is where the binaries are, not the working directory: the host watches its content root for
+// configuration changes, and a working directory that holds the blob folder (./mirror up) made every stored blob an event.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddMirrorGateway();
 
 var app = builder.Build();

@@ -33,6 +33,7 @@ public static class SiloServices
         services.AddMirrorCatalog();
         services.AddMirrorBlobStore();
         services.AddSingleton<RemotePermits>();
+        services.AddSingleton<UpstreamSessions>();
         services.AddSingleton(sp => sp.GetRequiredService<SiloSettings>().Upstream);
         services.AddSingleton(sp => new SiloIdentity(sp.GetRequiredService<SiloSettings>().SiloName));
         services.AddSingleton(sp => new OutageBudget(sp.GetRequiredService<SiloSettings>().OutageBudget));

@@ -168,7 +168,7 @@ public static class RegistryEndpoints
                 return;
             }
             var grain = grains.GetGrain<IBlobGrain>(digest);
-            var request = new BlobRequest(remoteId, blob.MediaType ?? "application/octet-stream", blob.Size);
+            var request = new BlobRequest(RemoteVersion.Current(remoteId), blob.MediaType ?? "application/octet-stream", blob.Size);
             var puller = Guid.NewGuid();
             if (await OnDemandBlobs.FollowAsync(grain, request, puller, digest, context.RequestAborted) is { } staging)
             {

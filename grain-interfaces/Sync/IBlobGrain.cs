@@ -7,8 +7,11 @@ namespace Mirror.Sync;
 [Alias("mirror.IBlobGrain")]
 public interface IBlobGrain : IGrainWithStringKey
 {
-    /// <summary>Starts storing the blob from the remote's upstream unless it is stored or being stored; returns at once.</summary>
-    [Alias("Ensure"), ResponseTimeout("00:00:05")]
+    /// <summary>
+    /// Starts storing the blob from the remote's upstream unless it is stored or being stored; answers when the work ends
+    /// or after a few seconds (a long poll, as <see cref="IManifestGrain.Ensure"/>).
+    /// </summary>
+    [Alias("Ensure"), ResponseTimeout("00:00:15"), AlwaysInterleave]
     Task<WorkProgress> Ensure(BlobRequest request);
 
     /// <summary>
@@ -55,9 +58,23 @@ public sealed record BlobFetch(
     public static BlobFetch Failed(string error) => new(BlobFetchState.Failed, Error: error);
 }
 
-/// <summary>Where to fetch a blob from and what the manifest says about it.</summary>
+/// <summary>
+/// Where to fetch a blob from (the remote, as last updated when its sync began: see <see cref="RemoteVersion"/>) and
+/// what the manifest says about it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mirror.BlobRequest")]
 public sealed record BlobRequest(
-    [property: Id(0)] Guid RemoteId,
+    [property: Id(0)] RemoteVersion Remote,
     [property: Id(1)] string MediaType,
     [property: Id(2)] long Size);
+
+/// <summary>
+/// A remote as a sync saw it at its start: its id and <c>LastUpdated</c>. The silos that mirror the sync's manifests and
+/// blobs read the remote's settings once per version, not once per manifest and blob.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mirror.RemoteVersion")]
+public sealed record RemoteVersion([property: Id(0)] Guid Id, [property: Id(1)] DateTime Updated)
+{
+    /// <summary>The remote as it is now, for a pull outside any sync: its settings are read afresh.</summary>
+    public static RemoteVersion Current(Guid id) => new(id, DateTime.MaxValue);
+}

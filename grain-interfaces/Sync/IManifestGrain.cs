@@ -1,22 +1,20 @@
 namespace Mirror.Sync;
 
 /// <summary>
-/// Mirrors one upstream manifest, keyed by <c>{remote id}/{digest}</c> and placed at random across silos: fetches
-/// and verifies it, makes sure every blob it references (or every manifest it lists) is stored, then records it
-/// in the content index. Syncs poll it with <see cref="Ensure"/>, which starts the work the first time, so a
-/// manifest wanted by several syncs at once is fetched once, and work lost with a dead silo starts again.
+/// Mirrors one upstream manifest, keyed by the remote's id and the manifest's digest (a compound key) and placed at
+/// random across silos: fetches and verifies it, makes sure every blob it references (or every manifest it lists) is
+/// stored, then records it in the content index. Syncs poll it with <see cref="Ensure"/>, which starts the work the
+/// first time, so a manifest wanted by several syncs at once is fetched once, and work lost with a dead silo starts again.
 /// </summary>
 [Alias("mirror.IManifestGrain")]
-public interface IManifestGrain : IGrainWithStringKey
+public interface IManifestGrain : IGrainWithGuidCompoundKey
 {
-    /// <summary>Starts mirroring the manifest unless it is running or done; returns at once with where it stands.</summary>
-    [Alias("Ensure"), ResponseTimeout("00:00:05")]
-    Task<WorkProgress> Ensure(Guid remoteId);
-}
-
-public static class ManifestGrainKey
-{
-    public static string For(Guid remoteId, string digest) => $"{remoteId:N}/{digest}";
+    /// <summary>
+    /// Starts mirroring the manifest unless it is running or done; answers when the work ends or after a few seconds
+    /// with where it stands (a long poll: held calls interleave, so every caller of a shared manifest waits alongside).
+    /// </summary>
+    [Alias("Ensure"), ResponseTimeout("00:00:15"), AlwaysInterleave]
+    Task<WorkProgress> Ensure(RemoteVersion remote);
 }
 
 [GenerateSerializer, Alias("mirror.WorkState")]

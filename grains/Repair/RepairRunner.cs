@@ -89,12 +89,13 @@ internal static class RepairRunner
     }
 
     /// <summary>The remote the blob came from, if it still exists; else the remote of a repository that holds it.</summary>
-    private static async Task<Guid?> RemoteFor(TaskContext context, BlobHealth health, StoredBlob blob)
+    private static async Task<RemoteVersion?> RemoteFor(TaskContext context, BlobHealth health, StoredBlob blob)
     {
-        if (blob.RemoteId is { } origin && await context.Grains.GetGrain<IRemoteGrain>(origin).Get() is not null) return origin;
+        if (blob.RemoteId is { } origin && await context.Grains.GetGrain<IRemoteGrain>(origin).Get() is { } found) return new RemoteVersion(origin, found.LastUpdated);
         foreach (var repository in await health.RepositoriesHoldingAsync(blob.Digest, context.Cancel))
-            if ((await context.Grains.GetGrain<IRepositoryGrain>(repository).Get())?.Settings.Remote is { } remote)
-                return remote;
+            if ((await context.Grains.GetGrain<IRepositoryGrain>(repository).Get())?.Settings.Remote is { } remote
+                && await context.Grains.GetGrain<IRemoteGrain>(remote).Get() is { } view)
+                return new RemoteVersion(remote, view.LastUpdated);
         return null;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
@@ -22,11 +23,11 @@ public sealed class BlobGrain(
     ContentIndex index,
     IBlobStore blobs,
     BlobQuarantine quarantine,
-    RemotePermits permits,
-    UpstreamLimits limits,
+    UpstreamSessions sessions,
     SiloIdentity silo,
     TimeProvider clock,
-    ILogger<BlobGrain> log) : PolledWorkGrain(clock), IBlobGrain
+    IHostApplicationLifetime host,
+    ILogger<BlobGrain> log) : PolledWorkGrain(clock, host), IBlobGrain
 {
     /// <summary>How many ended downloads a pull can still ask about (a retried download has one staging per attempt).</summary>
     private const int EndingsKept = 16;
@@ -44,12 +45,16 @@ public sealed class BlobGrain(
 
     async Task<WorkProgress> IBlobGrain.Ensure(BlobRequest request)
     {
+        var progress = await Work.PollAsync();
         // A pull's download may have been streamed (not stored): its outcome is not this sync's answer, the store is.
-        if (Work.Poll() is { } progress && (progress.State == WorkState.Running || !_workIsFetch)) return progress;
+        if (progress is not null && (progress.State == WorkState.Running || !_workIsFetch)) return progress;
         // Indexed is not enough: the store must hold it too (a damaged blob is quarantined here and fetched again).
         if (await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None)) return WorkProgress.Stored;
-        _workIsFetch = false;
-        return Work.Start(ct => Store(request, ct));
+        return Work.StartUnlessRunning(ct =>
+        {
+            _workIsFetch = false;
+            return Store(request, ct);
+        });
     }
 
     async Task<BlobFetch> IBlobGrain.Fetch(BlobRequest request, string? following, Guid puller)
@@ -80,11 +85,15 @@ public sealed class BlobGrain(
         if (polled is { State: WorkState.Failed, Error: var error }) return BlobFetch.Failed(error ?? "The download failed.");
         if (await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None))
             return BlobFetch.Stored;
-        _workIsFetch = true;
-        _staging = null;
-        _waiting.Clear();
+        // Started unless a sync's download (Ensure, which interleaves with this) began meanwhile: this puller then waits for it.
+        Work.StartUnlessRunning(ct =>
+        {
+            _workIsFetch = true;
+            _staging = null;
+            _waiting.Clear();
+            return Fetching(request, ct);
+        });
         _waiting.Add(puller);
-        Work.Start(ct => Fetching(request, ct));
         return BlobFetch.Arriving(null);
     }
 
@@ -104,10 +113,8 @@ public sealed class BlobGrain(
         using var span = MirrorTelemetry.Source.StartActivity("blob fetch");
         span?.SetTag("mirror.blob.digest", Digest);
         span?.SetTag("mirror.silo", silo.Name);
-        var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
-            ?? throw new InvalidOperationException("The remote this blob was synced from no longer exists.");
-        var keep = remote.Settings.Policy != RemotePolicies.Streamed;
-        var upstream = new UpstreamSession(remote, permits, limits);
+        var upstream = await sessions.ForAsync(request.Remote.Id, request.Remote.Updated);
+        var keep = upstream.Policy != RemotePolicies.Streamed;
         return await Downloading(upstream, async () =>
         {
             long size = 0;
@@ -124,7 +131,7 @@ public sealed class BlobGrain(
                 {
                     await blobs.StageAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, staging, keep, attempt);
                     // Durable before visible: a kept blob is indexed before any reader is told its bytes were right.
-                    if (keep) size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, attempt) ?? 0;
+                    if (keep) size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, attempt) ?? 0;
                     End(staging, BlobFetch.Verified);
                     if (!keep) await DropWhenOpened(staging, attempt);
                 }
@@ -176,11 +183,11 @@ public sealed class BlobGrain(
         using var span = MirrorTelemetry.Source.StartActivity("blob download");
         span?.SetTag("mirror.blob.digest", Digest);
         span?.SetTag("mirror.silo", silo.Name);
-        // Stored by a sync that died before indexing it: the bytes were verified before they became visible.
-        if (await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, ct) is not null) return WorkProgress.Stored;
-        var remote = await GrainFactory.GetGrain<IRemoteGrain>(request.RemoteId).GetWithSecrets()
-            ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
-        var upstream = new UpstreamSession(remote, permits, limits);
+        // Stored by a sync that died before indexing it: the bytes were verified before they became visible. (Only a blob
+        // the store holds costs the indexing transaction here; a new one costs a stat.)
+        if (await blobs.GetSizeAsync(Digest, ct) is not null && await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, ct) is not null)
+            return WorkProgress.Stored;
+        var upstream = await sessions.ForAsync(request.Remote.Id, request.Remote.Updated);
         return await Downloading(upstream, async () =>
         {
             long? size = null;
@@ -194,7 +201,7 @@ public sealed class BlobGrain(
                     await blobs.PutAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, attempt);
                     return true;
                 }, ct);
-                size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.RemoteId, ct);
+                size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, ct);
                 if (size is null && tries == 3) throw new InvalidOperationException($"{Digest} vanished from the blob store three times after it was stored");
             }
             return Stored(size.Value);

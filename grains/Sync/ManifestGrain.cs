@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Mirror.Grains.Logging;
 using Microsoft.Extensions.Logging;
 using Mirror.Oci;
@@ -23,22 +24,29 @@ public sealed class ManifestGrain(
     ContentIndex index,
     IBlobStore blobs,
     BlobQuarantine quarantine,
-    RemotePermits permits,
-    UpstreamLimits limits,
+    UpstreamSessions sessions,
     SiloIdentity silo,
     TimeProvider clock,
-    ILogger<ManifestGrain> log) : PolledWorkGrain(clock), IManifestGrain
+    IHostApplicationLifetime host,
+    ILogger<ManifestGrain> log) : PolledWorkGrain(clock, host), IManifestGrain
 {
-    private string Digest => this.GetPrimaryKeyString()[33..];
-
-    async Task<WorkProgress> IManifestGrain.Ensure(Guid remoteId)
+    private string Digest
     {
-        if (Work.Poll() is { } progress) return progress;
-        if (await index.HasManifestAsync(Digest, layersStored: true, CancellationToken.None)) return WorkProgress.Stored;
-        return Work.Start(ct => Mirror(remoteId, ct));
+        get
+        {
+            this.GetPrimaryKey(out var digest);
+            return digest!;
+        }
     }
 
-    private async Task<WorkProgress> Mirror(Guid remoteId, CancellationToken ct)
+    async Task<WorkProgress> IManifestGrain.Ensure(RemoteVersion remote)
+    {
+        if (await Work.PollAsync() is { } progress) return progress;
+        if (await index.HasManifestAsync(Digest, layersStored: true, CancellationToken.None)) return WorkProgress.Stored;
+        return Work.StartUnlessRunning(ct => Mirror(remote, ct));
+    }
+
+    private async Task<WorkProgress> Mirror(RemoteVersion remote, CancellationToken ct)
     {
         await Task.Yield(); // answer Ensure first
         // A child of the first Ensure call's span: the task that asked for this manifest, on whichever silo it runs.
@@ -47,12 +55,10 @@ public sealed class ManifestGrain(
         span?.SetTag("mirror.silo", silo.Name);
         try
         {
-            var remote = await GrainFactory.GetGrain<IRemoteGrain>(remoteId).GetWithSecrets()
-                ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
+            var upstream = await sessions.ForAsync(remote.Id, remote.Updated);
             // on_demand and streamed: layers are left for the first pull, so a manifest indexed without them is complete.
-            var onDemand = remote.Settings.Policy != RemotePolicies.Immediate;
+            var onDemand = upstream.Policy != RemotePolicies.Immediate;
             if (onDemand && await index.HasManifestAsync(Digest, layersStored: false, ct)) return WorkProgress.Stored;
-            var upstream = new UpstreamSession(remote, permits, limits);
             var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
             if (manifest.Digest != Digest)
@@ -61,7 +67,7 @@ public sealed class ManifestGrain(
             var parts = new List<WorkProgress>();
             for (var tries = 1; ; tries++)
             {
-                parts.AddRange(manifest.IsList ? await MirrorChildren(remoteId, manifest, onDemand, ct) : await MirrorBlobs(remoteId, manifest, onDemand, ct));
+                parts.AddRange(manifest.IsList ? await MirrorChildren(remote, manifest, onDemand, ct) : await MirrorBlobs(remote, manifest, onDemand, ct));
                 try
                 {
                     await index.AddManifestAsync(await ManifestDescription.DescribeAsync(manifest, fetched.Bytes, blobs, CancellationToken.None), ct);
@@ -86,25 +92,28 @@ public sealed class ManifestGrain(
     }
 
     /// <summary>Each entry of a list is a manifest of its own, mirrored by its own grain (likely on another silo).</summary>
-    private async Task<WorkProgress[]> MirrorChildren(Guid remoteId, ParsedManifest list, bool onDemand, CancellationToken ct)
+    private async Task<WorkProgress[]> MirrorChildren(RemoteVersion remote, ParsedManifest list, bool onDemand, CancellationToken ct)
     {
         var known = await index.KnownManifestsAsync(list.ChildDigests, layersStored: !onDemand, ct);
         return await Task.WhenAll(list.ChildDigests.Where(c => !known.Contains(c))
-            .Select(child => WorkPolling.Manifest(GrainFactory, remoteId, child, () => Task.CompletedTask, OutageBudget.Of(ServiceProvider), ct)));
+            .Select(child => WorkPolling.Manifest(GrainFactory, remote, child, () => Task.CompletedTask, OutageBudget.Of(ServiceProvider), ct)));
     }
 
     /// <summary>
     /// The config and every distributable layer, each stored once in the cluster by its BlobGrain. On demand, layers of a
     /// known size are only recorded, with the remote that serves them; the config is always stored (it describes the image).
     /// </summary>
-    private async Task<WorkProgress[]> MirrorBlobs(Guid remoteId, ParsedManifest manifest, bool onDemand, CancellationToken ct)
+    private async Task<WorkProgress[]> MirrorBlobs(RemoteVersion remote, ParsedManifest manifest, bool onDemand, CancellationToken ct)
     {
         var wanted = (manifest.Config is { } config ? [config] : Array.Empty<Descriptor>()).Concat(manifest.Layers).DistinctBy(d => d.Digest).ToList();
         var later = onDemand ? manifest.Layers.Where(l => l.Size >= 0 && l.Digest != manifest.Config?.Digest).DistinctBy(l => l.Digest).ToList() : [];
-        foreach (var layer in later) await index.RecordOnDemandBlobAsync(layer.Digest, layer.Size, layer.MediaType, remoteId, ct);
-        return await Task.WhenAll(wanted.Except(later).Select(async blob =>
-            await index.BlobSizeAsync(blob.Digest, ct) is { } size && await quarantine.IsStoredAsync(blob.Digest, size, ct)
+        foreach (var layer in later) await index.RecordOnDemandBlobAsync(layer.Digest, layer.Size, layer.MediaType, remote.Id, ct);
+        var now = wanted.Except(later).ToList();
+        // One look-up for the blobs fetched now; those indexed must still be in the store (a stat each).
+        var indexed = await index.BlobSizesAsync(now.Select(b => b.Digest).ToList(), ct);
+        return await Task.WhenAll(now.Select(async blob =>
+            indexed.TryGetValue(blob.Digest, out var size) && await quarantine.IsStoredAsync(blob.Digest, size, ct)
                 ? WorkProgress.Stored
-                : await WorkPolling.Blob(GrainFactory, new BlobRequest(remoteId, blob.MediaType, blob.Size), blob.Digest, OutageBudget.Of(ServiceProvider), ct)));
+                : await WorkPolling.Blob(GrainFactory, new BlobRequest(remote, blob.MediaType, blob.Size), blob.Digest, OutageBudget.Of(ServiceProvider), ct)));
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Mirror.Grains.Logging;
+using Mirror.Storage;
 using Mirror.Sync;
 using Mirror.Telemetry;
 
@@ -21,18 +22,18 @@ public sealed class RemotePermits : IAsyncDisposable
     private static readonly TimeSpan Valid = RemoteLimiterGrain.LeaseLifetime - Margin;
     // Three renewals fit in a lease's local validity: one or two lost to a busy silo do not stop a download.
     private static readonly TimeSpan RenewEvery = Valid / 3;
-    private static readonly TimeSpan PauseAfterFault = TimeSpan.FromMilliseconds(250);
 
     private readonly IGrainFactory _grains;
+    private readonly OutageBudget _budget;
     private readonly ILogger<RemotePermits> _log;
     private readonly ConcurrentDictionary<Guid, Held> _held = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _renewals;
     private readonly bool _dropRenewals = RenewalFault.DropRenewals;
 
-    public RemotePermits(IGrainFactory grains, ILogger<RemotePermits> log)
+    public RemotePermits(IGrainFactory grains, IServiceProvider services, ILogger<RemotePermits> log)
     {
-        (_grains, _log) = (grains, log);
+        (_grains, _budget, _log) = (grains, OutageBudget.Of(services), log);
         _renewals = RenewLoop();
     }
 
@@ -43,15 +44,15 @@ public sealed class RemotePermits : IAsyncDisposable
         var limiter = _grains.GetGrain<IRemoteLimiterGrain>(remoteId);
         var waiting = Stopwatch.StartNew();
         var remote = MirrorTelemetry.Tag("remote", remoteName);
-        while (true)
+        // Acquire is a long poll: it answers with a lease once one is free, or null after a few seconds (ask again).
+        var held = await GrainWait.Until(async () =>
         {
-            ct.ThrowIfCancellationRequested();
             var asked = Stopwatch.GetTimestamp(); // the lease's life began after this, so the deadline counts from here
-            Guid? lease;
             var asking = limiter.Acquire(limit);
+            Guid? answer;
             try
             {
-                lease = await asking.WaitAsync(ct);
+                answer = await asking.WaitAsync(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -60,29 +61,22 @@ public sealed class RemotePermits : IAsyncDisposable
                 ReturnWhenGranted(limiter, asking);
                 throw;
             }
-            catch (Exception e) when (ClusterFaults.IsTransient(e))
-            {
-                await Task.Delay(PauseAfterFault, ct); // the limiter's silo went away; its next activation answers
-                continue;
-            }
-            if (lease is not { } granted) continue;
-            var held = new Held(remoteId, granted);
-            if (ct.IsCancellationRequested || !held.ExtendFrom(asked))
-            {
-                held.Dispose();
-                await limiter.Release(granted);
-                continue; // canceled (the loop throws), or the answer came too late to use the lease
-            }
-            held.Lapsed.Register(() => _log.LeaseLapsedLocally(granted, remoteId));
-            _held[granted] = held;
-            MirrorTelemetry.PermitWait.Record(waiting.Elapsed.TotalSeconds, remote);
-            MirrorTelemetry.PermitsHeld.Add(1, remote);
-            return new Permit(() =>
-            {
-                MirrorTelemetry.PermitsHeld.Add(-1, remote);
-                return Release(held);
-            }, held.Lapsed);
-        }
+            if (answer is not { } granted) return null;
+            var lease = new Held(remoteId, granted);
+            if (!ct.IsCancellationRequested && lease.ExtendFrom(asked)) return lease;
+            lease.Dispose();
+            await limiter.Release(granted);
+            return null; // canceled (the wait throws), or the answer came too late to use the lease
+        }, lease => lease is not null, _budget, ct);
+        held!.Lapsed.Register(() => _log.LeaseLapsedLocally(held.Lease, remoteId));
+        _held[held.Lease] = held;
+        MirrorTelemetry.PermitWait.Record(waiting.Elapsed.TotalSeconds, remote);
+        MirrorTelemetry.PermitsHeld.Add(1, remote);
+        return new Permit(() =>
+        {
+            MirrorTelemetry.PermitsHeld.Add(-1, remote);
+            return Release(held);
+        }, held.Lapsed);
     }
 
     private void ReturnWhenGranted(IRemoteLimiterGrain limiter, Task<Guid?> asking) => _ = asking.ContinueWith(async answered =>

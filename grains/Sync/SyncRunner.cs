@@ -1,6 +1,5 @@
 using Mirror.Grains.Logging;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mirror.Grains.Tasks;
@@ -18,117 +17,146 @@ using Mirror.Tasks;
 namespace Mirror.Grains.Sync;
 
 /// <summary>
-/// A sync task: list the upstream's tags, filter them, HEAD each, have ManifestGrains across the cluster mirror every
-/// manifest not yet in the content index, then let the repository commit what was seen as its next version. Every
-/// step can run again after a silo dies: what is stored is skipped.
+/// A sync task, in four phases: list the upstream's tags, resolve the digests of those the rules take (a HEAD each),
+/// have ManifestGrains across the cluster mirror every manifest not yet in the content index, then let the repository
+/// commit what was seen as its next version. Every phase can run again after a silo dies: what is stored is skipped.
 /// </summary>
-internal static partial class SyncRunner
+internal sealed class SyncRunner
 {
+    private readonly TaskContext _context;
+    private readonly SyncRepository _sync;
+    private readonly RemoteRecord _remote;
+    private readonly UpstreamSession _upstream;
+    private readonly TagRules _rules;
+
+    private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote)
+    {
+        (_context, _sync, _remote) = (context, sync, remote);
+        _upstream = new UpstreamSession(remote, context.Services.GetRequiredService<RemotePermits>(), context.Services.GetRequiredService<UpstreamLimits>());
+        _rules = new TagRules(remote.Settings, sync.SignedOnly);
+    }
+
+    private TaskProgress Progress => _context.Progress;
+    private CancellationToken Cancel => _context.Cancel;
+    private int Concurrency => _remote.Settings.DownloadConcurrency;
 
     public static async Task<List<string>> Run(TaskContext context, SyncRepository sync)
     {
-        var (grains, progress, ct) = (context.Grains, context.Progress, context.Cancel);
-        var remote = await grains.GetGrain<IRemoteGrain>(sync.RemoteId).GetWithSecrets()
+        var remote = await context.Grains.GetGrain<IRemoteGrain>(sync.RemoteId).GetWithSecrets()
             ?? throw new TaskFailedException("The remote of this sync no longer exists.");
-        _ = await grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get()
+        _ = await context.Grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get()
             ?? throw new TaskFailedException("The repository no longer exists.");
-        var upstream = new UpstreamSession(remote, context.Services.GetRequiredService<RemotePermits>(), context.Services.GetRequiredService<UpstreamLimits>());
-        var concurrency = remote.Settings.DownloadConcurrency;
+        var run = new SyncRunner(context, sync, remote);
+        var tags = await run.ListTags();
+        var references = await run.ResolveDigests(tags);
+        await run.MirrorMissing(references);
+        return await run.Commit(references);
+    }
 
-        progress.Start(SyncProgress.TagList, "Downloading tag list", total: 1);
-        await progress.SaveAsync(force: true);
-        var listed = await Upstream(() => upstream.Request((client, attempt) => client.ListTagsAsync(attempt), ct));
-        progress.Advance(SyncProgress.TagList);
-        progress.Complete(SyncProgress.TagList);
-        var tags = WithValidNames(context, listed);
+    /// <summary>The upstream's tags whose names fit the grammar.</summary>
+    private async Task<List<string>> ListTags()
+    {
+        Progress.Start(SyncProgress.TagList, "Downloading tag list", total: 1);
+        await Progress.SaveAsync(force: true);
+        var listed = await Upstream(() => _upstream.Request((client, attempt) => client.ListTagsAsync(attempt), Cancel));
+        Progress.Advance(SyncProgress.TagList);
+        Progress.Complete(SyncProgress.TagList);
+        return WithValidNames(_context, listed);
+    }
 
-        var filter = TagFilter.For(remote.Settings);
-        var selected = filter.Apply(tags).ToList();
-        var hasFilters = remote.Settings.Includes is { Count: > 0 } || remote.Settings.Excludes is { Count: > 0 };
-        // With filters, cosign companions (sha256-<hex>.sig …) come along with the images they belong to, not by name.
-        if (hasFilters) selected.RemoveAll(t => CompanionTag().IsMatch(t));
-
-        progress.Start(SyncProgress.Tags, "Processing Tags", selected.Count);
-        await progress.SaveAsync();
+    /// <summary>What the rules take, each tag HEADed for its digest, and the digests <c>includes</c> names.</summary>
+    private async Task<List<(string? Tag, string Digest)>> ResolveDigests(List<string> tags)
+    {
+        var selected = _rules.Select(tags);
+        Progress.Start(SyncProgress.Tags, "Processing Tags", selected.Count);
+        await Progress.SaveAsync();
         var tagged = new List<(string? Tag, string Digest)>();
-        await HeadTags(selected);
-        if (hasFilters)
+        await HeadTags(selected, tagged);
+        var companions = _rules.Companions(tags, selected, tagged);
+        if (companions.Count > 0)
         {
-            var synced = tagged.Select(r => r.Digest).Concat(filter.Digests).Select(d => "sha256-" + Digests.Hex(d)).ToHashSet();
-            var companions = tags.Where(t => CompanionTag().Match(t) is { Success: true } m && synced.Contains(m.Groups[1].Value) && !selected.Contains(t)).ToList();
-            progress.Total(SyncProgress.Tags, selected.Count + companions.Count);
-            await HeadTags(companions);
+            Progress.Total(SyncProgress.Tags, selected.Count + companions.Count);
+            await HeadTags(companions, tagged);
         }
-        if (sync.SignedOnly) tagged = SignedOnly(tagged, tags);
-        progress.Complete(SyncProgress.Tags);
+        tagged = _rules.Keep(tagged, tags);
+        Progress.Complete(SyncProgress.Tags);
+        return [.. tagged, .. _rules.Digests.Select(d => ((string?)null, d))];
+    }
 
-        List<(string? Tag, string Digest)> references = [.. tagged, .. filter.Digests.Select(d => ((string?)null, d))];
+    /// <summary>Every manifest the index does not hold whole, mirrored across the cluster.</summary>
+    private async Task MirrorMissing(List<(string? Tag, string Digest)> references)
+    {
         var wanted = references.Select(r => r.Digest).Distinct().ToList();
-        var index = context.Services.GetRequiredService<ContentIndex>();
+        var index = _context.Services.GetRequiredService<ContentIndex>();
         // An on_demand or streamed sync leaves layers for the first pull; an immediate one fetches what such a sync left out.
-        var layersStored = remote.Settings.Policy == RemotePolicies.Immediate;
-        var known = await index.KnownManifestsAsync(wanted, layersStored, ct);
+        var layersStored = _remote.Settings.Policy == RemotePolicies.Immediate;
+        var known = await index.KnownManifestsAsync(wanted, layersStored, Cancel);
         // What the index calls complete must still be in the store (a stat per blob): a blob gone or cut short is
         // quarantined, which makes its manifests incomplete, so they are mirrored again below.
-        if (!await AllStored(context, known, ct)) known = await index.KnownManifestsAsync(wanted, layersStored, ct);
+        if (!await AllStored(_context, known, Cancel)) known = await index.KnownManifestsAsync(wanted, layersStored, Cancel);
         var missing = wanted.Where(d => !known.Contains(d)).ToList();
-        progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
-        progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");
-        await progress.SaveAsync();
+        Progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
+        Progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");
+        await Progress.SaveAsync();
         var spread = new List<KeyValuePair<string, SiloShare>>();
+        var budget = OutageBudget.Of(_context.Services);
         // More manifests in flight than permits: the permits bound what reaches the upstream, and a manifest that waits
-        // on its blobs (or between polls) must not leave the upstream idle.
-        await Concurrently.ForEachAsync(missing, ManifestsInFlight(concurrency), async digest =>
+        // on its blobs must not leave the upstream idle.
+        await Concurrently.ForEachAsync(missing, ManifestsInFlight(Concurrency), async digest =>
         {
-            var done = await WorkPolling.Manifest(grains, remote.Id, digest, () => progress.SaveAsync(), OutageBudget.Of(context.Services), ct);
-            progress.Advance(SyncProgress.Manifests);
-            progress.Advance(SyncProgress.Artifacts, done.BlobsDownloaded);
+            var done = await WorkPolling.Manifest(_context.Grains, new RemoteVersion(_remote.Id, _remote.LastUpdated), digest, () => Progress.SaveAsync(), budget, Cancel);
+            Progress.Advance(SyncProgress.Manifests);
+            Progress.Advance(SyncProgress.Artifacts, done.BlobsDownloaded);
             spread.AddRange(done.BySilo);
         });
-        progress.Complete(SyncProgress.Manifests);
-        progress.Complete(SyncProgress.Artifacts);
-        ReportSpread(context, SiloShare.Merge(spread));
-        await progress.SaveAsync(force: true);
+        Progress.Complete(SyncProgress.Manifests);
+        Progress.Complete(SyncProgress.Artifacts);
+        ReportSpread(_context, SiloShare.Merge(spread));
+        await Progress.SaveAsync(force: true);
+    }
 
-        var refs = context.Services.GetRequiredService<SyncRefs>();
-        await refs.ReplaceAsync(context.TaskId, references, ct);
-        var number = await grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Commit(context.TaskId, new SyncedContent(sync.Mirror));
-        await refs.ClearAsync(context.TaskId, CancellationToken.None);
+    /// <summary>The repository's next version from what was seen; the hrefs the task created (none when nothing changed).</summary>
+    private async Task<List<string>> Commit(List<(string? Tag, string Digest)> references)
+    {
+        var refs = _context.Services.GetRequiredService<SyncRefs>();
+        await refs.ReplaceAsync(_context.TaskId, references, Cancel);
+        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror));
+        await refs.ClearAsync(_context.TaskId, CancellationToken.None);
 
         var summary = number is { } n
-            ? (await context.Services.GetRequiredService<RepositoryCatalog>().GetVersionAsync(sync.RepositoryId, n, CancellationToken.None))?.ContentSummary
+            ? (await _context.Services.GetRequiredService<RepositoryCatalog>().GetVersionAsync(_sync.RepositoryId, n, CancellationToken.None))?.ContentSummary
             : null;
-        progress.Start(SyncProgress.Associating, "Associating Content");
-        progress.Advance(SyncProgress.Associating, (int)(summary?.Added.Values.Sum() ?? 0));
-        progress.Complete(SyncProgress.Associating);
-        progress.Start(SyncProgress.Unassociating, "Un-Associating Content");
-        progress.Advance(SyncProgress.Unassociating, (int)(summary?.Removed.Values.Sum() ?? 0));
-        progress.Complete(SyncProgress.Unassociating);
-        return number is { } version ? [Hrefs.RepositoryVersion(sync.RepositoryId, version)] : [];
+        Progress.Start(SyncProgress.Associating, "Associating Content");
+        Progress.Advance(SyncProgress.Associating, (int)(summary?.Added.Values.Sum() ?? 0));
+        Progress.Complete(SyncProgress.Associating);
+        Progress.Start(SyncProgress.Unassociating, "Un-Associating Content");
+        Progress.Advance(SyncProgress.Unassociating, (int)(summary?.Removed.Values.Sum() ?? 0));
+        Progress.Complete(SyncProgress.Unassociating);
+        return number is { } version ? [Hrefs.RepositoryVersion(_sync.RepositoryId, version)] : [];
+    }
 
-        // A registry that sends no Docker-Content-Digest on HEAD: the digest is that of the bytes (schema 1: without signatures).
-        async Task<string> DigestByGet(string tag)
+    private async Task HeadTags(IReadOnlyList<string> names, List<(string? Tag, string Digest)> tagged) =>
+        await Concurrently.ForEachAsync(names, Concurrency, async tag =>
         {
-            var fetched = await Upstream(() => upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), ct));
-            try
-            {
-                return ManifestDocument.Parse(fetched.Bytes, fetched.MediaType).Digest;
-            }
-            catch (InvalidManifestException e)
-            {
-                throw new TaskFailedException($"The manifest of tag {tag} is invalid: {e.Message}", e);
-            }
-        }
+            var head = await Upstream(() => _upstream.Request((client, attempt) => client.HeadManifestAsync(tag, attempt), Cancel));
+            // A tag deleted between the list and the HEAD is simply no longer there.
+            if (head is not null) tagged.Add((tag, head.Digest ?? await DigestByGet(tag)));
+            Progress.Advance(SyncProgress.Tags);
+            await Progress.SaveAsync();
+        });
 
-        async Task HeadTags(IReadOnlyList<string> names) =>
-            await Concurrently.ForEachAsync(names, concurrency, async tag =>
-            {
-                var head = await Upstream(() => upstream.Request((client, attempt) => client.HeadManifestAsync(tag, attempt), ct));
-                // A tag deleted between the list and the HEAD is simply no longer there.
-                if (head is not null) tagged.Add((tag, head.Digest ?? await DigestByGet(tag)));
-                progress.Advance(SyncProgress.Tags);
-                await progress.SaveAsync();
-            });
+    /// <summary>A registry that sends no Docker-Content-Digest on HEAD: the digest is that of the bytes (schema 1: without signatures).</summary>
+    private async Task<string> DigestByGet(string tag)
+    {
+        var fetched = await Upstream(() => _upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), Cancel));
+        try
+        {
+            return ManifestDocument.Parse(fetched.Bytes, fetched.MediaType).Digest;
+        }
+        catch (InvalidManifestException e)
+        {
+            throw new TaskFailedException($"The manifest of tag {tag} is invalid: {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -179,18 +207,6 @@ internal static partial class SyncRunner
                 string.Join("; ", spread.Select(s => $"{s.Key}: {s.Value.Manifests} manifests, {s.Value.Blobs} blobs, {s.Value.Bytes} bytes")));
     }
 
-    /// <summary>
-    /// <c>signed_only</c> without a signature source, as pulp_container does it: keep the images that have a cosign
-    /// signature companion tag (<c>sha256-&lt;hex&gt;.sig</c>), and those companions.
-    /// </summary>
-    private static List<(string? Tag, string Digest)> SignedOnly(List<(string? Tag, string Digest)> tagged, IReadOnlyCollection<string> upstreamTags)
-    {
-        var signatures = upstreamTags.Where(t => t.EndsWith(".sig", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
-        var signed = tagged.Where(r => signatures.Contains($"sha256-{Digests.Hex(r.Digest)}.sig")).Select(r => r.Digest).ToHashSet();
-        return tagged.Where(r => signed.Contains(r.Digest)
-            || (r.Tag is { } tag && CompanionTag().Match(tag) is { Success: true } m && signed.Contains("sha256:" + m.Groups[1].Value[7..]))).ToList();
-    }
-
     /// <summary>Turns an upstream failure into the task's error description (the message names the URL and the status).</summary>
     private static async Task<T> Upstream<T>(Func<Task<T>> request)
     {
@@ -203,7 +219,4 @@ internal static partial class SyncRunner
             throw new TaskFailedException(e.Message, e);
         }
     }
-
-    [GeneratedRegex("^(sha256-[0-9a-f]{64})(\\.sig|\\.att|\\.sbom)?$")]
-    private static partial Regex CompanionTag();
 }

@@ -145,13 +145,12 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         span?.SetTag("mirror.correlation_id", Record.LoggingCid);
         try
         {
-            var (finalState, error, created) = await Outcome();
-            // Work cut short by the silo's stop is no outcome (a finished one still is).
-            if (_stopping.IsCancellationRequested && finalState != TaskStates.Completed) return;
+            var outcome = await Outcome();
+            if (outcome.Ending == TaskEnding.CutShort) return;
             // The outcome is recorded once the database takes it; past the budget the reminder runs the task again. A silo
-            // that stops tries once: the task's reminder brings it to another silo, which records it.
-            if (_stopping.IsCancellationRequested) await Finish(finalState, error, created);
-            else await Budget.Retry(() => Finish(finalState, error, created), _clock, CancellationToken.None);
+            // that stops (its run completed meanwhile) tries once: the task's reminder brings it to another silo, which records it.
+            if (_stopping.IsCancellationRequested) await Finish(outcome.State, outcome.Error, outcome.Created);
+            else await Budget.Retry(() => Finish(outcome.State, outcome.Error, outcome.Created), _clock, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -170,9 +169,9 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     /// Runs the operation to its outcome. A database outage or a silo lost under a call is not the task's failure: the
     /// operation (idempotent) runs again after a pause, for as long as the outage budget lasts.
     /// </summary>
-    private async Task<(string State, TaskError? Error, List<string> Created)> Outcome()
+    private async Task<TaskOutcome> Outcome()
     {
-        if (Record.State == TaskStates.Canceling) return (TaskStates.Canceled, null, []);
+        if (Record.State == TaskStates.Canceling) return TaskOutcome.Canceled;
         DateTimeOffset? outageSince = null;
         for (var attempt = 1; ; attempt++)
         {
@@ -180,22 +179,14 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             try
             {
                 var created = await RunOnce();
-                return (Record.State == TaskStates.Canceling ? TaskStates.Canceled : TaskStates.Completed, null, created);
+                // Finished: an outcome even when the silo is stopping meanwhile.
+                return Record.State == TaskStates.Canceling ? TaskOutcome.Canceled : TaskOutcome.Completed(created);
             }
-            catch (OperationCanceledException) when (_work.IsCancellationRequested)
+            catch (Exception e) when (Classify(e) is { } outcome)
             {
-                return (TaskStates.Canceled, null, []);
+                return outcome;
             }
-            catch (TaskFailedException e)
-            {
-                _log.TaskFailed(Record.Id, Record.Name, e.Message);
-                return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
-            }
-            catch (ValidationFailedException e)
-            {
-                return (TaskStates.Failed, new TaskError { Description = e.Detail }, []);
-            }
-            catch (Exception e) when (TransientFaults.IsTransient(e))
+            catch (Exception e) // transient: see Classify
             {
                 var now = _clock.GetUtcNow();
                 // An attempt that ran longer than the budget before this fault had got past the previous outage.
@@ -203,23 +194,42 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
                 if (now - outageSince > Budget.Length)
                 {
                     _log.TaskOutageTooLong(e, Record.Id, Record.Name, Budget.Length);
-                    return (TaskStates.Failed, new TaskError { Description = $"The database or the cluster was unavailable for longer than {Budget.Length}: {e.Message}" }, []);
+                    return TaskOutcome.Failed($"The database or the cluster was unavailable for longer than {Budget.Length}: {e.Message}");
                 }
                 _log.TaskWaitsForOutage(Record.Id, Record.Name, e.Message);
                 try
                 {
                     await Task.Delay(OutageBudget.Pause(attempt), _clock, _work.Token);
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException cancel)
                 {
-                    return (TaskStates.Canceled, null, []);
+                    return Classify(cancel)!;
                 }
             }
-            catch (Exception e)
-            {
+        }
+    }
+
+    /// <summary>
+    /// How a run that threw ended: cut short when its silo stops (whatever it threw then), canceled, failed; null for a
+    /// database outage or a silo lost under a call, which the caller waits out.
+    /// </summary>
+    private TaskOutcome? Classify(Exception e)
+    {
+        if (_stopping.IsCancellationRequested) return TaskOutcome.CutShort;
+        switch (e)
+        {
+            case OperationCanceledException when _work.IsCancellationRequested:
+                return TaskOutcome.Canceled;
+            case TaskFailedException failed:
+                _log.TaskFailed(Record.Id, Record.Name, failed.Message);
+                return TaskOutcome.Failed(ErrorText.Of(failed));
+            case ValidationFailedException invalid:
+                return TaskOutcome.Failed(invalid.Detail);
+            case var _ when TransientFaults.IsTransient(e):
+                return null;
+            default:
                 _log.TaskCrashed(e, Record.Id, Record.Name);
-                return (TaskStates.Failed, new TaskError { Description = ErrorText.Of(e) }, []);
-            }
+                return TaskOutcome.Failed(ErrorText.Of(e));
         }
     }
 
@@ -267,9 +277,9 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private async Task WaitForReservations()
     {
+        // A reservation answers at once (it is no long poll): asked again after a pause while tasks ahead hold it.
         foreach (var reservation in Reservations())
-            while (!await Reserve(reservation).WaitAsync(_work.Token))
-                await Task.Delay(ReservationPoll, _work.Token);
+            await GrainWait.Until(() => Reserve(reservation), held => held, Budget, _work.Token, pause: ReservationPoll);
     }
 
     private async Task ReleaseReservations()

@@ -31,7 +31,12 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
 
     /// <summary>The stored size of an indexed blob (touched), or null when the blob is not stored (or found damaged).</summary>
     public async Task<long?> BlobSizeAsync(string digest, CancellationToken ct) =>
-        await db.Command("update mirror_blobs set touched = clock_timestamp() where digest = $1 and damaged_at is null and stored returning size", digest).ScalarAsync(ct) as long?;
+        (await BlobSizesAsync([digest], ct)).TryGetValue(digest, out var size) ? size : null;
+
+    /// <summary>The stored sizes of the stored, indexed blobs among <paramref name="digests"/> (each touched), in one round trip.</summary>
+    public async Task<Dictionary<string, long>> BlobSizesAsync(IReadOnlyCollection<string> digests, CancellationToken ct) =>
+        (await db.Command("update mirror_blobs set touched = clock_timestamp() where digest = any($1) and damaged_at is null and stored returning digest, size",
+            Sql.TextArray(digests)).RowsAsync(r => (Digest: r.GetString(0), Size: r.GetInt64(1)), ct)).ToDictionary(b => b.Digest, b => b.Size, StringComparer.Ordinal);
 
     /// <summary>
     /// Records a layer an on_demand or streamed sync leaves for the first pull: known (size, media type, the remote that

@@ -9,8 +9,8 @@ namespace Mirror.Tests.Cluster;
 /// A deployment for tests that break something in the middle of a sync (a silo, the database): an upstream behind the
 /// recording proxy, and a sync of a bulk upstream slowed down enough for the fault to land mid-way.
 /// </summary>
-public abstract class FaultFixture(string name, int silos, bool ownPostgres = false)
-    : EndToEndFixture(name, silos, proxied: true, ownPostgres: ownPostgres)
+public abstract class FaultFixture(string name, int silos, bool ownPostgres = false, IReadOnlyDictionary<string, string>? environment = null)
+    : EndToEndFixture(name, silos, proxied: true, ownPostgres: ownPostgres, environment: environment)
 {
     /// <summary>
     /// Pushes a bulk upstream, creates a remote (<c>download_concurrency</c> 4) and a repository, trickles every blob download

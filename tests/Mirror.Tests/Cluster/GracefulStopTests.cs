@@ -1,11 +1,14 @@
 using System.Diagnostics;
-using System.Net;
-using Mirror.TestKit;
 using Mirror.Tests.Infrastructure;
-using Mirror.Tests.Sync;
 using Xunit.Abstractions;
 
 namespace Mirror.Tests.Cluster;
+
+/// <summary>Two silos that stop as they would in a pod: with the deployment's shutdown timeout.</summary>
+public sealed class GracefulStopFixture() : FaultFixture("stop", silos: 2, environment: new Dictionary<string, string>
+{
+    ["DOTNET_SHUTDOWNTIMEOUTSECONDS"] = ((int)GracefulStopTests.ShutdownTimeout.TotalSeconds).ToString(),
+});
 
 /// <summary>
 /// A silo asked to stop (SIGTERM, as the kubelet sends it) in the middle of a sync leaves by itself, with exit code 0,
@@ -13,43 +16,17 @@ namespace Mirror.Tests.Cluster;
 /// <c>DOTNET_SHUTDOWNTIMEOUTSECONDS=120</c>); the sync finishes on the other silo with the upstream's content.
 /// The time it took is written to the test's output: that is the measurement <c>deploy/README.md</c> quotes.
 /// </summary>
-public sealed class GracefulStopTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class GracefulStopTests(GracefulStopFixture fixture, ITestOutputHelper output) : IClassFixture<GracefulStopFixture>
 {
-    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(120);
-    private MirrorCluster _cluster = null!;
-    private RegistryServer _registry = null!;
-    private RecordingProxy _proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _registry = await RegistryServer.StartAsync(Path.Combine(TestEnvironment.WorkFolder, "stop-" + Guid.NewGuid().ToString("N")[..8]), RegistryAuth.None);
-        _proxy = await RecordingProxy.StartAsync(_registry.BaseUrl);
-        // The deployment's shutdown timeout, so the silo stops as it would in a pod.
-        _cluster = await MirrorCluster.StartAsync(silos: 2, environment: new Dictionary<string, string>
-        {
-            ["DOTNET_SHUTDOWNTIMEOUTSECONDS"] = ((int)ShutdownTimeout.TotalSeconds).ToString(),
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _proxy.DisposeAsync();
-        await _registry.DisposeAsync();
-    }
+    internal static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task A_silo_stopped_during_a_sync_leaves_within_the_grace_period_and_the_sync_completes()
     {
-        var upstream = await BulkUpstream.PushAsync(_registry, "stop", images: 30, layersPerImage: 3, seed: 77);
-        var remote = await _cluster.Client.CreateRemote(_proxy.BaseUrl, "stop", new { download_concurrency = 4 });
-        var repository = await _cluster.Client.CreateRepository();
-        _proxy.Interceptor = ProxyFaults.Trickle(_proxy, RequestKind.BlobGet, TimeSpan.FromMilliseconds(40));
-        var task = (await _cluster.Client.PostAsync(repository + "sync/", new { remote })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
-        await _proxy.WhenBlobsFetched(upstream.Blobs.Count / 4, _cluster);
+        var sync = await fixture.StartSlowSyncAsync("stop", images: 30, layersPerImage: 3, seed: 77);
 
-        var silo = _cluster.Silos[1];
-        _cluster.ExpectExit(silo);
+        var silo = fixture.Cluster.Silos[1];
+        fixture.Cluster.ExpectExit(silo);
         var clock = Stopwatch.StartNew();
         Posix.Terminate(silo.Pid);
         var exitCode = await silo.WaitForExitAsync(ShutdownTimeout + TimeSpan.FromSeconds(30));
@@ -58,8 +35,8 @@ public sealed class GracefulStopTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, exitCode);
         Assert.True(clock.Elapsed < ShutdownTimeout, $"the silo took {clock.Elapsed} to stop; the pod would have been killed");
 
-        var finished = await _cluster.FinishedAsync(task, TimeSpan.FromMinutes(5));
+        var finished = await fixture.Cluster.FinishedAsync(sync.Task, TimeSpan.FromMinutes(5));
         Assert.True(finished.State == "completed", finished.Json.Text());
-        Assert.Equal(VersionContent.Expected(upstream), await VersionContent.Of(_cluster.Client, repository + "versions/1/"));
+        Assert.Equal(VersionContent.Expected(sync.Upstream), await VersionContent.Of(fixture.Client, sync.Repository + "versions/1/"));
     }
 }

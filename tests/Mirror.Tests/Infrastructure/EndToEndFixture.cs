@@ -9,7 +9,9 @@ namespace Mirror.Tests.Infrastructure;
 /// <param name="upstream">Whether there is an upstream registry (the API tests need none).</param>
 /// <param name="ownPostgres">A private PostgreSQL server for this deployment alone, which its tests may crash and restart.</param>
 /// <param name="gateways">How many gateways (all on loopback) stand in front of the silos.</param>
-public abstract class EndToEndFixture(string name, int silos, bool proxied, bool upstream = true, bool ownPostgres = false, int gateways = 1) : IAsyncLifetime
+/// <param name="environment">Settings for every silo and gateway of the deployment.</param>
+public abstract class EndToEndFixture(string name, int silos, bool proxied, bool upstream = true, bool ownPostgres = false, int gateways = 1,
+    IReadOnlyDictionary<string, string>? environment = null) : IAsyncLifetime
 {
     private RecordingProxy? _proxy;
     private RegistryServer? _registry;
@@ -37,7 +39,7 @@ public abstract class EndToEndFixture(string name, int silos, bool proxied, bool
             if (proxied) _proxy = await RecordingProxy.StartAsync(_registry.BaseUrl);
         }
         if (ownPostgres) _postgres = await PrivatePostgres.StartAsync();
-        Cluster = await MirrorCluster.StartAsync(silos, postgres: _postgres,
+        Cluster = await MirrorCluster.StartAsync(silos, postgres: _postgres, environment: environment,
             layout: gateways == 1 ? null : ClusterLayout.Loopback with { Gateways = [.. Enumerable.Repeat(NetworkHost.Loopback, gateways)] });
         await ClusterStartedAsync();
     }
