@@ -14,6 +14,8 @@ public sealed class BenchContext
     public required UpstreamRepository Main { get; init; }
     public required UpstreamRepository Big { get; init; }
     public required UpstreamRepository Scale { get; init; }
+    /// <summary>The many-small-images set: per-request and per-manifest costs rather than bytes.</summary>
+    public required UpstreamRepository Small { get; init; }
     /// <summary>The test kit's demo set: what warms up a fresh deployment before a measured sync.</summary>
     public required UpstreamRepository Warmup { get; init; }
     public required BenchResults Results { get; init; }

@@ -23,18 +23,20 @@ public sealed record BenchOptions
     public int ScaleTags { get; init; } = 10_000;
     public int ScaleManifests { get; init; } = 200;
     public int LatencySamples { get; init; } = 200;
+    /// <summary>Tags (one small image each) of the many-small-images set; --quick syncs a tenth of it.</summary>
+    public int SmallTags { get; init; } = 1000;
     public int Seed { get; init; } = 42;
     public bool SkipSkopeo { get; init; }
 
     public static BenchOptions Quickly => new()
     {
         Quick = true, Tags = 20, Blobs = 100, Bytes = 128 * MiB, Rounds = 1, BigLayerBytes = 256 * MiB,
-        ScaleTags = 1000, ScaleManifests = 50, LatencySamples = 100,
+        ScaleTags = 1000, ScaleManifests = 50, LatencySamples = 100, SmallTags = 100,
     };
 
     public const string Usage = """
         usage: ./mirror bench [--quick] [--rounds N] [--tags N] [--blobs N] [--size-mib N] [--concurrency N]
-                              [--silos 2,3] [--big-layer-mib N] [--scale-tags N] [--scale-manifests N] [--no-skopeo]
+                              [--silos 2,3] [--big-layer-mib N] [--scale-tags N] [--scale-manifests N] [--small-tags N] [--no-skopeo]
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -56,6 +58,7 @@ public sealed record BenchOptions
                 "--big-layer-mib" => options with { BigLayerBytes = Int() * MiB },
                 "--scale-tags" => options with { ScaleTags = Int() },
                 "--scale-manifests" => options with { ScaleManifests = Int() },
+                "--small-tags" => options with { SmallTags = Int() },
                 "--no-skopeo" => options with { SkipSkopeo = true },
                 var other => throw new ArgumentException($"unknown option {other}"),
             };

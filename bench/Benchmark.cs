@@ -63,8 +63,10 @@ public static class Benchmark
 
         IEnumerable<(string, Func<BenchContext, int, Task>)> Sides(BenchOptions o)
         {
-            yield return ("limit", (b, r) => LimitAsync(b, r, ct));
-            if (!o.SkipSkopeo) yield return ("skopeo", (b, r) => SkopeoAsync(b, r, ct));
+            yield return ("limit", (b, r) => LimitAsync(b, b.Main, b.Results.Transfers, r, ct));
+            yield return ("limit-small", (b, r) => LimitAsync(b, b.Small, b.Results.SmallImages, r, ct));
+            if (!o.SkipSkopeo) yield return ("skopeo", (b, r) => SkopeoAsync(b, b.Main, b.Results.Transfers, r, ct));
+            if (!o.SkipSkopeo) yield return ("skopeo-small", (b, r) => SkopeoAsync(b, b.Small, b.Results.SmallImages, r, ct));
             foreach (var silos in o.SiloCounts) yield return ($"ours-{silos}", (b, r) => OursSide.RunAsync(b, silos, r, ct));
         }
     }
@@ -77,12 +79,15 @@ public static class Benchmark
         BenchContext.Say($"upstream: {main.Describe()}; generating the {options.BigLayerBytes / BenchOptions.MiB} MiB layer and {options.ScaleTags} scale tags ...");
         var big = await BigLayerImage.PushAsync(pusher, "big", options, ct);
         var scale = await ScaleSet.PushAsync(pusher, "scale", options, ct);
+        BenchContext.Say($"generating the many-small-images set ({options.SmallTags} tags) ...");
+        var small = await SmallImageSet.PushAsync(pusher, "small", options, ct);
         var warmup = DemoSet.Build();
         await warmup.PushAsync(pusher, "warmup", ct);
         results.GenerationSeconds = clock.Elapsed.TotalSeconds;
         results.Upstream = main.Describe();
+        results.SmallUpstream = small.Describe();
         BenchContext.Say($"upstream ready in {results.GenerationSeconds:F0} s");
-        return new BenchContext { Options = options, Deployment = deployment, Registry = registry, Main = main, Big = big, Scale = scale,
+        return new BenchContext { Options = options, Deployment = deployment, Registry = registry, Main = main, Big = big, Scale = scale, Small = small,
             Warmup = new UpstreamRepository("warmup", [.. warmup.Tagged.Select(t => t.Tag)], warmup.Manifests.Count, 2, []), Results = results, Work = work };
     }
 
@@ -100,41 +105,46 @@ public static class Benchmark
         }
     }
 
-    private static async Task LimitAsync(BenchContext bench, int round, CancellationToken ct)
+    /// <summary>
+    /// The limit for one repository, recorded in <paramref name="into"/> (the main set's or the small images'). For the
+    /// small images it GETs every tag's manifest too: there, requests rather than bytes are the work.
+    /// </summary>
+    private static async Task LimitAsync(BenchContext bench, UpstreamRepository repository, List<Transfer> into, int round, CancellationToken ct)
     {
+        var small = repository == bench.Small;
         var folder = Path.Combine(bench.Work, "limit");
         BenchContext.Remove(folder);
-        BenchContext.Say($"round {round}: limit: {bench.Main.Blobs.Count} plain GETs, {bench.Options.Concurrency} at a time ...");
+        BenchContext.Say($"round {round}: limit ({repository.Name}): {(small ? $"{repository.Tags.Count} manifest and " : "")}{repository.Blobs.Count} blob plain GETs, {bench.Options.Concurrency} at a time ...");
         await using var watch = new ProcessWatch(bench.Upstream(("limit", Environment.ProcessId)), bench.Registry.Port);
-        var run = await LimitDownload.RunAsync(bench.Registry.BaseUrl, bench.Main, bench.Options.Concurrency, folder, ct);
+        var run = await LimitDownload.RunAsync(bench.Registry.BaseUrl, repository, bench.Options.Concurrency, folder, ct, manifests: small);
         var usage = await watch.StopAsync();
-        if (run.Bytes != bench.Main.Bytes) bench.Results.Problems.Add($"limit round {round}: downloaded {run.Bytes} bytes of {bench.Main.Bytes}");
-        var transfer = new Transfer("limit", round, bench.Main.Bytes, run.Seconds)
+        if (run.Bytes != repository.Bytes) bench.Results.Problems.Add($"limit ({repository.Name}) round {round}: downloaded {run.Bytes} bytes of {repository.Bytes}");
+        var transfer = new Transfer("limit", round, repository.Bytes, run.Seconds)
         {
             BytesOnDisk = run.Bytes,
             CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
         }.With(watch);
-        bench.Results.Transfers.Add(transfer);
-        BenchContext.Say($"round {round}: limit: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s");
+        into.Add(transfer);
+        BenchContext.Say($"round {round}: limit ({repository.Name}): {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s");
         BenchContext.Remove(folder);
     }
 
-    private static async Task SkopeoAsync(BenchContext bench, int round, CancellationToken ct)
+    private static async Task SkopeoAsync(BenchContext bench, UpstreamRepository repository, List<Transfer> into, int round, CancellationToken ct)
     {
         if (!SkopeoSync.Installed) throw new InvalidOperationException("skopeo is not installed (apt-get install skopeo)");
         var folder = Path.Combine(bench.Work, "skopeo");
         BenchContext.Remove(folder);
-        BenchContext.Say($"round {round}: skopeo sync --all --src docker --dest dir ...");
+        BenchContext.Say($"round {round}: skopeo sync --all --src docker --dest dir ({repository.Name}) ...");
         await using var watch = new ProcessWatch(bench.Upstream(), bench.Registry.Port);
-        var seconds = await SkopeoSync.RunAsync(bench.Registry.HostPort, bench.Main.Name, folder, ct);
+        var seconds = await SkopeoSync.RunAsync(bench.Registry.HostPort, repository.Name, folder, ct);
         var usage = await watch.StopAsync();
-        var transfer = new Transfer("skopeo", round, bench.Main.Bytes, seconds)
+        var transfer = new Transfer("skopeo", round, repository.Bytes, seconds)
         {
             BytesOnDisk = BenchContext.BytesUnder(folder),
             CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
         }.With(watch);
-        bench.Results.Transfers.Add(transfer);
-        BenchContext.Say($"round {round}: skopeo: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s ({transfer.BytesOnDisk / BenchOptions.MiB} MiB written)");
+        into.Add(transfer);
+        BenchContext.Say($"round {round}: skopeo ({repository.Name}): {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s ({transfer.BytesOnDisk / BenchOptions.MiB} MiB written)");
         BenchContext.Remove(folder);
     }
 }

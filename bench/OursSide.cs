@@ -58,8 +58,37 @@ public static class OursSide
             bench.Results.Problems.Add($"{side} round {round}: the blob store grew by {transfer.BytesOnDisk} bytes, less than the {main.Bytes} the repository holds");
 
         await NoopAsync(bench, api, repository, silos, round, ct);
+        await Benchmark.Step(bench.Results, $"{side} round {round} small images", () => SmallImagesAsync(bench, api, silos, round, ct));
         // Idle silos still cost the machine something: the next side runs without them.
         await deployment.StopAsync(ct);
+    }
+
+    /// <summary>
+    /// The many-small-images set, synced in full on the same warm deployment (nothing of it is stored yet): per-request and
+    /// per-manifest costs, with the silos' CPU per manifest.
+    /// </summary>
+    private static async Task SmallImagesAsync(BenchContext bench, PulpClient api, int silos, int round, CancellationToken ct)
+    {
+        var (deployment, small, side) = (bench.Deployment, bench.Small, $"ours-{silos}");
+        var name = $"small-r{round}-s{silos}";
+        var repository = await api.CreateRepositoryAsync(name, ct: ct);
+        var remote = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, small.Name, new { download_concurrency = bench.Options.Concurrency }, ct);
+        BenchContext.Say($"round {round}: {side}: full sync of {small.Tags.Count} small images ...");
+        await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
+        var sync = await api.TimedSyncAsync(repository, remote, ct);
+        var usage = await watch.StopAsync();
+        var transfer = new Transfer(side, round, small.Bytes, sync.Elapsed.TotalSeconds)
+        {
+            CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+            PhaseEnds = sync.PhaseEnds,
+            SiloCpuByThread = watch.CpuByThread("silo"),
+        }.With(watch);
+        bench.Results.SmallImages.Add(transfer);
+        var silosCpu = transfer.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
+        BenchContext.Say($"round {round}: {side}: small images in {transfer.Seconds:F1} s, {small.Manifests / transfer.Seconds:F0} manifests/s, " +
+            $"{1000 * silosCpu / small.Manifests:F1} silo CPU ms per manifest");
+        var tags = sync.Version is { } version ? await api.CountAsync("tags", version, ct) : 0;
+        if (tags != small.Tags.Count) bench.Results.Problems.Add($"{side} round {round}: the small-images version holds {tags} tags, the upstream {small.Tags.Count}");
     }
 
     /// <summary>The version must hold every tag and unique blob of the upstream, or the time measured a partial mirror.</summary>

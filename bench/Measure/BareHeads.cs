@@ -6,7 +6,7 @@ namespace Mirror.Bench.Measure;
 public static class BareHeads
 {
     /// <summary>The Accept header a mirror sends, so the registry answers with the digest of the manifest as stored.</summary>
-    private const string Accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, " +
+    public const string Accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, " +
         "application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
 
     public static async Task<double> RunAsync(Uri registry, string repository, IReadOnlyList<string> tags, int concurrency, CancellationToken ct)

@@ -6,10 +6,13 @@ namespace Mirror.Bench.Measure;
 /// <summary>
 /// The limit: every unique blob fetched with plain GETs, <c>concurrency</c> at a time over HTTP/1.1, each written to a
 /// file in a folder on the same disk as the mirror's blob store. No digest check, no fsync, no database: the ceiling.
+/// With <paramref name="manifests"/>, every tag's manifest is fetched first (a GET by tag with a mirror's Accept list):
+/// where images are small, those requests are a large part of what a mirror must do.
 /// </summary>
 public static class LimitDownload
 {
-    public static async Task<(double Seconds, long Bytes)> RunAsync(Uri registry, UpstreamRepository repository, int concurrency, string folder, CancellationToken ct)
+    public static async Task<(double Seconds, long Bytes)> RunAsync(Uri registry, UpstreamRepository repository, int concurrency, string folder, CancellationToken ct,
+        bool manifests = false)
     {
         Directory.CreateDirectory(folder);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false })
@@ -19,6 +22,16 @@ public static class LimitDownload
         };
         long bytes = 0;
         var clock = Stopwatch.StartNew();
+        if (manifests)
+            await Parallel.ForEachAsync(repository.Tags, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct },
+                async (tag, token) =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repository.Name}/manifests/{tag}");
+                    request.Headers.TryAddWithoutValidation("Accept", BareHeads.Accept);
+                    using var response = await http.SendAsync(request, token);
+                    response.EnsureSuccessStatusCode();
+                    await response.Content.ReadAsByteArrayAsync(token);
+                });
         await Parallel.ForEachAsync(repository.Blobs, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct },
             async (blob, token) =>
             {

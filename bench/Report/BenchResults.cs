@@ -39,6 +39,9 @@ public sealed record BenchResults
     public string Upstream { get; set; } = "";
     public double GenerationSeconds { get; set; }
     public List<Transfer> Transfers { get; } = [];
+    public string SmallUpstream { get; set; } = "";
+    /// <summary>Full syncs of the many-small-images set, by the same sides (limit, skopeo, ours-N).</summary>
+    public List<Transfer> SmallImages { get; } = [];
     public List<NoopResync> Noops { get; } = [];
     public MemoryResult? Memory { get; set; }
     public ScaleResult? Scale { get; set; }

@@ -5,18 +5,48 @@ namespace Mirror.Bench.Report;
 /// <summary>latest.md: the throughput table with its ratios, the other measurements, the targets, and what limits them.</summary>
 public static class MarkdownReport
 {
-    public static string Table(Summary summary)
+    public static string Table(Summary summary) => Table(summary.Sides, summary.Limit, summary.Skopeo);
+
+    private static string Table(IReadOnlyList<SideSummary> sides, SideSummary? limit, SideSummary? skopeo)
     {
         var text = new StringBuilder();
         text.AppendLine("| side | MiB/s (median) | min–max | wall s (median) | rounds | ours/limit | ours/skopeo |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var side in summary.Sides)
+        foreach (var side in sides)
         {
             var ours = side.Side.StartsWith("ours-", StringComparison.Ordinal);
             text.AppendLine($"| {Label(side.Side)} | {side.MiBps:F1} | {side.MinBytesPerSecond / BenchOptions.MiB:F1}–{side.MaxBytesPerSecond / BenchOptions.MiB:F1} | " +
-                $"{side.MedianSeconds:F1} | {side.Runs} | {(ours ? Summary.Format(Summary.Ratio(side, summary.Limit)) : "")} | {(ours ? Summary.Format(Summary.Ratio(side, summary.Skopeo)) : "")} |");
+                $"{side.MedianSeconds:F1} | {side.Runs} | {(ours ? Summary.Format(Summary.Ratio(side, limit)) : "")} | {(ours ? Summary.Format(Summary.Ratio(side, skopeo)) : "")} |");
         }
         return text.ToString();
+    }
+
+    /// <summary>The many-small-images set: the same sides, with manifests per second and the silos' CPU per manifest.</summary>
+    private static void SmallImages(StringBuilder text, Summary summary)
+    {
+        var r = summary.Results;
+        text.AppendLine("## Many small images");
+        text.AppendLine();
+        if (summary.SmallSides.Count == 0)
+        {
+            text.AppendLine("not measured (see problems).");
+            text.AppendLine();
+            return;
+        }
+        var manifests = r.Options.SmallTags;
+        text.AppendLine($"Repository `small`: {r.SmallUpstream}{(r.Options.Quick ? " (--quick: a tenth of the full run's 1,000 tags)" : "")}. " +
+            "Each tag is its own image on one of 8 shared base layers (64–232 KiB) with one or two layers of its own (16–192 KiB): " +
+            "what each request and each manifest costs dominates, not the bytes. The limit GETs every tag's manifest and every unique blob; " +
+            "ours syncs it on the deployment of the round, warm, after the large-blob syncs.");
+        text.AppendLine();
+        text.Append(Table(summary.SmallSides, summary.SmallLimit, summary.SmallSkopeo));
+        text.AppendLine();
+        text.AppendLine("| side | manifests/s (median) | silo CPU ms per manifest (median) |");
+        text.AppendLine("|---|---:|---:|");
+        foreach (var side in summary.SmallSides)
+            text.AppendLine($"| {Label(side.Side)} | {manifests / side.MedianSeconds:F0} | " +
+                (side.Side.StartsWith("ours-", StringComparison.Ordinal) ? $"{summary.SiloCpuMsPerManifest(side.Side, manifests):F1}" : "") + " |");
+        text.AppendLine();
     }
 
     public static string Write(Summary summary)
@@ -54,6 +84,8 @@ public static class MarkdownReport
             text.AppendLine($"| {t.Side} | {t.Round} | {t.Seconds:F1} | {t.BytesPerSecond / BenchOptions.MiB:F1} | {t.MeanActiveDownloads:F1} / {t.PeakActiveDownloads} | " +
                 $"{t.PeakUpstreamConnections} | {t.MachineBusy:P0} | {t.MachineIoWait:P0} | {t.BytesOnDisk / BenchOptions.MiB} |");
         text.AppendLine();
+
+        SmallImages(text, summary);
 
         text.AppendLine("## No-op re-sync");
         text.AppendLine();

@@ -39,13 +39,13 @@ public class CatalogedRecord<TState, TRecord>(
     /// <summary>
     /// Creates the object from <paramref name="create"/>; a create run again (a task resumed after its silo died) gets what the
     /// first run made. Throws <see cref="ValidationFailedException"/> if the catalog refuses it; then nothing is left.
-    /// <paramref name="alongside"/> changes the rest of the state in the same write (see <see cref="UpdateAsync"/>).
+    /// <paramref name="alongside"/> and <paramref name="settle"/> as for <see cref="UpdateAsync"/>.
     /// </summary>
-    public async Task<TRecord> CreateAsync(Func<TRecord> create, CancellationToken ct, Func<TState, Action>? alongside = null)
+    public async Task<TRecord> CreateAsync(Func<TRecord> create, CancellationToken ct, Func<TState, Action>? alongside = null, bool settle = true)
     {
         if (Record is { } existing) return existing;
         var record = create();
-        await ChangeAsync(record, alongside, ct);
+        await ChangeAsync(record, alongside, settle, ct);
         return record;
     }
 
@@ -54,17 +54,23 @@ public class CatalogedRecord<TState, TRecord>(
     /// the catalog refuses the change; then nothing changed. <paramref name="alongside"/>, for a state that holds more than the
     /// record, changes the rest of it in the state write of this change and returns how to undo that if the write fails.
     /// </summary>
-    public async Task<TRecord> UpdateAsync(Func<TRecord, TRecord> change, CancellationToken ct, Func<TState, Action>? alongside = null)
+    /// <param name="settle">
+    /// False skips the third write: once the row is written, memory clears the mark (readers see the new record) but the
+    /// stored state keeps it, which is all a crash needs: the next activation writes the stored record to the row again (an
+    /// upsert of what it holds already) and clears it. For an object that writes again soon and settles its last write, as a
+    /// task does with its progress until its outcome; a refused row is always settled.
+    /// </param>
+    public async Task<TRecord> UpdateAsync(Func<TRecord, TRecord> change, CancellationToken ct, Func<TState, Action>? alongside = null, bool settle = true)
     {
         var record = change(Record ?? throw new ValidationFailedException("pulp_href", $"The {kind} no longer exists."));
-        await ChangeAsync(record, alongside, ct);
+        await ChangeAsync(record, alongside, settle, ct);
         return record;
     }
 
     /// <summary>Finishes a change a dead process or a failed write left half made; meant for the grain's activation.</summary>
     public async Task RepairAsync(CancellationToken ct)
     {
-        if (state.State.RowPending) await FinishAsync(ct);
+        if (state.State.RowPending) await FinishAsync(settle: true, ct);
     }
 
     /// <summary>Removes the object from the catalog and its state; a delete of an object already gone only makes sure of that.</summary>
@@ -76,10 +82,10 @@ public class CatalogedRecord<TState, TRecord>(
             if (state.RecordExists) await state.ClearStateAsync(ct);
             return;
         }
-        await ChangeAsync(null, null, ct);
+        await ChangeAsync(null, null, settle: true, ct);
     }
 
-    private async Task ChangeAsync(TRecord? record, Func<TState, Action>? alongside, CancellationToken ct)
+    private async Task ChangeAsync(TRecord? record, Func<TState, Action>? alongside, bool settle, CancellationToken ct)
     {
         try
         {
@@ -89,6 +95,7 @@ public class CatalogedRecord<TState, TRecord>(
             state.State.Previous = before;
             state.State.Record = record;
             state.State.RowPending = true;
+            state.State.Unsettled = !settle;
             var undo = alongside?.Invoke(state.State);
             try
             {
@@ -97,12 +104,12 @@ public class CatalogedRecord<TState, TRecord>(
             catch
             {
                 // Memory goes back to the stored state: nothing of this change is there, and the row still shows `before`.
-                (state.State.Record, state.State.Previous, state.State.RowPending) = (before, null, false);
+                (state.State.Record, state.State.Previous, state.State.RowPending, state.State.Unsettled) = (before, null, false, false);
                 undo?.Invoke();
                 throw;
             }
             CatalogWriteFault.AfterStateWrite(grain);
-            if (await FinishAsync(ct) is { } refused)
+            if (await FinishAsync(settle, ct) is { } refused)
                 throw new ValidationFailedException(refused.Field, PulpMessages.Conflict(refused.OverlapsWith));
         }
         catch (Exception e) when (e is not ValidationFailedException)
@@ -114,7 +121,7 @@ public class CatalogedRecord<TState, TRecord>(
     }
 
     // Brings the row to the state, or the state back to the row; returns the catalog's refusal, if that is what happened.
-    private async Task<CatalogConflict?> FinishAsync(CancellationToken ct)
+    private async Task<CatalogConflict?> FinishAsync(bool settle, CancellationToken ct)
     {
         CatalogConflict? refused = null;
         try
@@ -130,6 +137,9 @@ public class CatalogedRecord<TState, TRecord>(
         }
         state.State.RowPending = false;
         state.State.Previous = null;
+        // The row shows the stored record: only an unsettled write may leave the stored mark for later.
+        if (!settle && refused is null && state.State.Record is not null) return null;
+        state.State.Unsettled = false;
         if (state.State.Record is null) await state.ClearStateAsync(ct);
         else await state.WriteStateAsync(ct);
         return refused;

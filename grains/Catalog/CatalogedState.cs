@@ -15,4 +15,11 @@ public class CatalogedState<TRecord> where TRecord : class
 
     /// <summary>While <see cref="RowPending"/>: the record the row still shows, to return to if the catalog refuses the new one.</summary>
     [Id(2)] public TRecord? Previous { get; set; }
+
+    /// <summary>
+    /// With <see cref="RowPending"/>: the mark belongs to an unsettled write, which leaves it stored once the row is written
+    /// and is sure to be followed by a settled one or an activation that finishes it (a task's reminder brings the task back
+    /// every minute until its outcome), so <c>PendingRowSweep</c> leaves it alone.
+    /// </summary>
+    [Id(3)] public bool Unsettled { get; set; }
 }

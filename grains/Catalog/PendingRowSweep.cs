@@ -17,7 +17,8 @@ namespace Mirror.Grains.Catalog;
 /// answer had arrived — or, if its name was taken meanwhile, its state is removed. Each silo runs one; they find the same rows,
 /// and a call to a grain that is already whole changes nothing. After the first pass, a pass reads only the states written
 /// since the last one (a pending state is never written again until it is repaired), so a pass costs little however many
-/// objects there are.
+/// objects there are. A task's unsettled writes (<see cref="CatalogedState{TRecord}.Unsettled"/>) are not the sweep's: its
+/// reminder brings it back until its outcome's write settles its row.
 /// </summary>
 public sealed class PendingRowSweep(
     IGrainFactory grains,

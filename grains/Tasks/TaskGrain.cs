@@ -26,6 +26,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly IServiceProvider _services;
     private readonly ILogger<TaskGrain> _log;
     private Task? _loop;
+    // The reports of the run in progress: its outcome is written with the latest of them, not with the last one saved.
+    private TaskProgress? _progress;
     private readonly CancellationTokenSource _cancel = new();
     // The silo is stopping: the work ends here without an outcome and resumes on another silo (its reminder, or the next poll).
     private readonly CancellationTokenSource _stopping = new();
@@ -238,11 +240,10 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         await WaitForReservations();
         var now = _clock.UtcNowMicros();
         await Save(r => r with { State = r.State == TaskStates.Canceling ? r.State : TaskStates.Running, UnblockedAt = r.UnblockedAt ?? now, StartedAt = r.StartedAt ?? now, LastUpdated = now });
-        var progress = new TaskProgress(reports => Save(r => r with { ProgressReports = reports, LastUpdated = _clock.UtcNowMicros() }), _clock);
+        var progress = _progress = new TaskProgress(reports => Save(r => r with { ProgressReports = reports, LastUpdated = _clock.UtcNowMicros() }), _clock);
         var context = new TaskContext(Record.Id, GrainFactory, _services, progress, _log, _work.Token);
         var created = await TaskRunner.Run(context, _state.State.Operation
             ?? throw new InvalidOperationException($"Task {Record.Id} has lost its operation"));
-        await progress.SaveAsync(force: true);
         return created;
     }
 
@@ -252,7 +253,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         var counted = TaskStates.IsFinal(Record.State); // a retried finish (its reminder was not yet gone) counts once
         await ReleaseReservations();
         // A finished task keeps no copy of the secrets its operation may have carried; until the save succeeds it keeps
-        // the operation, so a retry after a failed save still has it.
+        // the operation, so a retry after a failed save still has it. This write settles the record's row for good, with the
+        // run's last progress (not saved on its own just before).
         await Save(r => r with
         {
             State = finalState,
@@ -260,8 +262,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             CreatedResources = created,
             FinishedAt = r.FinishedAt ?? now,
             LastUpdated = now,
-            ProgressReports = r.ProgressReports.Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
-        }, WithOperation(null));
+            ProgressReports = (_progress?.Reports ?? r.ProgressReports).Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
+        }, WithOperation(null), settle: true);
         if (!counted) MirrorTelemetry.TasksFinished.Add(1, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         if (!counted) MirrorTelemetry.TaskDuration.Record((Record.FinishedAt!.Value - Record.Created).TotalSeconds, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         await UnregisterRunReminder();
@@ -288,9 +290,13 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             await GrainFactory.GetGrain<IReservationGrain>(resource).Release(Record.Id);
     }
 
-    /// <summary>Writes a change of the record and its row (the one write path); a failed state write leaves memory as storage has it.</summary>
-    private Task<TaskRecord> Save(Func<TaskRecord, TaskRecord> change, Func<TaskState, Action>? alongside = null) =>
-        _task.UpdateAsync(change, CancellationToken.None, alongside);
+    /// <summary>
+    /// Writes a change of the record and its row (the one write path); a failed state write leaves memory as storage has it.
+    /// Until the outcome, writes are unsettled (two writes, not three: see <see cref="CatalogedRecord{TState, TRecord}.UpdateAsync"/>):
+    /// the task's reminder brings it back to finish a row a crash left behind, and its outcome's write settles.
+    /// </summary>
+    private Task<TaskRecord> Save(Func<TaskRecord, TaskRecord> change, Func<TaskState, Action>? alongside = null, bool settle = false) =>
+        _task.UpdateAsync(change, CancellationToken.None, alongside, settle);
 
     /// <summary>Sets the operation in the state write of a change (null drops it), and says how to undo that if the write fails.</summary>
     private static Func<TaskState, Action> WithOperation(TaskOperation? operation) => s =>

@@ -14,6 +14,9 @@ public sealed class TaskProgress(Func<List<ProgressReport>, Task> save, TimeProv
     private DateTimeOffset _lastSave;
     private bool _changed;
 
+    /// <summary>The reports as they stand, saved or not.</summary>
+    public IReadOnlyList<ProgressReport> Reports => _reports;
+
     public void Start(string code, string message, int? total = null) => Update(code, r => r, message, total);
 
     public void Total(string code, int total) => Update(code, r => r with { Total = total });

@@ -49,6 +49,8 @@ public sealed class PendingRows(NpgsqlDataSource db, SecretBox box)
         using var state = JsonDocument.Parse(json);
         var root = state.RootElement;
         if (!root.TryGetProperty("RowPending", out var mark) || mark.ValueKind != JsonValueKind.True) return null;
+        // An unsettled write's mark is finished by its owner (CatalogedState.Unsettled), not by the sweep.
+        if (root.TryGetProperty("Unsettled", out var unsettled) && unsettled.ValueKind == JsonValueKind.True) return null;
         foreach (var record in (ReadOnlySpan<string>)["Record", "Previous"])
             if (root.TryGetProperty(record, out var value) && value.ValueKind == JsonValueKind.Object && value.TryGetProperty("Id", out var id))
                 return id.GetGuid();

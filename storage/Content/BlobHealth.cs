@@ -32,13 +32,20 @@ public sealed class BlobHealth(NpgsqlDataSource db, TimeProvider clock)
     }
 
     /// <summary>The stored, undamaged configs and layers of these manifests and of the manifests they list, with their sizes.</summary>
+    /// <remarks>
+    /// Configs and layers are gathered apart and joined to the blobs by id: a join on "config or any layer" is an OR that
+    /// PostgreSQL can only run as a nested loop over every blob for every manifest (2.3 s of a 200-tag no-op re-sync).
+    /// </remarks>
     public async Task<IReadOnlyList<(string Digest, long Size)>> BlobsOfManifestsAsync(IReadOnlyCollection<string> manifests, CancellationToken ct) =>
         await db.Command("""
             with recursive wanted(id) as (
                 select id from mirror_manifests where digest = any($1)
-                union select c.manifest_id from mirror_manifest_children c join wanted w on w.id = c.list_id)
-            select distinct b.digest, b.size from wanted w join mirror_manifests m on m.id = w.id
-            join mirror_blobs b on b.id = m.config_blob_id or b.id in (select blob_id from mirror_manifest_layers l where l.manifest_id = m.id)
+                union select c.manifest_id from mirror_manifest_children c join wanted w on w.id = c.list_id),
+            parts(blob_id) as (
+                select m.config_blob_id from wanted w join mirror_manifests m on m.id = w.id where m.config_blob_id is not null
+                union
+                select l.blob_id from wanted w join mirror_manifest_layers l on l.manifest_id = w.id)
+            select b.digest, b.size from parts p join mirror_blobs b on b.id = p.blob_id
             where b.damaged_at is null and b.stored
             """, Sql.TextArray(manifests)).RowsAsync(r => (r.GetString(0), r.GetInt64(1)), ct);
 

@@ -51,7 +51,10 @@ public sealed class ServedContent(NpgsqlDataSource db)
             """, version.RepositoryId, version.Number, digest).FirstAsync(r => new ServedBlob(
                 r.GetInt64(0), r.GetBoolean(1), r.IsDBNull(2) ? null : r.GetGuid(2), r.IsDBNull(3) ? null : r.GetString(3)), ct);
 
-    /// <summary>Up to <paramref name="limit"/> tag names of the version after <paramref name="last"/>, in byte order.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> tag names of the version after <paramref name="last"/>, in byte order: a keyset walk of
+    /// <c>mirror_tags_name_bytes</c> from <paramref name="last"/>, each name checked against the version.
+    /// </summary>
     public async Task<IReadOnlyList<string>> TagsAsync(VersionRef version, string? last, int limit, CancellationToken ct) => await db.Command($"""
             select t.name from mirror_version_content($1, $2) rc
             join mirror_tags t on t.id = rc.content_id
