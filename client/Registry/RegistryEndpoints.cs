@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Mirror.Oci;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
+using Mirror.Sync;
 
 namespace Mirror.Gateway.Registry;
 
@@ -21,7 +22,7 @@ public static class RegistryEndpoints
     public static void Map(IEndpointRouteBuilder app) => app.Map("/v2/{**rest}", Handle);
 
     private static async Task Handle(HttpContext context, RegistryAccess access, ServedContent content, PushedContent pushed, RegistryPush push,
-        IBlobStore blobs, BlobQuarantine quarantine, string? rest)
+        IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains, string? rest)
     {
         var request = context.Request;
         var reads = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
@@ -82,7 +83,7 @@ public static class RegistryEndpoints
                 await Referrers(context, pushed, version, path.Reference);
                 return;
             default:
-                await Blob(context, content, pushed, blobs, quarantine, version, path.Reference);
+                await Blob(context, content, pushed, blobs, quarantine, grains, version, path.Reference);
                 return;
         }
     }
@@ -146,7 +147,8 @@ public static class RegistryEndpoints
         if (!HttpMethods.IsHead(context.Request.Method)) await response.Body.WriteAsync(manifest.Raw);
     }
 
-    private static async Task Blob(HttpContext context, ServedContent content, PushedContent pushed, IBlobStore blobs, BlobQuarantine quarantine, VersionRef version, string digest)
+    private static async Task Blob(HttpContext context, ServedContent content, PushedContent pushed, IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains,
+        VersionRef version, string digest)
     {
         if (digest == EmptyLayer.Digest)
         {
@@ -155,8 +157,29 @@ public static class RegistryEndpoints
             return;
         }
         if (!Digests.IsValid(digest)) throw RegistryError.BlobUnknown(digest);
+        var blob = await content.BlobAsync(version, digest, context.RequestAborted);
+        if (blob is { Stored: false })
+        {
+            if (blob.RemoteId is not { } remoteId) throw RegistryError.BlobUnknown(digest);
+            // HEAD answers what the sync recorded; only a GET fetches.
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                await SendBytes(context, digest, blob.Size, (_, _) => throw new InvalidOperationException("a HEAD reads no bytes"), damaged: null);
+                return;
+            }
+            var grain = grains.GetGrain<IBlobGrain>(digest);
+            var request = new BlobRequest(RemoteVersion.Current(remoteId), blob.MediaType ?? "application/octet-stream", blob.Size);
+            var puller = Guid.NewGuid();
+            if (await OnDemandBlobs.FollowAsync(grain, request, puller, digest, context.RequestAborted) is { } staging)
+            {
+                await SendBytes(context, digest, blob.Size,
+                    (offset, length) => Task.FromResult<Stream>(new StagedBlobStream(grain, request, puller, blobs, digest, staging, offset, length)), damaged: null);
+                return;
+            }
+            // Stored meanwhile: served from the store like any other.
+        }
         // A push repository serves the blobs pushed to it before a manifest names them too, as Pulp serves pending blobs.
-        var size = await content.BlobSizeAsync(version, digest, context.RequestAborted)
+        var size = blob?.Size
             ?? await pushed.PendingBlobSizeAsync(version.RepositoryId, digest, context.RequestAborted)
             ?? throw RegistryError.BlobUnknown(digest);
         // HEAD and GET alike answer what the store holds: a blob gone or cut short is unknown (and quarantined), not a 200.
@@ -200,8 +223,23 @@ public static class RegistryEndpoints
         response.ContentLength = length;
         if (HttpMethods.IsHead(context.Request.Method) || length == 0) return;
         string? damage;
-        await using (var stream = await open(offset, length))
+        try
+        {
+            await using var stream = await open(offset, length);
             damage = await VerifiedCopy.CopyAsync(stream, response.Body, length, range is null ? digest : null, context.RequestAborted);
+        }
+        catch (StagedBlobFailedException e)
+        {
+            // The download a first pull followed failed: an error while nothing was sent, a broken answer after.
+            if (response.HasStarted)
+            {
+                context.Abort();
+                return;
+            }
+            response.ContentLength = null;
+            response.Headers.ContentRange = default;
+            throw RegistryError.FetchFailed(digest, e.Message);
+        }
         if (damage is null) return;
         context.Abort();
         if (damaged is not null) await damaged(damage);

@@ -29,6 +29,10 @@ public sealed class RegistryError(int status, string code, string message, JsonN
     public static RegistryError BlobUnknown(string digest) =>
         new(404, "BLOB_UNKNOWN", "Blob not found.", new JsonObject { ["digest"] = digest });
 
+    /// <summary>A blob left for the first pull could not be fetched from its remote (Pulp answers such upstream failures with 502).</summary>
+    public static RegistryError FetchFailed(string digest, string reason) =>
+        new(502, "BLOB_UNKNOWN", "The blob could not be fetched from its remote.", new JsonObject { ["digest"] = digest, ["reason"] = reason });
+
     public static RegistryError BlobUploadUnknown(string id) =>
         new(404, "BLOB_UPLOAD_UNKNOWN", "Blob upload unknown to registry.", new JsonObject { ["uuid"] = id });
 

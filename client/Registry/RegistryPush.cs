@@ -84,7 +84,8 @@ public sealed partial class RegistryPush(
         if (from.Length == 0) return await index.BlobSizeAsync(digest, ct) is not null;
         if (!RepositoryName.IsValid(from) || !caller.May(RegistryScope.Pull(from))) return false;
         if (await content.DistributionAsync(from, ct) is not { } source || (source.Private && !caller.Admin)) return false;
-        if (source.Version is { } version && await content.BlobSizeAsync(version, digest, ct) is not null) return true;
+        // Only stored bytes can be mounted: a layer left for the first pull is not in the store.
+        if (source.Version is { } version && await content.BlobAsync(version, digest, ct) is { Stored: true }) return true;
         return await pushed.TargetAsync(from, ct) is { RepositoryId: { } sourceRepository }
             && await pushed.PendingBlobSizeAsync(sourceRepository, digest, ct) is not null;
     }

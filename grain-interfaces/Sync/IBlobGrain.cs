@@ -13,6 +13,49 @@ public interface IBlobGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Ensure"), ResponseTimeout("00:00:15"), AlwaysInterleave]
     Task<WorkProgress> Ensure(BlobRequest request);
+
+    /// <summary>
+    /// For a pull of a blob that an on_demand or streamed sync left unstored: starts the one download of the whole cluster
+    /// (or joins the running one) and says where it stands. Pullers poll it like <see cref="Ensure"/>; the bytes travel
+    /// through the blob store's staging (<c>IBlobStore.StageAsync</c>), never through the grain.
+    /// </summary>
+    /// <param name="following">The staging whose bytes the caller is reading: the answer is then about that download only.</param>
+    /// <param name="puller">Who asks (one id per pull): a streamed staging is kept until every puller told of it opened it.</param>
+    [Alias("Fetch"), ResponseTimeout("00:00:05")]
+    Task<BlobFetch> Fetch(BlobRequest request, string? following, Guid puller);
+
+    /// <summary>
+    /// A puller opened the staging <see cref="Fetch"/> named: a streamed download's staging is dropped once every puller
+    /// told of it has opened it (or after a few seconds), since an open reader keeps its bytes.
+    /// </summary>
+    [Alias("Opened"), OneWay]
+    Task Opened(string staging, Guid puller);
+}
+
+[GenerateSerializer, Alias("mirror.BlobFetchState")]
+public enum BlobFetchState
+{
+    /// <summary>Downloading; the bytes are readable under <see cref="BlobFetch.Staging"/> once it is set (not yet: waiting for a
+    /// permit or the upstream, or a sync's download that the store cannot show while it runs).</summary>
+    Arriving,
+    /// <summary>The followed download ended and its bytes matched the digest (and are stored, unless streamed).</summary>
+    Verified,
+    /// <summary>In the blob store: serve it from there.</summary>
+    Stored,
+    Failed,
+}
+
+/// <summary>Where a pull's download stands (see <see cref="IBlobGrain.Fetch"/>).</summary>
+[GenerateSerializer, Immutable, Alias("mirror.BlobFetch")]
+public sealed record BlobFetch(
+    [property: Id(0)] BlobFetchState State,
+    [property: Id(1)] string? Staging = null,
+    [property: Id(2)] string? Error = null)
+{
+    public static BlobFetch Stored { get; } = new(BlobFetchState.Stored);
+    public static BlobFetch Verified { get; } = new(BlobFetchState.Verified);
+    public static BlobFetch Arriving(string? staging) => new(BlobFetchState.Arriving, staging);
+    public static BlobFetch Failed(string error) => new(BlobFetchState.Failed, Error: error);
 }
 
 /// <summary>
@@ -30,4 +73,8 @@ public sealed record BlobRequest(
 /// blobs read the remote's settings once per version, not once per manifest and blob.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("mirror.RemoteVersion")]
-public sealed record RemoteVersion([property: Id(0)] Guid Id, [property: Id(1)] DateTime Updated);
+public sealed record RemoteVersion([property: Id(0)] Guid Id, [property: Id(1)] DateTime Updated)
+{
+    /// <summary>The remote as it is now, for a pull outside any sync: its settings are read afresh.</summary>
+    public static RemoteVersion Current(Guid id) => new(id, DateTime.MaxValue);
+}

@@ -15,7 +15,8 @@ namespace Mirror.Grains.Sync;
 /// <summary>
 /// See <see cref="IBlobGrain"/>. The bytes stream from the upstream through the digest check into the blob store on
 /// this grain's silo; a broken connection resumes from the bytes already received, a digest mismatch starts over, and
-/// nothing unverified is ever stored.
+/// nothing unverified is ever stored. For a pull (<see cref="IBlobGrain.Fetch"/>) the bytes go through a staging of the
+/// store that every gateway reads while it grows; this grain only says which staging and how each one ended.
 /// </summary>
 [RandomPlacement]
 public sealed class BlobGrain(
@@ -28,14 +29,151 @@ public sealed class BlobGrain(
     IHostApplicationLifetime host,
     ILogger<BlobGrain> log) : PolledWorkGrain(clock, host), IBlobGrain
 {
+    /// <summary>How many ended downloads a pull can still ask about (a retried download has one staging per attempt).</summary>
+    private const int EndingsKept = 16;
+    private readonly Dictionary<string, BlobFetch> _ended = [];
+    private readonly Queue<string> _endedOrder = new();
+    /// <summary>Pullers waiting for the running download's staging: they are told of it when it begins.</summary>
+    private readonly HashSet<Guid> _waiting = [];
+    /// <summary>Pullers told of a staging that have not opened it yet: a streamed staging waits for them before it goes.</summary>
+    private readonly Dictionary<string, HashSet<Guid>> _unopened = [];
+    private static readonly TimeSpan StreamedLinger = TimeSpan.FromSeconds(5);
+    private string? _staging;
+    private bool _workIsFetch;
+
     private string Digest => this.GetPrimaryKeyString();
 
     async Task<WorkProgress> IBlobGrain.Ensure(BlobRequest request)
     {
-        if (await Work.PollAsync() is { } progress) return progress;
+        var progress = await Work.PollAsync();
+        // A pull's download may have been streamed (not stored): its outcome is not this sync's answer, the store is.
+        if (progress is not null && (progress.State == WorkState.Running || !_workIsFetch)) return progress;
         // Indexed is not enough: the store must hold it too (a damaged blob is quarantined here and fetched again).
         if (await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None)) return WorkProgress.Stored;
-        return Work.StartUnlessRunning(ct => Store(request, ct));
+        return Work.StartUnlessRunning(ct =>
+        {
+            _workIsFetch = false;
+            return Store(request, ct);
+        });
+    }
+
+    async Task<BlobFetch> IBlobGrain.Fetch(BlobRequest request, string? following, Guid puller)
+    {
+        var polled = Work.Poll(); // every poll keeps the download alive: one that nobody follows any more is cancelled
+        if (following is not null)
+        {
+            if (_ended.TryGetValue(following, out var ended)) return ended;
+            // Not running any more and no ending recorded: this activation never ran it (its silo died) or it was cut short.
+            return polled?.State == WorkState.Running && _staging == following
+                ? BlobFetch.Arriving(following)
+                : BlobFetch.Failed("The download was interrupted.");
+        }
+        if (polled?.State == WorkState.Running)
+        {
+            // Told already (it waited when the download began, which may have ended since: a streamed staging waits for it).
+            foreach (var (named, pullers) in _unopened)
+                if (pullers.Contains(puller)) return BlobFetch.Arriving(named);
+            if (_workIsFetch && _staging is { } staging && _unopened.TryGetValue(staging, out var told))
+            {
+                told.Add(puller);
+                return BlobFetch.Arriving(staging);
+            }
+            _waiting.Add(puller);
+            return BlobFetch.Arriving(null);
+        }
+        // The download just ended in failure (upstream 404, retries spent): this pull fails too; the next one tries again.
+        if (polled is { State: WorkState.Failed, Error: var error }) return BlobFetch.Failed(error ?? "The download failed.");
+        if (await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None))
+            return BlobFetch.Stored;
+        // Started unless a sync's download (Ensure, which interleaves with this) began meanwhile: this puller then waits for it.
+        Work.StartUnlessRunning(ct =>
+        {
+            _workIsFetch = true;
+            _staging = null;
+            _waiting.Clear();
+            return Fetching(request, ct);
+        });
+        _waiting.Add(puller);
+        return BlobFetch.Arriving(null);
+    }
+
+    Task IBlobGrain.Opened(string staging, Guid puller)
+    {
+        if (_unopened.TryGetValue(staging, out var told)) told.Remove(puller);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A pull's download: from the remote the blob was synced from, under one of its permits (a pull waits for one like a
+    /// sync), through a staging of the store that the gateways read while it grows. Stored unless the remote is streamed.
+    /// </summary>
+    private async Task<WorkProgress> Fetching(BlobRequest request, CancellationToken ct)
+    {
+        await Task.Yield(); // answer Fetch first
+        using var span = MirrorTelemetry.Source.StartActivity("blob fetch");
+        span?.SetTag("mirror.blob.digest", Digest);
+        span?.SetTag("mirror.silo", silo.Name);
+        var upstream = await sessions.ForAsync(request.Remote.Id, request.Remote.Updated);
+        var keep = upstream.Policy != RemotePolicies.Streamed;
+        return await Downloading(upstream, async () =>
+        {
+            long size = 0;
+            await upstream.Request(async (client, attempt) =>
+            {
+                await using var download = await ResumingBlobStream.OpenAsync(client, Digest, upstream.Retry.Retries, attempt);
+                // A new staging for every attempt: a reader of one that failed learns it failed, never reads another's bytes.
+                var staging = Guid.NewGuid().ToString("N");
+                // Whoever waits for this download is told of its staging, even a puller that asks only after it ended.
+                _unopened[staging] = [.. _waiting];
+                _waiting.Clear();
+                _staging = staging;
+                try
+                {
+                    await blobs.StageAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, staging, keep, attempt);
+                    // Durable before visible: a kept blob is indexed before any reader is told its bytes were right.
+                    if (keep) size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, attempt) ?? 0;
+                    End(staging, BlobFetch.Verified);
+                    if (!keep) await DropWhenOpened(staging, attempt);
+                }
+                catch (Exception e)
+                {
+                    End(staging, BlobFetch.Failed(e is DigestMismatchException ? $"GET {upstream.Client.BlobUrl(Digest)} failed: {e.Message}" : ErrorText.Of(e)));
+                    throw;
+                }
+                finally
+                {
+                    _unopened.Remove(staging);
+                }
+                return true;
+            }, ct);
+            return keep ? Stored(size) : WorkProgress.Stored;
+        });
+    }
+
+    /// <summary>
+    /// A streamed staging's bytes are read from it by every puller told of it; once they all opened it (an open reader
+    /// keeps the bytes) or a few seconds passed, it goes. Pulls that come meanwhile wait, and then fetch anew.
+    /// </summary>
+    private async Task DropWhenOpened(string staging, CancellationToken ct)
+    {
+        _staging = null;
+        var since = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            while (_unopened.TryGetValue(staging, out var told) && told.Count > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(since) < StreamedLinger)
+                await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+        finally
+        {
+            blobs.DeleteStaged(Digest, staging);
+        }
+    }
+
+    private void End(string staging, BlobFetch ending)
+    {
+        _ended[staging] = ending;
+        _endedOrder.Enqueue(staging);
+        while (_endedOrder.Count > EndingsKept) _ended.Remove(_endedOrder.Dequeue());
     }
 
     private async Task<WorkProgress> Store(BlobRequest request, CancellationToken ct)
@@ -50,8 +188,7 @@ public sealed class BlobGrain(
         if (await blobs.GetSizeAsync(Digest, ct) is not null && await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, ct) is not null)
             return WorkProgress.Stored;
         var upstream = await sessions.ForAsync(request.Remote.Id, request.Remote.Updated);
-        MirrorTelemetry.DownloadsInFlight.Add(1);
-        try
+        return await Downloading(upstream, async () =>
         {
             long? size = null;
             // Orphan cleanup may delete bytes that were stored already when the put found them (a put of a stored blob
@@ -67,9 +204,24 @@ public sealed class BlobGrain(
                 size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, ct);
                 if (size is null && tries == 3) throw new InvalidOperationException($"{Digest} vanished from the blob store three times after it was stored");
             }
-            MirrorTelemetry.BlobsStored.Add(1);
-            log.BlobStored(Digest, size.Value, silo.Name);
-            return new WorkProgress { State = WorkState.Done, BySilo = { [silo.Name] = new SiloShare(0, 1, size.Value) } };
+            return Stored(size.Value);
+        });
+    }
+
+    private WorkProgress Stored(long size)
+    {
+        MirrorTelemetry.BlobsStored.Add(1);
+        log.BlobStored(Digest, size, silo.Name);
+        return new WorkProgress { State = WorkState.Done, BySilo = { [silo.Name] = new SiloShare(0, 1, size) } };
+    }
+
+    /// <summary>A download from the upstream, counted while in flight; what the upstream did wrong is its outcome.</summary>
+    private async Task<WorkProgress> Downloading(UpstreamSession upstream, Func<Task<WorkProgress>> download)
+    {
+        MirrorTelemetry.DownloadsInFlight.Add(1);
+        try
+        {
+            return await download();
         }
         catch (UpstreamException e)
         {

@@ -42,7 +42,7 @@ public sealed class ManifestGrain(
     async Task<WorkProgress> IManifestGrain.Ensure(RemoteVersion remote)
     {
         if (await Work.PollAsync() is { } progress) return progress;
-        if (await index.HasManifestAsync(Digest, CancellationToken.None)) return WorkProgress.Stored;
+        if (await index.HasManifestAsync(Digest, layersStored: true, CancellationToken.None)) return WorkProgress.Stored;
         return Work.StartUnlessRunning(ct => Mirror(remote, ct));
     }
 
@@ -56,6 +56,9 @@ public sealed class ManifestGrain(
         try
         {
             var upstream = await sessions.ForAsync(remote.Id, remote.Updated);
+            // on_demand and streamed: layers are left for the first pull, so a manifest indexed without them is complete.
+            var onDemand = upstream.Policy != RemotePolicies.Immediate;
+            if (onDemand && await index.HasManifestAsync(Digest, layersStored: false, ct)) return WorkProgress.Stored;
             var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
             if (manifest.Digest != Digest)
@@ -64,7 +67,7 @@ public sealed class ManifestGrain(
             var parts = new List<WorkProgress>();
             for (var tries = 1; ; tries++)
             {
-                parts.AddRange(manifest.IsList ? await MirrorChildren(remote, manifest, ct) : await MirrorBlobs(remote, manifest, ct));
+                parts.AddRange(manifest.IsList ? await MirrorChildren(remote, manifest, onDemand, ct) : await MirrorBlobs(remote, manifest, onDemand, ct));
                 try
                 {
                     await index.AddManifestAsync(await ManifestDescription.DescribeAsync(manifest, fetched.Bytes, blobs, CancellationToken.None), ct);
@@ -89,20 +92,26 @@ public sealed class ManifestGrain(
     }
 
     /// <summary>Each entry of a list is a manifest of its own, mirrored by its own grain (likely on another silo).</summary>
-    private async Task<WorkProgress[]> MirrorChildren(RemoteVersion remote, ParsedManifest list, CancellationToken ct)
+    private async Task<WorkProgress[]> MirrorChildren(RemoteVersion remote, ParsedManifest list, bool onDemand, CancellationToken ct)
     {
-        var known = await index.KnownManifestsAsync(list.ChildDigests, ct);
+        var known = await index.KnownManifestsAsync(list.ChildDigests, layersStored: !onDemand, ct);
         return await Task.WhenAll(list.ChildDigests.Where(c => !known.Contains(c))
             .Select(child => WorkPolling.Manifest(GrainFactory, remote, child, () => Task.CompletedTask, OutageBudget.Of(ServiceProvider), ct)));
     }
 
-    /// <summary>The config and every distributable layer, each stored once in the cluster by its BlobGrain.</summary>
-    private async Task<WorkProgress[]> MirrorBlobs(RemoteVersion remote, ParsedManifest manifest, CancellationToken ct)
+    /// <summary>
+    /// The config and every distributable layer, each stored once in the cluster by its BlobGrain. On demand, layers of a
+    /// known size are only recorded, with the remote that serves them; the config is always stored (it describes the image).
+    /// </summary>
+    private async Task<WorkProgress[]> MirrorBlobs(RemoteVersion remote, ParsedManifest manifest, bool onDemand, CancellationToken ct)
     {
         var wanted = (manifest.Config is { } config ? [config] : Array.Empty<Descriptor>()).Concat(manifest.Layers).DistinctBy(d => d.Digest).ToList();
-        // One look-up for the manifest's blobs; those indexed must still be in the store (a stat each).
-        var indexed = await index.BlobSizesAsync(wanted.Select(b => b.Digest).ToList(), ct);
-        return await Task.WhenAll(wanted.Select(async blob =>
+        var later = onDemand ? manifest.Layers.Where(l => l.Size >= 0 && l.Digest != manifest.Config?.Digest).DistinctBy(l => l.Digest).ToList() : [];
+        foreach (var layer in later) await index.RecordOnDemandBlobAsync(layer.Digest, layer.Size, layer.MediaType, remote.Id, ct);
+        var now = wanted.Except(later).ToList();
+        // One look-up for the blobs fetched now; those indexed must still be in the store (a stat each).
+        var indexed = await index.BlobSizesAsync(now.Select(b => b.Digest).ToList(), ct);
+        return await Task.WhenAll(now.Select(async blob =>
             indexed.TryGetValue(blob.Digest, out var size) && await quarantine.IsStoredAsync(blob.Digest, size, ct)
                 ? WorkProgress.Stored
                 : await WorkPolling.Blob(GrainFactory, new BlobRequest(remote, blob.MediaType, blob.Size), blob.Digest, OutageBudget.Of(ServiceProvider), ct)));

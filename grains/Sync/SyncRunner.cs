@@ -88,10 +88,12 @@ internal sealed class SyncRunner
     {
         var wanted = references.Select(r => r.Digest).Distinct().ToList();
         var index = _context.Services.GetRequiredService<ContentIndex>();
-        var known = await index.KnownManifestsAsync(wanted, Cancel);
+        // An on_demand or streamed sync leaves layers for the first pull; an immediate one fetches what such a sync left out.
+        var layersStored = _remote.Settings.Policy == RemotePolicies.Immediate;
+        var known = await index.KnownManifestsAsync(wanted, layersStored, Cancel);
         // What the index calls complete must still be in the store (a stat per blob): a blob gone or cut short is
         // quarantined, which makes its manifests incomplete, so they are mirrored again below.
-        if (!await AllStored(_context, known, Cancel)) known = await index.KnownManifestsAsync(wanted, Cancel);
+        if (!await AllStored(_context, known, Cancel)) known = await index.KnownManifestsAsync(wanted, layersStored, Cancel);
         var missing = wanted.Where(d => !known.Contains(d)).ToList();
         Progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
         Progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");

@@ -13,6 +13,8 @@ public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits, 
     public RegistryClient Client { get; } = RegistryClients.For(UpstreamSettings.For(remote, limits));
     public UpstreamRetry Retry { get; } = UpstreamRetry.For(remote.Settings.MaxRetries);
     public Guid RemoteId => remote.Id;
+    /// <summary>The remote's download policy (<see cref="RemotePolicies"/>): whether a sync stores layers, and a pull keeps them.</summary>
+    public string Policy => remote.Settings.Policy;
 
     /// <summary>Runs <paramref name="request"/> inside a permit, again after each transient failure.</summary>
     public Task<T> Request<T>(Func<RegistryClient, CancellationToken, Task<T>> request, CancellationToken ct) =>

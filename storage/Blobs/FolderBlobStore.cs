@@ -31,18 +31,48 @@ public sealed class FolderBlobStore : IBlobStore
         return Task.FromResult(file.Exists ? file.Length : (long?)null);
     }
 
-    public async Task PutAsync(string digest, Stream content, long? size, CancellationToken ct)
+    public Task PutAsync(string digest, Stream content, long? size, CancellationToken ct) =>
+        WriteAsync(digest, content, size, Path.Combine(_uploads, Guid.NewGuid().ToString("N")), FileShare.None, publish: true, ct);
+
+    public Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct) =>
+        // Unbuffered: each chunk reaches the file as it arrives, where readers of the staging see it.
+        WriteAsync(digest, content, size, StagingPath(digest, staging), FileShare.Read | FileShare.Delete, publish, ct);
+
+    public Stream? OpenStaged(string digest, string staging, long offset)
+    {
+        try
+        {
+            var file = new FileStream(StagingPath(digest, staging), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
+            file.Position = offset;
+            return file;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public void DeleteStaged(string digest, string staging) => File.Delete(StagingPath(digest, staging));
+
+    private string StagingPath(string digest, string staging)
+    {
+        if (staging.Length == 0 || !staging.All(char.IsAsciiLetterOrDigit)) throw new ArgumentException("a staging name is letters and digits", nameof(staging));
+        return Path.Combine(_uploads, $"{Digests.Hex(digest)}.{staging}");
+    }
+
+    private async Task WriteAsync(string digest, Stream content, long? size, string temp, FileShare share, bool publish, CancellationToken ct)
     {
         var target = PathOf(digest);
-        if (File.Exists(target)) return;
+        if (publish && File.Exists(target)) return;
         Directory.CreateDirectory(_uploads);
-        var temp = Path.Combine(_uploads, Guid.NewGuid().ToString("N"));
+        var verified = false;
         try
         {
             await using (var verifying = new DigestVerifyingStream(content, digest, size, leaveOpen: true))
             // Written synchronously and unbuffered: a write lands in the page cache (the fsync below makes it durable), and
-            // an asynchronous file write on Linux is the same write queued to another thread.
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            // an asynchronous file write on Linux is the same write queued to another thread. Unbuffered also lets the readers
+            // of a staged download see each chunk as soon as it is written.
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, share, bufferSize: 0))
             {
                 var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyChunk);
                 try
@@ -58,8 +88,10 @@ public sealed class FolderBlobStore : IBlobStore
                 // Only a copy that reached the end is verified; a consumer-side stop must not publish a prefix.
                 if (!verifying.IsVerified) throw new InvalidOperationException($"blob {digest} was not read to its end");
                 // On disk before it becomes visible, so a crash cannot publish a truncated blob under a good name.
-                file.Flush(flushToDisk: true);
+                if (publish) file.Flush(flushToDisk: true);
             }
+            verified = true;
+            if (!publish) return;
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             try
             {
@@ -72,7 +104,8 @@ public sealed class FolderBlobStore : IBlobStore
         }
         finally
         {
-            File.Delete(temp);
+            // An unpublished staging that verified stays for its readers until DeleteStaged.
+            if (publish || !verified) File.Delete(temp);
         }
     }
 

@@ -19,6 +19,26 @@ public interface IBlobStore
     /// <exception cref="Mirror.Oci.DigestMismatchException">The bytes are not the blob.</exception>
     Task PutAsync(string digest, Stream content, long? size, CancellationToken ct);
 
+    /// <summary>
+    /// Like <see cref="PutAsync"/>, but while the bytes arrive any process sharing the store can read them through
+    /// <see cref="OpenStaged"/> under the name <paramref name="staging"/>: how one download feeds every client of a first
+    /// pull. With <paramref name="publish"/> false the bytes are verified and stay staged (a streamed blob, never stored)
+    /// until <see cref="DeleteStaged"/>. A store that cannot show a put in progress (object storage) puts as usual (or,
+    /// unpublished, only verifies) and <see cref="OpenStaged"/> finds nothing.
+    /// </summary>
+    /// <param name="staging">A name of letters and digits that the caller made unique.</param>
+    Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct);
+
+    /// <summary>
+    /// The bytes a <see cref="StageAsync"/> has written so far, from <paramref name="offset"/>: reading at their end returns
+    /// 0 until more arrive (the reader asks again). Null when there is nothing to read: not begun, ended, or a store that
+    /// cannot show a put in progress. Whether the bytes were right is known only once the stage completed.
+    /// </summary>
+    Stream? OpenStaged(string digest, string staging, long offset);
+
+    /// <summary>Drops an unpublished staging; readers that have it open still read it to its end.</summary>
+    void DeleteStaged(string digest, string staging);
+
     /// <summary>The blob's bytes from <paramref name="offset"/>, <paramref name="length"/> of them or all the rest.</summary>
     /// <exception cref="BlobNotFoundException">The blob is not stored.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The range starts past the blob's end.</exception>

@@ -20,6 +20,17 @@ internal sealed class MeteredBlobStore(IBlobStore inner) : IBlobStore
             return true;
         });
 
+    public Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct) =>
+        Run("stage", digest, async () =>
+        {
+            await inner.StageAsync(digest, publish ? new CountingReadStream(content) : content, size, staging, publish, ct).ConfigureAwait(false);
+            return true;
+        });
+
+    public Stream? OpenStaged(string digest, string staging, long offset) => inner.OpenStaged(digest, staging, offset);
+
+    public void DeleteStaged(string digest, string staging) => inner.DeleteStaged(digest, staging);
+
     public Task<Stream> OpenReadAsync(string digest, long offset, long? length, CancellationToken ct) =>
         Run("read", digest, () => inner.OpenReadAsync(digest, offset, length, ct));
 

@@ -56,6 +56,24 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
+    /// <summary>An object is not readable before its upload completes: a stage is a put (or, unpublished, a check), and readers wait.</summary>
+    public async Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct)
+    {
+        if (publish)
+        {
+            await PutAsync(digest, content, size, ct).ConfigureAwait(false);
+            return;
+        }
+        await using var verifying = new DigestVerifyingStream(content, digest, size, leaveOpen: true);
+        await verifying.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
+    }
+
+    public Stream? OpenStaged(string digest, string staging, long offset) => null;
+
+    public void DeleteStaged(string digest, string staging)
+    {
+    }
+
     public async Task PutAsync(string digest, Stream content, long? size, CancellationToken ct)
     {
         var key = BlobPaths.Key(digest);

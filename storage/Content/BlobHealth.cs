@@ -9,11 +9,14 @@ namespace Mirror.Storage.Content;
 /// </summary>
 public sealed class BlobHealth(NpgsqlDataSource db, TimeProvider clock)
 {
-    /// <summary>SQL: the manifest row <paramref name="manifest"/> has a damaged config or layer.</summary>
-    public static string HasDamagedBlob(string manifest) => $"""
-        exists (select 1 from mirror_blobs b where b.id = {manifest}.config_blob_id and b.damaged_at is not null)
+    /// <summary>
+    /// SQL: the manifest row <paramref name="manifest"/> has a damaged config or layer, or (when the boolean SQL value
+    /// <paramref name="countUnstored"/> is true) one left unstored for the first pull.
+    /// </summary>
+    public static string HasMissingBlob(string manifest, string countUnstored) => $"""
+        exists (select 1 from mirror_blobs b where b.id = {manifest}.config_blob_id and (b.damaged_at is not null or ({countUnstored} and not b.stored)))
         or exists (select 1 from mirror_manifest_layers l join mirror_blobs b on b.id = l.blob_id
-                   where l.manifest_id = {manifest}.id and b.damaged_at is not null)
+                   where l.manifest_id = {manifest}.id and (b.damaged_at is not null or ({countUnstored} and not b.stored)))
         """;
 
     public Task MarkDamagedAsync(string digest, string damage, CancellationToken ct) =>
@@ -28,7 +31,7 @@ public sealed class BlobHealth(NpgsqlDataSource db, TimeProvider clock)
         return (rows.Count > 0 ? rows[0].Count : 0, rows.Select(r => (r.Digest, r.Damage)).ToList());
     }
 
-    /// <summary>The undamaged configs and layers of these manifests and of the manifests they list, with their sizes.</summary>
+    /// <summary>The stored, undamaged configs and layers of these manifests and of the manifests they list, with their sizes.</summary>
     /// <remarks>
     /// Configs and layers are gathered apart and joined to the blobs by id: a join on "config or any layer" is an OR that
     /// PostgreSQL can only run as a nested loop over every blob for every manifest (2.3 s of a 200-tag no-op re-sync).
@@ -43,17 +46,17 @@ public sealed class BlobHealth(NpgsqlDataSource db, TimeProvider clock)
                 union
                 select l.blob_id from wanted w join mirror_manifest_layers l on l.manifest_id = w.id)
             select b.digest, b.size from parts p join mirror_blobs b on b.id = p.blob_id
-            where b.damaged_at is null
+            where b.damaged_at is null and b.stored
             """, Sql.TextArray(manifests)).RowsAsync(r => (r.GetString(0), r.GetInt64(1)), ct);
 
     /// <summary>
-    /// A page of blobs after <paramref name="after"/> (by digest), undamaged or <paramref name="damaged"/>: all of them, or
+    /// A page of stored blobs after <paramref name="after"/> (by digest), undamaged or <paramref name="damaged"/>: all of them, or
     /// those a repository version holds (<c>mirror_version_content</c>).
     /// </summary>
     public async Task<IReadOnlyList<StoredBlob>> PageAsync(string? after, int limit, VersionRef? version, bool damaged, CancellationToken ct) =>
         await db.Command("""
             select b.digest, b.size, b.media_type, b.remote_id from mirror_blobs b
-            where (b.damaged_at is not null) = $5 and ($1::text is null or b.digest > $1)
+            where b.stored and (b.damaged_at is not null) = $5 and ($1::text is null or b.digest > $1)
               and ($3::uuid is null or exists (select 1 from mirror_version_content($3, $4) rc where rc.content_id = b.id))
             order by b.digest limit $2
             """,

@@ -13,28 +13,40 @@ namespace Mirror.Storage.Content;
 /// </summary>
 public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProvider clock)
 {
-    public async Task<HashSet<string>> KnownManifestsAsync(IReadOnlyCollection<string> digests, CancellationToken ct) =>
+    /// <param name="layersStored">Whether a manifest whose layers are known but not stored (left for the first pull by an
+    /// on_demand or streamed sync) is incomplete: it is for an immediate sync, which fetches them.</param>
+    public async Task<HashSet<string>> KnownManifestsAsync(IReadOnlyCollection<string> digests, bool layersStored, CancellationToken ct) =>
         // A manifest with a damaged blob (its own, or one of a listed child's) is not complete any more: it is mirrored again.
         // Its blobs and children need no touch: they cannot be deleted while the manifest refers to them.
         (await db.Command($"""
             update mirror_manifests m set touched = clock_timestamp()
-            where m.digest = any($1) and not ({BlobHealth.HasDamagedBlob("m")})
+            where m.digest = any($1) and not ({BlobHealth.HasMissingBlob("m", "$2")})
               and not exists (select 1 from mirror_manifest_children c join mirror_manifests child on child.id = c.manifest_id
-                              where c.list_id = m.id and ({BlobHealth.HasDamagedBlob("child")}))
+                              where c.list_id = m.id and ({BlobHealth.HasMissingBlob("child", "$2")}))
             returning m.digest
-            """, Sql.TextArray(digests)).RowsAsync(r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
+            """, Sql.TextArray(digests), layersStored).RowsAsync(r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
 
-    public async Task<bool> HasManifestAsync(string digest, CancellationToken ct) =>
-        (await KnownManifestsAsync([digest], ct)).Count == 1;
+    public async Task<bool> HasManifestAsync(string digest, bool layersStored, CancellationToken ct) =>
+        (await KnownManifestsAsync([digest], layersStored, ct)).Count == 1;
 
-    /// <summary>The stored size of an indexed blob (touched), or null when the blob is not indexed (or found damaged).</summary>
+    /// <summary>The stored size of an indexed blob (touched), or null when the blob is not stored (or found damaged).</summary>
     public async Task<long?> BlobSizeAsync(string digest, CancellationToken ct) =>
         (await BlobSizesAsync([digest], ct)).TryGetValue(digest, out var size) ? size : null;
 
-    /// <summary>The stored sizes of the indexed blobs among <paramref name="digests"/> (each touched), in one round trip.</summary>
+    /// <summary>The stored sizes of the stored, indexed blobs among <paramref name="digests"/> (each touched), in one round trip.</summary>
     public async Task<Dictionary<string, long>> BlobSizesAsync(IReadOnlyCollection<string> digests, CancellationToken ct) =>
-        (await db.Command("update mirror_blobs set touched = clock_timestamp() where digest = any($1) and damaged_at is null returning digest, size",
+        (await db.Command("update mirror_blobs set touched = clock_timestamp() where digest = any($1) and damaged_at is null and stored returning digest, size",
             Sql.TextArray(digests)).RowsAsync(r => (Digest: r.GetString(0), Size: r.GetInt64(1)), ct)).ToDictionary(b => b.Digest, b => b.Size, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Records a layer an on_demand or streamed sync leaves for the first pull: known (size, media type, the remote that
+    /// serves it), not stored. A blob indexed already keeps its row; one without a remote learns this one.
+    /// </summary>
+    public Task RecordOnDemandBlobAsync(string digest, long size, string? mediaType, Guid remoteId, CancellationToken ct) =>
+        db.Command("""
+            insert into mirror_blobs (id, digest, size, media_type, created, remote_id, stored) values ($1, $2, $3, $4, $5, $6, false)
+            on conflict (digest) do update set remote_id = coalesce(mirror_blobs.remote_id, excluded.remote_id), touched = clock_timestamp()
+            """, Ids.New(), digest, size, mediaType, Now(), remoteId).ExecuteAsync(ct);
 
     /// <summary>
     /// Indexes a blob the store holds (again, when it was found damaged), fetched from <paramref name="remoteId"/>, and
@@ -50,7 +62,7 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
         if (await blobs.GetSizeAsync(digest, ct) is not { } size) return null;
         await connection.Command(tx, """
             insert into mirror_blobs (id, digest, size, media_type, created, remote_id) values ($1, $2, $3, $4, $5, $6)
-            on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, remote_id = coalesce(excluded.remote_id, mirror_blobs.remote_id),
+            on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, stored = true, remote_id = coalesce(excluded.remote_id, mirror_blobs.remote_id),
                 touched = clock_timestamp()
             """, Ids.New(), digest, size, mediaType, Now(), new NpgsqlParameter { Value = (object?)remoteId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid }).ExecuteAsync(ct);
         await tx.CommitAsync(ct);

@@ -9,6 +9,9 @@ public sealed record ServedDistribution(string BasePath, bool Private, VersionRe
 /// <summary>A manifest to serve: its digest, stored media type and exact bytes.</summary>
 public sealed record ServedManifest(string Digest, string MediaType, byte[] Raw);
 
+/// <summary>A blob to serve: its size, and whether the store holds it or it is fetched from its remote when pulled.</summary>
+public sealed record ServedBlob(long Size, bool Stored, Guid? RemoteId, string? MediaType);
+
 /// <summary>
 /// What the registry API reads, one index-backed query per request: a distribution by exact base path, a tag or digest
 /// in the version it serves, the blobs of that version, and the ordered pages of <c>_catalog</c> and <c>tags/list</c>.
@@ -40,12 +43,13 @@ public sealed class ServedContent(NpgsqlDataSource db)
             where m.digest = $3
             """, version.RepositoryId, version.Number, digest).FirstAsync(ReadManifest, ct);
 
-    /// <summary>The size of a blob in the version, or null when the version does not hold it.</summary>
-    public async Task<long?> BlobSizeAsync(VersionRef version, string digest, CancellationToken ct) => await db.Command("""
-            select b.size from mirror_blobs b
+    /// <summary>A blob in the version, or null when the version does not hold it (or it was found damaged).</summary>
+    public Task<ServedBlob?> BlobAsync(VersionRef version, string digest, CancellationToken ct) => db.Command("""
+            select b.size, b.stored, b.remote_id, b.media_type from mirror_blobs b
             join mirror_version_content($1, $2) rc on rc.content_id = b.id
             where b.digest = $3 and b.damaged_at is null
-            """, version.RepositoryId, version.Number, digest).ScalarAsync(ct) as long?;
+            """, version.RepositoryId, version.Number, digest).FirstAsync(r => new ServedBlob(
+                r.GetInt64(0), r.GetBoolean(1), r.IsDBNull(2) ? null : r.GetGuid(2), r.IsDBNull(3) ? null : r.GetString(3)), ct);
 
     /// <summary>
     /// Up to <paramref name="limit"/> tag names of the version after <paramref name="last"/>, in byte order: a keyset walk of

@@ -11,7 +11,8 @@ public static class ContentJson
     public static JsonObject Render(BlobRecord blob) => Common(Hrefs.Blob(blob.Id), Hrefs.BlobPrn(blob.Id), blob.Created, new JsonObject
     {
         ["digest"] = blob.Digest,
-        // Pulp's artifacts are not exposed as a separate object; every blob listed here is stored.
+        // Pulp's artifacts are not exposed as a separate object (no artifacts/ endpoint), so there is no href to give, stored
+        // or not; whether an on_demand layer is stored yet is not shown here.
         ["artifact"] = null,
     });
 

@@ -1,0 +1,39 @@
+using Mirror.Sync;
+
+namespace Mirror.Gateway.Registry;
+
+/// <summary>
+/// The first pulls of a blob that an on_demand or streamed sync left unstored. The blob's BlobGrain runs the one download
+/// of the whole cluster; every gateway that serves a pull follows it by reading the store's staging of that download
+/// (<see cref="StagedBlobStream"/>), so however many clients ask through however many gateways, the upstream sends the
+/// bytes once.
+/// </summary>
+internal static class OnDemandBlobs
+{
+    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The staging of the running download, started if none runs, once its bytes are readable; null when the blob is in
+    /// the store (serve it from there). A pull that waits for one of the remote's permits waits here.
+    /// </summary>
+    public static async Task<string?> FollowAsync(IBlobGrain grain, BlobRequest request, Guid puller, string digest, CancellationToken ct)
+    {
+        var pause = FirstPause;
+        while (true)
+        {
+            var fetch = await grain.Fetch(request, following: null, puller).WaitAsync(ct);
+            switch (fetch)
+            {
+                case { State: BlobFetchState.Stored }:
+                    return null;
+                case { State: BlobFetchState.Failed }:
+                    throw RegistryError.FetchFailed(digest, fetch.Error ?? "The download failed.");
+                case { State: BlobFetchState.Arriving, Staging: { } staging }:
+                    return staging;
+            }
+            await Task.Delay(pause, ct);
+            pause = TimeSpan.FromTicks(Math.Min(MaxPause.Ticks, pause.Ticks * 2));
+        }
+    }
+}

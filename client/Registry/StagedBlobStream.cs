@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Mirror.Storage.Blobs;
+using Mirror.Sync;
+
+namespace Mirror.Gateway.Registry;
+
+/// <summary>
+/// A range of a blob that a BlobGrain is downloading, read from the store's staging of that download while it grows: a
+/// read at the end of what has arrived waits for more. The end of the range is reported only once the grain says the
+/// download's bytes matched their digest, so a copy that holds back its last chunk until then (<see cref="VerifiedCopy"/>)
+/// never completes an answer with wrong bytes. A download that failed throws <see cref="StagedBlobFailedException"/>.
+/// If the staging is gone before it was opened (the download ended), the bytes are read from the store; a streamed blob
+/// that left nothing behind is followed anew, as long as nothing was read yet.
+/// </summary>
+internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Guid puller, IBlobStore blobs, string digest, string staging, long offset, long length) : Stream
+{
+    private static readonly TimeSpan ArrivalPause = TimeSpan.FromMilliseconds(20);
+    // The grain cancels a download nobody asks about for 6 s; asking twice a second keeps it going with room to spare.
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(500);
+    private string _staging = staging;
+    private Stream? _source;
+    private bool _fromStore;
+    private bool _verified;
+    private long _read;
+    private long _lastPoll = Stopwatch.GetTimestamp();
+    private int _refollowed;
+    // A store that cannot show a download in progress (object storage) never lets a streamed blob be read: give up.
+    private const int MaxRefollows = 3;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (_read == length)
+            {
+                while (!_fromStore && !_verified)
+                {
+                    await Task.Delay(ArrivalPause, cancellationToken);
+                    await PollAsync(force: true, cancellationToken);
+                }
+                return 0;
+            }
+            if (_source is null && !await OpenAsync(cancellationToken))
+            {
+                await Task.Delay(ArrivalPause, cancellationToken);
+                continue;
+            }
+            var read = await _source!.ReadAsync(buffer[..(int)Math.Min(buffer.Length, length - _read)], cancellationToken);
+            if (read > 0)
+            {
+                _read += read;
+                if (!_fromStore) await PollAsync(force: false, cancellationToken);
+                return read;
+            }
+            // A stored blob shorter than its index says: the copy reports it.
+            if (_fromStore || _verified) return 0;
+            await Task.Delay(ArrivalPause, cancellationToken);
+            await PollAsync(force: false, cancellationToken);
+        }
+    }
+
+    /// <summary>Asks the grain how the followed download stands (unless <paramref name="force"/>, at most every
+    /// <see cref="PollEvery"/>); a failed one throws.</summary>
+    private async Task PollAsync(bool force, CancellationToken ct)
+    {
+        if (!force && Stopwatch.GetElapsedTime(_lastPoll) < PollEvery) return;
+        _lastPoll = Stopwatch.GetTimestamp();
+        var fetch = await grain.Fetch(request, _staging, puller).WaitAsync(ct);
+        if (fetch.State == BlobFetchState.Failed) throw new StagedBlobFailedException(fetch.Error ?? "The download failed.");
+        if (fetch.State == BlobFetchState.Verified) _verified = true;
+    }
+
+    private async Task<bool> OpenAsync(CancellationToken ct)
+    {
+        _source = blobs.OpenStaged(digest, _staging, offset + _read);
+        if (_source is not null)
+        {
+            await grain.Opened(_staging, puller);
+            return true;
+        }
+        await PollAsync(force: false, ct);
+        if (!_verified) return false; // not begun yet
+        try
+        {
+            _source = await blobs.OpenReadAsync(digest, offset + _read, length - _read, ct);
+            _fromStore = true;
+            return true;
+        }
+        catch (BlobNotFoundException) when (_read == 0 && ++_refollowed <= MaxRefollows)
+        {
+            // Streamed: verified and dropped before this reader opened it (it waited too long). Follow the next download.
+            var next = await grain.Fetch(request, following: null, puller);
+            if (next.State == BlobFetchState.Failed) throw new StagedBlobFailedException(next.Error ?? "The download failed.");
+            if (next is { State: BlobFetchState.Arriving, Staging: { } again }) (_staging, _verified) = (again, false);
+            return false;
+        }
+        catch (BlobNotFoundException)
+        {
+            throw new StagedBlobFailedException("The download ended before this reader had all its bytes.");
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _source?.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_source is not null) await _source.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>The download a reader followed failed (its bytes did not match, or it was cut short): the answer must break.</summary>
+internal sealed class StagedBlobFailedException(string reason) : IOException(reason);
