@@ -44,6 +44,7 @@ public static class CatalogServices
         .AddSingleton<Uploads>()
         .AddSingleton<PushedContent>()
         .AddSingleton<Orphans>()
+        .AddSingleton<SpaceReclaim>()
         .AddSingleton<RepositoryVersions>();
 
     private static IServiceCollection TryAddTimeProvider(this IServiceCollection services)

@@ -31,6 +31,7 @@ public static class PulpApi
         DistributionEndpoints.Map(api);
         RepairEndpoints.Map(api);
         OrphanEndpoints.Map(api);
+        ReclaimSpaceEndpoints.Map(api);
         GenericListEndpoints.Map(api);
         WorkerEndpoints.Map(api);
         NamespaceEndpoints.Map(api);

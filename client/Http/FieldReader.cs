@@ -165,8 +165,8 @@ public sealed class FieldReader(JsonObject body, bool partial)
         return new(true, text);
     }
 
-    public Field<List<string>?> StringList(string name, bool allowNull = true, int? maxItemLength = null) =>
-        List(name, allowNull, Schema.String(maxItemLength), item =>
+    public Field<List<string>?> StringList(string name, bool allowNull = true, int? maxItemLength = null, bool required = false) =>
+        List(name, allowNull, Schema.String(maxItemLength), required: required, refusal: item =>
             item?.GetValueKind() != JsonValueKind.String ? item is null ? "This field may not be null." : "Not a valid string."
             : maxItemLength is { } max && item.GetValue<string>().Length > max ? $"Ensure this field has no more than {max} characters."
             : null);
@@ -178,9 +178,9 @@ public sealed class FieldReader(JsonObject body, bool partial)
             : $"\"{(item?.GetValueKind() == JsonValueKind.String ? item.GetValue<string>() : item?.ToJsonString() ?? "None")}\" is not a valid choice.");
 
     /// <summary>A list of strings, each checked by <paramref name="refusal"/> (the message for a bad item, or null); the first bad item fails the field.</summary>
-    private Field<List<string>?> List(string name, bool allowNull, JsonObject itemSchema, Func<JsonNode?, string?> refusal)
+    private Field<List<string>?> List(string name, bool allowNull, JsonObject itemSchema, Func<JsonNode?, string?> refusal, bool required = false)
     {
-        var (present, node) = Take(name, required: false, allowNull, Schema.Array(itemSchema));
+        var (present, node) = Take(name, required, allowNull, Schema.Array(itemSchema));
         if (!present || node is null) return new(present, null);
         if (node is not JsonArray array)
         {

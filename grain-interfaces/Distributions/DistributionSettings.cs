@@ -18,6 +18,6 @@ public sealed record DistributionSettings
     [Id(7)] public string? Description { get; init; }
 }
 
-/// <summary>One repository version, as a distribution names it.</summary>
+/// <summary>One repository version, as a distribution (or a request such as reclaim_space/'s keep list) names it.</summary>
 [GenerateSerializer, Immutable, Alias("mirror.ServedVersion")]
 public sealed record ServedVersion([property: Id(0)] Guid RepositoryId, [property: Id(1)] int Number);

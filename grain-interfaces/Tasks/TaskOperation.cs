@@ -22,6 +22,7 @@ namespace Mirror.Tasks;
 [JsonDerivedType(typeof(DeleteDistribution), "delete-distribution")]
 [JsonDerivedType(typeof(RepairBlobs), "repair-blobs")]
 [JsonDerivedType(typeof(CleanupOrphans), "cleanup-orphans")]
+[JsonDerivedType(typeof(ReclaimSpace), "reclaim-space")]
 [JsonDerivedType(typeof(ChangeRepositoryContent), "change-repository-content")]
 public abstract record TaskOperation
 {
@@ -126,6 +127,20 @@ public sealed record CleanupOrphans([property: Id(0)] List<Guid>? ContentIds, [p
     public override string TaskName => "pulpcore.app.tasks.orphan.orphan_cleanup";
 
     public override List<string> ReservedResources() => ["/pulp/api/v3/orphans/cleanup/"];
+}
+
+/// <summary>
+/// Pulp's <c>reclaim_space</c>: drop the stored bytes of the blobs that some version of <paramref name="RepositoryIds"/>
+/// holds and that no version of another repository, nor any of <paramref name="Kept"/>, holds; the content stays, and
+/// later pulls fetch it again from its remote. Each repository is reserved, as Pulp reserves them.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mirror.ReclaimSpace")]
+public sealed record ReclaimSpace([property: Id(0)] List<Guid> RepositoryIds, [property: Id(1)] List<ServedVersion> Kept) : TaskOperation
+{
+    public override string TaskName => "pulpcore.app.tasks.reclaim_space.reclaim_space";
+
+    public override List<string> ReservedResources() =>
+        RepositoryIds.Count > 0 ? [.. RepositoryIds.Select(Hrefs.RepositoryPrn)] : ["/pulp/api/v3/repositories/reclaim_space/"];
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mirror.Distributions;
 using Mirror.Grains.Orphans;
+using Mirror.Grains.Reclaim;
 using Mirror.Grains.Repair;
 using Mirror.Grains.Sync;
 using Mirror.Remotes;
@@ -27,6 +28,9 @@ internal static class TaskRunner
                 return [];
             case CleanupOrphans cleanup:
                 await OrphanCleanupRunner.Run(context, cleanup);
+                return [];
+            case ReclaimSpace reclaim:
+                await ReclaimSpaceRunner.Run(context, reclaim);
                 return [];
             case UpdateRepository update:
                 await grains.GetGrain<IRepositoryGrain>(update.RepositoryId).Update(update.Settings);

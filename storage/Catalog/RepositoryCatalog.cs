@@ -67,6 +67,10 @@ public sealed class RepositoryCatalog(NpgsqlDataSource db)
     public async Task<IReadOnlyList<Guid>> UsingRemoteAsync(Guid remoteId, CancellationToken ct) =>
         await db.Command("select id from mirror_repositories where remote_id = $1", remoteId).RowsAsync(r => r.GetGuid(0), ct);
 
+    /// <summary>Ids of every repository, sync and push alike (what Pulp's <c>["*"]</c> names).</summary>
+    public async Task<List<Guid>> AllIdsAsync(CancellationToken ct) =>
+        await db.Command("select id from mirror_repositories order by id").RowsAsync(r => r.GetGuid(0), ct);
+
     /// <summary>Which of <paramref name="ids"/> are container-push repositories.</summary>
     public async Task<IReadOnlySet<Guid>> PushAmongAsync(IEnumerable<Guid> ids, CancellationToken ct)
     {

@@ -12,7 +12,7 @@ namespace Mirror.Tests.OnDemand;
 /// the first pulls, however many and through whichever gateway, make one upstream GET per layer, counted by the proxy.
 /// </summary>
 [Collection(ClusterSyncCollection.Name)]
-public sealed class OnDemandTests(ClusterSyncFixture fixture) : IDisposable
+public sealed partial class OnDemandTests(ClusterSyncFixture fixture) : IDisposable
 {
     private PulpClient Client => fixture.Client;
     private RecordingProxy Proxy => fixture.Proxy;
