@@ -24,7 +24,9 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
     private long _read;
     private long _lastPoll = Stopwatch.GetTimestamp();
     private int _refollowed;
-    // A store that cannot show a download in progress (object storage) never lets a streamed blob be read: give up.
+    private TimeSpan _openPause = ArrivalPause;
+    private static readonly TimeSpan MaxOpenPause = TimeSpan.FromMilliseconds(250);
+    // A streamed staging dropped before this reader opened it, again and again: give up.
     private const int MaxRefollows = 3;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -42,7 +44,9 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
             }
             if (_source is null && !await OpenAsync(cancellationToken))
             {
-                await Task.Delay(ArrivalPause, cancellationToken);
+                // A staging in object storage appears only once complete: ask less often the longer it takes.
+                await Task.Delay(_openPause, cancellationToken);
+                _openPause = TimeSpan.FromTicks(Math.Min(MaxOpenPause.Ticks, _openPause.Ticks * 2));
                 continue;
             }
             var read = await _source!.ReadAsync(buffer[..(int)Math.Min(buffer.Length, length - _read)], cancellationToken);
@@ -72,14 +76,11 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
 
     private async Task<bool> OpenAsync(CancellationToken ct)
     {
-        _source = blobs.OpenStaged(digest, _staging, offset + _read);
-        if (_source is not null)
-        {
-            await grain.Opened(_staging, puller);
-            return true;
-        }
+        if (await OpenStagedAsync(ct)) return true;
         await PollAsync(force: false, ct);
-        if (!_verified) return false; // not begun yet
+        if (!_verified) return false; // not begun yet (or, in object storage, not complete yet)
+        // Object storage shows an unpublished (streamed) staging only once it verified.
+        if (await OpenStagedAsync(ct)) return true;
         try
         {
             _source = await blobs.OpenReadAsync(digest, offset + _read, length - _read, ct);
@@ -98,6 +99,14 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
         {
             throw new StagedBlobFailedException("The download ended before this reader had all its bytes.");
         }
+    }
+
+    private async Task<bool> OpenStagedAsync(CancellationToken ct)
+    {
+        _source = await blobs.OpenStagedAsync(digest, _staging, offset + _read, ct);
+        if (_source is null) return false;
+        await grain.Opened(_staging, puller);
+        return true;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -165,7 +165,14 @@ public sealed class BlobGrain(
         }
         finally
         {
-            blobs.DeleteStaged(Digest, staging);
+            try
+            {
+                await blobs.DeleteStagedAsync(Digest, staging, CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The download verified and its readers have it: a staging the store failed to drop costs space, not a pull.
+            }
         }
     }
 

@@ -14,6 +14,16 @@ internal static class BlobPaths
     /// <summary>Where a chunk of an unfinished push lives: outside <c>sha256/</c>, so nothing reads it as a blob.</summary>
     public static string PartKey(Guid part) => $"parts/{part:N}";
 
+    /// <summary>The name of one download's staging of a blob (<c>&lt;hex&gt;.&lt;staging&gt;</c>); <paramref name="staging"/> is letters and digits.</summary>
+    public static string StagingName(string digest, string staging)
+    {
+        if (staging.Length == 0 || !staging.All(char.IsAsciiLetterOrDigit)) throw new ArgumentException("a staging name is letters and digits", nameof(staging));
+        return $"{Digests.Hex(digest)}.{staging}";
+    }
+
+    /// <summary>Where object storage keeps a streamed download's verified bytes for its readers: outside <c>sha256/</c>, so nothing reads it as a blob.</summary>
+    public static string StagingKey(string digest, string staging) => "staging/" + StagingName(digest, staging);
+
     public static void CheckRange(string digest, long offset, long? length, long size)
     {
         if (offset < 0 || offset > size) throw new ArgumentOutOfRangeException(nameof(offset), $"offset {offset} is outside blob {digest} of {size} bytes");

@@ -38,27 +38,27 @@ public sealed class FolderBlobStore : IBlobStore
         // Unbuffered: each chunk reaches the file as it arrives, where readers of the staging see it.
         WriteAsync(digest, content, size, StagingPath(digest, staging), FileShare.Read | FileShare.Delete, publish, ct);
 
-    public Stream? OpenStaged(string digest, string staging, long offset)
+    public Task<Stream?> OpenStagedAsync(string digest, string staging, long offset, CancellationToken ct)
     {
         try
         {
             var file = new FileStream(StagingPath(digest, staging), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
             file.Position = offset;
-            return file;
+            return Task.FromResult<Stream?>(file);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return Task.FromResult<Stream?>(null);
         }
     }
 
-    public void DeleteStaged(string digest, string staging) => File.Delete(StagingPath(digest, staging));
-
-    private string StagingPath(string digest, string staging)
+    public Task DeleteStagedAsync(string digest, string staging, CancellationToken ct)
     {
-        if (staging.Length == 0 || !staging.All(char.IsAsciiLetterOrDigit)) throw new ArgumentException("a staging name is letters and digits", nameof(staging));
-        return Path.Combine(_uploads, $"{Digests.Hex(digest)}.{staging}");
+        File.Delete(StagingPath(digest, staging));
+        return Task.CompletedTask;
     }
+
+    private string StagingPath(string digest, string staging) => Path.Combine(_uploads, BlobPaths.StagingName(digest, staging));
 
     private async Task WriteAsync(string digest, Stream content, long? size, string temp, FileShare share, bool publish, CancellationToken ct)
     {
@@ -104,7 +104,7 @@ public sealed class FolderBlobStore : IBlobStore
         }
         finally
         {
-            // An unpublished staging that verified stays for its readers until DeleteStaged.
+            // An unpublished staging that verified stays for its readers until DeleteStagedAsync.
             if (publish || !verified) File.Delete(temp);
         }
     }

@@ -20,24 +20,25 @@ public interface IBlobStore
     Task PutAsync(string digest, Stream content, long? size, CancellationToken ct);
 
     /// <summary>
-    /// Like <see cref="PutAsync"/>, but while the bytes arrive any process sharing the store can read them through
-    /// <see cref="OpenStaged"/> under the name <paramref name="staging"/>: how one download feeds every client of a first
-    /// pull. With <paramref name="publish"/> false the bytes are verified and stay staged (a streamed blob, never stored)
-    /// until <see cref="DeleteStaged"/>. A store that cannot show a put in progress (object storage) puts as usual (or,
-    /// unpublished, only verifies) and <see cref="OpenStaged"/> finds nothing.
+    /// Like <see cref="PutAsync"/>, but any process sharing the store can read the bytes through <see cref="OpenStagedAsync"/>
+    /// under the name <paramref name="staging"/>: how one download feeds every client of a first pull. A folder shows them
+    /// while they arrive; object storage, which cannot show an upload in progress, shows an unpublished staging once it is
+    /// complete and verified, and a published one not at all (readers wait for the stored blob). With
+    /// <paramref name="publish"/> false the bytes are verified and stay staged (a streamed blob, never stored) until
+    /// <see cref="DeleteStagedAsync"/>.
     /// </summary>
     /// <param name="staging">A name of letters and digits that the caller made unique.</param>
     Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct);
 
     /// <summary>
-    /// The bytes a <see cref="StageAsync"/> has written so far, from <paramref name="offset"/>: reading at their end returns
-    /// 0 until more arrive (the reader asks again). Null when there is nothing to read: not begun, ended, or a store that
-    /// cannot show a put in progress. Whether the bytes were right is known only once the stage completed.
+    /// The bytes of a <see cref="StageAsync"/> readable so far, from <paramref name="offset"/>: reading at their end returns
+    /// 0 until more arrive (the reader asks again). Null when there is nothing to read (yet): not begun, not visible yet,
+    /// or ended. Whether the bytes were right is known only once the stage completed.
     /// </summary>
-    Stream? OpenStaged(string digest, string staging, long offset);
+    Task<Stream?> OpenStagedAsync(string digest, string staging, long offset, CancellationToken ct);
 
     /// <summary>Drops an unpublished staging; readers that have it open still read it to its end.</summary>
-    void DeleteStaged(string digest, string staging);
+    Task DeleteStagedAsync(string digest, string staging, CancellationToken ct);
 
     /// <summary>The blob's bytes from <paramref name="offset"/>, <paramref name="length"/> of them or all the rest.</summary>
     /// <exception cref="BlobNotFoundException">The blob is not stored.</exception>

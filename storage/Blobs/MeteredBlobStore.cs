@@ -27,9 +27,9 @@ internal sealed class MeteredBlobStore(IBlobStore inner) : IBlobStore
             return true;
         });
 
-    public Stream? OpenStaged(string digest, string staging, long offset) => inner.OpenStaged(digest, staging, offset);
+    public Task<Stream?> OpenStagedAsync(string digest, string staging, long offset, CancellationToken ct) => inner.OpenStagedAsync(digest, staging, offset, ct);
 
-    public void DeleteStaged(string digest, string staging) => inner.DeleteStaged(digest, staging);
+    public Task DeleteStagedAsync(string digest, string staging, CancellationToken ct) => inner.DeleteStagedAsync(digest, staging, ct);
 
     public Task<Stream> OpenReadAsync(string digest, long offset, long? length, CancellationToken ct) =>
         Run("read", digest, () => inner.OpenReadAsync(digest, offset, length, ct));

@@ -42,12 +42,14 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     public async Task<bool> ExistsAsync(string digest, CancellationToken ct) => await GetSizeAsync(digest, ct).ConfigureAwait(false) is not null;
 
-    public async Task<long?> GetSizeAsync(string digest, CancellationToken ct)
+    public Task<long?> GetSizeAsync(string digest, CancellationToken ct) => ObjectSizeAsync(BlobPaths.Key(digest), ct);
+
+    private async Task<long?> ObjectSizeAsync(string key, CancellationToken ct)
     {
         await EnsureBucketAsync(ct).ConfigureAwait(false);
         try
         {
-            var stat = await _minio.StatObjectAsync(new StatObjectArgs().WithBucket(_bucket).WithObject(BlobPaths.Key(digest)), ct).ConfigureAwait(false);
+            var stat = await _minio.StatObjectAsync(new StatObjectArgs().WithBucket(_bucket).WithObject(key), ct).ConfigureAwait(false);
             return stat.Size;
         }
         catch (ObjectNotFoundException)
@@ -56,28 +58,40 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    /// <summary>An object is not readable before its upload completes: a stage is a put (or, unpublished, a check), and readers wait.</summary>
+    /// <summary>
+    /// An object is not readable before its upload completes. A published stage is a put (readers wait for the stored
+    /// blob); an unpublished one (streamed) is uploaded, verified, under a staging key outside <c>sha256/</c>, which
+    /// <see cref="OpenStagedAsync"/> then serves until <see cref="DeleteStagedAsync"/>.
+    /// </summary>
     public async Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct)
     {
-        if (publish)
-        {
-            await PutAsync(digest, content, size, ct).ConfigureAwait(false);
-            return;
-        }
-        await using var verifying = new DigestVerifyingStream(content, digest, size, leaveOpen: true);
-        await verifying.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
+        if (publish) await PutAsync(digest, content, size, ct).ConfigureAwait(false);
+        else await UploadVerifiedAsync(BlobPaths.StagingKey(digest, staging), digest, content, size, ct).ConfigureAwait(false);
     }
 
-    public Stream? OpenStaged(string digest, string staging, long offset) => null;
-
-    public void DeleteStaged(string digest, string staging)
+    public async Task<Stream?> OpenStagedAsync(string digest, string staging, long offset, CancellationToken ct)
     {
+        try
+        {
+            return await OpenObjectAsync(BlobPaths.StagingKey(digest, staging), digest, offset, null, ct).ConfigureAwait(false);
+        }
+        catch (BlobNotFoundException)
+        {
+            return null;
+        }
     }
+
+    public Task DeleteStagedAsync(string digest, string staging, CancellationToken ct) => RemoveAsync(BlobPaths.StagingKey(digest, staging), ct);
 
     public async Task PutAsync(string digest, Stream content, long? size, CancellationToken ct)
     {
-        var key = BlobPaths.Key(digest);
         if (await ExistsAsync(digest, ct).ConfigureAwait(false)) return;
+        await UploadVerifiedAsync(BlobPaths.Key(digest), digest, content, size, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Uploads <paramref name="content"/> to <paramref name="key"/> only if it is the blob <paramref name="digest"/>.</summary>
+    private async Task UploadVerifiedAsync(string key, string digest, Stream content, long? size, CancellationToken ct)
+    {
         if (size is { } known)
         {
             await using var verifying = new DigestVerifyingStream(content, digest, known, leaveOpen: true);
@@ -85,7 +99,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             // Minio reads exactly the size it was given, and the read that reaches it verifies.
             if (!verifying.IsVerified)
             {
-                await DeleteAsync(digest, CancellationToken.None).ConfigureAwait(false);
+                await RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
                 throw new InvalidOperationException($"blob {digest} was uploaded without being verified");
             }
             return;
@@ -139,20 +153,25 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    public async Task<Stream> OpenReadAsync(string digest, long offset, long? length, CancellationToken ct)
+    public Task<Stream> OpenReadAsync(string digest, long offset, long? length, CancellationToken ct) =>
+        OpenObjectAsync(BlobPaths.Key(digest), digest, offset, length, ct);
+
+    /// <summary>An object's bytes from <paramref name="offset"/> (a blob's, or a staging's of the blob <paramref name="digest"/>).</summary>
+    /// <exception cref="BlobNotFoundException">There is no such object.</exception>
+    private async Task<Stream> OpenObjectAsync(string key, string digest, long offset, long? length, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (length is < 0) throw new ArgumentOutOfRangeException(nameof(length), "length is negative");
         await EnsureBucketAsync(ct).ConfigureAwait(false);
         if (length == 0)
         {
-            var size = await GetSizeAsync(digest, ct).ConfigureAwait(false) ?? throw new BlobNotFoundException(digest);
+            var size = await ObjectSizeAsync(key, ct).ConfigureAwait(false) ?? throw new BlobNotFoundException(digest);
             BlobPaths.CheckRange(digest, offset, length, size);
             return new MemoryStream([], writable: false);
         }
 
         // Minio 7.0.0's ranged GetObject throws on the 206 it asked for, so ranged (and all) reads go over a presigned URL.
-        using var request = new HttpRequestMessage(HttpMethod.Get, _presigner.Presign("GET", _bucket, BlobPaths.Key(digest), TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+        using var request = new HttpRequestMessage(HttpMethod.Get, _presigner.Presign("GET", _bucket, key, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
         if (offset > 0 || length is not null)
             request.Headers.Range = new RangeHeaderValue(offset, length is { } n ? offset + n - 1 : null);
         var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
@@ -167,12 +186,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                     throw new BlobNotFoundException(digest);
                 case HttpStatusCode.RequestedRangeNotSatisfiable:
                     // S3 refuses a range that starts at the end; for us that is an empty read.
-                    var size = await GetSizeAsync(digest, ct).ConfigureAwait(false) ?? throw new BlobNotFoundException(digest);
+                    var size = await ObjectSizeAsync(key, ct).ConfigureAwait(false) ?? throw new BlobNotFoundException(digest);
                     BlobPaths.CheckRange(digest, offset, length, size);
                     response.Dispose();
                     return new MemoryStream([], writable: false);
                 default:
-                    throw new IOException($"reading blob {digest} from S3 bucket {_bucket} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                    throw new IOException($"reading {key} from S3 bucket {_bucket} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             }
         }
         catch
@@ -189,10 +208,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return Task.FromResult<Uri?>(_presigner.Presign(method, _bucket, BlobPaths.Key(digest), expiry, DateTimeOffset.UtcNow));
     }
 
-    public async Task DeleteAsync(string digest, CancellationToken ct)
+    public Task DeleteAsync(string digest, CancellationToken ct) => RemoveAsync(BlobPaths.Key(digest), ct);
+
+    private async Task RemoveAsync(string key, CancellationToken ct)
     {
         await EnsureBucketAsync(ct).ConfigureAwait(false);
-        await _minio.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_bucket).WithObject(BlobPaths.Key(digest)), ct).ConfigureAwait(false);
+        await _minio.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_bucket).WithObject(key), ct).ConfigureAwait(false);
     }
 
     // A chunk's length is known only once it has arrived, and Minio holds a stream of unknown length in memory: it is spooled first.
@@ -225,11 +246,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         throw new IOException($"reading upload part {part:N} from S3 bucket {_bucket} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
     }
 
-    public async Task DeletePartAsync(Guid part, CancellationToken ct)
-    {
-        await EnsureBucketAsync(ct).ConfigureAwait(false);
-        await _minio.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_bucket).WithObject(BlobPaths.PartKey(part)), ct).ConfigureAwait(false);
-    }
+    public Task DeletePartAsync(Guid part, CancellationToken ct) => RemoveAsync(BlobPaths.PartKey(part), ct);
 
     private async Task EnsureBucketAsync(CancellationToken ct)
     {
