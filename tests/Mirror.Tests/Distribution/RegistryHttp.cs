@@ -32,19 +32,22 @@ public sealed class RegistryHttp(MirrorCluster cluster, int gateway = 0) : IDisp
         return RegistryViews.Read<TokenView>(body).Token;
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, AuthenticationHeaderValue? authorization, Action<HttpRequestMessage>? configure = null)
+    /// <param name="completion">ResponseHeadersRead for a body to read as it streams (a large blob), not buffered here.</param>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, AuthenticationHeaderValue? authorization, Action<HttpRequestMessage>? configure = null,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = authorization;
         configure?.Invoke(request);
-        return await _http.SendAsync(request);
+        return await _http.SendAsync(request, completion);
     }
 
     /// <summary>A GET or HEAD with a pull token for <paramref name="name"/>.</summary>
-    public async Task<HttpResponseMessage> PullAsync(HttpMethod method, string name, string rest, Action<HttpRequestMessage>? configure = null)
+    public async Task<HttpResponseMessage> PullAsync(HttpMethod method, string name, string rest, Action<HttpRequestMessage>? configure = null,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         var token = await TokenAsync(null, $"repository:{name}:pull");
-        return await SendAsync(method, $"/v2/{name}/{rest}", new AuthenticationHeaderValue("Bearer", token), configure);
+        return await SendAsync(method, $"/v2/{name}/{rest}", new AuthenticationHeaderValue("Bearer", token), configure, completion);
     }
 
     public static async Task<RegistryErrorView> ErrorOf(HttpResponseMessage response) =>
