@@ -11,13 +11,16 @@ namespace Mirror.Bench;
 /// </summary>
 public static class MemoryRun
 {
+    /// <summary>The repository (and remote) the large layer is synced into.</summary>
+    public const string Repository = "bench-big";
+
     public static async Task RunAsync(BenchContext bench, CancellationToken ct)
     {
         var deployment = bench.Deployment;
         BenchContext.Say($"memory: {deployment.Silos} fresh silos syncing one {bench.Options.BigLayerBytes / BenchOptions.MiB} MiB layer ...");
         using var api = deployment.Api();
-        var repository = await api.CreateRepositoryAsync("bench-big", ct: ct);
-        var remote = await api.CreateRemoteAsync("bench-big", bench.Registry.BaseUrl, bench.Big.Name, new { download_concurrency = bench.Options.Concurrency }, ct);
+        var repository = await api.CreateRepositoryAsync(Repository, ct: ct);
+        var remote = await api.CreateRemoteAsync(Repository, bench.Registry.BaseUrl, bench.Big.Name, new { download_concurrency = bench.Options.Concurrency }, ct);
         await using var watch = new ProcessWatch(deployment.Processes());
         var outcome = await api.TimedSyncAsync(repository, remote, ct);
         var usage = await watch.StopAsync();

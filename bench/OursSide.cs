@@ -7,7 +7,7 @@ namespace Mirror.Bench;
 
 /// <summary>
 /// Our side of a round: a fresh deployment of N silos (new database, empty blob folder) is warmed up on content the
-/// main repository does not share — the first one by the memory and scale measurements, which want fresh processes,
+/// main repository does not share — the first one by the memory, scale and on-demand measurements, which want fresh processes,
 /// the others by a sync of the test kit's demo set — so every measured sync runs on warm processes, as a
 /// long-running mirror's do, yet stores everything anew. It then syncs the whole repository from the registry
 /// directly; then a second remote on the same upstream, through the recording proxy, re-syncs it unchanged, and the
@@ -26,6 +26,7 @@ public static class OursSide
         {
             await Benchmark.Step(bench.Results, "memory", () => MemoryRun.RunAsync(bench, ct));
             await Benchmark.Step(bench.Results, "scale", () => ScaleRun.RunAsync(bench, ct));
+            await Benchmark.Step(bench.Results, "on demand", () => OnDemandRun.RunAsync(bench, ct));
         }
         else
         {

@@ -107,7 +107,7 @@ public static class ScaleRun
     }
 
     /// <summary>A pull token from the challenge's realm (with the Basic credentials), as <c>docker login</c> would get one.</summary>
-    private static async Task<string?> TokenAsync(HttpClient http, HttpResponseMessage challenge, CancellationToken ct)
+    internal static async Task<string?> TokenAsync(HttpClient http, HttpResponseMessage challenge, CancellationToken ct)
     {
         var bearer = challenge.Headers.WwwAuthenticate.FirstOrDefault(h => h.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase));
         if (bearer?.Parameter is not { } parameter) return null;

@@ -14,6 +14,19 @@ public sealed record ProcessMemory(string Process, long BaselineRss, long PeakRs
 
 public sealed record MemoryResult(long LayerBytes, double SyncSeconds, List<ProcessMemory> Processes);
 
+/// <summary>
+/// Pulls of an on_demand image through the gateway, each a sequence of GETs of the image's blobs, against the same GETs
+/// straight at the upstream; and <see cref="ConcurrentPulls"/> first pulls at once, with the bytes the upstream sent for
+/// them against the bytes of the blobs they fetched (1 is one transfer).
+/// </summary>
+public sealed record OnDemandResult(long ImageBytes, double PlainSeconds, double FirstPullSeconds, double RepeatPullSeconds,
+    int ConcurrentPulls, double ConcurrentSeconds, long FetchedBlobBytes, long UpstreamBytes)
+{
+    public double FirstVsPlain => PlainSeconds / FirstPullSeconds;
+    public double RepeatVsPlain => PlainSeconds / RepeatPullSeconds;
+    public double UpstreamBytesRatio => FetchedBlobBytes > 0 ? UpstreamBytes / (double)FetchedBlobBytes : double.NaN;
+}
+
 /// <summary>Latency of one kind of page (first, middle, last) of one list.</summary>
 public sealed record PageLatency(string List, string Page, Latency Latency);
 
@@ -45,6 +58,7 @@ public sealed record BenchResults
     public List<NoopResync> Noops { get; } = [];
     public MemoryResult? Memory { get; set; }
     public ScaleResult? Scale { get; set; }
+    public OnDemandResult? OnDemand { get; set; }
     /// <summary>Checks that failed or steps that could not run; the figures they concern are not to be trusted.</summary>
     public List<string> Problems { get; } = [];
     public double TotalSeconds { get; set; }

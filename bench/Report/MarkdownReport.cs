@@ -113,6 +113,27 @@ public static class MarkdownReport
         else text.AppendLine("not measured (see problems).");
         text.AppendLine();
 
+        text.AppendLine("## On-demand pulls");
+        text.AppendLine();
+        if (r.OnDemand is { } onDemand)
+        {
+            text.AppendLine($"The large-layer image ({onDemand.ImageBytes / BenchOptions.MiB} MiB: its config and its layer) synced with `policy=on_demand`, then " +
+                "its blobs GET through the gateway one after the other; plain = the same GETs straight at the upstream registry. The first pull runs after " +
+                "`reclaim_space/` dropped the stored layer again, the repeat pull right after it (served from the store).");
+            text.AppendLine();
+            text.AppendLine("| pull | s | × plain GET |");
+            text.AppendLine("|---|---:|---:|");
+            text.AppendLine($"| plain GET from the upstream | {onDemand.PlainSeconds:F2} | 1.00× |");
+            text.AppendLine($"| first pull | {onDemand.FirstPullSeconds:F2} | {Summary.Format(onDemand.FirstVsPlain)} |");
+            text.AppendLine($"| repeat pull | {onDemand.RepeatPullSeconds:F2} | {Summary.Format(onDemand.RepeatVsPlain)} |");
+            text.AppendLine();
+            text.AppendLine($"{onDemand.ConcurrentPulls} concurrent first pulls (through the recording proxy, every copy hashed) in {onDemand.ConcurrentSeconds:F2} s: " +
+                $"the upstream sent {onDemand.UpstreamBytes / (double)BenchOptions.MiB:F1} MiB for {onDemand.FetchedBlobBytes / (double)BenchOptions.MiB:F1} MiB of blobs " +
+                $"= {onDemand.UpstreamBytesRatio:F2}× (1.00× is one transfer).");
+        }
+        else text.AppendLine("not measured (see problems).");
+        text.AppendLine();
+
         text.AppendLine("## Scale");
         text.AppendLine();
         if (r.Scale is { } scale)

@@ -16,6 +16,8 @@ public sealed class Summary
     public const double NoopVsHeadsTarget = 1.2;
     public const long RssTargetBytes = 300 * BenchOptions.MiB;
     public const double ListP99TargetMs = 50;
+    public const double FirstPullVsPlainTarget = 0.8;
+    public const double RepeatPullVsPlainTarget = 1.0;
 
     public Summary(BenchResults results)
     {
@@ -88,6 +90,13 @@ public sealed class Summary
         if (Results.Memory is { } memory)
             foreach (var p in memory.Processes)
                 yield return ($"{p.Process}: peak RSS ≤ 300 MiB during the {memory.LayerBytes / BenchOptions.MiB} MiB layer", $"{p.PeakRss / (double)BenchOptions.MiB:F0} MiB", p.PeakRss <= RssTargetBytes);
+        if (Results.OnDemand is { } onDemand)
+        {
+            yield return ($"on_demand: first pull ≥ {FirstPullVsPlainTarget} × a plain GET from the upstream", Format(onDemand.FirstVsPlain), onDemand.FirstVsPlain >= FirstPullVsPlainTarget);
+            yield return ("on_demand: repeat pull ≥ the upstream serving the blob itself", Format(onDemand.RepeatVsPlain), onDemand.RepeatVsPlain >= RepeatPullVsPlainTarget);
+            yield return ($"on_demand: {onDemand.ConcurrentPulls} concurrent first pulls cost one upstream transfer", $"{onDemand.UpstreamBytesRatio:F2}× the blobs' bytes",
+                onDemand.UpstreamBytesRatio <= 1.0);
+        }
         if (Results.Scale is { } scale)
         {
             foreach (var list in scale.Pages.GroupBy(p => p.List))

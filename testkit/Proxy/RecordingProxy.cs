@@ -63,10 +63,15 @@ public sealed class RecordingProxy : IAsyncDisposable
 
     public int Count(RequestKind kind) => _requests.Count(r => r.Kind == kind);
 
+    /// <summary>Body bytes sent to clients in answer to blob GETs since the last <see cref="Reset"/>: what the upstream transferred.</summary>
+    public long BlobBytesSent => Interlocked.Read(ref _blobBytes);
+    private long _blobBytes;
+
     /// <summary>Forgets recorded requests and the peak (requests still in flight keep counting).</summary>
     public void Reset()
     {
         _requests.Clear();
+        Interlocked.Exchange(ref _blobBytes, 0);
         Volatile.Write(ref _peak, Volatile.Read(ref _inFlight));
     }
 
@@ -151,9 +156,15 @@ public sealed class RecordingProxy : IAsyncDisposable
                     context.Response.Headers[header.Key] = header.Value.ToArray();
             if (HttpMethods.IsHead(request.Method)) return;
             await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+            var isBlobGet = RequestKinds.Of(request.Method, request.Path.Value ?? "/") == RequestKind.BlobGet;
             if (fault is null)
             {
-                await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+                var chunk = new byte[81920];
+                for (int read; (read = await body.ReadAsync(chunk, context.RequestAborted)) > 0;)
+                {
+                    await context.Response.Body.WriteAsync(chunk.AsMemory(0, read), context.RequestAborted);
+                    if (isBlobGet) Interlocked.Add(ref _blobBytes, read);
+                }
                 return;
             }
             var buffer = new byte[fault.Pause is null ? 81920 : 16384];
@@ -167,6 +178,7 @@ public sealed class RecordingProxy : IAsyncDisposable
                 // Pause before a chunk, not after: once the last byte is out the request is over for the client too.
                 if (fault.Pause is { } pause) await Task.Delay(pause, context.RequestAborted);
                 await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                if (isBlobGet) Interlocked.Add(ref _blobBytes, read);
                 if (fault.Pause is not null) await context.Response.Body.FlushAsync(context.RequestAborted);
                 sent += read;
             }
