@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Mirror.Bench.Deployment;
 using Mirror.Bench.Report;
 using Mirror.TestKit;
 

@@ -24,7 +24,7 @@ public sealed record OnDemandResult(long ImageBytes, double PlainSeconds, double
 {
     public double FirstVsPlain => PlainSeconds / FirstPullSeconds;
     public double RepeatVsPlain => PlainSeconds / RepeatPullSeconds;
-    public double UpstreamBytesRatio => FetchedBlobBytes > 0 ? UpstreamBytes / (double)FetchedBlobBytes : double.NaN;
+    public double? UpstreamBytesRatio => FetchedBlobBytes > 0 ? UpstreamBytes / (double)FetchedBlobBytes : null;
 }
 
 /// <summary>Latency of one kind of page (first, middle, last) of one list.</summary>
