@@ -24,6 +24,7 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
     private long _read;
     private long _lastPoll = Stopwatch.GetTimestamp();
     private int _refollowed;
+    private bool _unannounced;
     private TimeSpan _openPause = ArrivalPause;
     private static readonly TimeSpan MaxOpenPause = TimeSpan.FromMilliseconds(250);
     // A streamed staging dropped before this reader opened it, again and again: give up.
@@ -50,6 +51,13 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
                 continue;
             }
             var read = await _source!.ReadAsync(buffer[..(int)Math.Min(buffer.Length, length - _read)], cancellationToken);
+            if (_unannounced)
+            {
+                // Told only once a read came back: an object store may open the object's bytes only as it sends them, and a
+                // streamed staging is deleted once every reader told the grain it has it open.
+                _unannounced = false;
+                await grain.Opened(_staging, puller);
+            }
             if (read > 0)
             {
                 _read += read;
@@ -104,9 +112,8 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
     private async Task<bool> OpenStagedAsync(CancellationToken ct)
     {
         _source = await blobs.OpenStagedAsync(digest, _staging, offset + _read, ct);
-        if (_source is null) return false;
-        await grain.Opened(_staging, puller);
-        return true;
+        _unannounced = _source is not null;
+        return _source is not null;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
