@@ -84,10 +84,10 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
 
     private async Task<bool> OpenAsync(CancellationToken ct)
     {
-        if (await OpenStagedAsync(ct)) return true;
+        if (blobs.StagingReadableWhileWritten && await OpenStagedAsync(ct)) return true;
         await PollAsync(force: false, ct);
         if (!_verified) return false; // not begun yet (or, in object storage, not complete yet)
-        // Object storage shows an unpublished (streamed) staging only once it verified.
+        // Object storage: an unpublished (streamed) staging is read once it verified; a published one is the stored blob.
         if (await OpenStagedAsync(ct)) return true;
         try
         {

@@ -38,6 +38,8 @@ public sealed class FolderBlobStore : IBlobStore
         // Unbuffered: each chunk reaches the file as it arrives, where readers of the staging see it.
         WriteAsync(digest, content, size, StagingPath(digest, staging), FileShare.Read | FileShare.Delete, publish, ct);
 
+    public bool StagingReadableWhileWritten => true;
+
     public Task<Stream?> OpenStagedAsync(string digest, string staging, long offset, CancellationToken ct)
     {
         try

@@ -31,6 +31,12 @@ public interface IBlobStore
     Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct);
 
     /// <summary>
+    /// Whether a staging can be read while it is written (a folder). Object storage cannot: a reader opens a staging only
+    /// once its download verified (an imitation such as s3rver may even show an object half written).
+    /// </summary>
+    bool StagingReadableWhileWritten { get; }
+
+    /// <summary>
     /// The bytes of a <see cref="StageAsync"/> readable so far, from <paramref name="offset"/>: reading at their end returns
     /// 0 until more arrive (the reader asks again). Null when there is nothing to read (yet): not begun, not visible yet,
     /// or ended. Whether the bytes were right is known only once the stage completed.

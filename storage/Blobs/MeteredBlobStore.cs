@@ -27,6 +27,8 @@ internal sealed class MeteredBlobStore(IBlobStore inner) : IBlobStore
             return true;
         });
 
+    public bool StagingReadableWhileWritten => inner.StagingReadableWhileWritten;
+
     public Task<Stream?> OpenStagedAsync(string digest, string staging, long offset, CancellationToken ct) => inner.OpenStagedAsync(digest, staging, offset, ct);
 
     public Task DeleteStagedAsync(string digest, string staging, CancellationToken ct) => inner.DeleteStagedAsync(digest, staging, ct);

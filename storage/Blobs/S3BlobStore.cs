@@ -69,6 +69,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         else await UploadVerifiedAsync(BlobPaths.StagingKey(digest, staging), digest, content, size, ct).ConfigureAwait(false);
     }
 
+    public bool StagingReadableWhileWritten => false;
+
     public async Task<Stream?> OpenStagedAsync(string digest, string staging, long offset, CancellationToken ct)
     {
         try
