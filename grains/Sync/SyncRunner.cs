@@ -29,16 +29,16 @@ internal sealed class SyncRunner
     private readonly UpstreamSession _upstream;
     private readonly TagRules _rules;
 
-    private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote)
+    private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote, PermitScope scope)
     {
         (_context, _sync, _remote) = (context, sync, remote);
-        _upstream = new UpstreamSession(remote, context.Services.GetRequiredService<RemotePermits>(), context.Services.GetRequiredService<UpstreamLimits>());
+        _upstream = new UpstreamSession(remote, scope, context.Services.GetRequiredService<RemotePermits>(), context.Services.GetRequiredService<UpstreamLimits>());
         _rules = new TagRules(remote.Settings, sync.SignedOnly);
     }
 
     private TaskProgress Progress => _context.Progress;
     private CancellationToken Cancel => _context.Cancel;
-    private int Concurrency => _remote.Settings.DownloadConcurrency;
+    private int Concurrency => _upstream.Scope.DownloadConcurrency;
 
     public static async Task<List<string>> Run(TaskContext context, SyncRepository sync)
     {
@@ -46,7 +46,7 @@ internal sealed class SyncRunner
             ?? throw new TaskFailedException("The remote of this sync no longer exists.");
         _ = await context.Grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get()
             ?? throw new TaskFailedException("The repository no longer exists.");
-        var run = new SyncRunner(context, sync, remote);
+        var run = new SyncRunner(context, sync, remote, await PermitScope.OfAsync(context.Grains, remote));
         var tags = await run.ListTags();
         var references = await run.ResolveDigests(tags);
         await run.MirrorMissing(references);
