@@ -1,5 +1,6 @@
 using Mirror.Oci.Upstream;
 using Mirror.Remotes;
+using Mirror.Sync;
 
 namespace Mirror.Grains.Sync;
 
@@ -19,11 +20,15 @@ public sealed class UpstreamSession(RemoteRecord remote, PermitScope scope, Remo
     /// <summary>The remote's download policy (<see cref="RemotePolicies"/>): whether a sync stores layers, and a pull keeps them.</summary>
     public string Policy => remote.Settings.Policy;
 
-    /// <summary>Runs <paramref name="request"/> inside a permit, again after each transient failure.</summary>
-    public Task<T> Request<T>(Func<RegistryClient, CancellationToken, Task<T>> request, CancellationToken ct) =>
+    /// <summary>
+    /// Runs <paramref name="request"/> inside a permit, again after each transient failure. <paramref name="counted"/>: the
+    /// upstream's pull limit counts it (a manifest GET), so it waits while that limit runs low.
+    /// </summary>
+    public Task<T> Request<T>(Func<RegistryClient, CancellationToken, Task<T>> request, CancellationToken ct, bool counted = false) =>
         Retry.Run(async attempt =>
         {
-            await using var permit = await permits.AcquireAsync(scope.LimiterId, scope.Name, scope.DownloadConcurrency, attempt);
+            await using var permit = await permits.AcquireAsync(scope.LimiterId, scope.Name,
+                new PermitAsk(scope.DownloadConcurrency, scope.RateLimit, counted), attempt);
             using var held = CancellationTokenSource.CreateLinkedTokenSource(attempt, permit.Lapsed);
             try
             {
@@ -34,4 +39,7 @@ public sealed class UpstreamSession(RemoteRecord remote, PermitScope scope, Remo
                 throw new PermitLapsedException(remote.Id, e);
             }
         }, ct);
+
+    /// <summary>Passes the pull limit an answer stated (if it stated one) to the limiter every request of this scope shares.</summary>
+    public Task Observe(PullLimit? stated) => stated is null ? Task.CompletedTask : permits.ObservePullLimitAsync(scope.LimiterId, stated);
 }

@@ -97,7 +97,10 @@ public sealed class RegistryClient : IDisposable
         using var response = await SendAsync(HttpMethod.Head, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         EnsureSuccess(response, HttpMethod.Head);
-        return new ManifestHead(DigestHeader(response), response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentLength);
+        return new ManifestHead(DigestHeader(response), response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentLength)
+        {
+            PullLimit = PullLimit.Of(response),
+        };
     }
 
     /// <summary>GET a manifest's exact bytes; a body over <paramref name="maxBytes"/> is refused, not read.</summary>
@@ -108,7 +111,7 @@ public sealed class RegistryClient : IDisposable
         using var response = await SendAsync(HttpMethod.Get, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
         EnsureSuccess(response, HttpMethod.Get);
         var bytes = await ReadBoundedAsync(response, HttpMethod.Get, maxBytes, deadline.Token, ct).ConfigureAwait(false);
-        return new FetchedManifest(bytes, response.Content.Headers.ContentType?.MediaType, DigestHeader(response));
+        return new FetchedManifest(bytes, response.Content.Headers.ContentType?.MediaType, DigestHeader(response)) { PullLimit = PullLimit.Of(response) };
     }
 
     /// <summary>
