@@ -43,8 +43,9 @@ public sealed class RemotePermits : IAsyncDisposable
     private readonly ILogger<RemotePermits> _log;
     private readonly ConcurrentDictionary<Guid, HeldLease> _held = new();
     private readonly ConcurrentDictionary<Guid, PermitLane> _lanes = new();
-    // Limiters for which an answer on this silo stated an upstream pull limit: their counted requests go one grant each.
-    private readonly ConcurrentDictionary<Guid, bool> _pullLimited = new();
+    // Limiters whose upstream stated a pull limit (their counted requests go one grant each), and when that was last asked.
+    private readonly ConcurrentDictionary<Guid, (bool Limited, long Asked)> _pullLimited = new();
+    private static readonly TimeSpan PullLimitAskedFor = TimeSpan.FromSeconds(5);
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _asking;
     private readonly Task _renewals;
@@ -70,7 +71,7 @@ public sealed class RemotePermits : IAsyncDisposable
     {
         var waiting = Stopwatch.StartNew();
         var remote = MirrorTelemetry.Tag("remote", remoteName);
-        var own = ask.RateLimit is > 0 || (ask.Counted && _pullLimited.ContainsKey(remoteId));
+        var own = ask.RateLimit is > 0 || (ask.Counted && await PullLimitedAsync(remoteId));
         var lane = own ? null : _lanes.GetOrAdd(remoteId, id => new PermitLane(this, id));
         var held = lane is null ? await TakeOwnAsync(remoteId, ask, ct) : await lane.TakeAsync(ask.Limit, ct);
         MirrorTelemetry.PermitWait.Record(waiting.Elapsed.TotalSeconds, remote);
@@ -110,10 +111,32 @@ public sealed class RemotePermits : IAsyncDisposable
         return held!;
     }
 
+    /// <summary>
+    /// Whether the upstream behind <paramref name="remoteId"/>'s limiter stated a pull limit, in an answer on any silo: asked of
+    /// the limiter at most every few seconds while it has not, and known for good once it has.
+    /// </summary>
+    private async ValueTask<bool> PullLimitedAsync(Guid remoteId)
+    {
+        var known = _pullLimited.GetValueOrDefault(remoteId);
+        if (known.Limited || (known.Asked != 0 && Stopwatch.GetElapsedTime(known.Asked) < PullLimitAskedFor)) return known.Limited;
+        var limited = false;
+        try
+        {
+            limited = (await Limiter(remoteId).Pacing()).PullLimit is not null;
+        }
+        catch (Exception e) when (ClusterFaults.IsTransient(e))
+        {
+            _log.PullLimitUnreported(e, remoteId);
+            return false;
+        }
+        _pullLimited[remoteId] = (limited, Stopwatch.GetTimestamp());
+        return limited;
+    }
+
     /// <summary>Tells <paramref name="remoteId"/>'s limiter the pull limit an upstream answer stated (one way: nothing waits for it).</summary>
     public async Task ObservePullLimitAsync(Guid remoteId, PullLimit stated)
     {
-        _pullLimited[remoteId] = true;
+        _pullLimited[remoteId] = (true, Stopwatch.GetTimestamp());
         try
         {
             await Limiter(remoteId).ObservePullLimit(stated.Limit, stated.Remaining, stated.Window);

@@ -13,7 +13,7 @@ public sealed record PullLimit(int Limit, int Remaining, TimeSpan Window)
     public static PullLimit? Of(HttpResponseMessage response) =>
         Read(response, "RateLimit-Limit") is ({ } limit, var limitWindow) && Read(response, "RateLimit-Remaining") is ({ } remaining, var remainingWindow)
         && (limitWindow ?? remainingWindow) is > 0 and var window
-            ? new PullLimit(limit, remaining, TimeSpan.FromSeconds(window.Value))
+            ? new PullLimit(limit, remaining, TimeSpan.FromSeconds(window))
             : null;
 
     /// <summary><c>100;w=21600</c>: the count, and the window's seconds when given.</summary>
