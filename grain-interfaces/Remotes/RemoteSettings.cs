@@ -30,6 +30,11 @@ public sealed record RemoteSettings
     [Id(17)] public List<string>? Includes { get; init; }
     [Id(18)] public List<string>? Excludes { get; init; }
     [Id(19)] public string? Sigstore { get; init; }
+    /// <summary>
+    /// pulp_container's pull-through remote: no <see cref="UpstreamName"/>, and <see cref="Includes"/>/<see cref="Excludes"/> are globs over
+    /// upstream repository names; a pull-through distribution makes a container remote from it for each path pulled.
+    /// </summary>
+    [Id(20)] public bool PullThrough { get; init; }
 }
 
 public static class RemotePolicies
