@@ -31,4 +31,15 @@ public sealed class UpstreamSession(RemoteRecord remote, RemotePermits permits, 
                 throw new PermitLapsedException(remote.Id, e);
             }
         }, ct);
+
+    /// <summary>
+    /// Runs <paramref name="request"/> once inside a permit (waiting for one as long as it takes): for a pull-through's revalidation,
+    /// which has the cached copy to fall back on rather than retries to wait out.
+    /// </summary>
+    public async Task<T> Once<T>(Func<RegistryClient, CancellationToken, Task<T>> request, CancellationToken ct)
+    {
+        await using var permit = await permits.AcquireAsync(remote.Id, remote.Settings.Name, remote.Settings.DownloadConcurrency, ct);
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(ct, permit.Lapsed);
+        return await request(Client, held.Token);
+    }
 }

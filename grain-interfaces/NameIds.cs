@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Mirror.Gateway.Api.Generic;
+namespace Mirror;
 
 /// <summary>
 /// Stable ids for objects that have a name but no row (a silo, a namespace): a name-based UUID (RFC 9562 version 8 over SHA-256), so
