@@ -97,7 +97,7 @@ public sealed class DistributionCatalog(NpgsqlDataSource db)
         var prefixes = Enumerable.Range(1, parts.Length - 1).Select(n => string.Join('/', parts.Take(n))).ToArray();
         var found = await db.Command("""
             select doc from mirror_distributions where pull_through and base_path = any($1) order by length(base_path) desc limit 1
-            """, prefixes).FirstAsync(r => System.Text.Json.JsonSerializer.Deserialize<DistributionRecord>(r.GetString(0), CatalogJson.Options)!, ct);
+            """, (object)prefixes).FirstAsync(r => System.Text.Json.JsonSerializer.Deserialize<DistributionRecord>(r.GetString(0), CatalogJson.Options)!, ct);
         return found is null ? null : (found, name[(found.Settings.BasePath.Length + 1)..]);
     }
 
