@@ -31,10 +31,15 @@ public sealed record RemoteSettings
     [Id(18)] public List<string>? Excludes { get; init; }
     [Id(19)] public string? Sigstore { get; init; }
     /// <summary>
+    /// Set on the remotes a registry sync makes, one per upstream repository: the remote whose <c>download_concurrency</c> and
+    /// <c>rate_limit</c> their requests count against, cluster-wide, together. Not a Pulp field (never rendered).
+    /// </summary>
+    [Id(20)] public Guid? SharesLimitsOf { get; init; }
+    /// <summary>
     /// pulp_container's pull-through remote: no <see cref="UpstreamName"/>, and <see cref="Includes"/>/<see cref="Excludes"/> are globs over
     /// upstream repository names; a pull-through distribution makes a container remote from it for each path pulled.
     /// </summary>
-    [Id(20)] public bool PullThrough { get; init; }
+    [Id(21)] public bool PullThrough { get; init; }
 }
 
 public static class RemotePolicies

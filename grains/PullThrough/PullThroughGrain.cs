@@ -74,13 +74,16 @@ public sealed class PullThroughGrain(ServedContent content, UpstreamSessions ses
     /// <summary>
     /// What pulp_container makes on a path's first pull: a repository named after the path keeping one version, a container remote
     /// with the pull-through remote's settings for the upstream name, and a distribution of the repository at the path. The remote
-    /// follows later changes of the pull-through remote (new credentials reach every path).
+    /// follows later changes of the pull-through remote (new credentials reach every path), and its requests, syncs' and pulls'
+    /// alike, hold the pull-through remote's permits.
     /// </summary>
     private async Task<(Guid RepositoryId, RemoteRecord Remote)> MakeAsync(DistributionRecord parent, RemoteRecord pullThroughRemote, string upstreamName)
     {
         var remoteSettings = pullThroughRemote.Settings with
         {
             Name = Path, UpstreamName = upstreamName, Includes = null, Excludes = null, PullThrough = false, Policy = RemotePolicies.OnDemand,
+            // Every path of a cache counts against the pull-through remote's download_concurrency and rate_limit, cluster-wide, together.
+            SharesLimitsOf = pullThroughRemote.Id,
         };
         var remoteGrain = GrainFactory.GetGrain<IRemoteGrain>(NameIds.Of("pull-through-remote", Path));
         var remote = await remoteGrain.GetWithSecrets();

@@ -85,6 +85,7 @@ public static class RemoteFields
             Excludes = Merge(excludes, excludeTags, c?.Excludes),
             Sigstore = sigstore.Or(c?.Sigstore),
             PullThrough = pullThrough,
+            SharesLimitsOf = c?.SharesLimitsOf,
         };
         var secrets = new RemoteSecrets
         {
