@@ -13,4 +13,6 @@ internal static class SyncProgress
     public const string SiloShare = "sync.silo";
     /// <summary>Ours: upstream tag names outside the distribution spec's grammar, skipped (never sent as a path) and named here.</summary>
     public const string SkippedTags = "sync.skipped.tag";
+    /// <summary>Ours: referrers lists asked of an upstream with OCI 1.1's referrers API.</summary>
+    public const string Referrers = "sync.discovering.referrers";
 }

@@ -5,3 +5,6 @@ public sealed record ManifestHead(string? Digest, string? MediaType, long? Size)
 
 /// <summary>A manifest exactly as served: its bytes are what the digest is computed over.</summary>
 public sealed record FetchedManifest(byte[] Bytes, string? MediaType, string? DigestHeader);
+
+/// <summary>One entry of a referrers list: a manifest whose <c>subject</c> is the digest asked about.</summary>
+public sealed record UpstreamReferrer(string Digest, string MediaType, string? ArtifactType);
