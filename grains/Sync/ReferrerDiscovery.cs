@@ -21,15 +21,18 @@ internal sealed class ReferrerDiscovery(UpstreamSession upstream, UpstreamFeatur
     public async Task<List<(string Subject, UpstreamReferrer Referrer)>> DiscoverAsync(IReadOnlyCollection<string> subjects, Func<Task> progress, CancellationToken ct)
     {
         var found = new List<(string Subject, UpstreamReferrer Referrer)>();
-        if (subjects.Count == 0 || await features.ReferrersApiAsync(Url, Repository, ct) == false) return found;
+        if (subjects.Count == 0) return found;
         var seen = subjects.ToHashSet(StringComparer.Ordinal);
         var level = subjects.ToList();
+        var answers = new Dictionary<string, List<UpstreamReferrer>>(StringComparer.Ordinal);
         // The first subject alone tells whether the API is there, before the rest are asked.
-        var first = await ListAsync(level[0], ct);
-        var supported = first is not null;
-        await features.RememberReferrersApiAsync(Url, Repository, supported, ct);
-        if (!supported) return found;
-        var answers = new Dictionary<string, List<UpstreamReferrer>> { [level[0]] = first! };
+        if (!await features.ProbedAsync(Url, Repository, UpstreamFeature.ReferrersApi, async () =>
+            {
+                if (await ListAsync(level[0], ct) is not { } first) return false;
+                answers[level[0]] = first;
+                return true;
+            }, ct))
+            return found;
         for (var depth = 0; level.Count > 0 && depth < MaxDepth; depth++)
         {
             await Concurrently.ForEachAsync(level.Where(s => !answers.ContainsKey(s)).ToList(), concurrency, async subject =>

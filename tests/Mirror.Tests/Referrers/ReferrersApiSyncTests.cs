@@ -56,7 +56,7 @@ public sealed class ReferrersApiSyncTests(DistributionFixture fixture) : IDispos
         var signedOnly = await Client.CreateRepository();
         var kept = (await Client.SyncAsync(signedOnly, new { remote, signed_only = true })).CreatedResources[0];
         Assert.Equal(["signed"], (await Client.TagsInAsync(kept)).Select(t => t.Name));
-        Assert.Equal(new[] { signed, signature, sbom, sbomSignature }.Select(m => m.Digest).Order(),
+        Assert.Equal(new TestManifest[] { signed, signature, sbom, sbomSignature }.Select(m => m.Digest).Order(),
             (await Client.ManifestsInAsync(kept)).Select(m => m.Digest).Order());
     }
 
