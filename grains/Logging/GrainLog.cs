@@ -70,4 +70,7 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) gave up after {Budget} of outage")]
     public static partial void TaskOutageTooLong(this ILogger log, Exception error, Guid taskId, string taskName, TimeSpan budget);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pull-through {Path}:{Reference} could not be revalidated upstream ({Reason}); cached copy served: {Cached}")]
+    public static partial void PullThroughStale(this ILogger log, string path, string reference, string reason, bool cached);
 }
