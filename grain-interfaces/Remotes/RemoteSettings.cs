@@ -30,6 +30,11 @@ public sealed record RemoteSettings
     [Id(17)] public List<string>? Includes { get; init; }
     [Id(18)] public List<string>? Excludes { get; init; }
     [Id(19)] public string? Sigstore { get; init; }
+    /// <summary>
+    /// This mirror's platform filter (<c>mirror_platforms</c>, not a Pulp field): the <c>os/arch[/variant]</c> entries of
+    /// lists and indexes to mirror, in lower case; null mirrors every entry.
+    /// </summary>
+    [Id(20)] public List<string>? Platforms { get; init; }
 }
 
 public static class RemotePolicies

@@ -90,10 +90,11 @@ internal sealed class SyncRunner
         var index = _context.Services.GetRequiredService<ContentIndex>();
         // An on_demand or streamed sync leaves layers for the first pull; an immediate one fetches what such a sync left out.
         var layersStored = _remote.Settings.Policy == RemotePolicies.Immediate;
-        var known = await index.KnownManifestsAsync(wanted, layersStored, Cancel);
+        var platforms = PlatformFilter.For(_remote.Settings.Platforms);
+        var known = await index.KnownManifestsAsync(wanted, layersStored, Cancel, platforms);
         // What the index calls complete must still be in the store (a stat per blob): a blob gone or cut short is
         // quarantined, which makes its manifests incomplete, so they are mirrored again below.
-        if (!await AllStored(_context, known, Cancel)) known = await index.KnownManifestsAsync(wanted, layersStored, Cancel);
+        if (!await AllStored(_context, known, Cancel)) known = await index.KnownManifestsAsync(wanted, layersStored, Cancel, platforms);
         var missing = wanted.Where(d => !known.Contains(d)).ToList();
         Progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
         Progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");
@@ -120,7 +121,7 @@ internal sealed class SyncRunner
     {
         var refs = _context.Services.GetRequiredService<SyncRefs>();
         await refs.ReplaceAsync(_context.TaskId, references, Cancel);
-        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror));
+        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror, _remote.Settings.Platforms));
         await refs.ClearAsync(_context.TaskId, CancellationToken.None);
 
         var summary = number is { } n

@@ -39,6 +39,7 @@ public static class RemoteJson
             ["includes"] = Strings(s.Includes),
             ["excludes"] = Strings(s.Excludes),
             ["sigstore"] = s.Sigstore,
+            [RemoteFields.PlatformsField] = Strings(s.Platforms),
         };
     }
 
