@@ -13,6 +13,9 @@ public static class Hrefs
     public const string Manifests = ApiRoot + "content/container/manifests/";
     public const string Tags = ApiRoot + "content/container/tags/";
     public const string Distributions = ApiRoot + "distributions/container/container/";
+    /// <summary>pulpcore's task schedules (read-only), and this mirror's scheduled syncs they show (created, changed and deleted there).</summary>
+    public const string TaskSchedules = ApiRoot + "task-schedules/";
+    public const string SyncSchedules = ApiRoot + "mirror/sync-schedules/";
 
     public static string Repository(Guid id, bool push = false) => $"{(push ? PushRepositories : Repositories)}{id}/";
     public static string RepositoryVersion(Guid repositoryId, int number, bool push = false) => $"{Repository(repositoryId, push)}versions/{number}/";
@@ -22,6 +25,8 @@ public static class Hrefs
     public static string Manifest(Guid id) => $"{Manifests}{id}/";
     public static string Tag(Guid id) => $"{Tags}{id}/";
     public static string Distribution(Guid id) => $"{Distributions}{id}/";
+    public static string TaskSchedule(Guid id) => $"{TaskSchedules}{id}/";
+    public static string SyncSchedule(Guid id) => $"{SyncSchedules}{id}/";
 
     /// <summary>Pulp Resource Names, the form pulpcore ≥ 3.55 records in <c>reserved_resources_record</c>.</summary>
     public static string RepositoryPrn(Guid id) => $"prn:container.containerrepository:{id}";
@@ -32,6 +37,7 @@ public static class Hrefs
     public static string ManifestPrn(Guid id) => $"prn:container.manifest:{id}";
     public static string TagPrn(Guid id) => $"prn:container.tag:{id}";
     public static string DistributionPrn(Guid id) => $"prn:container.containerdistribution:{id}";
+    public static string TaskSchedulePrn(Guid id) => $"prn:core.taskschedule:{id}";
 
     /// <summary>The id in a repository's href, of either type; <paramref name="push"/> says which.</summary>
     public static bool TryParseRepository(string? href, out Guid id, out bool push)

@@ -30,6 +30,7 @@ public static class CatalogServices
         .TryAddTimeProvider()
         .AddSingleton<RepositoryCatalog>()
         .AddSingleton<RemoteCatalog>()
+        .AddSingleton<ScheduleCatalog>()
         .AddSingleton<TaskCatalog>()
         .AddSingleton<PendingRows>()
         .AddSingleton<DistributionCatalog>()

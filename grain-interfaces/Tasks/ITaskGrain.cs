@@ -11,6 +11,13 @@ public interface ITaskGrain : IGrainWithGuidKey
     [Alias("Start")]
     Task<TaskRecord> Start(TaskOperation operation, string loggingCid);
 
+    /// <summary>
+    /// Records a run that was not started (a scheduled sync due while its previous run still ran) as a task in Pulp's
+    /// <c>skipped</c> state, final at once, holding no reservation. Recording an existing task returns it unchanged.
+    /// </summary>
+    [Alias("Skip")]
+    Task<TaskRecord> Skip(TaskOperation operation, string loggingCid);
+
     /// <summary>The task, or null when it does not exist.</summary>
     [Alias("Get"), AlwaysInterleave]
     Task<TaskRecord?> Get();

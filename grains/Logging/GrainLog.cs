@@ -67,4 +67,10 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) gave up after {Budget} of outage")]
     public static partial void TaskOutageTooLong(this ILogger log, Exception error, Guid taskId, string taskName, TimeSpan budget);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} ({Name}): the run due at {Due:o} started as task {TaskId}")]
+    public static partial void ScheduledRunStarted(this ILogger log, Guid scheduleId, string name, DateTime due, Guid taskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} ({Name}): the run due at {Due:o} is skipped, task {LastTaskId} still runs")]
+    public static partial void ScheduledRunSkipped(this ILogger log, Guid scheduleId, string name, DateTime due, Guid lastTaskId);
 }

@@ -96,6 +96,27 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         return Record;
     }
 
+    async Task<TaskRecord> ITaskGrain.Skip(TaskOperation operation, string loggingCid)
+    {
+        if (_state.State.Record is { } existing) return existing;
+        var now = _clock.UtcNowMicros();
+        // Nothing runs, so nothing is reserved or kept: the record names what was skipped and the resources it would have taken.
+        await _task.CreateAsync(() => new TaskRecord
+        {
+            Id = this.GetPrimaryKey(),
+            Name = operation.TaskName,
+            State = TaskStates.Skipped,
+            LoggingCid = loggingCid,
+            Created = now,
+            LastUpdated = now,
+            FinishedAt = now,
+            ReservedResources = operation.ReservedResources(),
+        }, CancellationToken.None);
+        MirrorTelemetry.TasksFinished.Add(1, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", TaskStates.Skipped));
+        DeactivateOnIdle();
+        return Record;
+    }
+
     Task<TaskRecord?> ITaskGrain.Get() => Task.FromResult(_task.Settled);
 
     async Task<TaskRecord?> ITaskGrain.Cancel()
