@@ -125,7 +125,7 @@ public sealed class ScheduleGrain : Grain, IScheduleGrain, IRemindable
         Arm();
     }
 
-    private Task Record(TaskRecord run, DateTime? next) => _schedule.UpdateAsync(r => run.State == TaskStates.Skipped
+    private Task<ScheduleRecord> Record(TaskRecord run, DateTime? next) => _schedule.UpdateAsync(r => run.State == TaskStates.Skipped
         ? r with { NextDispatch = next, Skipped = r.Skipped + 1, LastSkippedTask = run.Id }
         : r with { NextDispatch = next, Dispatched = r.Dispatched + 1, LastTask = run.Id }, CancellationToken.None);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
 using Mirror.Schedules;
 using Mirror.Tasks;
@@ -44,15 +45,15 @@ public static class ScheduleJson
         ["last_skipped_task"] = schedule.LastSkippedTask is { } skipped ? Hrefs.Task(skipped) : null,
     };
 
-    public static JsonObject TaskScheduleSchema() => OpenApi.Schema.Object(
+    public static JsonObject TaskScheduleSchema() => Schema.Object(
     [
-        ("pulp_href", OpenApi.Schema.Uri().ReadOnly()), ("prn", OpenApi.Schema.String().ReadOnly()),
-        ("pulp_created", OpenApi.Schema.DateTime().ReadOnly()), ("pulp_last_updated", OpenApi.Schema.DateTime().ReadOnly()),
-        ("name", OpenApi.Schema.String().With("description", "The name of the task schedule.")),
-        ("task_name", OpenApi.Schema.String().With("description", "The name of the task to be scheduled.")),
-        ("dispatch_interval", OpenApi.Schema.String().Nullable().With("description", "Periodicity of the schedule.")),
-        ("next_dispatch", OpenApi.Schema.DateTime().Nullable().ReadOnly().With("description", "Timestamp of the next time the task will be dispatched.")),
-        ("last_task", OpenApi.Schema.Uri().Nullable().ReadOnly().With("description", "The last task dispatched by this schedule.")),
+        ("pulp_href", Schema.Uri().ReadOnly()), ("prn", Schema.String().ReadOnly()),
+        ("pulp_created", Schema.DateTime().ReadOnly()), ("pulp_last_updated", Schema.DateTime().ReadOnly()),
+        ("name", Schema.String().With("description", "The name of the task schedule.")),
+        ("task_name", Schema.String().With("description", "The name of the task to be scheduled.")),
+        ("dispatch_interval", Schema.String().Nullable().With("description", "Periodicity of the schedule.")),
+        ("next_dispatch", Schema.DateTime().Nullable().ReadOnly().With("description", "Timestamp of the next time the task will be dispatched.")),
+        ("last_task", Schema.Uri().Nullable().ReadOnly().With("description", "The last task dispatched by this schedule.")),
     ], ["name", "task_name"]);
 
     private static string? Interval(ScheduleSettings settings) => settings.Interval is { } every ? DjangoDuration.Format(every) : null;
