@@ -36,7 +36,7 @@ public static class RegistryEndpoints
             case RegistryRoute.Base:
                 if (!reads) throw RegistryError.Unsupported(request.Method, "GET, HEAD");
                 // Clients call this first to learn whether and where to authenticate: anonymous callers get the challenge.
-                if (!caller.Authenticated) throw RegistryError.Unauthorized(RegistryAccess.Challenge(request, scope: null, error: null));
+                if (!caller.Authenticated) throw RegistryError.Unauthorized(RegistryAccess.Challenge(request, scopes: null, error: null));
                 await WriteJson(context, new JsonObject());
                 return;
             case RegistryRoute.Catalog:
@@ -45,7 +45,7 @@ public static class RegistryEndpoints
                 await Catalog(context, content, caller.Admin);
                 return;
             case RegistryRoute.Upload:
-                access.Require(request, caller, RegistryScope.Push(path.Name));
+                access.Require(request, caller, RegistryScope.Push(path.Name), [.. MountSource(request)]);
                 await push.UploadAsync(context, caller, path.Name, path.Reference);
                 return;
             case RegistryRoute.Manifest when HttpMethods.IsPut(request.Method):
@@ -86,6 +86,14 @@ public static class RegistryEndpoints
                 await Blob(context, content, pushed, blobs, quarantine, grains, version, path.Reference);
                 return;
         }
+    }
+
+    /// <summary>The repository a <c>POST …/blobs/uploads/?mount=&amp;from=</c> mounts from, when it names a valid one.</summary>
+    private static IEnumerable<RegistryScope> MountSource(HttpRequest request)
+    {
+        if (HttpMethods.IsPost(request.Method) && request.Query["mount"].Count > 0 && request.Query["from"].ToString() is { Length: > 0 } from
+            && RepositoryName.IsValid(from))
+            yield return RegistryScope.Pull(from);
     }
 
     /// <summary>
