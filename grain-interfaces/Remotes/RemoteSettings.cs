@@ -31,10 +31,15 @@ public sealed record RemoteSettings
     [Id(18)] public List<string>? Excludes { get; init; }
     [Id(19)] public string? Sigstore { get; init; }
     /// <summary>
+    /// Set on the remotes a registry sync makes, one per upstream repository: the remote whose <c>download_concurrency</c> and
+    /// <c>rate_limit</c> their requests count against, cluster-wide, together. Not a Pulp field (never rendered).
+    /// </summary>
+    [Id(20)] public Guid? SharesLimitsOf { get; init; }
+    /// <summary>
     /// This mirror's platform filter (<c>mirror_platforms</c>, not a Pulp field): the <c>os/arch[/variant]</c> entries of
     /// lists and indexes to mirror, in lower case; null mirrors every entry.
     /// </summary>
-    [Id(20)] public List<string>? Platforms { get; init; }
+    [Id(21)] public List<string>? Platforms { get; init; }
 }
 
 public static class RemotePolicies

@@ -11,6 +11,10 @@ public interface ITaskGrain : IGrainWithGuidKey
     [Alias("Start")]
     Task<TaskRecord> Start(TaskOperation operation, string loggingCid);
 
+    /// <summary>As <see cref="Start"/>, for a task started by another one: it shows <paramref name="parent"/> as its <c>parent_task</c>.</summary>
+    [Alias("StartChild")]
+    Task<TaskRecord> StartChild(TaskOperation operation, string loggingCid, Guid parent);
+
     /// <summary>
     /// Records a run that was not started (a scheduled sync due while its previous run still ran) as a task in Pulp's
     /// <c>skipped</c> state, final at once, holding no reservation. Recording an existing task returns it unchanged.

@@ -61,7 +61,8 @@ public sealed class ManifestGrain(
             // A list mirrored through a platform filter is complete for this remote once it holds the children it takes.
             if ((onDemand || upstream.Platforms is not null) && await index.HasManifestAsync(Digest, layersStored: !onDemand, ct, upstream.Platforms))
                 return WorkProgress.Stored;
-            var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct);
+            var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct, counted: true);
+            await upstream.Observe(fetched.PullLimit);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
             if (manifest.Digest != Digest)
                 throw new InvalidManifestException($"The upstream sent manifest {manifest.Digest} when asked for {Digest}.");

@@ -82,6 +82,7 @@ public static class RemoteFields
             Excludes = Merge(excludes, excludeTags, c?.Excludes),
             Sigstore = sigstore.Or(c?.Sigstore),
             Platforms = platforms.Present ? platforms.Value?.Select(PlatformFilter.Normal).Distinct().ToList() : c?.Platforms,
+            SharesLimitsOf = c?.SharesLimitsOf,
         };
         var secrets = new RemoteSecrets
         {
