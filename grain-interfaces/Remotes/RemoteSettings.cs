@@ -36,10 +36,15 @@ public sealed record RemoteSettings
     /// </summary>
     [Id(20)] public Guid? SharesLimitsOf { get; init; }
     /// <summary>
+    /// pulp_container's pull-through remote: no <see cref="UpstreamName"/>, and <see cref="Includes"/>/<see cref="Excludes"/> are globs over
+    /// upstream repository names; a pull-through distribution makes a container remote from it for each path pulled.
+    /// </summary>
+    [Id(21)] public bool PullThrough { get; init; }
+    /// <summary>
     /// This mirror's platform filter (<c>mirror_platforms</c>, not a Pulp field): the <c>os/arch[/variant]</c> entries of
     /// lists and indexes to mirror, in lower case; null mirrors every entry.
     /// </summary>
-    [Id(21)] public List<string>? Platforms { get; init; }
+    [Id(22)] public List<string>? Platforms { get; init; }
 }
 
 public static class RemotePolicies

@@ -51,8 +51,7 @@ internal sealed class SyncRunner
         var pacing = run.ReportPacing(stopPacing.Token);
         try
         {
-            var tags = await run.ListTags();
-            var references = await run.ResolveDigests(tags);
+            var references = sync.Reference is { } one ? await run.ResolveOne(one) : await run.ResolveDigests(await run.ListTags());
             await run.MirrorMissing(references);
             return await run.Commit(references);
         }
@@ -125,9 +124,38 @@ internal sealed class SyncRunner
             Progress.Total(SyncProgress.Tags, selected.Count + companions.Count);
             await HeadTags(companions, tagged);
         }
-        tagged = _rules.Keep(tagged, tags);
         Progress.Complete(SyncProgress.Tags);
-        return [.. tagged, .. _rules.Digests.Select(d => ((string?)null, d))];
+        var referrers = await DiscoverReferrers(tagged.Select(r => r.Digest).Concat(_rules.Digests).Distinct().ToList());
+        tagged = _rules.Keep(tagged, tags, referrers);
+        var kept = tagged.Select(r => r.Digest).Concat(_rules.Digests).ToHashSet(StringComparer.Ordinal);
+        // Referrers are untagged content, unless a tag (a cosign .sig, say) names them already.
+        var untagged = _rules.Digests.Concat(TagRules.Attached(kept, referrers).Where(d => !kept.Contains(d))).Distinct();
+        return [.. tagged, .. untagged.Select(d => ((string?)null, d))];
+    }
+
+    /// <summary>The referrers of <paramref name="subjects"/> by the referrers API, reported as their own progress line.</summary>
+    private async Task<List<(string Subject, UpstreamReferrer Referrer)>> DiscoverReferrers(List<string> subjects)
+    {
+        var discovery = new ReferrerDiscovery(_upstream, _context.Services.GetRequiredService<UpstreamFeatures>(), Concurrency);
+        Progress.Start(SyncProgress.Referrers, "Discovering referrers");
+        var found = await Upstream(() => discovery.DiscoverAsync(subjects, async () =>
+        {
+            Progress.Advance(SyncProgress.Referrers);
+            await Progress.SaveAsync();
+        }, Cancel));
+        Progress.Complete(SyncProgress.Referrers);
+        return found;
+    }
+
+    /// <summary>A pull-through's one reference: a digest as it is, a tag HEADed for its digest (none when the upstream has no such tag).</summary>
+    private async Task<List<(string? Tag, string Digest)>> ResolveOne(string reference)
+    {
+        if (Digests.IsValid(reference)) return [(null, reference)];
+        Progress.Start(SyncProgress.Tags, "Processing Tags", 1);
+        var tagged = new List<(string? Tag, string Digest)>();
+        await HeadTags([reference], tagged);
+        Progress.Complete(SyncProgress.Tags);
+        return tagged;
     }
 
     /// <summary>Every manifest the index does not hold whole, mirrored across the cluster.</summary>
