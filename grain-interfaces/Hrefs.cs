@@ -12,6 +12,7 @@ public static class Hrefs
     public const string Blobs = ApiRoot + "content/container/blobs/";
     public const string Manifests = ApiRoot + "content/container/manifests/";
     public const string Tags = ApiRoot + "content/container/tags/";
+    public const string Signatures = ApiRoot + "content/container/signatures/";
     public const string Distributions = ApiRoot + "distributions/container/container/";
 
     public static string Repository(Guid id, bool push = false) => $"{(push ? PushRepositories : Repositories)}{id}/";
@@ -21,6 +22,7 @@ public static class Hrefs
     public static string Blob(Guid id) => $"{Blobs}{id}/";
     public static string Manifest(Guid id) => $"{Manifests}{id}/";
     public static string Tag(Guid id) => $"{Tags}{id}/";
+    public static string Signature(Guid id) => $"{Signatures}{id}/";
     public static string Distribution(Guid id) => $"{Distributions}{id}/";
 
     /// <summary>Pulp Resource Names, the form pulpcore ≥ 3.55 records in <c>reserved_resources_record</c>.</summary>
@@ -31,6 +33,7 @@ public static class Hrefs
     public static string BlobPrn(Guid id) => $"prn:container.blob:{id}";
     public static string ManifestPrn(Guid id) => $"prn:container.manifest:{id}";
     public static string TagPrn(Guid id) => $"prn:container.tag:{id}";
+    public static string SignaturePrn(Guid id) => $"prn:container.signature:{id}";
     public static string DistributionPrn(Guid id) => $"prn:container.containerdistribution:{id}";
 
     /// <summary>The id in a repository's href, of either type; <paramref name="push"/> says which.</summary>

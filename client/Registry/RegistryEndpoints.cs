@@ -66,11 +66,7 @@ public static class RegistryEndpoints
                 RegistryRoute.Blob => "GET, HEAD, DELETE",
                 _ => "GET, HEAD",
             });
-        access.Require(request, caller, RegistryScope.Pull(path.Name));
-        var distribution = await content.DistributionAsync(path.Name, context.RequestAborted) ?? throw RegistryError.NameUnknown(path.Name);
-        // A token outlives a change to private; the distribution's current setting wins.
-        if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
-        var version = distribution.Version ?? throw RegistryError.NameUnknown(path.Name);
+        var version = await PulledVersionAsync(request, access, content, path.Name, caller);
         switch (path.Route)
         {
             case RegistryRoute.Tags:
@@ -86,6 +82,18 @@ public static class RegistryEndpoints
                 await Blob(context, content, pushed, blobs, quarantine, grains, version, path.Reference);
                 return;
         }
+    }
+
+    /// <summary>The version the distribution at <paramref name="name"/> serves, once the caller may pull it.</summary>
+    internal static async Task<VersionRef> PulledVersionAsync(HttpRequest request, RegistryAccess access, ServedContent content, string name,
+        RegistryCaller? authenticated = null)
+    {
+        var caller = authenticated ?? access.Authenticate(request);
+        access.Require(request, caller, RegistryScope.Pull(name));
+        var distribution = await content.DistributionAsync(name, request.HttpContext.RequestAborted) ?? throw RegistryError.NameUnknown(name);
+        // A token outlives a change to private; the distribution's current setting wins.
+        if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
+        return distribution.Version ?? throw RegistryError.NameUnknown(name);
     }
 
     /// <summary>

@@ -15,4 +15,6 @@ internal static class SyncProgress
     public const string SkippedTags = "sync.skipped.tag";
     /// <summary>Ours: referrers lists asked of an upstream with OCI 1.1's referrers API.</summary>
     public const string Referrers = "sync.discovering.referrers";
+    /// <summary>Ours: atomic signatures fetched from a sigstore or the signature extension.</summary>
+    public const string Signatures = "sync.downloading.signatures";
 }

@@ -27,13 +27,19 @@ internal sealed class SyncRunner
     private readonly SyncRepository _sync;
     private readonly RemoteRecord _remote;
     private readonly UpstreamSession _upstream;
-    private readonly TagRules _rules;
+    private readonly SignatureSync _signatures;
+    private SignatureSource _signatureSource;
+    private TagRules _rules;
+    /// <summary>The atomic signatures this sync found, by digest, for its version.</summary>
+    private List<string> _signaturesFound = [];
 
     private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote)
     {
         (_context, _sync, _remote) = (context, sync, remote);
         _upstream = new UpstreamSession(remote, context.Services.GetRequiredService<RemotePermits>(), context.Services.GetRequiredService<UpstreamLimits>());
         _rules = new TagRules(remote.Settings, sync.SignedOnly);
+        _signatures = new SignatureSync(_upstream, context.Services.GetRequiredService<Signatures>(), context.Services.GetRequiredService<UpstreamFeatures>(),
+            remote.Settings.Sigstore is { } sigstore ? new Uri(sigstore) : null, Concurrency, context.Log, context.TaskId);
     }
 
     private TaskProgress Progress => _context.Progress;
@@ -47,10 +53,49 @@ internal sealed class SyncRunner
         _ = await context.Grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get()
             ?? throw new TaskFailedException("The repository no longer exists.");
         var run = new SyncRunner(context, sync, remote);
+        await run.FindSignatureSource();
         var tags = await run.ListTags();
         var references = await run.ResolveDigests(tags);
         await run.MirrorMissing(references);
+        references = await run.SyncSignatures(references);
         return await run.Commit(references);
+    }
+
+    /// <summary>
+    /// Where atomic signatures come from. With one, <c>signed_only</c> means "has an atomic signature"; without, it means
+    /// "has a cosign signature", which the tag rules decide (pulp_container's two readings).
+    /// </summary>
+    private async Task FindSignatureSource()
+    {
+        _signatureSource = await Upstream(() => _signatures.ProbeAsync(Cancel));
+        _rules = new TagRules(_remote.Settings, _sync.SignedOnly && _signatureSource == SignatureSource.None);
+    }
+
+    /// <summary>
+    /// The atomic signatures of every manifest taken (the children of lists too), stored; with <c>signed_only</c>, the
+    /// references whose manifest has none are left out, and a list when any of its manifests has none, as in pulp_container.
+    /// </summary>
+    private async Task<List<(string? Tag, string Digest)>> SyncSignatures(List<(string? Tag, string Digest)> references)
+    {
+        if (_signatureSource == SignatureSource.None) return references;
+        var taken = references.Select(r => r.Digest).Distinct().ToList();
+        var children = await _context.Services.GetRequiredService<ContentIndex>().ChildrenAsync(taken, Cancel);
+        var manifests = taken.Concat(children.Values.SelectMany(c => c)).Distinct().ToList();
+        Progress.Start(SyncProgress.Signatures, "Downloading signatures", manifests.Count);
+        await Progress.SaveAsync();
+        var found = await Upstream(() => _signatures.FetchAsync(_signatureSource, manifests, async () =>
+        {
+            Progress.Advance(SyncProgress.Signatures);
+            await Progress.SaveAsync();
+        }, Cancel));
+        Progress.Complete(SyncProgress.Signatures);
+        bool Signed(string digest) => found.TryGetValue(digest, out var signatures) && signatures.Count > 0;
+        var kept = _sync.SignedOnly
+            ? references.Where(r => children.TryGetValue(r.Digest, out var listed) ? listed.All(Signed) : Signed(r.Digest)).ToList()
+            : references;
+        var keptManifests = kept.Select(r => r.Digest).Concat(kept.SelectMany(r => children.GetValueOrDefault(r.Digest) ?? [])).ToHashSet(StringComparer.Ordinal);
+        _signaturesFound = found.Where(f => keptManifests.Contains(f.Key)).SelectMany(f => f.Value).Distinct().ToList();
+        return kept;
     }
 
     /// <summary>The upstream's tags whose names fit the grammar.</summary>
@@ -137,9 +182,12 @@ internal sealed class SyncRunner
     private async Task<List<string>> Commit(List<(string? Tag, string Digest)> references)
     {
         var refs = _context.Services.GetRequiredService<SyncRefs>();
+        var signatures = _context.Services.GetRequiredService<Signatures>();
         await refs.ReplaceAsync(_context.TaskId, references, Cancel);
+        await signatures.StageAsync(_context.TaskId, _signaturesFound, Cancel);
         var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror));
         await refs.ClearAsync(_context.TaskId, CancellationToken.None);
+        await signatures.ClearAsync(_context.TaskId, CancellationToken.None);
 
         var summary = number is { } n
             ? (await _context.Services.GetRequiredService<RepositoryCatalog>().GetVersionAsync(_sync.RepositoryId, n, CancellationToken.None))?.ContentSummary
