@@ -16,28 +16,35 @@ public sealed class RegistryAccess(TokenSigner signer, AdminCredentials admin, T
         var header = request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return FromToken(header["Bearer ".Length..].Trim(), request)
-                ?? throw RegistryError.Unauthorized(Challenge(request, scope: null, error: "invalid_token"), "The access token is invalid or has expired.");
+                ?? throw RegistryError.Unauthorized(Challenge(request, scopes: null, error: "invalid_token"), "The access token is invalid or has expired.");
         return admin.Check(header) switch
         {
             CredentialCheck.Valid => new RegistryCaller(Admin: true, Authenticated: true, Access: null),
             CredentialCheck.Missing or CredentialCheck.Empty => RegistryCaller.Anonymous,
-            _ => throw RegistryError.Unauthorized(Challenge(request, scope: null, error: null), "Invalid username/password."),
+            _ => throw RegistryError.Unauthorized(Challenge(request, scopes: null, error: null), "Invalid username/password."),
         };
     }
 
-    /// <summary>Throws 401 with a challenge for <paramref name="wanted"/> unless the caller has it.</summary>
-    public void Require(HttpRequest request, RegistryCaller caller, RegistryScope wanted)
+    /// <summary>
+    /// Throws 401 with a challenge for <paramref name="wanted"/> unless the caller has it. The challenge also names
+    /// <paramref name="useful"/>, scopes the request can use without needing them (a mount's source: as distribution names it,
+    /// so that a client's token covers the mount; without it the mount falls back to an upload).
+    /// </summary>
+    public void Require(HttpRequest request, RegistryCaller caller, RegistryScope wanted, params RegistryScope[] useful)
     {
         if (caller.May(wanted)) return;
-        throw RegistryError.Unauthorized(Challenge(request, wanted, caller.Authenticated ? "insufficient_scope" : null),
+        throw RegistryError.Unauthorized(Challenge(request, [wanted, .. useful], caller.Authenticated ? "insufficient_scope" : null),
             caller.Authenticated ? "The access token does not grant this request." : "Authentication required.");
     }
 
-    /// <summary><c>Bearer realm="&lt;origin&gt;/token/",service="&lt;host&gt;"</c>, with the scope a token needs and the token's fault.</summary>
-    public static string Challenge(HttpRequest request, RegistryScope? scope, string? error)
+    /// <summary>
+    /// <c>Bearer realm="&lt;origin&gt;/token/",service="&lt;host&gt;"</c>, with the scopes a token needs (space-separated, as the token
+    /// spec has several) and the token's fault.
+    /// </summary>
+    public static string Challenge(HttpRequest request, IReadOnlyList<RegistryScope>? scopes, string? error)
     {
         var challenge = $"Bearer realm=\"{request.Scheme}://{request.Host}/token/\",service=\"{request.Host}\"";
-        if (scope is not null) challenge += $",scope=\"{scope}\"";
+        if (scopes is { Count: > 0 }) challenge += $",scope=\"{string.Join(' ', scopes)}\"";
         if (error is not null) challenge += $",error=\"{error}\"";
         return challenge;
     }

@@ -36,7 +36,7 @@ public static class RegistryEndpoints
             case RegistryRoute.Base:
                 if (!reads) throw RegistryError.Unsupported(request.Method, "GET, HEAD");
                 // Clients call this first to learn whether and where to authenticate: anonymous callers get the challenge.
-                if (!caller.Authenticated) throw RegistryError.Unauthorized(RegistryAccess.Challenge(request, scope: null, error: null));
+                if (!caller.Authenticated) throw RegistryError.Unauthorized(RegistryAccess.Challenge(request, scopes: null, error: null));
                 await WriteJson(context, new JsonObject());
                 return;
             case RegistryRoute.Catalog:
@@ -45,7 +45,7 @@ public static class RegistryEndpoints
                 await Catalog(context, content, caller.Admin);
                 return;
             case RegistryRoute.Upload:
-                access.Require(request, caller, RegistryScope.Push(path.Name));
+                access.Require(request, caller, RegistryScope.Push(path.Name), [.. MountSource(request)]);
                 await push.UploadAsync(context, caller, path.Name, path.Reference);
                 return;
             case RegistryRoute.Manifest when HttpMethods.IsPut(request.Method):
@@ -94,6 +94,14 @@ public static class RegistryEndpoints
         // A token outlives a change to private; the distribution's current setting wins.
         if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
         return distribution.Version ?? throw RegistryError.NameUnknown(name);
+    }
+
+    /// <summary>The repository a <c>POST …/blobs/uploads/?mount=&amp;from=</c> mounts from, when it names a valid one.</summary>
+    private static IEnumerable<RegistryScope> MountSource(HttpRequest request)
+    {
+        if (HttpMethods.IsPost(request.Method) && request.Query["mount"].Count > 0 && request.Query["from"].ToString() is { Length: > 0 } from
+            && RepositoryName.IsValid(from))
+            yield return RegistryScope.Pull(from);
     }
 
     /// <summary>

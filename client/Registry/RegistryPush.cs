@@ -198,7 +198,16 @@ public sealed partial class RegistryPush(
         if ((await pushed.MissingManifestsAsync(repositoryId, manifest.ChildDigests, ct)) is [var missingChild, ..])
             throw RegistryError.ManifestBlobUnknown(missingChild);
 
-        await index.AddManifestAsync(await ManifestDescription.DescribeAsync(manifest, raw, blobs, ct), ct);
+        ManifestEntry entry;
+        try
+        {
+            entry = await ManifestDescription.DescribeAsync(manifest, raw, blobs, ct);
+        }
+        catch (InvalidManifestException e)
+        {
+            throw RegistryError.ManifestInvalid(e.Message);
+        }
+        await index.AddManifestAsync(entry, ct);
         // The version is made as a sync's is, from staged references: the tag (or none) and the manifest, with what it holds.
         await CommitAsync(repositoryId, [(byDigest ? null : reference, manifest.Digest)], mirror: false, ct);
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mirror.Grains.Logging;
 using Mirror.Storage;
@@ -9,90 +11,86 @@ using Mirror.Telemetry;
 namespace Mirror.Grains.Sync;
 
 /// <summary>
-/// This silo's side of the cluster-wide <c>download_concurrency</c>: takes a permit from the remote's
-/// <see cref="IRemoteLimiterGrain"/> for each upstream request and renews every lease held here until it is released.
+/// This silo's side of the cluster-wide <c>download_concurrency</c>: every upstream request holds a lease from the
+/// remote's <see cref="IRemoteLimiterGrain"/>, and every lease held here is renewed until it goes back.
+/// <para>
+/// A lease is not returned after each request: the remote's <see cref="PermitLane"/> hands it to the next request on
+/// this silo, for up to <see cref="PermitLane.ReuseFor"/>, so a run of short requests (HEADs, small blobs) costs a few
+/// limiter calls a second instead of two per request. One lease still serves one request at a time, so the cap holds for
+/// the whole cluster as before.
+/// </para>
+/// <para>
 /// A permit carries its own deadline, <see cref="Margin"/> before the lease would lapse at the limiter counted from the
 /// last renewal the limiter confirmed: a silo cut off from the limiter stops its requests on its own, before the
 /// limiter hands their permits to someone else.
+/// </para>
 /// </summary>
 public sealed class RemotePermits : IAsyncDisposable
 {
     /// <summary>How long before its lease lapses at the limiter a request whose lease was not renewed is stopped.</summary>
     public static readonly TimeSpan Margin = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan Valid = RemoteLimiterGrain.LeaseLifetime - Margin;
+    internal static readonly TimeSpan Valid = RemoteLimiterGrain.LeaseLifetime - Margin;
     // Three renewals fit in a lease's local validity: one or two lost to a busy silo do not stop a download.
     private static readonly TimeSpan RenewEvery = Valid / 3;
 
     private readonly IGrainFactory _grains;
-    private readonly OutageBudget _budget;
     private readonly ILogger<RemotePermits> _log;
-    private readonly ConcurrentDictionary<Guid, Held> _held = new();
+    private readonly ConcurrentDictionary<Guid, HeldLease> _held = new();
+    private readonly ConcurrentDictionary<Guid, PermitLane> _lanes = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _asking;
     private readonly Task _renewals;
     private readonly bool _dropRenewals = RenewalFault.DropRenewals;
 
     public RemotePermits(IGrainFactory grains, IServiceProvider services, ILogger<RemotePermits> log)
     {
-        (_grains, _budget, _log) = (grains, OutageBudget.Of(services), log);
+        (_grains, _log) = (grains, log);
+        Budget = OutageBudget.Of(services);
+        // Asking the limiter stops with the silo: a call still waiting at a limiter on this silo would hold up its stop.
+        var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        _asking = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, stopping);
         _renewals = RenewLoop();
     }
+
+    internal OutageBudget Budget { get; }
+    internal ILogger Log => _log;
+    internal CancellationToken Asking => _asking.Token;
 
     /// <summary>Waits for a permit on <paramref name="remoteId"/>'s upstream; dispose it when the request is over.</summary>
     /// <param name="remoteName">The remote's name, as metrics label it.</param>
     public async Task<Permit> AcquireAsync(Guid remoteId, string remoteName, int limit, CancellationToken ct)
     {
-        var limiter = _grains.GetGrain<IRemoteLimiterGrain>(remoteId);
+        var lane = _lanes.GetOrAdd(remoteId, id => new PermitLane(this, id));
         var waiting = Stopwatch.StartNew();
         var remote = MirrorTelemetry.Tag("remote", remoteName);
-        // Acquire is a long poll: it answers with a lease once one is free, or null after a few seconds (ask again).
-        var held = await GrainWait.Until(async () =>
-        {
-            var asked = Stopwatch.GetTimestamp(); // the lease's life began after this, so the deadline counts from here
-            var asking = limiter.Acquire(limit);
-            Guid? answer;
-            try
-            {
-                answer = await asking.WaitAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // A call waiting at the limiter cannot be taken back. The caller stops now (its silo shuts down, its sync
-                // was canceled) instead of waiting for the answer, and a lease granted after all goes straight back.
-                ReturnWhenGranted(limiter, asking);
-                throw;
-            }
-            if (answer is not { } granted) return null;
-            var lease = new Held(remoteId, granted);
-            if (!ct.IsCancellationRequested && lease.ExtendFrom(asked)) return lease;
-            lease.Dispose();
-            await limiter.Release(granted);
-            return null; // canceled (the wait throws), or the answer came too late to use the lease
-        }, lease => lease is not null, _budget, ct);
-        held!.Lapsed.Register(() => _log.LeaseLapsedLocally(held.Lease, remoteId));
-        _held[held.Lease] = held;
+        var held = await lane.TakeAsync(limit, ct);
         MirrorTelemetry.PermitWait.Record(waiting.Elapsed.TotalSeconds, remote);
         MirrorTelemetry.PermitsHeld.Add(1, remote);
         return new Permit(() =>
         {
             MirrorTelemetry.PermitsHeld.Add(-1, remote);
-            return Release(held);
+            return lane.Return(held);
         }, held.Lapsed);
     }
 
-    private void ReturnWhenGranted(IRemoteLimiterGrain limiter, Task<Guid?> asking) => _ = asking.ContinueWith(async answered =>
-    {
-        if (answered.Result is not { } late) return;
-        try
-        {
-            await limiter.Release(late);
-        }
-        catch (Exception e) when (ClusterFaults.IsTransient(e))
-        {
-            _log.LeaseReleaseLost(e, late); // it lapses at the limiter instead
-        }
-    }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    internal IRemoteLimiterGrain Limiter(Guid remoteId) => _grains.GetGrain<IRemoteLimiterGrain>(remoteId);
 
-    private async Task Release(Held held)
+    /// <summary>A lease the limiter just granted (asked for at <paramref name="asked"/>): renewed from now on, or null if it came too late to use.</summary>
+    internal HeldLease? Hold(Guid remoteId, Guid lease, long asked)
+    {
+        var held = new HeldLease(remoteId, lease);
+        if (!held.ExtendFrom(asked))
+        {
+            held.Dispose();
+            return null;
+        }
+        held.Lapsed.Register(() => _log.LeaseLapsedLocally(lease, remoteId));
+        _held[lease] = held;
+        return held;
+    }
+
+    /// <summary>Gives a lease back to the limiter; a lapsed one is only forgotten (see below).</summary>
+    internal async Task Release(HeldLease held)
     {
         _held.TryRemove(held.Lease, out _);
         var lapsed = held.Lapsed.IsCancellationRequested;
@@ -100,13 +98,23 @@ public sealed class RemotePermits : IAsyncDisposable
         // A lapsed lease is left to expire at the limiter: nothing here can prove when it lapses there, and the permit
         // must not come back while the upstream may still see the request that was stopped.
         if (lapsed) return;
+        await ReleaseLease(held.Remote, held.Lease);
+    }
+
+    /// <summary>A call waiting at the limiter that nobody waits for any more: a lease it still brings goes straight back.</summary>
+    internal void ReturnWhenGranted(Guid remoteId, Task<Guid?> asking) => _ = asking.ContinueWith(answered =>
+        answered.Result is { } late ? ReleaseLease(remoteId, late) : Task.CompletedTask,
+        CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Unwrap();
+
+    internal async Task ReleaseLease(Guid remoteId, Guid lease)
+    {
         try
         {
-            await _grains.GetGrain<IRemoteLimiterGrain>(held.Remote).Release(held.Lease);
+            await Limiter(remoteId).Release(lease);
         }
         catch (Exception e) when (ClusterFaults.IsTransient(e))
         {
-            _log.LeaseReleaseLost(e, held.Lease);
+            _log.LeaseReleaseLost(e, lease); // it lapses at the limiter instead
         }
     }
 
@@ -122,7 +130,7 @@ public sealed class RemotePermits : IAsyncDisposable
                     var sent = Stopwatch.GetTimestamp();
                     try
                     {
-                        var renewed = await _grains.GetGrain<IRemoteLimiterGrain>(remote.Key).Renew(remote.Select(h => h.Lease).ToArray()).WaitAsync(_stop.Token);
+                        var renewed = await Limiter(remote.Key).Renew(remote.Select(h => h.Lease).ToArray()).WaitAsync(_stop.Token);
                         foreach (var lease in renewed)
                             if (_held.TryGetValue(lease, out var held)) held.ExtendFrom(sent);
                     }
@@ -141,38 +149,8 @@ public sealed class RemotePermits : IAsyncDisposable
     {
         _stop.Cancel();
         await _renewals;
+        _asking.Dispose();
         _stop.Dispose();
-    }
-
-    /// <summary>A lease held here, and the token that trips when it was not renewed in time.</summary>
-    private sealed class Held(Guid remote, Guid lease) : IDisposable
-    {
-        private readonly CancellationTokenSource _lapse = new();
-
-        public Guid Remote { get; } = remote;
-        public Guid Lease { get; } = lease;
-        public CancellationToken Lapsed => _lapse.Token;
-
-        /// <summary>
-        /// The limiter extended the lease after <paramref name="sent"/> (a timestamp taken before asking it): it holds for
-        /// a lease lifetime from some moment after that, so it is safe to use until <see cref="Valid"/> after it.
-        /// </summary>
-        public bool ExtendFrom(long sent)
-        {
-            var left = Valid - Stopwatch.GetElapsedTime(sent);
-            if (left <= TimeSpan.Zero) return false;
-            try
-            {
-                _lapse.CancelAfter(left);
-                return true;
-            }
-            catch (ObjectDisposedException)
-            {
-                return false; // released meanwhile
-            }
-        }
-
-        public void Dispose() => _lapse.Dispose();
     }
 
     /// <summary>One permit: the right to have one request in flight to a remote's upstream, until <see cref="Lapsed"/>.</summary>

@@ -13,15 +13,7 @@ public static class ManifestDescription
     /// <summary>The entry for <paramref name="manifest"/>; its config blob, when it has one, must be stored (its platform and labels are read).</summary>
     public static async Task<ManifestEntry> DescribeAsync(ParsedManifest manifest, byte[] raw, IBlobStore blobs, CancellationToken ct)
     {
-        ImageConfig? config = null;
-        // A config is a few KiB; one claiming more is not parsed (its bytes are stored all the same), nor is an artifact's config.
-        if (manifest.Config is { Size: <= MaxManifestBytes } descriptor && IsImageConfig(descriptor.MediaType))
-        {
-            await using var stream = await blobs.OpenReadAsync(descriptor.Digest, 0, null, ct);
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, ct);
-            config = ImageConfig.Parse(buffer.ToArray());
-        }
+        var config = await ReadImageConfigAsync(manifest, blobs, ct);
         return new ManifestEntry
         {
             Digest = manifest.Digest,
@@ -41,6 +33,28 @@ public static class ManifestDescription
             // The image spec: the artifactType field, else the config's media type (an image's config type included).
             ArtifactType = manifest.ArtifactType ?? (manifest.SchemaVersion == 2 && !manifest.IsList ? manifest.Config?.MediaType : null),
         };
+    }
+
+    /// <summary>
+    /// The platform and labels of an image's config. A config is a few KiB: one claiming more is not parsed, nor is an
+    /// artifact's config (any media type but an image config's), nor a config whose bytes are not the JSON its media type
+    /// promises (the conformance suite pushes gzip bytes as one): registries store a config as a blob like any other and do not
+    /// refuse a manifest for what its config holds, so such a manifest is described without platform or labels.
+    /// </summary>
+    private static async Task<ImageConfig?> ReadImageConfigAsync(ParsedManifest manifest, IBlobStore blobs, CancellationToken ct)
+    {
+        if (manifest.Config is not { Size: <= MaxManifestBytes } descriptor || !IsImageConfig(descriptor.MediaType)) return null;
+        await using var stream = await blobs.OpenReadAsync(descriptor.Digest, 0, null, ct);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, ct);
+        try
+        {
+            return ImageConfig.Parse(buffer.ToArray());
+        }
+        catch (InvalidManifestException)
+        {
+            return null;
+        }
     }
 
     private static bool IsImageConfig(string? mediaType) =>

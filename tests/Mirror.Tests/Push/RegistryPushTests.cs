@@ -127,6 +127,43 @@ public sealed class RegistryPushTests(PushFixture fixture) : IDisposable
         Assert.Equal(("NAME_INVALID", "Repository is read-only."), (error.Code, error.Message));
     }
 
+    /// <summary>
+    /// As distribution does, a mount's challenge names the source's pull scope too, so that the token a client fetches for it
+    /// covers the mount (the conformance suite asks for exactly the challenge's scopes); a token without it gets an upload.
+    /// </summary>
+    [Fact]
+    public async Task A_mount_challenge_names_the_source_so_a_token_for_it_mounts_the_blob()
+    {
+        var (source, target) = (Unique("mount-from"), Unique("mount-to"));
+        var bytes = RandomNumberGenerator(1000);
+        var digest = Digests.Sha256(bytes);
+        using var pusher = new RegistryPusher(fixture.Cluster.GatewayUris[0], MirrorCluster.Username, MirrorCluster.Password);
+        await pusher.PushBlobAsync(source, digest, new MemoryStream(bytes), bytes.Length);
+        var mount = $"/v2/{target}/blobs/uploads/?mount={digest}&from={Uri.EscapeDataString(source)}";
+
+        using var challenged = await _first.SendAsync(HttpMethod.Post, mount, null);
+        Assert.Equal(HttpStatusCode.Unauthorized, challenged.StatusCode);
+        var scope = System.Text.RegularExpressions.Regex.Match(challenged.Headers.WwwAuthenticate.ToString(), "scope=\"([^\"]*)\"").Groups[1].Value;
+        Assert.Equal($"repository:{target}:pull,push repository:{source}:pull", scope);
+
+        // The challenge's scope as one parameter, space-separated, as clients send it back.
+        var token = await _first.TokenAsync(Admin, scope);
+        using var mounted = await _first.SendAsync(HttpMethod.Post, mount, new AuthenticationHeaderValue("Bearer", token));
+        Assert.Equal(HttpStatusCode.Created, mounted.StatusCode);
+        Assert.Equal($"/v2/{target}/blobs/{digest}", mounted.Headers.Location!.OriginalString);
+        using var blob = await _first.SendAsync(HttpMethod.Get, mounted.Headers.Location!.OriginalString, new AuthenticationHeaderValue("Bearer", token));
+        Assert.Equal(HttpStatusCode.OK, blob.StatusCode);
+        Assert.Equal(bytes, await blob.Content.ReadAsByteArrayAsync());
+
+        // A token for the target alone may not read the source: the mount falls back to an upload.
+        var other = Unique("mount-other");
+        var otherToken = await _first.TokenAsync(Admin, $"repository:{other}:pull,push");
+        using var upload = await _first.SendAsync(HttpMethod.Post, $"/v2/{other}/blobs/uploads/?mount={digest}&from={Uri.EscapeDataString(source)}",
+            new AuthenticationHeaderValue("Bearer", otherToken));
+        Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
+        Assert.StartsWith($"/v2/{other}/blobs/uploads/", upload.Headers.Location!.OriginalString);
+    }
+
     [Fact]
     public async Task A_referrer_pushed_with_a_subject_is_listed_with_and_without_a_filter()
     {
