@@ -181,13 +181,12 @@ internal sealed class SyncRunner
     /// <summary>The repository's next version from what was seen; the hrefs the task created (none when nothing changed).</summary>
     private async Task<List<string>> Commit(List<(string? Tag, string Digest)> references)
     {
-        var refs = _context.Services.GetRequiredService<SyncRefs>();
-        var signatures = _context.Services.GetRequiredService<Signatures>();
-        await refs.ReplaceAsync(_context.TaskId, references, Cancel);
-        await signatures.StageAsync(_context.TaskId, _signaturesFound, Cancel);
-        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror));
-        await refs.ClearAsync(_context.TaskId, CancellationToken.None);
-        await signatures.ClearAsync(_context.TaskId, CancellationToken.None);
+        // The signatures found are part of what was seen: a new signature of unchanged images makes a version.
+        var fingerprint = SyncRefs.Fingerprint(_sync.Mirror, [.. references, .. _signaturesFound.Select(d => ((string?)"signature", d))]);
+        var number = await _context.Services.GetRequiredService<RepositoryVersions>()
+            .LatestIsSyncOfAsync(_sync.RepositoryId, _context.TaskId, fingerprint, Cancel)
+            ? null // an unchanged upstream: the latest version is what this commit would make
+            : await CommitVersion(references, fingerprint);
 
         var summary = number is { } n
             ? (await _context.Services.GetRequiredService<RepositoryCatalog>().GetVersionAsync(_sync.RepositoryId, n, CancellationToken.None))?.ContentSummary
@@ -199,6 +198,18 @@ internal sealed class SyncRunner
         Progress.Advance(SyncProgress.Unassociating, (int)(summary?.Removed.Values.Sum() ?? 0));
         Progress.Complete(SyncProgress.Unassociating);
         return number is { } version ? [Hrefs.RepositoryVersion(_sync.RepositoryId, version)] : [];
+    }
+
+    private async Task<int?> CommitVersion(List<(string? Tag, string Digest)> references, byte[] fingerprint)
+    {
+        var refs = _context.Services.GetRequiredService<SyncRefs>();
+        var signatures = _context.Services.GetRequiredService<Signatures>();
+        await refs.ReplaceAsync(_context.TaskId, references, Cancel);
+        await signatures.StageAsync(_context.TaskId, _signaturesFound, Cancel);
+        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror, fingerprint));
+        await refs.ClearAsync(_context.TaskId, CancellationToken.None);
+        await signatures.ClearAsync(_context.TaskId, CancellationToken.None);
+        return number;
     }
 
     private async Task HeadTags(IReadOnlyList<string> names, List<(string? Tag, string Digest)> tagged) =>
