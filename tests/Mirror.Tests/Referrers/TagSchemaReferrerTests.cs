@@ -40,8 +40,9 @@ public sealed class TagSchemaReferrerTests(SyncFixture fixture) : IDisposable
 
         var path = Names.Unique("attached");
         await Client.CreateDistribution(new { name = path, base_path = path, repository });
-        Assert.Equal([(upstream.Signature.Digest, CosignSignature), (upstream.Sbom.Digest, Sbom)],
-            (await ListAsync(_registry, path, upstream.Signed.Digest)).Order());
+        // The list comes in digest order.
+        Assert.Equal(new[] { (upstream.Signature.Digest, (string?)CosignSignature), (upstream.Sbom.Digest, Sbom) }.OrderBy(r => r.Item1, StringComparer.Ordinal),
+            await ListAsync(_registry, path, upstream.Signed.Digest));
         Assert.Equal([(upstream.OtherSbom.Digest, (string?)Sbom)], await ListAsync(_registry, path, upstream.Unsigned.Digest));
         using var served = await _registry.SendAsync(HttpMethod.Get, $"/v2/{path}/manifests/{upstream.Sbom.Digest}", RegistryHttp.Admin,
             r => r.Headers.Accept.ParseAdd(upstream.Sbom.MediaType));
