@@ -14,6 +14,7 @@ public static class Hrefs
     public const string Blobs = ApiRoot + "content/container/blobs/";
     public const string Manifests = ApiRoot + "content/container/manifests/";
     public const string Tags = ApiRoot + "content/container/tags/";
+    public const string Signatures = ApiRoot + "content/container/signatures/";
     public const string Distributions = ApiRoot + "distributions/container/container/";
     public const string PullThroughDistributions = ApiRoot + "distributions/container/pull-through/";
     /// <summary>pulpcore's task schedules (read-only), and this mirror's scheduled syncs they show (created, changed and deleted there).</summary>
@@ -27,6 +28,7 @@ public static class Hrefs
     public static string Blob(Guid id) => $"{Blobs}{id}/";
     public static string Manifest(Guid id) => $"{Manifests}{id}/";
     public static string Tag(Guid id) => $"{Tags}{id}/";
+    public static string Signature(Guid id) => $"{Signatures}{id}/";
     public static string Distribution(Guid id, bool pullThrough = false) => $"{(pullThrough ? PullThroughDistributions : Distributions)}{id}/";
     public static string TaskSchedule(Guid id) => $"{TaskSchedules}{id}/";
     public static string SyncSchedule(Guid id) => $"{SyncSchedules}{id}/";
@@ -40,6 +42,7 @@ public static class Hrefs
     public static string BlobPrn(Guid id) => $"prn:container.blob:{id}";
     public static string ManifestPrn(Guid id) => $"prn:container.manifest:{id}";
     public static string TagPrn(Guid id) => $"prn:container.tag:{id}";
+    public static string SignaturePrn(Guid id) => $"prn:container.signature:{id}";
     public static string DistributionPrn(Guid id, bool pullThrough = false) =>
         pullThrough ? $"prn:container.containerpullthroughdistribution:{id}" : $"prn:container.containerdistribution:{id}";
     public static string TaskSchedulePrn(Guid id) => $"prn:core.taskschedule:{id}";

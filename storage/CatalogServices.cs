@@ -43,6 +43,7 @@ public static class CatalogServices
         .AddSingleton<ContentLookup>()
         .AddSingleton<SyncRefs>()
         .AddSingleton<UpstreamFeatures>()
+        .AddSingleton<Signatures>()
         .AddSingleton<Uploads>()
         .AddSingleton<PushedContent>()
         .AddSingleton<Orphans>()

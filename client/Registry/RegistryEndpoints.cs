@@ -88,6 +88,18 @@ public static class RegistryEndpoints
         }
     }
 
+    /// <summary>The version the distribution at <paramref name="name"/> serves, once the caller may pull it.</summary>
+    internal static async Task<VersionRef> PulledVersionAsync(HttpRequest request, RegistryAccess access, ServedContent content, string name,
+        RegistryCaller? authenticated = null)
+    {
+        var caller = authenticated ?? access.Authenticate(request);
+        access.Require(request, caller, RegistryScope.Pull(name));
+        var distribution = await content.DistributionAsync(name, request.HttpContext.RequestAborted) ?? throw RegistryError.NameUnknown(name);
+        // A token outlives a change to private; the distribution's current setting wins.
+        if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
+        return distribution.Version ?? throw RegistryError.NameUnknown(name);
+    }
+
     /// <summary>The repository a <c>POST …/blobs/uploads/?mount=&amp;from=</c> mounts from, when it names a valid one.</summary>
     private static IEnumerable<RegistryScope> MountSource(HttpRequest request)
     {

@@ -44,6 +44,9 @@ internal static partial class GrainLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Task} skipped {Count} upstream tag names outside the distribution grammar: {Names}")]
     public static partial void SyncSkippedTags(this ILogger log, Guid task, int count, string names);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Task} skipped a signature of {Manifest}: {Reason}")]
+    public static partial void SyncSkippedSignature(this ILogger log, Guid task, string manifest, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync {Task} spread: {Spread}")]
     public static partial void SyncSpread(this ILogger log, Guid task, string spread);
 

@@ -44,6 +44,15 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
         return known;
     }
 
+    /// <summary>The manifests each of <paramref name="lists"/> lists, by digest; an image, or a digest not indexed, has no entry.</summary>
+    public async Task<Dictionary<string, List<string>>> ChildrenAsync(IReadOnlyCollection<string> lists, CancellationToken ct) =>
+        (await db.Command("""
+            select l.digest, child.digest from mirror_manifests l
+            join mirror_manifest_children c on c.list_id = l.id join mirror_manifests child on child.id = c.manifest_id
+            where l.digest = any($1) order by l.digest, c.position
+            """, Sql.TextArray(lists)).RowsAsync(r => (List: r.GetString(0), Child: r.GetString(1)), ct))
+        .GroupBy(p => p.List).ToDictionary(g => g.Key, g => g.Select(p => p.Child).ToList(), StringComparer.Ordinal);
+
     public async Task<bool> HasManifestAsync(string digest, bool layersStored, CancellationToken ct, PlatformFilter? platforms = null) =>
         (await KnownManifestsAsync([digest], layersStored, ct, platforms)).Count == 1;
 

@@ -57,6 +57,7 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
             select $1, a.content_id, a.content_type, $2, case a.content_type
                        when 'container.tag' then (select t.created from mirror_tags t where t.id = a.content_id)
                        when 'container.manifest' then (select m.created from mirror_manifests m where m.id = a.content_id)
+                       when 'container.signature' then (select s.created from mirror_signatures s where s.id = a.content_id)
                        else (select b.created from mirror_blobs b where b.id = a.content_id) end
             from version_add a
             where not exists (select 1 from mirror_repository_content rc
