@@ -81,9 +81,10 @@ public sealed partial class RegistryPush(
     /// <summary>Whether <paramref name="digest"/> can be mounted from <paramref name="from"/> (or, without one, from any repository the registry holds it in).</summary>
     private async Task<bool> MountableAsync(HttpContext context, RegistryCaller caller, string digest, string from, CancellationToken ct)
     {
-        if (from.Length == 0) return await index.BlobSizeAsync(digest, ct) is not null;
+        // Without a source, any blob the registry holds: the admin's alone, whom every repository is open to.
+        if (from.Length == 0) return caller.Admin && await index.BlobSizeAsync(digest, ct) is not null;
         if (!RepositoryName.IsValid(from) || !caller.May(RegistryScope.Pull(from))) return false;
-        if (await content.DistributionAsync(from, ct) is not { } source || (source.Private && !caller.Admin)) return false;
+        if (await content.DistributionAsync(from, ct) is not { } source || (source.Private && !caller.MayReadPrivate(from))) return false;
         // Only stored bytes can be mounted: a layer left for the first pull is not in the store.
         if (source.Version is { } version && await content.BlobAsync(version, digest, ct) is { Stored: true }) return true;
         return await pushed.TargetAsync(from, ct) is { RepositoryId: { } sourceRepository }
