@@ -18,9 +18,12 @@ namespace Mirror.Repositories;
 [JsonDerivedType(typeof(CopyManifests), "copy-manifests")]
 public abstract record VersionChange;
 
-/// <summary>What the sync task staged (its tags and digests), with what they need; with <paramref name="Mirror"/>, nothing else stays.</summary>
+/// <summary>
+/// What the sync task staged (its tags and digests), with what they need; with <paramref name="Mirror"/>, nothing else
+/// stays. <paramref name="Fingerprint"/> (a hash of what the sync saw) is kept on the version it makes.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mirror.SyncedContent")]
-public sealed record SyncedContent([property: Id(0)] bool Mirror) : VersionChange;
+public sealed record SyncedContent([property: Id(0)] bool Mirror, [property: Id(1)] byte[]? Fingerprint = null) : VersionChange;
 
 /// <summary>pulp_container's recursive add: tags bring their manifests, lists their listed manifests, manifests their blobs.</summary>
 [GenerateSerializer, Immutable, Alias("mirror.AddContent")]

@@ -118,10 +118,11 @@ internal sealed class SyncRunner
     /// <summary>The repository's next version from what was seen; the hrefs the task created (none when nothing changed).</summary>
     private async Task<List<string>> Commit(List<(string? Tag, string Digest)> references)
     {
-        var refs = _context.Services.GetRequiredService<SyncRefs>();
-        await refs.ReplaceAsync(_context.TaskId, references, Cancel);
-        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror));
-        await refs.ClearAsync(_context.TaskId, CancellationToken.None);
+        var fingerprint = SyncRefs.Fingerprint(_sync.Mirror, references);
+        var number = await _context.Services.GetRequiredService<RepositoryVersions>()
+            .LatestIsSyncOfAsync(_sync.RepositoryId, _context.TaskId, fingerprint, Cancel)
+            ? null // an unchanged upstream: the latest version is what this commit would make
+            : await CommitVersion(references, fingerprint);
 
         var summary = number is { } n
             ? (await _context.Services.GetRequiredService<RepositoryCatalog>().GetVersionAsync(_sync.RepositoryId, n, CancellationToken.None))?.ContentSummary
@@ -133,6 +134,15 @@ internal sealed class SyncRunner
         Progress.Advance(SyncProgress.Unassociating, (int)(summary?.Removed.Values.Sum() ?? 0));
         Progress.Complete(SyncProgress.Unassociating);
         return number is { } version ? [Hrefs.RepositoryVersion(_sync.RepositoryId, version)] : [];
+    }
+
+    private async Task<int?> CommitVersion(List<(string? Tag, string Digest)> references, byte[] fingerprint)
+    {
+        var refs = _context.Services.GetRequiredService<SyncRefs>();
+        await refs.ReplaceAsync(_context.TaskId, references, Cancel);
+        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror, fingerprint));
+        await refs.ClearAsync(_context.TaskId, CancellationToken.None);
+        return number;
     }
 
     private async Task HeadTags(IReadOnlyList<string> names, List<(string? Tag, string Digest)> tagged) =>

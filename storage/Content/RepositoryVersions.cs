@@ -75,12 +75,23 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
         }
         await Execute(connection, tx, "update mirror_repositories set next_version = $2 + 1 where id = $1", ct, repositoryId, number);
         await Execute(connection, tx, """
-            insert into mirror_repository_versions (repository_id, number, id, created, task_id) values ($1, $2, $3, $4, $5)
-            """, ct, repositoryId, number, Ids.New(), now, taskId);
+            insert into mirror_repository_versions (repository_id, number, id, created, task_id, sync_fingerprint) values ($1, $2, $3, $4, $5, $6)
+            """, ct, repositoryId, number, Ids.New(), now, taskId, (change as SyncedContent)?.Fingerprint ?? (object)DBNull.Value);
         await WriteSummaryAsync(connection, tx, repositoryId, number, ct);
         await tx.CommitAsync(ct);
         return number;
     }
+
+    /// <summary>
+    /// Whether the repository's latest version is what a sync with <paramref name="fingerprint"/> would make: another
+    /// task's sync that saw exactly the same made it, and nothing changed the repository since. (Version deletes keep
+    /// the content of the versions that stay, so a version's fingerprint holds while it is the latest.)
+    /// </summary>
+    public async Task<bool> LatestIsSyncOfAsync(Guid repositoryId, Guid taskId, byte[] fingerprint, CancellationToken ct) =>
+        await db.Command("""
+            select v.sync_fingerprint = $2 and v.task_id is distinct from $3 from mirror_repository_versions v
+            where v.repository_id = $1 order by v.number desc limit 1
+            """, repositoryId, fingerprint, taskId).ScalarAsync(ct) is true;
 
     /// <summary>
     /// The tag unit that task <paramref name="taskId"/>'s version created (not one it found): Pulp lists a tag it created

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -25,6 +27,19 @@ public sealed class SyncRefs(NpgsqlDataSource db)
             await copy.CompleteAsync(ct);
         }
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// A hash of what a sync saw: its mirror flag and every tag with its digest, in any order. Two syncs with the same
+    /// fingerprint stage the same version change.
+    /// </summary>
+    public static byte[] Fingerprint(bool mirror, IEnumerable<(string? Tag, string Digest)> references)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(mirror ? "mirror\n"u8 : "additive\n"u8);
+        foreach (var (tag, digest) in references.Distinct().OrderBy(r => r.Tag, StringComparer.Ordinal).ThenBy(r => r.Digest, StringComparer.Ordinal))
+            hash.AppendData(Encoding.UTF8.GetBytes($"{(tag is null ? "@" : "=" + tag)}\t{digest}\n"));
+        return hash.GetHashAndReset();
     }
 
     public Task ClearAsync(Guid taskId, CancellationToken ct) =>

@@ -52,6 +52,31 @@ public sealed class VersionHistoryTests(SyncFixture fixture)
     }
 
     [Fact]
+    public async Task A_resync_of_an_unchanged_upstream_makes_no_version_but_restores_what_was_changed_by_hand()
+    {
+        var (name, pusher, _) = await MutableUpstream("one", "two");
+        using var _ = pusher;
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, name);
+        await Client.SyncAsync(repository, new { remote, mirror = true });
+        Assert.Empty((await Client.SyncAsync(repository, new { remote, mirror = true })).CreatedResources);
+
+        // A version made by hand since the sync: the same upstream synced again must undo it, not skip it.
+        var untag = await Client.RunTaskAsync(Client.PostAsync(repository + "untag/", new { tag = "one" }));
+        Assert.Equal("completed", untag.State);
+        Assert.Equal(["two"], await TagNames(Client, repository + "versions/2/"));
+        var restored = await Client.SyncAsync(repository, new { remote, mirror = true });
+        Assert.Equal([repository + "versions/3/"], restored.CreatedResources);
+        Assert.Equal(["one", "two"], await TagNames(Client, repository + "versions/3/"));
+        Assert.Empty((await Client.SyncAsync(repository, new { remote, mirror = true })).CreatedResources);
+
+        // With the sync's version deleted, the latest is the one made by hand again.
+        Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(repository + "versions/3/"))).State);
+        Assert.Equal([repository + "versions/4/"], (await Client.SyncAsync(repository, new { remote, mirror = true })).CreatedResources);
+        Assert.Equal(["one", "two"], await TagNames(Client, repository + "versions/4/"));
+    }
+
+    [Fact]
     public async Task A_tag_moved_upstream_shows_as_one_tag_added_and_one_removed()
     {
         var (name, pusher, images) = await MutableUpstream("stable", "latest");
