@@ -67,4 +67,7 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) gave up after {Budget} of outage")]
     public static partial void TaskOutageTooLong(this ILogger log, Exception error, Guid taskId, string taskName, TimeSpan budget);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} abandoned uploads ({Bytes} bytes) not touched for {Age}")]
+    public static partial void AbandonedUploadsRemoved(this ILogger log, int count, long bytes, TimeSpan age);
 }

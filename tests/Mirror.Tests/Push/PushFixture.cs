@@ -26,6 +26,8 @@ public sealed class PushFixture() : EndToEndFixture("push", silos: 2, proxied: f
         ["Mirror__Users__1__Username"] = Reader,
         ["Mirror__Users__1__Password"] = ReaderPassword,
         ["Mirror__Users__1__Pull__0"] = "team/shared",
+        // The sweep of abandoned uploads as often as a reminder may tick; their age (a week) is the default.
+        ["Mirror__UploadSweep"] = "00:01:00",
     };
 
     /// <summary>The repository synced from <see cref="UpstreamRepository"/>, served at <see cref="SyncedPath"/>.</summary>
