@@ -24,6 +24,8 @@ public sealed class UploadSweepGrain(Uploads uploads, IBlobStore blobs, UploadEx
         // A failure (the database away) is logged by Orleans; the next tick sweeps what this one left.
         var removed = await uploads.RemoveUntouchedAsync(expiry.Age, CancellationToken.None);
         foreach (var part in removed.SelectMany(u => u.Parts)) await blobs.DeletePartAsync(part, CancellationToken.None);
-        if (removed.Count > 0) log.AbandonedUploadsRemoved(removed.Count, removed.Sum(u => u.Size), expiry.Age);
+        if (removed.Count == 0) return;
+        var bytes = removed.Sum(u => u.Size);
+        log.AbandonedUploadsRemoved(removed.Count, bytes, expiry.Age);
     }
 }
