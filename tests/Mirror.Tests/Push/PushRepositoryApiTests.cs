@@ -93,7 +93,9 @@ public sealed class PushRepositoryApiTests(PushFixture fixture) : IDisposable
 
         // Each is a task making one version, which the registry serves.
         var tagged = await Client.RunTaskAsync(Client.PostAsync(tag, new { tag = "release", digest = image.Digest }));
-        Assert.Equal([repository.PulpHref + "versions/2/"], tagged.CreatedResources);
+        // As Pulp: the version, then the tag it made.
+        Assert.Equal(repository.PulpHref + "versions/2/", tagged.CreatedResources[0]);
+        Assert.StartsWith(PulpClient.Content + "tags/", Assert.Single(tagged.CreatedResources.Skip(1)));
         Assert.Equal(["release", "v1"], (await pusher.ListTagsAsync(name)).Order());
         var version = (await Client.GetAsync(repository.PulpHref + "versions/2/")).Ok<RepositoryVersionView>();
         Assert.Equal(1, version.ContentSummary.Added.Of("container.tag"));
