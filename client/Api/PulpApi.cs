@@ -1,5 +1,6 @@
 using Mirror.Gateway.Api.Content;
 using Mirror.Gateway.Api.Distributions;
+using Mirror.Gateway.Api.Fleet;
 using Mirror.Gateway.Api.Generic;
 using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Api.Orphans;
@@ -34,6 +35,7 @@ public static class PulpApi
         GenericListEndpoints.Map(api);
         WorkerEndpoints.Map(api);
         NamespaceEndpoints.Map(api);
+        RegistrySyncEndpoints.Map(api);
         api.MapFallback(() => { throw ApiError.NotFound(); });
         return app;
     }

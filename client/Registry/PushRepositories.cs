@@ -1,5 +1,4 @@
 using Mirror.Distributions;
-using Mirror.Gateway.Api.Generic;
 using Mirror.Repositories;
 using Mirror.Storage.Content;
 

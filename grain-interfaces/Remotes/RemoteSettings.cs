@@ -30,6 +30,11 @@ public sealed record RemoteSettings
     [Id(17)] public List<string>? Includes { get; init; }
     [Id(18)] public List<string>? Excludes { get; init; }
     [Id(19)] public string? Sigstore { get; init; }
+    /// <summary>
+    /// Set on the remotes a registry sync makes, one per upstream repository: the remote whose <c>download_concurrency</c> and
+    /// <c>rate_limit</c> their requests count against, cluster-wide, together. Not a Pulp field (never rendered).
+    /// </summary>
+    [Id(20)] public Guid? SharesLimitsOf { get; init; }
 }
 
 public static class RemotePolicies

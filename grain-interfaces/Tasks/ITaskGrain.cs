@@ -11,6 +11,10 @@ public interface ITaskGrain : IGrainWithGuidKey
     [Alias("Start")]
     Task<TaskRecord> Start(TaskOperation operation, string loggingCid);
 
+    /// <summary>As <see cref="Start"/>, for a task started by another one: it shows <paramref name="parent"/> as its <c>parent_task</c>.</summary>
+    [Alias("StartChild")]
+    Task<TaskRecord> StartChild(TaskOperation operation, string loggingCid, Guid parent);
+
     /// <summary>The task, or null when it does not exist.</summary>
     [Alias("Get"), AlwaysInterleave]
     Task<TaskRecord?> Get();

@@ -23,6 +23,7 @@ namespace Mirror.Tasks;
 [JsonDerivedType(typeof(RepairBlobs), "repair-blobs")]
 [JsonDerivedType(typeof(CleanupOrphans), "cleanup-orphans")]
 [JsonDerivedType(typeof(ChangeRepositoryContent), "change-repository-content")]
+[JsonDerivedType(typeof(SyncRegistry), "sync-registry")]
 public abstract record TaskOperation
 {
     /// <summary>Pulp's dotted name of the function that does this work.</summary>
@@ -151,4 +152,32 @@ public sealed record ChangeRepositoryContent([property: Id(0)] Guid RepositoryId
         CopyManifests { SourceRepositoryId: var source } when source != RepositoryId => [Hrefs.RepositoryPrn(RepositoryId), "shared:" + Hrefs.RepositoryPrn(source)],
         _ => [Hrefs.RepositoryPrn(RepositoryId)],
     };
+}
+
+/// <summary>
+/// A registry sync (an addition to Pulp, <c>mirror/registry-sync/</c>): every upstream repository that <paramref name="Repositories"/>
+/// names (names, or globs over the upstream's <c>_catalog</c>) becomes a repository, remote and distribution of its own, named after
+/// the parent remote and the upstream name, and is synced by a child task; all of them under the parent remote's limits.
+/// </summary>
+/// <param name="BasePath">What every distribution's base path starts with: <c>&lt;BasePath&gt;/&lt;upstream name&gt;</c>.</param>
+[GenerateSerializer, Immutable, Alias("mirror.SyncRegistry")]
+public sealed record SyncRegistry(
+    [property: Id(0)] Guid RemoteId,
+    [property: Id(1)] List<string> Repositories,
+    [property: Id(2)] bool Mirror,
+    [property: Id(3)] string BasePath) : TaskOperation
+{
+    public override string TaskName => "mirror.app.tasks.sync_registry";
+
+    // One registry sync of a remote at a time (a second waits); the remote shared, as a sync shares it.
+    public override List<string> ReservedResources() => ["/pulp/api/v3/mirror/registry-sync/" + RemoteId + "/", "shared:" + Hrefs.RemotePrn(RemoteId)];
+
+    /// <summary>The name of the repository, remote and distribution made for <paramref name="upstream"/>: <c>&lt;remote name&gt;/&lt;upstream name&gt;</c>.</summary>
+    public static string MemberName(string remoteName, string upstream) => $"{remoteName}/{upstream}";
+
+    /// <summary>Where the distribution of <paramref name="upstream"/> serves it: <c>&lt;base_path&gt;/&lt;upstream name&gt;</c>.</summary>
+    public string MemberBasePath(string upstream) => $"{BasePath}/{upstream}";
+
+    /// <summary>The ids of what is made for <paramref name="upstream"/>: derived from the remote and the name, so a sync run again finds them.</summary>
+    public Guid MemberId(string kind, string upstream) => NameIds.Of("registry-sync-" + kind, $"{RemoteId}/{upstream}");
 }

@@ -19,6 +19,9 @@ public sealed record TaskRecord
     [Id(11)] public List<string> CreatedResources { get; init; } = [];
     /// <summary>Exclusive resources as PRNs, shared ones prefixed <c>shared:</c>.</summary>
     [Id(12)] public List<string> ReservedResources { get; init; } = [];
+    /// <summary>The task that started this one (a registry sync starts one sync per repository).</summary>
+    [Id(13)] public Guid? ParentTask { get; init; }
+    [Id(14)] public List<Guid> ChildTasks { get; init; } = [];
 }
 
 /// <summary>Pulp's task error: a description of what failed, or a reason for an abnormal end.</summary>

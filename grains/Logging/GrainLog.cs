@@ -38,6 +38,9 @@ internal static partial class GrainLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the leases on remote {Remote}")]
     public static partial void LeaseRenewalFailed(this ILogger log, Exception error, Guid remote);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The pull limit of remote {Remote}'s upstream did not reach its limiter, or could not be read from it; tried again with the next request")]
+    public static partial void PullLimitUnreported(this ILogger log, Exception error, Guid remote);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Task} skipped {Count} upstream tag names outside the distribution grammar: {Names}")]
     public static partial void SyncSkippedTags(this ILogger log, Guid task, int count, string names);
 

@@ -59,7 +59,8 @@ public sealed class ManifestGrain(
             // on_demand and streamed: layers are left for the first pull, so a manifest indexed without them is complete.
             var onDemand = upstream.Policy != RemotePolicies.Immediate;
             if (onDemand && await index.HasManifestAsync(Digest, layersStored: false, ct)) return WorkProgress.Stored;
-            var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct);
+            var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct, counted: true);
+            await upstream.Observe(fetched.PullLimit);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
             if (manifest.Digest != Digest)
                 throw new InvalidManifestException($"The upstream sent manifest {manifest.Digest} when asked for {Digest}.");

@@ -142,7 +142,7 @@ internal sealed class PermitLane(RemotePermits permits, Guid remote)
 
     private async Task<Guid?> Ask(IRemoteLimiterGrain limiter, int limit)
     {
-        var asking = limiter.Acquire(limit);
+        var asking = limiter.Acquire(new PermitAsk(limit, RateLimit: null, Counted: false));
         try
         {
             return await asking.WaitAsync(permits.Asking);

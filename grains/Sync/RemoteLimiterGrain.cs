@@ -19,6 +19,12 @@ namespace Mirror.Grains.Sync;
 /// short of the lease lifetime, and a successor grants only a lease lifetime after its own write; so the requests of a
 /// superseded limiter's leases have stopped before the successor hands their permits out again.
 /// </para>
+/// <para>
+/// Rates: grants are spaced by <c>1 / rate_limit</c>, so no second holds more than <c>rate_limit</c> (+1 at its edge) request
+/// starts across the cluster. The upstream's pull limit, as its answers last stated it (<see cref="PullLimitSeen"/>), paces the
+/// requests it counts: freely while plenty is left, then spreading what is left over a window, and once nothing is left one
+/// request per window turn, whose answer states the count again. Requests the pull limit holds back do not hold up others.
+/// </para>
 /// </summary>
 [Reentrant]
 public sealed class RemoteLimiterGrain(
@@ -30,10 +36,20 @@ public sealed class RemoteLimiterGrain(
     public static readonly TimeSpan LeaseLifetime = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan ConfirmedFor = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
+    /// <summary>How long after a request was last held back by a rate <see cref="IRemoteLimiterGrain.Pacing"/> still says so.</summary>
+    private static readonly TimeSpan PacingShown = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<Guid, DateTimeOffset> _leases = [];
-    private readonly LinkedList<TaskCompletionSource<Guid?>> _waiting = [];
+    private readonly LinkedList<(TaskCompletionSource<Guid?> Grant, PermitAsk Ask)> _waiting = [];
     private int _limit = 1;
+    private int? _rate;
+    private DateTimeOffset _nextRateGrant;
+    private PullLimitSeen? _pull;
+    private int _pullSpent;
+    private DateTimeOffset _lastCounted;
+    private DateTimeOffset _rateHeld = DateTimeOffset.MinValue;
+    private DateTimeOffset _pullHeld = DateTimeOffset.MinValue;
+    private DateTimeOffset? _wakeAt;
     private DateTimeOffset _grantsFrom;
     private DateTimeOffset _confirmedUntil;
     private string? _etag;
@@ -64,14 +80,15 @@ public sealed class RemoteLimiterGrain(
         await state.WriteStateAsync(cancellationToken);
     }
 
-    async Task<Guid?> IRemoteLimiterGrain.Acquire(int limit)
+    async Task<Guid?> IRemoteLimiterGrain.Acquire(PermitAsk ask)
     {
-        _limit = Math.Max(1, limit);
+        (_limit, _rate) = (Math.Max(1, ask.Limit), ask.RateLimit is > 0 ? ask.RateLimit : null);
         Expire();
-        if (_waiting.Count == 0 && CanGrant()) return Grant();
+        if (_waiting.Count == 0 && CanGrant(ask)) return Grant(ask);
         if (!Confirmed) StartConfirming();
         var grant = new TaskCompletionSource<Guid?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var waiting = _waiting.AddLast(grant);
+        var waiting = _waiting.AddLast((grant, ask));
+        GrantWaiting(); // a counted request held back must not hold up the free ones behind it
         try
         {
             return await grant.Task.WaitAsync(MaxWait, clock, host.ApplicationStopping);
@@ -105,6 +122,28 @@ public sealed class RemoteLimiterGrain(
         _leases.Remove(lease);
         GrantWaiting();
         return Task.CompletedTask;
+    }
+
+    Task IRemoteLimiterGrain.ObservePullLimit(int limit, int remaining, TimeSpan window)
+    {
+        if (limit <= 0 || window <= TimeSpan.Zero) return Task.CompletedTask;
+        _pull = new PullLimitSeen(limit, Math.Max(0, remaining), window, clock.GetUtcNow());
+        _pullSpent = 0;
+        GrantWaiting();
+        return Task.CompletedTask;
+    }
+
+    Task<LimiterPacing> IRemoteLimiterGrain.Pacing()
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult(new LimiterPacing
+        {
+            RateLimited = now - _rateHeld < PacingShown ? _rate : null,
+            PullLimited = now - _pullHeld < PacingShown,
+            PullLimit = _pull?.Limit,
+            PullRemaining = _pull?.Remaining,
+            PullWindow = _pull?.Window,
+        });
     }
 
     private bool Confirmed => !_superseded && clock.GetUtcNow() < _confirmedUntil;
@@ -146,27 +185,92 @@ public sealed class RemoteLimiterGrain(
         var superseded = this.GetPrimaryKey();
         log.LimiterSuperseded(superseded);
         _leases.Clear();
-        foreach (var grant in _waiting) grant.TrySetResult(null);
+        foreach (var (grant, _) in _waiting) grant.TrySetResult(null);
         _waiting.Clear();
         DeactivateOnIdle();
     }
 
+    /// <summary>Grants waiters in order while permits and the remote's rate allow; a counted one the pull limit holds back is passed over.</summary>
     private void GrantWaiting()
     {
-        while (_waiting.First is { } first && CanGrant())
+        for (var node = _waiting.First; node is not null && CanGrant(null);)
         {
-            _waiting.RemoveFirst();
-            first.Value.TrySetResult(Grant());
+            var next = node.Next;
+            if (CanGrant(node.Value.Ask))
+            {
+                _waiting.Remove(node);
+                node.Value.Grant.TrySetResult(Grant(node.Value.Ask));
+            }
+            node = next;
         }
+        if (_waiting.Count > 0 && NextChance() is { } at) WakeAt(at);
     }
 
-    private bool CanGrant() => _leases.Count < _limit && clock.GetUtcNow() >= _grantsFrom && Confirmed;
-
-    private Guid Grant()
+    /// <summary>Whether <paramref name="ask"/> may have a permit now; null asks whether any request could.</summary>
+    private bool CanGrant(PermitAsk? ask)
     {
+        var now = clock.GetUtcNow();
+        if (_leases.Count >= _limit || now < _grantsFrom || !Confirmed) return false;
+        if (_rate is not null && now < _nextRateGrant)
+        {
+            _rateHeld = now;
+            return false;
+        }
+        if (ask is not { Counted: true } || PullLimitWait(now) is null) return true;
+        _pullHeld = now;
+        return false;
+    }
+
+    private Guid Grant(PermitAsk ask)
+    {
+        var now = clock.GetUtcNow();
         var lease = Guid.NewGuid();
-        _leases[lease] = clock.GetUtcNow() + LeaseLifetime;
+        _leases[lease] = now + LeaseLifetime;
+        if (_rate is { } rate) _nextRateGrant = (now > _nextRateGrant ? now : _nextRateGrant) + TimeSpan.FromSeconds(1.0 / rate);
+        if (ask.Counted) (_pullSpent, _lastCounted) = (_pullSpent + 1, now);
         return lease;
+    }
+
+    /// <summary>
+    /// When a counted request may go, by the pull limit last stated (null: now). What is left is the stated remainder less the
+    /// counted requests granted since and those that may have been on their way when it was stated (up to a permit each).
+    /// </summary>
+    private DateTimeOffset? PullLimitWait(DateTimeOffset now)
+    {
+        if (_pull is not { } pull) return null;
+        var left = pull.Remaining - _pullSpent - _limit;
+        if (left > pull.Limit / 4) return null;
+        DateTimeOffset at;
+        if (left > 0) at = _lastCounted + pull.Window / left; // spread what is left over a window
+        // Nothing left: wait for the window to turn since the count was stated, then send one, whose answer states it anew.
+        else at = _lastCounted > pull.Seen ? _lastCounted + pull.Window : pull.Seen + pull.Window;
+        return at > now ? at : null;
+    }
+
+    /// <summary>The next moment a waiter held back by a rate may be granted.</summary>
+    private DateTimeOffset? NextChance()
+    {
+        var now = clock.GetUtcNow();
+        DateTimeOffset? at = _rate is not null && _nextRateGrant > now ? _nextRateGrant : null;
+        if (_waiting.Any(w => w.Ask.Counted) && PullLimitWait(now) is { } pull && (at is null || pull < at)) at = pull;
+        return at;
+    }
+
+    /// <summary>Grants again at <paramref name="at"/> (the one-second tick is too coarse for a rate of several per second).</summary>
+    private void WakeAt(DateTimeOffset at)
+    {
+        if (_wakeAt is { } planned && planned <= at && planned > clock.GetUtcNow()) return;
+        _wakeAt = at;
+        _ = Wake(at);
+    }
+
+    private async Task Wake(DateTimeOffset at)
+    {
+        var delay = at - clock.GetUtcNow();
+        if (delay > TimeSpan.Zero) await Task.Delay(delay, clock);
+        if (_wakeAt == at) _wakeAt = null;
+        Expire();
+        GrantWaiting();
     }
 
     private void Expire()
@@ -185,3 +289,6 @@ public sealed class LimiterState
 {
     [Id(0)] public bool Active { get; set; }
 }
+
+/// <summary>The upstream's pull limit as an answer stated it, and when.</summary>
+internal sealed record PullLimitSeen(int Limit, int Remaining, TimeSpan Window, DateTimeOffset Seen);

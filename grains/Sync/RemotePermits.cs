@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mirror.Grains.Logging;
+using Mirror.Oci.Upstream;
 using Mirror.Storage;
 using Mirror.Sync;
 using Mirror.Telemetry;
@@ -24,6 +25,11 @@ namespace Mirror.Grains.Sync;
 /// last renewal the limiter confirmed: a silo cut off from the limiter stops its requests on its own, before the
 /// limiter hands their permits to someone else.
 /// </para>
+/// <para>
+/// A request under a rate is the exception to lending: with a <c>rate_limit</c>, or counted by an upstream pull limit that an
+/// answer on this silo stated, it takes a lease of its own from the limiter (which spaces its grants by the rate) and gives it
+/// back when it ends, so every such request is one grant.
+/// </para>
 /// </summary>
 public sealed class RemotePermits : IAsyncDisposable
 {
@@ -37,6 +43,9 @@ public sealed class RemotePermits : IAsyncDisposable
     private readonly ILogger<RemotePermits> _log;
     private readonly ConcurrentDictionary<Guid, HeldLease> _held = new();
     private readonly ConcurrentDictionary<Guid, PermitLane> _lanes = new();
+    // Limiters whose upstream stated a pull limit (their counted requests go one grant each), and when that was last asked.
+    private readonly ConcurrentDictionary<Guid, (bool Limited, long Asked)> _pullLimited = new();
+    private static readonly TimeSpan PullLimitAskedFor = TimeSpan.FromSeconds(5);
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _asking;
     private readonly Task _renewals;
@@ -58,19 +67,84 @@ public sealed class RemotePermits : IAsyncDisposable
 
     /// <summary>Waits for a permit on <paramref name="remoteId"/>'s upstream; dispose it when the request is over.</summary>
     /// <param name="remoteName">The remote's name, as metrics label it.</param>
-    public async Task<Permit> AcquireAsync(Guid remoteId, string remoteName, int limit, CancellationToken ct)
+    public async Task<Permit> AcquireAsync(Guid remoteId, string remoteName, PermitAsk ask, CancellationToken ct)
     {
-        var lane = _lanes.GetOrAdd(remoteId, id => new PermitLane(this, id));
         var waiting = Stopwatch.StartNew();
         var remote = MirrorTelemetry.Tag("remote", remoteName);
-        var held = await lane.TakeAsync(limit, ct);
+        var own = ask.RateLimit is > 0 || (ask.Counted && await PullLimitedAsync(remoteId));
+        var lane = own ? null : _lanes.GetOrAdd(remoteId, id => new PermitLane(this, id));
+        var held = lane is null ? await TakeOwnAsync(remoteId, ask, ct) : await lane.TakeAsync(ask.Limit, ct);
         MirrorTelemetry.PermitWait.Record(waiting.Elapsed.TotalSeconds, remote);
         MirrorTelemetry.PermitsHeld.Add(1, remote);
         return new Permit(() =>
         {
             MirrorTelemetry.PermitsHeld.Add(-1, remote);
-            return lane.Return(held);
+            return lane is null ? Release(held) : lane.Return(held);
         }, held.Lapsed);
+    }
+
+    /// <summary>A lease for one request, granted under <paramref name="ask"/>'s rates; it goes back when the request ends.</summary>
+    private async Task<HeldLease> TakeOwnAsync(Guid remoteId, PermitAsk ask, CancellationToken ct)
+    {
+        var limiter = Limiter(remoteId);
+        // Acquire is a long poll: a lease once one is free and the rates allow, or null after a few seconds (ask again).
+        var held = await GrainWait.Until(async () =>
+        {
+            var asked = Stopwatch.GetTimestamp(); // the lease's life began after this, so its deadline counts from here
+            var asking = limiter.Acquire(ask);
+            Guid? answer;
+            try
+            {
+                answer = await asking.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // A call waiting at the limiter cannot be taken back: a lease it brings after all goes straight back.
+                ReturnWhenGranted(remoteId, asking);
+                throw;
+            }
+            if (answer is not { } granted) return null;
+            if (!ct.IsCancellationRequested && Hold(remoteId, granted, asked) is { } lease) return lease;
+            await ReleaseLease(remoteId, granted);
+            return null; // canceled (the wait throws), or the answer came too late to use the lease
+        }, lease => lease is not null, Budget, ct);
+        return held!;
+    }
+
+    /// <summary>
+    /// Whether the upstream behind <paramref name="remoteId"/>'s limiter stated a pull limit, in an answer on any silo: asked of
+    /// the limiter at most every few seconds while it has not, and known for good once it has.
+    /// </summary>
+    private async ValueTask<bool> PullLimitedAsync(Guid remoteId)
+    {
+        var known = _pullLimited.GetValueOrDefault(remoteId);
+        if (known.Limited || (known.Asked != 0 && Stopwatch.GetElapsedTime(known.Asked) < PullLimitAskedFor)) return known.Limited;
+        var limited = false;
+        try
+        {
+            limited = (await Limiter(remoteId).Pacing()).PullLimit is not null;
+        }
+        catch (Exception e) when (ClusterFaults.IsTransient(e))
+        {
+            _log.PullLimitUnreported(e, remoteId);
+            return false;
+        }
+        _pullLimited[remoteId] = (limited, Stopwatch.GetTimestamp());
+        return limited;
+    }
+
+    /// <summary>Tells <paramref name="remoteId"/>'s limiter the pull limit an upstream answer stated (one way: nothing waits for it).</summary>
+    public async Task ObservePullLimitAsync(Guid remoteId, PullLimit stated)
+    {
+        _pullLimited[remoteId] = (true, Stopwatch.GetTimestamp());
+        try
+        {
+            await Limiter(remoteId).ObservePullLimit(stated.Limit, stated.Remaining, stated.Window);
+        }
+        catch (Exception e) when (ClusterFaults.IsTransient(e))
+        {
+            _log.PullLimitUnreported(e, remoteId); // the next answer states it again
+        }
     }
 
     internal IRemoteLimiterGrain Limiter(Guid remoteId) => _grains.GetGrain<IRemoteLimiterGrain>(remoteId);

@@ -13,4 +13,8 @@ internal static class SyncProgress
     public const string SiloShare = "sync.silo";
     /// <summary>Ours: upstream tag names outside the distribution spec's grammar, skipped (never sent as a path) and named here.</summary>
     public const string SkippedTags = "sync.skipped.tag";
+    /// <summary>Ours: the remote's <c>rate_limit</c> held requests back; done counts the seconds in which it did.</summary>
+    public const string RateLimit = "sync.waiting.rate_limit";
+    /// <summary>Ours: requests slowed down to keep the upstream's pull limit (<c>RateLimit-Remaining</c>) from running out; done counts the seconds.</summary>
+    public const string PullLimit = "sync.waiting.pull_limit";
 }

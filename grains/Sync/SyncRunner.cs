@@ -29,16 +29,16 @@ internal sealed class SyncRunner
     private readonly UpstreamSession _upstream;
     private readonly TagRules _rules;
 
-    private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote)
+    private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote, PermitScope scope)
     {
         (_context, _sync, _remote) = (context, sync, remote);
-        _upstream = new UpstreamSession(remote, context.Services.GetRequiredService<RemotePermits>(), context.Services.GetRequiredService<UpstreamLimits>());
+        _upstream = new UpstreamSession(remote, scope, context.Services.GetRequiredService<RemotePermits>(), context.Services.GetRequiredService<UpstreamLimits>());
         _rules = new TagRules(remote.Settings, sync.SignedOnly);
     }
 
     private TaskProgress Progress => _context.Progress;
     private CancellationToken Cancel => _context.Cancel;
-    private int Concurrency => _remote.Settings.DownloadConcurrency;
+    private int Concurrency => _upstream.Scope.DownloadConcurrency;
 
     public static async Task<List<string>> Run(TaskContext context, SyncRepository sync)
     {
@@ -46,12 +46,59 @@ internal sealed class SyncRunner
             ?? throw new TaskFailedException("The remote of this sync no longer exists.");
         _ = await context.Grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get()
             ?? throw new TaskFailedException("The repository no longer exists.");
-        var run = new SyncRunner(context, sync, remote);
-        var tags = await run.ListTags();
-        var references = await run.ResolveDigests(tags);
-        await run.MirrorMissing(references);
-        return await run.Commit(references);
+        var run = new SyncRunner(context, sync, remote, await PermitScope.OfAsync(context.Grains, remote));
+        using var stopPacing = CancellationTokenSource.CreateLinkedTokenSource(context.Cancel);
+        var pacing = run.ReportPacing(stopPacing.Token);
+        try
+        {
+            var tags = await run.ListTags();
+            var references = await run.ResolveDigests(tags);
+            await run.MirrorMissing(references);
+            return await run.Commit(references);
+        }
+        finally
+        {
+            await stopPacing.CancelAsync();
+            await pacing;
+        }
     }
+
+    /// <summary>
+    /// While the sync runs, asks its limiter every second whether requests are held back by a rate, and shows each rate that
+    /// holds them back as a progress report: the sync is waiting for the limit, not failing. Done counts the seconds it did.
+    /// </summary>
+    private async Task ReportPacing(CancellationToken stop)
+    {
+        var limiter = _context.Grains.GetGrain<IRemoteLimiterGrain>(_upstream.Scope.LimiterId);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
+                LimiterPacing pacing;
+                try
+                {
+                    pacing = await limiter.Pacing().WaitAsync(stop);
+                }
+                catch (Exception e) when (TransientFaults.IsTransient(e))
+                {
+                    continue;
+                }
+                if (pacing.RateLimited is { } rate)
+                    Waiting(SyncProgress.RateLimit, $"Waiting for the remote's rate_limit ({rate} requests per second)");
+                if (pacing.PullLimited)
+                    Waiting(SyncProgress.PullLimit, $"Waiting for the upstream's pull limit ({pacing.PullRemaining} of {pacing.PullLimit} requests left "
+                        + $"per {pacing.PullWindow?.TotalSeconds} s): slowed down before it runs out");
+                await Progress.SaveAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Waiting(string code, string message) =>
+        Progress.Set(new ProgressReport { Code = code, Message = message, State = TaskStates.Running, Done = (Progress.Reports.FirstOrDefault(r => r.Code == code)?.Done ?? 0) + 1 });
 
     /// <summary>The upstream's tags whose names fit the grammar.</summary>
     private async Task<List<string>> ListTags()
@@ -149,6 +196,7 @@ internal sealed class SyncRunner
         await Concurrently.ForEachAsync(names, Concurrency, async tag =>
         {
             var head = await Upstream(() => _upstream.Request((client, attempt) => client.HeadManifestAsync(tag, attempt), Cancel));
+            await _upstream.Observe(head?.PullLimit);
             // A tag deleted between the list and the HEAD is simply no longer there.
             if (head is not null) tagged.Add((tag, head.Digest ?? await DigestByGet(tag)));
             Progress.Advance(SyncProgress.Tags);
@@ -158,7 +206,8 @@ internal sealed class SyncRunner
     /// <summary>A registry that sends no Docker-Content-Digest on HEAD: the digest is that of the bytes (schema 1: without signatures).</summary>
     private async Task<string> DigestByGet(string tag)
     {
-        var fetched = await Upstream(() => _upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), Cancel));
+        var fetched = await Upstream(() => _upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), Cancel, counted: true));
+        await _upstream.Observe(fetched.PullLimit);
         try
         {
             return ManifestDocument.Parse(fetched.Bytes, fetched.MediaType).Digest;

@@ -28,7 +28,7 @@ public sealed class UpstreamSessions(IGrainFactory grains, RemotePermits permits
         }
         var remote = await grains.GetGrain<IRemoteGrain>(remoteId).GetWithSecrets()
             ?? throw new InvalidOperationException("The remote of this sync no longer exists.");
-        var session = new UpstreamSession(remote, permits, limits);
+        var session = new UpstreamSession(remote, await PermitScope.OfAsync(grains, remote), permits, limits);
         _sessions[remoteId] = (session, remote.LastUpdated, now);
         return session;
     }

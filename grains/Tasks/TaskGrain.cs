@@ -75,7 +75,11 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         if (_state.State.Record is { } record && !TaskStates.IsFinal(record.State)) StartLoop();
     }
 
-    async Task<TaskRecord> ITaskGrain.Start(TaskOperation operation, string loggingCid)
+    Task<TaskRecord> ITaskGrain.Start(TaskOperation operation, string loggingCid) => Start(operation, loggingCid, parent: null);
+
+    Task<TaskRecord> ITaskGrain.StartChild(TaskOperation operation, string loggingCid, Guid parent) => Start(operation, loggingCid, parent);
+
+    private async Task<TaskRecord> Start(TaskOperation operation, string loggingCid, Guid? parent)
     {
         if (_state.State.Record is { } existing) return existing;
         var now = _clock.UtcNowMicros();
@@ -88,6 +92,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             Created = now,
             LastUpdated = now,
             ReservedResources = operation.ReservedResources(),
+            ParentTask = parent,
         }, CancellationToken.None, WithOperation(operation));
         await this.RegisterOrUpdateReminder(RunReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         // Take a place in the first resource's queue now, so tasks on one repository run in the order they were asked for.
@@ -102,6 +107,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         if (_state.State.Record is not { } record || TaskStates.IsFinal(record.State) || record.State == TaskStates.Canceling)
             return _state.State.Record;
+        // A parent's work is its children's (a registry sync's syncs): canceling it cancels them.
+        foreach (var child in record.ChildTasks) await GrainFactory.GetGrain<ITaskGrain>(child).Cancel();
         if (_loop is null)
         {
             // Nothing is running here (the silo that ran it died before the reminder came back): nothing to wait for.
@@ -224,7 +231,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
                 return TaskOutcome.Canceled;
             case TaskFailedException failed:
                 _log.TaskFailed(Record.Id, Record.Name, failed.Message);
-                return TaskOutcome.Failed(ErrorText.Of(failed));
+                return TaskOutcome.Failed(ErrorText.Of(failed), failed.Created);
             case ValidationFailedException invalid:
                 return TaskOutcome.Failed(invalid.Detail);
             case var _ when TransientFaults.IsTransient(e):
@@ -241,7 +248,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
         var now = _clock.UtcNowMicros();
         await Save(r => r with { State = r.State == TaskStates.Canceling ? r.State : TaskStates.Running, UnblockedAt = r.UnblockedAt ?? now, StartedAt = r.StartedAt ?? now, LastUpdated = now });
         var progress = _progress = new TaskProgress(reports => Save(r => r with { ProgressReports = reports, LastUpdated = _clock.UtcNowMicros() }), _clock);
-        var context = new TaskContext(Record.Id, GrainFactory, _services, progress, _log, _work.Token);
+        var context = new TaskContext(Record.Id, Record.LoggingCid, GrainFactory, _services, progress, _log,
+            children => Save(r => r with { ChildTasks = [.. children], LastUpdated = _clock.UtcNowMicros() }), _work.Token);
         var created = await TaskRunner.Run(context, _state.State.Operation
             ?? throw new InvalidOperationException($"Task {Record.Id} has lost its operation"));
         return created;

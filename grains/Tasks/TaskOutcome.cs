@@ -18,7 +18,7 @@ internal sealed record TaskOutcome(TaskEnding Ending, TaskError? Error, List<str
     public static TaskOutcome Completed(List<string> created) => new(TaskEnding.Completed, null, created);
     public static readonly TaskOutcome Canceled = new(TaskEnding.Canceled, null, []);
     public static readonly TaskOutcome CutShort = new(TaskEnding.CutShort, null, []);
-    public static TaskOutcome Failed(string description) => new(TaskEnding.Failed, new TaskError { Description = description }, []);
+    public static TaskOutcome Failed(string description, List<string>? created = null) => new(TaskEnding.Failed, new TaskError { Description = description }, created ?? []);
 
     /// <summary>The task's final state; a cut-short run has none.</summary>
     public string State => Ending switch

@@ -25,6 +25,9 @@ public sealed class TaskProgress(Func<List<ProgressReport>, Task> save, TimeProv
 
     public void Complete(string code) => Update(code, r => r with { State = TaskStates.Completed, Total = r.Total ?? r.Done });
 
+    /// <summary>Puts <paramref name="report"/> in the place of the report of its code (or adds it): a report whose message and state follow something else, such as a child task.</summary>
+    public void Set(ProgressReport report) => Update(report.Code, _ => report);
+
     /// <summary>
     /// Writes the reports when they changed and the last write is a second old (or always, with <paramref name="force"/>).
     /// A routine write the database cannot take now is left for the next one: progress must not stop the work.

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mirror.Distributions;
+using Mirror.Grains.Fleet;
 using Mirror.Grains.Orphans;
 using Mirror.Grains.Repair;
 using Mirror.Grains.Sync;
@@ -22,6 +23,8 @@ internal static class TaskRunner
         {
             case SyncRepository sync:
                 return await SyncRunner.Run(context, sync);
+            case SyncRegistry registry:
+                return await RegistrySyncRunner.Run(context, registry);
             case RepairBlobs repair:
                 await RepairRunner.Run(context, repair);
                 return [];

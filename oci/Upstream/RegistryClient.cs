@@ -57,27 +57,36 @@ public sealed class RegistryClient : IDisposable
     /// <see cref="UpstreamOptions.MaxTagPages"/> pages or <see cref="UpstreamOptions.MaxTags"/> tags is a final failure.
     /// The names are returned as the upstream sent them: checking them is the caller's (see <see cref="TagName"/>).
     /// </summary>
-    public async Task<List<string>> ListTagsAsync(CancellationToken ct)
+    public Task<List<string>> ListTagsAsync(CancellationToken ct) => ListPagesAsync(RepositoryUrl("tags/list"), "tags", "tag list", "tags", ct);
+
+    /// <summary>
+    /// The registry's repositories from <c>/v2/_catalog</c>, across its <c>Link</c> pages and under the same bounds as a tag list
+    /// (a repository per tag). A registry without a catalog (Docker Hub) answers 401 or 404: an <see cref="UpstreamException"/>.
+    /// </summary>
+    public Task<List<string>> ListRepositoriesAsync(CancellationToken ct) =>
+        ListPagesAsync(new Uri(Options.Url, "/v2/_catalog"), "repositories", "catalog", "repositories", ct);
+
+    private async Task<List<string>> ListPagesAsync(Uri first, string property, string listName, string items, CancellationToken ct)
     {
-        var tags = new List<string>();
+        var names = new List<string>();
         var seen = new HashSet<Uri>();
-        for (Uri? url = RepositoryUrl("tags/list"); url is not null && seen.Add(url);)
+        for (Uri? url = first; url is not null && seen.Add(url);)
         {
             if (seen.Count > Options.MaxTagPages)
-                throw new UpstreamException("GET", url, null, $"the tag list has more than {Options.MaxTagPages} pages (the limit Mirror:Upstream:MaxTagPages)") { Final = true };
+                throw new UpstreamException("GET", url, null, $"the {listName} has more than {Options.MaxTagPages} pages (the limit Mirror:Upstream:MaxTagPages)") { Final = true };
             using var deadline = Deadline(ct);
             using var response = await SendAsync(HttpMethod.Get, url, manifest: false, offset: 0, deadline.Token, ct).ConfigureAwait(false);
             EnsureSuccess(response, HttpMethod.Get);
             var body = await ReadBoundedAsync(response, HttpMethod.Get, MaxTagPageBytes, deadline.Token, ct).ConfigureAwait(false);
             using var json = JsonDocument.Parse(body);
             if (json.RootElement.ValueKind == JsonValueKind.Object
-                && json.RootElement.TryGetProperty("tags", out var page) && page.ValueKind == JsonValueKind.Array)
-                tags.AddRange(page.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!));
-            if (tags.Count > Options.MaxTags)
-                throw new UpstreamException("GET", url, null, $"the tag list has more than {Options.MaxTags} tags (the limit Mirror:Upstream:MaxTags)") { Final = true };
+                && json.RootElement.TryGetProperty(property, out var page) && page.ValueKind == JsonValueKind.Array)
+                names.AddRange(page.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!));
+            if (names.Count > Options.MaxTags)
+                throw new UpstreamException("GET", url, null, $"the {listName} has more than {Options.MaxTags} {items} (the limit Mirror:Upstream:MaxTags)") { Final = true };
             url = LinkHeader.Next(response, Options.Url);
         }
-        return tags;
+        return names;
     }
 
     /// <summary>HEAD a manifest by tag or digest; null when the registry does not have it.</summary>
@@ -88,7 +97,10 @@ public sealed class RegistryClient : IDisposable
         using var response = await SendAsync(HttpMethod.Head, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         EnsureSuccess(response, HttpMethod.Head);
-        return new ManifestHead(DigestHeader(response), response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentLength);
+        return new ManifestHead(DigestHeader(response), response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentLength)
+        {
+            PullLimit = PullLimit.Of(response),
+        };
     }
 
     /// <summary>GET a manifest's exact bytes; a body over <paramref name="maxBytes"/> is refused, not read.</summary>
@@ -99,7 +111,7 @@ public sealed class RegistryClient : IDisposable
         using var response = await SendAsync(HttpMethod.Get, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
         EnsureSuccess(response, HttpMethod.Get);
         var bytes = await ReadBoundedAsync(response, HttpMethod.Get, maxBytes, deadline.Token, ct).ConfigureAwait(false);
-        return new FetchedManifest(bytes, response.Content.Headers.ContentType?.MediaType, DigestHeader(response));
+        return new FetchedManifest(bytes, response.Content.Headers.ContentType?.MediaType, DigestHeader(response)) { PullLimit = PullLimit.Of(response) };
     }
 
     /// <summary>

@@ -32,6 +32,7 @@ internal sealed class UpstreamRequestMetrics(HttpMessageHandler inner) : Delegat
     {
         var path = url?.AbsolutePath ?? "";
         if (path is "/v2/" or "/v2") return "probe";
+        if (path == "/v2/_catalog") return "catalog";
         if (!path.StartsWith("/v2/", StringComparison.Ordinal)) return url?.Query.Contains("scope=", StringComparison.Ordinal) == true ? "token" : "other";
         if (path.Contains("/manifests/", StringComparison.Ordinal)) return "manifest";
         if (path.Contains("/blobs/", StringComparison.Ordinal)) return "blob";

@@ -1,7 +1,16 @@
 namespace Mirror.Oci.Upstream;
 
-/// <summary>What a manifest HEAD tells: the digest (from <c>Docker-Content-Digest</c>, if sent), the media type and the size.</summary>
-public sealed record ManifestHead(string? Digest, string? MediaType, long? Size);
+/// <summary>
+/// What a manifest HEAD tells: the digest (from <c>Docker-Content-Digest</c>, if sent), the media type and the size, and the
+/// upstream's pull limit when it states one.
+/// </summary>
+public sealed record ManifestHead(string? Digest, string? MediaType, long? Size)
+{
+    public PullLimit? PullLimit { get; init; }
+}
 
 /// <summary>A manifest exactly as served: its bytes are what the digest is computed over.</summary>
-public sealed record FetchedManifest(byte[] Bytes, string? MediaType, string? DigestHeader);
+public sealed record FetchedManifest(byte[] Bytes, string? MediaType, string? DigestHeader)
+{
+    public PullLimit? PullLimit { get; init; }
+}

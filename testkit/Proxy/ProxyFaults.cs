@@ -37,6 +37,43 @@ public static class ProxyFaults
     public static Func<HttpContext, Task<bool>> Trickle(RecordingProxy proxy, RequestKind kind, TimeSpan pause, int times = int.MaxValue) =>
         FirstTimes(kind, times, context => proxy.ForwardAsync(context, new BodyFault(Pause: pause)));
 
+    /// <summary>
+    /// Docker Hub's pull limit: at most <paramref name="limit"/> manifest GETs in any <paramref name="window"/> (HEADs are free);
+    /// every manifest HEAD and GET is answered with <c>RateLimit-Limit: limit;w=seconds</c> and <c>RateLimit-Remaining:
+    /// left;w=seconds</c>, and a GET past the limit gets 429 <c>TOOMANYREQUESTS</c>, as Docker Hub answers it.
+    /// </summary>
+    public static Func<HttpContext, Task<bool>> PullLimit(RecordingProxy proxy, int limit, TimeSpan window)
+    {
+        var pulls = new Queue<DateTimeOffset>();
+        var seconds = ((int)window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return async context =>
+        {
+            var kind = RequestKinds.Of(context.Request.Method, context.Request.Path.Value ?? "/");
+            if (kind is not (RequestKind.ManifestHead or RequestKind.ManifestGet)) return false;
+            bool refused;
+            int left;
+            lock (pulls)
+            {
+                var now = DateTimeOffset.UtcNow;
+                while (pulls.Count > 0 && now - pulls.Peek() >= window) pulls.Dequeue();
+                refused = kind == RequestKind.ManifestGet && pulls.Count >= limit;
+                if (kind == RequestKind.ManifestGet && !refused) pulls.Enqueue(now);
+                left = limit - pulls.Count;
+            }
+            context.Response.Headers["RateLimit-Limit"] = $"{limit};w={seconds}";
+            context.Response.Headers["RateLimit-Remaining"] = $"{left};w={seconds}";
+            if (!refused)
+            {
+                await proxy.ForwardAsync(context);
+                return true;
+            }
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}""");
+            return true;
+        };
+    }
+
     private static Func<HttpContext, Task<bool>> FirstTimes(RequestKind kind, int times, Func<HttpContext, Task> fault)
     {
         var seen = 0;

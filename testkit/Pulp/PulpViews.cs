@@ -53,6 +53,8 @@ public sealed record TaskView : PulpView
     public string? LoggingCid { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+    public string? ParentTask { get; init; }
+    public List<string> ChildTasks { get; init; } = [];
 
     public bool IsFinal => State is "completed" or "failed" or "canceled" or "skipped";
 }

@@ -4,6 +4,7 @@ using Mirror.Distributions;
 using Mirror.Gateway.Http;
 using Mirror.Gateway.Api.Repositories;
 using Mirror.Gateway.Registry;
+using Mirror.Oci;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
 
@@ -18,6 +19,12 @@ public static partial class DistributionFields
         ("registry_path", () => Schema.String()), ("remote", () => Schema.Uri().Nullable()), ("namespace", Schema.Uri),
         ("content_guard_prn", () => Schema.String().Nullable()), ("no_content_change_since", () => Schema.String().Nullable()),
     ];
+
+    /// <summary>Pulp's refusal of a base path (too long, characters outside the registry's name grammar); null for a good one.</summary>
+    public static string? BasePathError(string path) =>
+        path.Length > 255 ? "The entered base path cannot be longer than 255 characters."
+        : !path.Split('/').All(RepositoryName.IsValidComponent) ? "The provided base path contains forbidden characters."
+        : null;
 
     public static async Task<DistributionSettings> Read(
         FieldReader fields, DistributionRecord? current, IGrainFactory grains, RepositoryCatalog repositories, DistributionCatalog distributions,
@@ -35,11 +42,7 @@ public static partial class DistributionFields
         var isPrivate = fields.Boolean("private", fields.Partial ? c?.Private ?? false : false);
         var description = fields.String("description", allowNull: true, allowBlank: true);
 
-        if (basePath.Value is { } path)
-        {
-            if (path.Length > 255) fields.AddError("base_path", "The entered base path cannot be longer than 255 characters.");
-            else if (!path.Split('/').All(RepositoryName.IsValidComponent)) fields.AddError("base_path", "The provided base path contains forbidden characters.");
-        }
+        if (basePath.Value is { } path && BasePathError(path) is { } error) fields.AddError("base_path", error);
         // Content guards are not built: a distribution has none, and naming one is refused rather than ignored.
         if (contentGuard.Value is not null) fields.AddError("content_guard", "Invalid hyperlink - No URL match.");
 

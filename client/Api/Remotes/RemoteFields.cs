@@ -78,6 +78,7 @@ public static class RemoteFields
             Includes = Merge(includes, includeTags, c?.Includes),
             Excludes = Merge(excludes, excludeTags, c?.Excludes),
             Sigstore = sigstore.Or(c?.Sigstore),
+            SharesLimitsOf = c?.SharesLimitsOf,
         };
         var secrets = new RemoteSecrets
         {

@@ -25,8 +25,8 @@ public static class TaskJson
             ["finished_at"] = PulpJson.Timestamp(task.FinishedAt),
             ["error"] = task.Error is { } e ? Error(e) : null,
             ["worker"] = null,
-            ["parent_task"] = null,
-            ["child_tasks"] = new JsonArray(),
+            ["parent_task"] = task.ParentTask is { } parent ? Hrefs.Task(parent) : null,
+            ["child_tasks"] = PulpJson.Strings(task.ChildTasks.Select(Hrefs.Task)),
             ["task_group"] = null,
             ["progress_reports"] = new JsonArray(task.ProgressReports.Select(p => (JsonNode?)new JsonObject
             {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Mirror.Gateway.Registry;
+namespace Mirror.Oci;
 
 /// <summary>
 /// The distribution spec's repository name grammar: '/'-separated components of lower-case letters and digits joined

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Mirror.Gateway.Api.Generic;
+namespace Mirror;
 
 /// <summary>
-/// Stable ids for objects that have a name but no row (a silo, a namespace): a name-based UUID (RFC 9562 version 8 over SHA-256), so
-/// the same object keeps the same href on every gateway and across restarts.
+/// Stable ids for objects known by a name: a name-based UUID (RFC 9562 version 8 over SHA-256), so the same object keeps the same
+/// href on every gateway and across restarts (a silo, a namespace), and two callers that make the object of one name at once (two
+/// gateways on a new push path, a registry sync run again) call the same grain.
 /// </summary>
 public static class NameIds
 {
