@@ -1,3 +1,5 @@
+using Mirror.Oci;
+
 namespace Mirror.Gateway.Registry;
 
 /// <summary>
