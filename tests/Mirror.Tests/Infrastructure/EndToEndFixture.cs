@@ -32,23 +32,34 @@ public abstract class EndToEndFixture(string name, int silos, bool proxied, bool
 
     public async Task InitializeAsync()
     {
-        if (upstream)
+        try
         {
-            _registry = await RegistryServer.StartAsync(Work, RegistryAuth.None);
-            await UpstreamStartedAsync();
-            if (proxied) _proxy = await RecordingProxy.StartAsync(_registry.BaseUrl);
+            if (upstream)
+            {
+                _registry = await RegistryServer.StartAsync(Work, RegistryAuth.None);
+                await UpstreamStartedAsync();
+                if (proxied) _proxy = await RecordingProxy.StartAsync(_registry.BaseUrl);
+            }
+            if (ownPostgres) _postgres = await PrivatePostgres.StartAsync();
+            Cluster = await MirrorCluster.StartAsync(silos, postgres: _postgres, environment: environment,
+                layout: gateways == 1 ? null : ClusterLayout.Loopback with { Gateways = [.. Enumerable.Repeat(NetworkHost.Loopback, gateways)] });
+            await ClusterStartedAsync();
         }
-        if (ownPostgres) _postgres = await PrivatePostgres.StartAsync();
-        Cluster = await MirrorCluster.StartAsync(silos, postgres: _postgres, environment: environment,
-            layout: gateways == 1 ? null : ClusterLayout.Loopback with { Gateways = [.. Enumerable.Repeat(NetworkHost.Loopback, gateways)] });
-        await ClusterStartedAsync();
+        catch
+        {
+            // What did start is stopped: a fixture that failed to start leaves no process behind for the rest of the run.
+            await DisposeAsync();
+            throw;
+        }
     }
 
+    // Safe to call twice: after a failed start, xunit may dispose what InitializeAsync already stopped.
     public async Task DisposeAsync()
     {
         if (Cluster is not null) await Cluster.DisposeAsync();
         if (_proxy is not null) await _proxy.DisposeAsync();
         if (_registry is not null) await _registry.DisposeAsync();
         if (_postgres is not null) await _postgres.DisposeAsync();
+        (Cluster, _proxy, _registry, _postgres) = (null!, null, null, null);
     }
 }

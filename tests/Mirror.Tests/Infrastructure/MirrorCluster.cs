@@ -68,10 +68,19 @@ public sealed class MirrorCluster : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync(adminConnection: postgres?.AdminConnection);
         var cluster = new MirrorCluster(database, "c" + Guid.NewGuid().ToString("N")[..8], blobStore, environment, layout ?? ClusterLayout.Loopback);
-        for (var i = 0; i < silos; i++) cluster.StartSilo();
-        cluster.StartGateways();
-        await cluster.WaitForWorkersAsync(silos);
-        return cluster;
+        try
+        {
+            for (var i = 0; i < silos; i++) cluster.StartSilo();
+            cluster.StartGateways();
+            await cluster.WaitForWorkersAsync(silos);
+            return cluster;
+        }
+        catch
+        {
+            // A cluster that never came up is nobody's to dispose: its processes must not outlive the failed start.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The silo-to-silo port a silo advertises in membership (with its host's address, its address in the cluster).</summary>
