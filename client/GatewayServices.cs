@@ -35,6 +35,7 @@ public static class GatewayServices
         services.AddSingleton(sp => sp.GetRequiredService<TokenSigningKey>().Signer);
         services.AddSingleton<RegistryAccess>();
         services.AddSingleton<PushRepositories>();
+        services.AddSingleton<PullThroughCache>();
         services.AddSingleton<RegistryPush>();
 
         services.AddOptions<ClusterOptions>().Configure<GatewaySettings>((o, s) => (o.ClusterId, o.ServiceId) = (s.ClusterId, s.ServiceId));

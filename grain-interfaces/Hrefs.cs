@@ -8,31 +8,36 @@ public static class Hrefs
     /// <summary>pulp_container's container-push repositories: those a push to a new path made.</summary>
     public const string PushRepositories = ApiRoot + "repositories/container/container-push/";
     public const string Remotes = ApiRoot + "remotes/container/container/";
+    /// <summary>pulp_container's pull-through remotes: an upstream registry a pull-through distribution caches on first pull.</summary>
+    public const string PullThroughRemotes = ApiRoot + "remotes/container/pull-through/";
     public const string Tasks = ApiRoot + "tasks/";
     public const string Blobs = ApiRoot + "content/container/blobs/";
     public const string Manifests = ApiRoot + "content/container/manifests/";
     public const string Tags = ApiRoot + "content/container/tags/";
     public const string Distributions = ApiRoot + "distributions/container/container/";
+    public const string PullThroughDistributions = ApiRoot + "distributions/container/pull-through/";
 
     public static string Repository(Guid id, bool push = false) => $"{(push ? PushRepositories : Repositories)}{id}/";
     public static string RepositoryVersion(Guid repositoryId, int number, bool push = false) => $"{Repository(repositoryId, push)}versions/{number}/";
-    public static string Remote(Guid id) => $"{Remotes}{id}/";
+    public static string Remote(Guid id, bool pullThrough = false) => $"{(pullThrough ? PullThroughRemotes : Remotes)}{id}/";
     public static string Task(Guid id) => $"{Tasks}{id}/";
     public static string Blob(Guid id) => $"{Blobs}{id}/";
     public static string Manifest(Guid id) => $"{Manifests}{id}/";
     public static string Tag(Guid id) => $"{Tags}{id}/";
-    public static string Distribution(Guid id) => $"{Distributions}{id}/";
+    public static string Distribution(Guid id, bool pullThrough = false) => $"{(pullThrough ? PullThroughDistributions : Distributions)}{id}/";
 
     /// <summary>Pulp Resource Names, the form pulpcore ≥ 3.55 records in <c>reserved_resources_record</c>.</summary>
     /// <summary>A repository's PRN as Pulp renders it; task locks name every repository by the plain form (its type never changes).</summary>
     public static string RepositoryPrn(Guid id, bool push = false) => $"prn:container.{(push ? "containerpushrepository" : "containerrepository")}:{id}";
-    public static string RemotePrn(Guid id) => $"prn:container.containerremote:{id}";
+    public static string RemotePrn(Guid id, bool pullThrough = false) =>
+        pullThrough ? $"prn:container.containerpullthroughremote:{id}" : $"prn:container.containerremote:{id}";
     public static string TaskPrn(Guid id) => $"prn:core.task:{id}";
     public static string RepositoryVersionPrn(Guid id) => $"prn:core.repositoryversion:{id}";
     public static string BlobPrn(Guid id) => $"prn:container.blob:{id}";
     public static string ManifestPrn(Guid id) => $"prn:container.manifest:{id}";
     public static string TagPrn(Guid id) => $"prn:container.tag:{id}";
-    public static string DistributionPrn(Guid id) => $"prn:container.containerdistribution:{id}";
+    public static string DistributionPrn(Guid id, bool pullThrough = false) =>
+        pullThrough ? $"prn:container.containerpullthroughdistribution:{id}" : $"prn:container.containerdistribution:{id}";
 
     /// <summary>The id in a repository's href, of either type; <paramref name="push"/> says which.</summary>
     public static bool TryParseRepository(string? href, out Guid id, out bool push)

@@ -22,7 +22,7 @@ public static class RegistryEndpoints
     public static void Map(IEndpointRouteBuilder app) => app.Map("/v2/{**rest}", Handle);
 
     private static async Task Handle(HttpContext context, RegistryAccess access, ServedContent content, PushedContent pushed, RegistryPush push,
-        IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains, string? rest)
+        PullThroughCache pullThrough, IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains, string? rest)
     {
         var request = context.Request;
         var reads = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
@@ -67,7 +67,7 @@ public static class RegistryEndpoints
                 _ => "GET, HEAD",
             });
         access.Require(request, caller, RegistryScope.Pull(path.Name));
-        var distribution = await content.DistributionAsync(path.Name, context.RequestAborted) ?? throw RegistryError.NameUnknown(path.Name);
+        var distribution = await pullThrough.ServeAsync(context, caller, path) ?? throw RegistryError.NameUnknown(path.Name);
         // A token outlives a change to private; the distribution's current setting wins.
         if (distribution.Private && !caller.MayReadPrivate(path.Name)) throw RegistryError.Denied("This distribution is private.");
         var version = distribution.Version ?? throw RegistryError.NameUnknown(path.Name);

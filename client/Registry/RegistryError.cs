@@ -33,6 +33,10 @@ public sealed class RegistryError(int status, string code, string message, JsonN
     public static RegistryError FetchFailed(string digest, string reason) =>
         new(502, "BLOB_UNKNOWN", "The blob could not be fetched from its remote.", new JsonObject { ["digest"] = digest, ["reason"] = reason });
 
+    /// <summary>A pull-through's upstream failed and nothing is cached: Pulp's mapping (429, 504 for a connection error, 502 otherwise).</summary>
+    public static RegistryError Upstream(int status, string code, string message, string? reason) =>
+        new(status, code, message, reason is null ? null : new JsonObject { ["reason"] = reason });
+
     public static RegistryError BlobUploadUnknown(string id) =>
         new(404, "BLOB_UPLOAD_UNKNOWN", "Blob upload unknown to registry.", new JsonObject { ["uuid"] = id });
 

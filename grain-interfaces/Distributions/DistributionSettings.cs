@@ -16,6 +16,17 @@ public sealed record DistributionSettings
     /// <summary>Pulls need the admin's credentials; public distributions can be pulled anonymously.</summary>
     [Id(6)] public bool Private { get; init; }
     [Id(7)] public string? Description { get; init; }
+    /// <summary>
+    /// Set on a pull-through distribution (pulp_container's ContainerPullThroughDistribution): the pull-through remote whose upstream a
+    /// pull of <c>&lt;base_path&gt;/&lt;upstream name&gt;</c> caches. Such a distribution serves no repository itself.
+    /// </summary>
+    [Id(8)] public Guid? PullThroughRemote { get; init; }
+    /// <summary>On a distribution a first pull through a pull-through distribution made: the container remote made for its path.</summary>
+    [Id(9)] public Guid? Remote { get; init; }
+    /// <summary>On a distribution a first pull through a pull-through distribution made: that pull-through distribution.</summary>
+    [Id(10)] public Guid? PullThroughParent { get; init; }
+
+    public bool IsPullThrough => PullThroughRemote is not null;
 }
 
 /// <summary>One repository version, as a distribution names it.</summary>

@@ -35,6 +35,11 @@ public sealed record RemoteSettings
     /// <c>rate_limit</c> their requests count against, cluster-wide, together. Not a Pulp field (never rendered).
     /// </summary>
     [Id(20)] public Guid? SharesLimitsOf { get; init; }
+    /// <summary>
+    /// pulp_container's pull-through remote: no <see cref="UpstreamName"/>, and <see cref="Includes"/>/<see cref="Excludes"/> are globs over
+    /// upstream repository names; a pull-through distribution makes a container remote from it for each path pulled.
+    /// </summary>
+    [Id(21)] public bool PullThrough { get; init; }
 }
 
 public static class RemotePolicies

@@ -61,12 +61,17 @@ public sealed record DeleteRemote([property: Id(0)] Guid RemoteId) : TaskOperati
     public override List<string> ReservedResources() => [Hrefs.RemotePrn(RemoteId)];
 }
 
+/// <param name="Reference">
+/// A pull-through cache's sync of one path: only this tag (or digest) instead of the upstream's tag list, as pulp_container's
+/// pull-through downloads the one image pulled.
+/// </param>
 [GenerateSerializer, Immutable, Alias("mirror.SyncRepository")]
 public sealed record SyncRepository(
     [property: Id(0)] Guid RepositoryId,
     [property: Id(1)] Guid RemoteId,
     [property: Id(2)] bool Mirror,
-    [property: Id(3)] bool SignedOnly) : TaskOperation
+    [property: Id(3)] bool SignedOnly,
+    [property: Id(4)] string? Reference = null) : TaskOperation
 {
     public override string TaskName => "pulp_container.app.tasks.synchronize.synchronize";
 

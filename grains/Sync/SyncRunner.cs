@@ -51,8 +51,7 @@ internal sealed class SyncRunner
         var pacing = run.ReportPacing(stopPacing.Token);
         try
         {
-            var tags = await run.ListTags();
-            var references = await run.ResolveDigests(tags);
+            var references = sync.Reference is { } one ? await run.ResolveOne(one) : await run.ResolveDigests(await run.ListTags());
             await run.MirrorMissing(references);
             return await run.Commit(references);
         }
@@ -128,6 +127,17 @@ internal sealed class SyncRunner
         tagged = _rules.Keep(tagged, tags);
         Progress.Complete(SyncProgress.Tags);
         return [.. tagged, .. _rules.Digests.Select(d => ((string?)null, d))];
+    }
+
+    /// <summary>A pull-through's one reference: a digest as it is, a tag HEADed for its digest (none when the upstream has no such tag).</summary>
+    private async Task<List<(string? Tag, string Digest)>> ResolveOne(string reference)
+    {
+        if (Digests.IsValid(reference)) return [(null, reference)];
+        Progress.Start(SyncProgress.Tags, "Processing Tags", 1);
+        var tagged = new List<(string? Tag, string Digest)>();
+        await HeadTags([reference], tagged);
+        Progress.Complete(SyncProgress.Tags);
+        return tagged;
     }
 
     /// <summary>Every manifest the index does not hold whole, mirrored across the cluster.</summary>

@@ -42,4 +42,16 @@ public sealed class UpstreamSession(RemoteRecord remote, PermitScope scope, Remo
 
     /// <summary>Passes the pull limit an answer stated (if it stated one) to the limiter every request of this scope shares.</summary>
     public Task Observe(PullLimit? stated) => stated is null ? Task.CompletedTask : permits.ObservePullLimitAsync(scope.LimiterId, stated);
+
+    /// <summary>
+    /// Runs <paramref name="request"/> once inside a permit (waiting for one as long as it takes): for a pull-through's revalidation,
+    /// which has the cached copy to fall back on rather than retries to wait out.
+    /// </summary>
+    public async Task<T> Once<T>(Func<RegistryClient, CancellationToken, Task<T>> request, CancellationToken ct)
+    {
+        await using var permit = await permits.AcquireAsync(scope.LimiterId, scope.Name,
+            new PermitAsk(scope.DownloadConcurrency, scope.RateLimit, Counted: false), ct);
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(ct, permit.Lapsed);
+        return await request(Client, held.Token);
+    }
 }

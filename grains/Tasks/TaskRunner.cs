@@ -50,7 +50,7 @@ internal static class TaskRunner
                 return [];
             case CreateDistribution create:
                 var created = await grains.GetGrain<IDistributionGrain>(create.DistributionId).Create(create.Settings);
-                return [Hrefs.Distribution(created.Id)];
+                return [Hrefs.Distribution(created.Id, created.Settings.IsPullThrough)];
             case UpdateDistribution update:
                 await grains.GetGrain<IDistributionGrain>(update.DistributionId).Update(update.Settings);
                 return [];

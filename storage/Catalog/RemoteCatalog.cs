@@ -12,7 +12,9 @@ public sealed class RemoteCatalog(NpgsqlDataSource db)
         public static ListField Name { get; } = new("name");
         public static ListField Created { get; } = new("created");
         public static ListField LastUpdated { get; } = new("last_updated");
-        internal static ListField[] All => [Name, Created, LastUpdated];
+        /// <summary>Whether the remote is a pull-through one (Pulp lists those apart).</summary>
+        public static ListField PullThrough { get; } = new("pull_through");
+        internal static ListField[] All => [Name, Created, LastUpdated, PullThrough];
     }
 
     private readonly CatalogSql _list = new(db, "mirror_remotes", Fields.All, new Order(Fields.Name));
@@ -20,9 +22,9 @@ public sealed class RemoteCatalog(NpgsqlDataSource db)
     /// <summary>Inserts or updates the remote's row; throws <see cref="CatalogConflictException"/> for a taken name.</summary>
     public Task UpsertAsync(RemoteView view, CancellationToken ct) =>
         CatalogConflict.Guard(() => db.Command("""
-                insert into mirror_remotes (id, name, created, last_updated, doc) values ($1, $2, $3, $4, $5::jsonb)
+                insert into mirror_remotes (id, name, created, last_updated, doc, pull_through) values ($1, $2, $3, $4, $5::jsonb, $6)
                 on conflict (id) do update set name = excluded.name, last_updated = excluded.last_updated, doc = excluded.doc
-                """, view.Id, view.Settings.Name, view.Created, view.LastUpdated, CatalogJson.Serialize(view)).ExecuteAsync(ct),
+                """, view.Id, view.Settings.Name, view.Created, view.LastUpdated, CatalogJson.Serialize(view), view.Settings.PullThrough).ExecuteAsync(ct),
             _ => "name");
 
     public Task DeleteAsync(Guid id, CancellationToken ct) => _list.DeleteAsync(id, ct);

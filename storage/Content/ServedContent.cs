@@ -4,7 +4,8 @@ using Npgsql;
 namespace Mirror.Storage.Content;
 
 /// <summary>A distribution as the registry API sees it: who may pull it and which version it serves (null when it serves none).</summary>
-public sealed record ServedDistribution(string BasePath, bool Private, VersionRef? Version);
+/// <param name="PullThroughParent">The pull-through distribution whose first pull made this one, if one did: its tags are revalidated upstream.</param>
+public sealed record ServedDistribution(string BasePath, bool Private, VersionRef? Version, Guid? PullThroughParent = null);
 
 /// <summary>A manifest to serve: its digest, stored media type and exact bytes.</summary>
 public sealed record ServedManifest(string Digest, string MediaType, byte[] Raw);
@@ -23,10 +24,11 @@ public sealed class ServedContent(NpgsqlDataSource db)
             select d.private, coalesce(d.version_repository_id, d.repository_id),
                    case when d.version_repository_id is not null
                         then (select v.number from mirror_repository_versions v where v.repository_id = d.version_repository_id and v.number = d.version_number)
-                        else (select max(v.number) from mirror_repository_versions v where v.repository_id = d.repository_id) end
-            from mirror_distributions d where d.base_path = $1
+                        else (select max(v.number) from mirror_repository_versions v where v.repository_id = d.repository_id) end,
+                   d.pull_through_parent
+            from mirror_distributions d where d.base_path = $1 and not d.pull_through
             """, basePath).FirstAsync(r => new ServedDistribution(basePath, r.GetBoolean(0),
-                r.IsDBNull(1) || r.IsDBNull(2) ? null : new VersionRef(r.GetGuid(1), r.GetInt32(2))), ct);
+                r.IsDBNull(1) || r.IsDBNull(2) ? null : new VersionRef(r.GetGuid(1), r.GetInt32(2)), r.IsDBNull(3) ? null : r.GetGuid(3)), ct);
 
     // Each query below reads the version's content through mirror_version_content, the one definition of membership;
     // PostgreSQL inlines it, so the join is a primary-key lookup on mirror_repository_content.
@@ -65,7 +67,7 @@ public sealed class ServedContent(NpgsqlDataSource db)
     /// <summary>Up to <paramref name="limit"/> base paths after <paramref name="last"/>, in byte order; private ones only when asked.</summary>
     public async Task<IReadOnlyList<string>> BasePathsAsync(string? last, int limit, bool includePrivate, CancellationToken ct) => await db.Command("""
             select base_path from mirror_distributions
-            where base_path collate "C" > $1 and ($2 or not private)
+            where base_path collate "C" > $1 and ($2 or not private) and not pull_through
             order by base_path collate "C" limit $3
             """, last ?? "", includePrivate, limit).RowsAsync(r => r.GetString(0), ct);
 

@@ -5,7 +5,11 @@ using Mirror.Remotes;
 
 namespace Mirror.Gateway.Api.Remotes;
 
-/// <summary>Reads and validates a container remote from a create or update body, with pulpcore's defaults.</summary>
+/// <summary>
+/// Reads and validates a container remote (or, <c>pullThrough</c>, a pull-through remote: no <c>upstream_name</c>, <c>sigstore</c> or
+/// tag filters, <c>includes</c>/<c>excludes</c> over upstream repository names, <c>policy</c> only <c>on_demand</c>) from a create or
+/// update body, with pulpcore's defaults.
+/// </summary>
 public static class RemoteFields
 {
     private static readonly (string Name, Func<JsonObject> Schema)[] ReadOnly =
@@ -14,13 +18,15 @@ public static class RemoteFields
         ("hidden_fields", () => Schema.Array(Schema.Object([("name", Schema.String()), ("is_set", Schema.Boolean())], ["name", "is_set"]))),
     ];
 
-    public static (RemoteSettings Settings, RemoteSecrets Secrets) Read(FieldReader fields, RemoteView? current, RemoteSecrets? currentSecrets)
+    private static readonly string[] PullThroughPolicies = [RemotePolicies.OnDemand];
+
+    public static (RemoteSettings Settings, RemoteSecrets Secrets) Read(FieldReader fields, RemoteView? current, RemoteSecrets? currentSecrets, bool pullThrough = false)
     {
         foreach (var (field, schema) in ReadOnly) fields.ReadOnly(field, schema());
         var c = current?.Settings;
         var name = fields.String("name", required: true, maxLength: 255);
         var url = fields.String("url", required: true);
-        var upstreamName = fields.String("upstream_name", required: true, maxLength: 255);
+        var upstreamName = pullThrough ? default : fields.String("upstream_name", required: true, maxLength: 255);
         var caCert = fields.String("ca_cert", allowNull: true);
         var clientCert = fields.String("client_cert", allowNull: true);
         var clientKey = fields.String("client_key", allowNull: true, writeOnly: true);
@@ -33,18 +39,18 @@ public static class RemoteFields
         var labels = fields.Labels("pulp_labels");
         var downloadConcurrency = fields.Integer("download_concurrency", min: 1, allowNull: true);
         var maxRetries = fields.Integer("max_retries", min: 0, allowNull: true);
-        var policy = fields.Choice("policy", RemotePolicies.All);
+        var policy = fields.Choice("policy", pullThrough ? PullThroughPolicies : RemotePolicies.All);
         var totalTimeout = fields.Number("total_timeout", min: 0, allowNull: true);
         var connectTimeout = fields.Number("connect_timeout", min: 0, allowNull: true);
         var sockConnectTimeout = fields.Number("sock_connect_timeout", min: 0, allowNull: true);
         var sockReadTimeout = fields.Number("sock_read_timeout", min: 0, allowNull: true);
         var headers = fields.ObjectList("headers");
         var rateLimit = fields.Integer("rate_limit", min: 0, allowNull: true);
-        var includeTags = fields.StringList("include_tags", maxItemLength: 255);
-        var excludeTags = fields.StringList("exclude_tags", maxItemLength: 255);
+        var includeTags = pullThrough ? default : fields.StringList("include_tags", maxItemLength: 255);
+        var excludeTags = pullThrough ? default : fields.StringList("exclude_tags", maxItemLength: 255);
         var includes = fields.StringList("includes", maxItemLength: 255);
         var excludes = fields.StringList("excludes", maxItemLength: 255);
-        var sigstore = fields.String("sigstore", allowNull: true);
+        var sigstore = pullThrough ? default : fields.String("sigstore", allowNull: true);
 
         if (url.Value is { } u) CheckUrl(fields, "url", u);
         if (proxyUrl.Value is { } p) CheckUrl(fields, "proxy_url", p);
@@ -67,7 +73,7 @@ public static class RemoteFields
             DownloadConcurrency = downloadConcurrency.Present ? downloadConcurrency.Value ?? RemoteSettings.DefaultDownloadConcurrency
                 : c?.DownloadConcurrency ?? RemoteSettings.DefaultDownloadConcurrency,
             MaxRetries = maxRetries.Or(c?.MaxRetries),
-            Policy = policy.Value ?? c?.Policy ?? RemotePolicies.Immediate,
+            Policy = policy.Value ?? c?.Policy ?? (pullThrough ? RemotePolicies.OnDemand : RemotePolicies.Immediate),
             TotalTimeout = totalTimeout.Or(c?.TotalTimeout),
             ConnectTimeout = connectTimeout.Or(c?.ConnectTimeout),
             SockConnectTimeout = sockConnectTimeout.Or(c?.SockConnectTimeout),
@@ -78,6 +84,7 @@ public static class RemoteFields
             Includes = Merge(includes, includeTags, c?.Includes),
             Excludes = Merge(excludes, excludeTags, c?.Excludes),
             Sigstore = sigstore.Or(c?.Sigstore),
+            PullThrough = pullThrough,
             SharesLimitsOf = c?.SharesLimitsOf,
         };
         var secrets = new RemoteSecrets

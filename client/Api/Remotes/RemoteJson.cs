@@ -4,16 +4,16 @@ using Mirror.Remotes;
 
 namespace Mirror.Gateway.Api.Remotes;
 
-/// <summary>Container remotes in pulp_container's shape. Write-only fields appear only in <c>hidden_fields</c>.</summary>
+/// <summary>Container and pull-through remotes in pulp_container's shapes. Write-only fields appear only in <c>hidden_fields</c>.</summary>
 public static class RemoteJson
 {
     public static JsonObject Render(RemoteView remote)
     {
         var s = remote.Settings;
-        return new JsonObject
+        var json = new JsonObject
         {
-            ["pulp_href"] = Hrefs.Remote(remote.Id),
-            ["prn"] = Hrefs.RemotePrn(remote.Id),
+            ["pulp_href"] = Hrefs.Remote(remote.Id, s.PullThrough),
+            ["prn"] = Hrefs.RemotePrn(remote.Id, s.PullThrough),
             ["pulp_created"] = PulpJson.Timestamp(remote.Created),
             ["pulp_last_updated"] = PulpJson.Timestamp(remote.LastUpdated),
             ["name"] = s.Name,
@@ -33,13 +33,18 @@ public static class RemoteJson
             ["headers"] = new JsonArray(s.Headers.Select(h => (JsonNode?)new JsonObject(h.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)))).ToArray()),
             ["rate_limit"] = s.RateLimit,
             ["hidden_fields"] = new JsonArray(remote.HiddenFields.Select(f => (JsonNode?)new JsonObject { ["name"] = f.Key, ["is_set"] = f.Value }).ToArray()),
-            ["upstream_name"] = s.UpstreamName,
-            ["include_tags"] = Strings(s.Includes),
-            ["exclude_tags"] = Strings(s.Excludes),
-            ["includes"] = Strings(s.Includes),
-            ["excludes"] = Strings(s.Excludes),
-            ["sigstore"] = s.Sigstore,
         };
+        // A pull-through remote's includes and excludes are over upstream repository names; it has no upstream name of its own.
+        if (!s.PullThrough)
+        {
+            json["upstream_name"] = s.UpstreamName;
+            json["include_tags"] = Strings(s.Includes);
+            json["exclude_tags"] = Strings(s.Excludes);
+        }
+        json["includes"] = Strings(s.Includes);
+        json["excludes"] = Strings(s.Excludes);
+        if (!s.PullThrough) json["sigstore"] = s.Sigstore;
+        return json;
     }
 
     private static JsonArray? Strings(List<string>? values) => values is null ? null : PulpJson.Strings(values);

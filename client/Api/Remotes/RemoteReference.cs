@@ -10,7 +10,7 @@ public static class RemoteReference
     public static async Task<Guid?> Resolve(FieldReader fields, string name, string href, IGrainFactory grains)
     {
         if (!Hrefs.TryParse(href, Hrefs.Remotes, out var id)) fields.AddError(name, "Invalid hyperlink - No URL match.");
-        else if (await grains.GetGrain<IRemoteGrain>(id).Get() is null) fields.AddError(name, "Invalid hyperlink - Object does not exist.");
+        else if (await grains.GetGrain<IRemoteGrain>(id).Get() is not { Settings.PullThrough: false }) fields.AddError(name, "Invalid hyperlink - Object does not exist.");
         else return id;
         return null;
     }
