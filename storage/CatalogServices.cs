@@ -41,6 +41,7 @@ public static class CatalogServices
         .AddSingleton<ContentCatalog>()
         .AddSingleton<ContentLookup>()
         .AddSingleton<SyncRefs>()
+        .AddSingleton<UpstreamFeatures>()
         .AddSingleton<Uploads>()
         .AddSingleton<PushedContent>()
         .AddSingleton<Orphans>()

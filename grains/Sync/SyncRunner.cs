@@ -124,9 +124,27 @@ internal sealed class SyncRunner
             Progress.Total(SyncProgress.Tags, selected.Count + companions.Count);
             await HeadTags(companions, tagged);
         }
-        tagged = _rules.Keep(tagged, tags);
         Progress.Complete(SyncProgress.Tags);
-        return [.. tagged, .. _rules.Digests.Select(d => ((string?)null, d))];
+        var referrers = await DiscoverReferrers(tagged.Select(r => r.Digest).Concat(_rules.Digests).Distinct().ToList());
+        tagged = _rules.Keep(tagged, tags, referrers);
+        var kept = tagged.Select(r => r.Digest).Concat(_rules.Digests).ToHashSet(StringComparer.Ordinal);
+        // Referrers are untagged content, unless a tag (a cosign .sig, say) names them already.
+        var untagged = _rules.Digests.Concat(TagRules.Attached(kept, referrers).Where(d => !kept.Contains(d))).Distinct();
+        return [.. tagged, .. untagged.Select(d => ((string?)null, d))];
+    }
+
+    /// <summary>The referrers of <paramref name="subjects"/> by the referrers API, reported as their own progress line.</summary>
+    private async Task<List<(string Subject, UpstreamReferrer Referrer)>> DiscoverReferrers(List<string> subjects)
+    {
+        var discovery = new ReferrerDiscovery(_upstream, _context.Services.GetRequiredService<UpstreamFeatures>(), Concurrency);
+        Progress.Start(SyncProgress.Referrers, "Discovering referrers");
+        var found = await Upstream(() => discovery.DiscoverAsync(subjects, async () =>
+        {
+            Progress.Advance(SyncProgress.Referrers);
+            await Progress.SaveAsync();
+        }, Cancel));
+        Progress.Complete(SyncProgress.Referrers);
+        return found;
     }
 
     /// <summary>A pull-through's one reference: a digest as it is, a tag HEADed for its digest (none when the upstream has no such tag).</summary>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Mirror.Oci;
+using Mirror.Oci.Upstream;
 using Mirror.Remotes;
 
 namespace Mirror.Grains.Sync;
@@ -39,16 +40,44 @@ internal sealed partial class TagRules(RemoteSettings remote, bool signedOnly)
 
     /// <summary>
     /// <c>signed_only</c> without a signature source, as pulp_container does it: keep the images that have a cosign
-    /// signature companion tag (<c>sha256-&lt;hex&gt;.sig</c>), and those companions. Without it, everything is kept.
+    /// signature companion tag (<c>sha256-&lt;hex&gt;.sig</c>) or a referrers tag index (bare <c>sha256-&lt;hex&gt;</c>),
+    /// and those companions. Ours besides: an image with a signature among its referrers (by the referrers API) counts as
+    /// signed too. Without <c>signed_only</c>, everything is kept.
     /// </summary>
-    public List<(string? Tag, string Digest)> Keep(List<(string? Tag, string Digest)> tagged, IReadOnlyCollection<string> upstreamTags)
+    public List<(string? Tag, string Digest)> Keep(List<(string? Tag, string Digest)> tagged, IReadOnlyCollection<string> upstreamTags,
+        IReadOnlyCollection<(string Subject, UpstreamReferrer Referrer)> referrers)
     {
         if (!signedOnly) return tagged;
-        var signatures = upstreamTags.Where(t => t.EndsWith(".sig", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
-        var signed = tagged.Where(r => signatures.Contains($"sha256-{Oci.Digests.Hex(r.Digest)}.sig")).Select(r => r.Digest).ToHashSet();
+        var signatures = upstreamTags.Where(t => t.EndsWith(".sig", StringComparison.Ordinal) || (CompanionTag().Match(t) is { Success: true } m && m.Groups[2].Length == 0))
+            .ToHashSet(StringComparer.Ordinal);
+        var signedByReferrer = referrers.Where(r => IsSignature(r.Referrer.ArtifactType)).Select(r => r.Subject).ToHashSet(StringComparer.Ordinal);
+        var signed = tagged.Where(r => signatures.Contains($"sha256-{Oci.Digests.Hex(r.Digest)}.sig") || signatures.Contains($"sha256-{Oci.Digests.Hex(r.Digest)}")
+            || signedByReferrer.Contains(r.Digest)).Select(r => r.Digest).ToHashSet();
         return tagged.Where(r => signed.Contains(r.Digest)
             || (r.Tag is { } tag && CompanionTag().Match(tag) is { Success: true } m && signed.Contains("sha256:" + m.Groups[1].Value[7..]))).ToList();
     }
+
+    /// <summary>
+    /// The referrers that come along: those of what is kept, and theirs in turn. Like companion tags under filters, a
+    /// referrer comes with its subject, never by itself.
+    /// </summary>
+    public static List<string> Attached(IEnumerable<string> kept, IReadOnlyCollection<(string Subject, UpstreamReferrer Referrer)> referrers)
+    {
+        var bySubject = referrers.ToLookup(r => r.Subject, r => r.Referrer.Digest, StringComparer.Ordinal);
+        var reached = kept.ToHashSet(StringComparer.Ordinal);
+        var attached = new List<string>();
+        for (var level = reached.ToList(); level.Count > 0;)
+        {
+            level = level.SelectMany(s => bySubject[s]).Where(reached.Add).ToList();
+            attached.AddRange(level);
+        }
+        return attached;
+    }
+
+    /// <summary>Artifact types of signatures: cosign's (OCI 1.1 mode), Notary v2's, and sigstore bundles.</summary>
+    private static bool IsSignature(string? artifactType) => artifactType is not null
+        && (artifactType is "application/vnd.dev.cosign.artifact.sig.v1+json" or "application/vnd.cncf.notary.signature"
+            || artifactType.StartsWith("application/vnd.dev.sigstore.bundle", StringComparison.Ordinal));
 
     [GeneratedRegex("^(sha256-[0-9a-f]{64})(\\.sig|\\.att|\\.sbom)?$")]
     private static partial Regex CompanionTag();

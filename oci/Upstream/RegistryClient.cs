@@ -15,6 +15,8 @@ public sealed class RegistryClient : IDisposable
     /// <summary>Enough for any real tag list page; stops a broken server from filling memory.</summary>
     private const long MaxTagPageBytes = 64L << 20;
     private const int MaxRedirects = 10;
+    /// <summary>A referrers list is an image index: the manifest limit holds for it too.</summary>
+    private const long MaxReferrersBytes = 4L << 20;
 
     private readonly HttpMessageInvoker _http;
     private readonly RegistryAuthenticator _auth;
@@ -112,6 +114,42 @@ public sealed class RegistryClient : IDisposable
         EnsureSuccess(response, HttpMethod.Get);
         var bytes = await ReadBoundedAsync(response, HttpMethod.Get, maxBytes, deadline.Token, ct).ConfigureAwait(false);
         return new FetchedManifest(bytes, response.Content.Headers.ContentType?.MediaType, DigestHeader(response)) { PullLimit = PullLimit.Of(response) };
+    }
+
+    /// <summary>
+    /// OCI 1.1's referrers list of <paramref name="subject"/>: the manifests whose <c>subject</c> is that digest, as the
+    /// registry's image index gives them (digest, media type, artifact type). Null when the registry has no referrers API:
+    /// the spec forbids a 404 from one that has it, so a 404 means "use the tag schema".
+    /// </summary>
+    public async Task<List<UpstreamReferrer>?> ListReferrersAsync(string subject, CancellationToken ct)
+    {
+        if (!Digests.IsValid(subject)) throw new ArgumentException($"not a sha256 digest: {subject}", nameof(subject));
+        using var deadline = Deadline(ct);
+        using var response = await SendAsync(HttpMethod.Get, RepositoryUrl("referrers/" + subject), manifest: false, offset: 0, deadline.Token, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        EnsureSuccess(response, HttpMethod.Get);
+        var body = await ReadBoundedAsync(response, HttpMethod.Get, MaxReferrersBytes, deadline.Token, ct).ConfigureAwait(false);
+        var url = response.RequestMessage?.RequestUri ?? RepositoryUrl("referrers/" + subject);
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            if (!json.RootElement.TryGetProperty("manifests", out var manifests) || manifests.ValueKind != JsonValueKind.Array)
+                throw new UpstreamException("GET", url, null, "the referrers list has no manifests array") { Final = true };
+            var referrers = new List<UpstreamReferrer>();
+            foreach (var entry in manifests.EnumerateArray())
+            {
+                var descriptor = JsonFields.Descriptor(entry, "manifests[]");
+                // Only what could be a manifest of this repository: a digest that is not sha256 cannot be fetched by it.
+                if (!Digests.IsValid(descriptor.Digest)) continue;
+                referrers.Add(new UpstreamReferrer(descriptor.Digest, descriptor.MediaType,
+                    entry.TryGetProperty("artifactType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null));
+            }
+            return referrers;
+        }
+        catch (Exception e) when (e is JsonException or InvalidManifestException)
+        {
+            throw new UpstreamException("GET", url, null, $"the referrers list is not an image index: {e.Message}", e) { Final = true };
+        }
     }
 
     /// <summary>

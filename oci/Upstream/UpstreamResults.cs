@@ -14,3 +14,6 @@ public sealed record FetchedManifest(byte[] Bytes, string? MediaType, string? Di
 {
     public PullLimit? PullLimit { get; init; }
 }
+
+/// <summary>One entry of a referrers list: a manifest whose <c>subject</c> is the digest asked about.</summary>
+public sealed record UpstreamReferrer(string Digest, string MediaType, string? ArtifactType);
