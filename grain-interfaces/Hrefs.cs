@@ -34,7 +34,8 @@ public static class Hrefs
     public static string SyncSchedule(Guid id) => $"{SyncSchedules}{id}/";
 
     /// <summary>Pulp Resource Names, the form pulpcore ≥ 3.55 records in <c>reserved_resources_record</c>.</summary>
-    public static string RepositoryPrn(Guid id) => $"prn:container.containerrepository:{id}";
+    /// <summary>A repository's PRN as Pulp renders it; task locks name every repository by the plain form (its type never changes).</summary>
+    public static string RepositoryPrn(Guid id, bool push = false) => $"prn:container.{(push ? "containerpushrepository" : "containerrepository")}:{id}";
     public static string RemotePrn(Guid id, bool pullThrough = false) =>
         pullThrough ? $"prn:container.containerpullthroughremote:{id}" : $"prn:container.containerremote:{id}";
     public static string TaskPrn(Guid id) => $"prn:core.task:{id}";

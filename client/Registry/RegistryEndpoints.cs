@@ -69,7 +69,7 @@ public static class RegistryEndpoints
         access.Require(request, caller, RegistryScope.Pull(path.Name));
         var distribution = await pullThrough.ServeAsync(context, caller, path) ?? throw RegistryError.NameUnknown(path.Name);
         // A token outlives a change to private; the distribution's current setting wins.
-        if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
+        if (distribution.Private && !caller.MayReadPrivate(path.Name)) throw RegistryError.Denied("This distribution is private.");
         var version = distribution.Version ?? throw RegistryError.NameUnknown(path.Name);
         switch (path.Route)
         {

@@ -79,6 +79,8 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} ({Name}): the run due at {Due:o} is skipped, task {LastTaskId} still runs")]
     public static partial void ScheduledRunSkipped(this ILogger log, Guid scheduleId, string name, DateTime due, Guid lastTaskId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} abandoned uploads ({Bytes} bytes) not touched for {Age}")]
+    public static partial void AbandonedUploadsRemoved(this ILogger log, int count, long bytes, TimeSpan age);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pull-through {Path}:{Reference} could not be revalidated upstream ({Reason}); cached copy served: {Cached}")]
     public static partial void PullThroughStale(this ILogger log, string path, string reference, string reason, bool cached);
