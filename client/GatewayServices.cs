@@ -29,6 +29,7 @@ public static class GatewayServices
         services.AddMirrorCatalog();
         services.AddMirrorBlobStore();
         services.AddSingleton<AdminCredentials>();
+        services.AddSingleton<RegistryUsers>();
         services.AddSingleton<AuthFailures>();
         services.AddSingleton<TokenSigningKey>().AddHostedService(sp => sp.GetRequiredService<TokenSigningKey>());
         services.AddSingleton(sp => sp.GetRequiredService<TokenSigningKey>().Signer);

@@ -14,6 +14,9 @@ public sealed class GatewaySettings : MirrorSettings
 
     public string AdminPassword { get; set; } = "";
 
+    /// <summary>Registry users besides the admin, with the name prefixes they may push to and pull from (<see cref="Registry.RegistryUser"/>).</summary>
+    public List<Registry.RegistryUser> Users { get; set; } = [];
+
     /// <summary>Failed authentications one client address may make per <see cref="AuthFailureWindow"/> before it must wait.</summary>
     public int AuthFailureLimit { get; set; } = 20;
 
@@ -33,5 +36,8 @@ public sealed class GatewaySettings : MirrorSettings
         .Concat(AuthFailureLimit >= 1 ? [] : [$"{Key(nameof(AuthFailureLimit))} is {AuthFailureLimit}; it must be at least 1"])
         .Concat(AuthFailureWindow > TimeSpan.Zero ? [] : [$"{Key(nameof(AuthFailureWindow))} is {AuthFailureWindow}; it must be positive"])
         .Concat(OrphanProtectionTime >= 0 ? [] : [$"{Key(nameof(OrphanProtectionTime))} is {OrphanProtectionTime}; it must be 0 or more minutes"])
+        .Concat(Users.SelectMany((u, i) => u.Problems($"{Key(nameof(Users))}:{i}", AdminUsername)))
+        .Concat(Users.GroupBy(u => u.Username).Where(g => g.Key.Length > 0 && g.Count() > 1)
+            .Select(g => $"{Key(nameof(Users))} names '{g.Key}' more than once"))
         .Concat(AdminPassword.Length == 0 ? [$"{Key(nameof(AdminPassword))} is not set; the API refuses to run without a password"] : []);
 }

@@ -18,11 +18,12 @@ app.UseMiddleware<ApiErrorMiddleware>();
 app.Use(CorrelationId.Middleware);
 app.UseMiddleware<AuthThrottle>();
 app.UseMiddleware<BasicAuthentication>();
-app.UseWhen(c => c.Request.Path.StartsWithSegments("/v2"), v2 => v2.UseMiddleware<RegistryMiddleware>());
+app.UseWhen(c => c.Request.Path.StartsWithSegments("/v2") || c.Request.Path.StartsWithSegments("/extensions/v2"), v2 => v2.UseMiddleware<RegistryMiddleware>());
 app.Use(TextInput.Guard);
 
 app.MapPulpApi();
 RegistryEndpoints.Map(app);
+SignatureEndpoints.Map(app);
 app.MapMirrorHealth();
 app.MapMirrorMetrics();
 app.MapOrleansDashboard(routePrefix: "/dashboard").WithMetadata(AdminOnly.Instance);

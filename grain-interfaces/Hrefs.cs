@@ -14,8 +14,12 @@ public static class Hrefs
     public const string Blobs = ApiRoot + "content/container/blobs/";
     public const string Manifests = ApiRoot + "content/container/manifests/";
     public const string Tags = ApiRoot + "content/container/tags/";
+    public const string Signatures = ApiRoot + "content/container/signatures/";
     public const string Distributions = ApiRoot + "distributions/container/container/";
     public const string PullThroughDistributions = ApiRoot + "distributions/container/pull-through/";
+    /// <summary>pulpcore's task schedules (read-only), and this mirror's scheduled syncs they show (created, changed and deleted there).</summary>
+    public const string TaskSchedules = ApiRoot + "task-schedules/";
+    public const string SyncSchedules = ApiRoot + "mirror/sync-schedules/";
 
     public static string Repository(Guid id, bool push = false) => $"{(push ? PushRepositories : Repositories)}{id}/";
     public static string RepositoryVersion(Guid repositoryId, int number, bool push = false) => $"{Repository(repositoryId, push)}versions/{number}/";
@@ -24,10 +28,14 @@ public static class Hrefs
     public static string Blob(Guid id) => $"{Blobs}{id}/";
     public static string Manifest(Guid id) => $"{Manifests}{id}/";
     public static string Tag(Guid id) => $"{Tags}{id}/";
+    public static string Signature(Guid id) => $"{Signatures}{id}/";
     public static string Distribution(Guid id, bool pullThrough = false) => $"{(pullThrough ? PullThroughDistributions : Distributions)}{id}/";
+    public static string TaskSchedule(Guid id) => $"{TaskSchedules}{id}/";
+    public static string SyncSchedule(Guid id) => $"{SyncSchedules}{id}/";
 
     /// <summary>Pulp Resource Names, the form pulpcore ≥ 3.55 records in <c>reserved_resources_record</c>.</summary>
-    public static string RepositoryPrn(Guid id) => $"prn:container.containerrepository:{id}";
+    /// <summary>A repository's PRN as Pulp renders it; task locks name every repository by the plain form (its type never changes).</summary>
+    public static string RepositoryPrn(Guid id, bool push = false) => $"prn:container.{(push ? "containerpushrepository" : "containerrepository")}:{id}";
     public static string RemotePrn(Guid id, bool pullThrough = false) =>
         pullThrough ? $"prn:container.containerpullthroughremote:{id}" : $"prn:container.containerremote:{id}";
     public static string TaskPrn(Guid id) => $"prn:core.task:{id}";
@@ -35,8 +43,10 @@ public static class Hrefs
     public static string BlobPrn(Guid id) => $"prn:container.blob:{id}";
     public static string ManifestPrn(Guid id) => $"prn:container.manifest:{id}";
     public static string TagPrn(Guid id) => $"prn:container.tag:{id}";
+    public static string SignaturePrn(Guid id) => $"prn:container.signature:{id}";
     public static string DistributionPrn(Guid id, bool pullThrough = false) =>
         pullThrough ? $"prn:container.containerpullthroughdistribution:{id}" : $"prn:container.containerdistribution:{id}";
+    public static string TaskSchedulePrn(Guid id) => $"prn:core.taskschedule:{id}";
 
     /// <summary>The id in a repository's href, of either type; <paramref name="push"/> says which.</summary>
     public static bool TryParseRepository(string? href, out Guid id, out bool push)

@@ -12,5 +12,6 @@ public static class GrainStorage
         public const string Remote = "remote";
         public const string Distribution = "distribution";
         public const string Task = "task";
+        public const string Schedule = "schedule";
     }
 }

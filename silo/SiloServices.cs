@@ -2,11 +2,13 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Mirror.Grains;
 using Mirror.Grains.Catalog;
+using Mirror.Grains.Repositories;
 using Mirror.Grains.Logging;
 using Mirror.Grains.Sync;
 using Mirror.Hosting;
 using Mirror.Storage;
 using Mirror.Storage.Blobs;
+using Mirror.Storage.Content;
 using Mirror.Storage.Secrets;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -68,6 +70,8 @@ public static class SiloServices
         services.AddHostedServiceFirst<PortGuard>();
         services.AddHostedService<StateResealing>();
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PendingRowSweep>(sp, sp.GetRequiredService<SiloSettings>().PendingRowSweep));
+        services.AddSingleton(sp => new UploadExpiry(sp.GetRequiredService<SiloSettings>().UploadExpiry, sp.GetRequiredService<SiloSettings>().UploadSweep));
+        services.AddHostedService<UploadSweepScheduler>();
         return builder;
     }
 

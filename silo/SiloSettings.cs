@@ -39,6 +39,12 @@ public sealed class SiloSettings : MirrorSettings
     /// <summary>How often, and after how long, a catalog row left pending by a write cut short is finished (<c>PendingRowSweep</c>).</summary>
     public TimeSpan PendingRowSweep { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>A blob upload not touched for this long is abandoned: its row and parts are removed (distribution purges after a week too).</summary>
+    public TimeSpan UploadExpiry { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the cluster's sweep of abandoned uploads runs: an Orleans reminder, so at least a minute.</summary>
+    public TimeSpan UploadSweep { get; set; } = TimeSpan.FromHours(1);
+
     public IPAddress Advertised => IPAddress.Parse(AdvertisedAddress);
 
     public IPAddress ListenAddress => ListenOnAnyAddress ? IPAddress.Any : Advertised;
@@ -54,5 +60,7 @@ public sealed class SiloSettings : MirrorSettings
         .Concat(OutageBudget > TimeSpan.Zero ? [] : [$"{Key(nameof(OutageBudget))} is {OutageBudget}; it must be positive"])
         .Concat(Upstream.Problems(Key(nameof(Upstream))))
         .Concat(PendingRowSweep > TimeSpan.Zero ? [] : [$"{Key(nameof(PendingRowSweep))} is {PendingRowSweep}; it must be positive"])
+        .Concat(UploadExpiry > TimeSpan.Zero ? [] : [$"{Key(nameof(UploadExpiry))} is {UploadExpiry}; it must be positive"])
+        .Concat(UploadSweep >= TimeSpan.FromMinutes(1) ? [] : [$"{Key(nameof(UploadSweep))} is {UploadSweep}; it must be at least 00:01:00 (an Orleans reminder's least period)"])
         .Concat(SiloPort == GatewayPort ? [$"{Key(nameof(SiloPort))} and {Key(nameof(GatewayPort))} are the same port"] : []);
 }

@@ -24,9 +24,9 @@ internal static class Sql
         return command;
     }
 
-    /// <summary>A <c>text[]</c> parameter whose type holds even when the list is empty or has nulls.</summary>
-    public static NpgsqlParameter TextArray(IEnumerable<string?> values) =>
-        new() { Value = values.Select(v => (object?)v ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+    /// <summary>A <c>text[]</c> parameter whose type holds even when the list is empty, has nulls, or is null (SQL null).</summary>
+    public static NpgsqlParameter TextArray(IEnumerable<string?>? values) =>
+        new() { Value = values is null ? DBNull.Value : values.Select(v => (object?)v ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 
     /// <summary>Every row, mapped by <paramref name="row"/>; disposes the command.</summary>
     public static async Task<List<T>> RowsAsync<T>(this NpgsqlCommand command, Func<NpgsqlDataReader, T> row, CancellationToken ct)

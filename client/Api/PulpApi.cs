@@ -7,6 +7,7 @@ using Mirror.Gateway.Api.Orphans;
 using Mirror.Gateway.Api.Remotes;
 using Mirror.Gateway.Api.Repair;
 using Mirror.Gateway.Api.Repositories;
+using Mirror.Gateway.Api.Schedules;
 using Mirror.Gateway.Api.Status;
 using Mirror.Gateway.Api.Tasks;
 using Mirror.Gateway.Http;
@@ -28,6 +29,7 @@ public static class PulpApi
         ContentActionEndpoints.Map(api);
         RemoteEndpoints.Map(api);
         TaskEndpoints.Map(api);
+        ScheduleEndpoints.Map(api);
         ContentEndpoints.Map(api);
         DistributionEndpoints.Map(api);
         RepairEndpoints.Map(api);

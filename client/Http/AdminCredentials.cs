@@ -17,10 +17,14 @@ public sealed class AdminCredentials(GatewaySettings settings)
     public string Username => settings.AdminUsername;
 
     /// <summary>Checks an <c>Authorization</c> header; anything but Basic counts as <see cref="CredentialCheck.Missing"/>.</summary>
-    public CredentialCheck Check(string authorization)
+    public CredentialCheck Check(string authorization) =>
+        Decode(authorization, out var given) ?? (CryptographicOperations.FixedTimeEquals(given, _expected) ? CredentialCheck.Valid : CredentialCheck.Wrong);
+
+    /// <summary>The <c>user:password</c> bytes of a Basic header, or what keeps it from holding any (null when it does).</summary>
+    public static CredentialCheck? Decode(string authorization, out byte[] given)
     {
+        given = [];
         if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return CredentialCheck.Missing;
-        byte[] given;
         try
         {
             given = Convert.FromBase64String(authorization["Basic ".Length..].Trim());
@@ -29,7 +33,6 @@ public sealed class AdminCredentials(GatewaySettings settings)
         {
             return CredentialCheck.Malformed;
         }
-        if (given is [(byte)':']) return CredentialCheck.Empty;
-        return CryptographicOperations.FixedTimeEquals(given, _expected) ? CredentialCheck.Valid : CredentialCheck.Wrong;
+        return given is [(byte)':'] ? CredentialCheck.Empty : null;
     }
 }

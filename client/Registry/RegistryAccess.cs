@@ -4,10 +4,10 @@ using Mirror.Gateway.Http;
 namespace Mirror.Gateway.Registry;
 
 /// <summary>
-/// Authentication on <c>/v2/</c>: a bearer token from <c>/token/</c> (signature, expiry, audience = this host, issuer), or the admin's Basic
-/// credentials directly. A caller without the access a request needs gets 401 and the challenge that tells it where to get a token.
+/// Authentication on <c>/v2/</c>: a bearer token from <c>/token/</c> (signature, expiry, audience = this host, issuer), or the Basic
+/// credentials of the admin or a user of <c>Mirror:Users</c> directly. A caller without the access a request needs gets 401 and the challenge that tells it where to get a token.
 /// </summary>
-public sealed class RegistryAccess(TokenSigner signer, AdminCredentials admin, TimeProvider clock)
+public sealed class RegistryAccess(TokenSigner signer, AdminCredentials admin, RegistryUsers users, TimeProvider clock)
 {
     private static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
 
@@ -17,9 +17,10 @@ public sealed class RegistryAccess(TokenSigner signer, AdminCredentials admin, T
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return FromToken(header["Bearer ".Length..].Trim(), request)
                 ?? throw RegistryError.Unauthorized(Challenge(request, scopes: null, error: "invalid_token"), "The access token is invalid or has expired.");
-        return admin.Check(header) switch
+        var (check, user) = users.Check(header);
+        return check switch
         {
-            CredentialCheck.Valid => new RegistryCaller(Admin: true, Authenticated: true, Access: null),
+            CredentialCheck.Valid => new RegistryCaller(Admin: user is null, Authenticated: true, Access: null, user),
             CredentialCheck.Missing or CredentialCheck.Empty => RegistryCaller.Anonymous,
             _ => throw RegistryError.Unauthorized(Challenge(request, scopes: null, error: null), "Invalid username/password."),
         };
@@ -67,7 +68,8 @@ public sealed class RegistryAccess(TokenSigner signer, AdminCredentials admin, T
             .Select(a => new RegistryScope(Text(a["type"]) ?? "", Text(a["name"]) ?? "",
                 (a["actions"] as JsonArray ?? []).Select(Text).OfType<string>().ToList()))
             .ToList();
-        return new RegistryCaller(Admin: Text(claims["sub"]) == admin.Username, Authenticated: true, Access: access);
+        var subject = Text(claims["sub"]);
+        return new RegistryCaller(Admin: subject == admin.Username, Authenticated: true, Access: access, subject is { Length: > 0 } ? users.Named(subject) : null);
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;

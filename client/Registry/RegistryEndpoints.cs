@@ -69,7 +69,7 @@ public static class RegistryEndpoints
         access.Require(request, caller, RegistryScope.Pull(path.Name));
         var distribution = await pullThrough.ServeAsync(context, caller, path) ?? throw RegistryError.NameUnknown(path.Name);
         // A token outlives a change to private; the distribution's current setting wins.
-        if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
+        if (distribution.Private && !caller.MayReadPrivate(path.Name)) throw RegistryError.Denied("This distribution is private.");
         var version = distribution.Version ?? throw RegistryError.NameUnknown(path.Name);
         switch (path.Route)
         {
@@ -86,6 +86,18 @@ public static class RegistryEndpoints
                 await Blob(context, content, pushed, blobs, quarantine, grains, version, path.Reference);
                 return;
         }
+    }
+
+    /// <summary>The version the distribution at <paramref name="name"/> serves, once the caller may pull it.</summary>
+    internal static async Task<VersionRef> PulledVersionAsync(HttpRequest request, RegistryAccess access, ServedContent content, string name,
+        RegistryCaller? authenticated = null)
+    {
+        var caller = authenticated ?? access.Authenticate(request);
+        access.Require(request, caller, RegistryScope.Pull(name));
+        var distribution = await content.DistributionAsync(name, request.HttpContext.RequestAborted) ?? throw RegistryError.NameUnknown(name);
+        // A token outlives a change to private; the distribution's current setting wins.
+        if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
+        return distribution.Version ?? throw RegistryError.NameUnknown(name);
     }
 
     /// <summary>The repository a <c>POST …/blobs/uploads/?mount=&amp;from=</c> mounts from, when it names a valid one.</summary>

@@ -9,6 +9,8 @@ public sealed class RegistryMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         context.Response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";
+        // As Pulp's registry says it: the signature API extension is here (SignatureEndpoints); clients probe /v2/ for it.
+        context.Response.Headers["X-Registry-Supports-Signatures"] = "1";
         var escaped = true;
         try
         {

@@ -15,7 +15,7 @@ namespace Mirror.Gateway.Registry;
 /// </summary>
 public sealed partial class RegistryPush(
     PushRepositories repositories, Uploads uploads, PushedContent pushed, ContentIndex index, SyncRefs refs, ServedContent content,
-    IBlobStore blobs, IGrainFactory grains)
+    ContentLookup lookup, IBlobStore blobs, IGrainFactory grains)
 {
     /// <summary>What a client may send as a chunk, at least (the last one excepted): 0, any size will do.</summary>
     private const string ChunkMinLength = "0";
@@ -81,9 +81,10 @@ public sealed partial class RegistryPush(
     /// <summary>Whether <paramref name="digest"/> can be mounted from <paramref name="from"/> (or, without one, from any repository the registry holds it in).</summary>
     private async Task<bool> MountableAsync(HttpContext context, RegistryCaller caller, string digest, string from, CancellationToken ct)
     {
-        if (from.Length == 0) return await index.BlobSizeAsync(digest, ct) is not null;
+        // Without a source, any blob the registry holds: the admin's alone, whom every repository is open to.
+        if (from.Length == 0) return caller.Admin && await index.BlobSizeAsync(digest, ct) is not null;
         if (!RepositoryName.IsValid(from) || !caller.May(RegistryScope.Pull(from))) return false;
-        if (await content.DistributionAsync(from, ct) is not { } source || (source.Private && !caller.Admin)) return false;
+        if (await content.DistributionAsync(from, ct) is not { } source || (source.Private && !caller.MayReadPrivate(from))) return false;
         // Only stored bytes can be mounted: a layer left for the first pull is not in the store.
         if (source.Version is { } version && await content.BlobAsync(version, digest, ct) is { Stored: true }) return true;
         return await pushed.TargetAsync(from, ct) is { RepositoryId: { } sourceRepository }
@@ -220,7 +221,9 @@ public sealed partial class RegistryPush(
 
     /// <summary>
     /// <c>DELETE …/manifests/&lt;reference&gt;</c> and <c>…/blobs/&lt;digest&gt;</c> in a push repository: a manifest leaves in a new version with
-    /// its tags and the blobs no other manifest refers to (202); a tag deleted by its name leaves alone (202). A blob
+    /// its tags and what only it needed, as <c>remove_image/</c> takes it out (202); a tag deleted by its name leaves alone, as
+    /// <c>untag/</c> takes it (202). Both are the content actions' own changes, committed here rather than as a task: the client
+    /// reads the result as soon as it is answered. A blob
     /// pushed but not yet named by a manifest is forgotten (202); one that a manifest of the version names stays with it (405:
     /// delete the manifest). What the repository does not hold is unknown (404); a synced repository is read-only.
     /// </summary>
@@ -229,16 +232,23 @@ public sealed partial class RegistryPush(
         var ct = context.RequestAborted;
         var target = await pushed.TargetAsync(name, ct) ?? throw RegistryError.NameUnknown(name);
         if (target is not { Push: true, RepositoryId: { } repositoryId }) throw RegistryError.ReadOnlyRepository(name);
-        if (route == RegistryRoute.Manifest && Digests.IsValid(reference))
+        if (route == RegistryRoute.Manifest)
         {
-            if (!await pushed.HoldsManifestAsync(repositoryId, reference, ct)) throw RegistryError.ManifestUnknown(reference);
-            await CommitAsync(repositoryId, await pushed.ReferencesWithoutAsync(repositoryId, reference, null, ct), mirror: true, ct);
-        }
-        else if (route == RegistryRoute.Manifest)
-        {
-            // OCI 1.1: a tag is deleted by its name, its manifest stays (Pulp answers 400; the spec allows deleting it).
-            if (!TagName.IsValid(reference) || !await pushed.HoldsTagAsync(repositoryId, reference, ct)) throw RegistryError.ManifestUnknown(reference);
-            await CommitAsync(repositoryId, await pushed.ReferencesWithoutAsync(repositoryId, null, reference, ct), mirror: true, ct);
+            var repository = grains.GetGrain<IRepositoryGrain>(repositoryId);
+            var latest = new VersionRef(repositoryId, (await repository.Get())?.LatestVersion ?? throw RegistryError.NameUnknown(name));
+            VersionChange change;
+            if (Digests.IsValid(reference))
+            {
+                var manifest = await lookup.ManifestInVersionAsync(latest, reference, ct) ?? throw RegistryError.ManifestUnknown(reference);
+                change = new RemoveContent([manifest, .. await lookup.TagsOfManifestAsync(latest, manifest, ct)]);
+            }
+            else
+            {
+                // OCI 1.1: a tag is deleted by its name, its manifest stays (Pulp answers 400; the spec allows deleting it).
+                if (!TagName.IsValid(reference) || !await lookup.HasTagAsync(latest, reference, ct)) throw RegistryError.ManifestUnknown(reference);
+                change = new UntagName(reference);
+            }
+            await repository.Commit(Ids.New(), change);
         }
         else
         {

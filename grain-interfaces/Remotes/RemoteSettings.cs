@@ -40,6 +40,11 @@ public sealed record RemoteSettings
     /// upstream repository names; a pull-through distribution makes a container remote from it for each path pulled.
     /// </summary>
     [Id(21)] public bool PullThrough { get; init; }
+    /// <summary>
+    /// This mirror's platform filter (<c>mirror_platforms</c>, not a Pulp field): the <c>os/arch[/variant]</c> entries of
+    /// lists and indexes to mirror, in lower case; null mirrors every entry.
+    /// </summary>
+    [Id(22)] public List<string>? Platforms { get; init; }
 }
 
 public static class RemotePolicies

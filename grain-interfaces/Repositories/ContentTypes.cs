@@ -6,4 +6,5 @@ public static class ContentTypes
     public const string Blob = "container.blob";
     public const string Manifest = "container.manifest";
     public const string Tag = "container.tag";
+    public const string Signature = "container.signature";
 }

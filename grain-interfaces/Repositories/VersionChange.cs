@@ -20,10 +20,12 @@ public abstract record VersionChange;
 
 /// <summary>
 /// What the sync task staged (its tags and digests), with what they need; with <paramref name="Mirror"/>, nothing else
-/// stays. <paramref name="Fingerprint"/> (a hash of what the sync saw) is kept on the version it makes.
+/// stays. <paramref name="Fingerprint"/> (a hash of what the sync saw) is kept on the version it makes. With
+/// <paramref name="Platforms"/> (the remote's platform filter), a list brings only its children of those platforms.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("mirror.SyncedContent")]
-public sealed record SyncedContent([property: Id(0)] bool Mirror, [property: Id(1)] byte[]? Fingerprint = null) : VersionChange;
+public sealed record SyncedContent([property: Id(0)] bool Mirror, [property: Id(1)] byte[]? Fingerprint = null, [property: Id(2)] List<string>? Platforms = null)
+    : VersionChange;
 
 /// <summary>pulp_container's recursive add: tags bring their manifests, lists their listed manifests, manifests their blobs.</summary>
 [GenerateSerializer, Immutable, Alias("mirror.AddContent")]

@@ -15,6 +15,13 @@ public interface ITaskGrain : IGrainWithGuidKey
     [Alias("StartChild")]
     Task<TaskRecord> StartChild(TaskOperation operation, string loggingCid, Guid parent);
 
+    /// <summary>
+    /// Records a run that was not started (a scheduled sync due while its previous run still ran) as a task in Pulp's
+    /// <c>skipped</c> state, final at once, holding no reservation. Recording an existing task returns it unchanged.
+    /// </summary>
+    [Alias("Skip")]
+    Task<TaskRecord> Skip(TaskOperation operation, string loggingCid);
+
     /// <summary>The task, or null when it does not exist.</summary>
     [Alias("Get"), AlwaysInterleave]
     Task<TaskRecord?> Get();

@@ -74,7 +74,10 @@ public sealed record SyncRepository(
     [property: Id(3)] bool SignedOnly,
     [property: Id(4)] string? Reference = null) : TaskOperation
 {
-    public override string TaskName => "pulp_container.app.tasks.synchronize.synchronize";
+    /// <summary>pulp_container's sync task: the name a sync's task and a scheduled sync (<c>task-schedules/</c>) show.</summary>
+    public const string Name = "pulp_container.app.tasks.synchronize.synchronize";
+
+    public override string TaskName => Name;
 
     // Pulp locks the repository for the sync and shares the remote: syncs of one repository queue, syncs from one remote do not.
     public override List<string> ReservedResources() => [Hrefs.RepositoryPrn(RepositoryId), "shared:" + Hrefs.RemotePrn(RemoteId)];

@@ -28,7 +28,7 @@ public sealed class PendingRowSweep(
     ILogger<PendingRowSweep> log) : BackgroundService
 {
     private static readonly string[] States =
-        [GrainStorage.States.Repository, GrainStorage.States.Remote, GrainStorage.States.Distribution, GrainStorage.States.Task];
+        [GrainStorage.States.Repository, GrainStorage.States.Remote, GrainStorage.States.Distribution, GrainStorage.States.Task, GrainStorage.States.Schedule];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -61,6 +61,7 @@ public sealed class PendingRowSweep(
         GrainStorage.States.Remote => grains.GetGrain<IRemoteGrain>(row.Id).Get(),
         GrainStorage.States.Distribution => grains.GetGrain<IDistributionGrain>(row.Id).Get(),
         GrainStorage.States.Task => grains.GetGrain<ITaskGrain>(row.Id).Get(),
+        GrainStorage.States.Schedule => grains.GetGrain<Mirror.Schedules.IScheduleGrain>(row.Id).Get(),
         _ => Task.CompletedTask,
     };
 }

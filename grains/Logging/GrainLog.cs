@@ -44,6 +44,9 @@ internal static partial class GrainLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Task} skipped {Count} upstream tag names outside the distribution grammar: {Names}")]
     public static partial void SyncSkippedTags(this ILogger log, Guid task, int count, string names);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Task} skipped a signature of {Manifest}: {Reason}")]
+    public static partial void SyncSkippedSignature(this ILogger log, Guid task, string manifest, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync {Task} spread: {Spread}")]
     public static partial void SyncSpread(this ILogger log, Guid task, string spread);
 
@@ -70,6 +73,14 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) gave up after {Budget} of outage")]
     public static partial void TaskOutageTooLong(this ILogger log, Exception error, Guid taskId, string taskName, TimeSpan budget);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} ({Name}): the run due at {Due:o} started as task {TaskId}")]
+    public static partial void ScheduledRunStarted(this ILogger log, Guid scheduleId, string name, DateTime due, Guid taskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {ScheduleId} ({Name}): the run due at {Due:o} is skipped, task {LastTaskId} still runs")]
+    public static partial void ScheduledRunSkipped(this ILogger log, Guid scheduleId, string name, DateTime due, Guid lastTaskId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} abandoned uploads ({Bytes} bytes) not touched for {Age}")]
+    public static partial void AbandonedUploadsRemoved(this ILogger log, int count, long bytes, TimeSpan age);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pull-through {Path}:{Reference} could not be revalidated upstream ({Reason}); cached copy served: {Cached}")]
     public static partial void PullThroughStale(this ILogger log, string path, string reference, string reason, bool cached);

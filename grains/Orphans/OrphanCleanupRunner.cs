@@ -24,7 +24,7 @@ internal static class OrphanCleanupRunner
 
         progress.Start("clean-up.content", "Clean up orphan Content");
         await progress.SaveAsync(force: true);
-        var tags = await orphans.DeleteTagsAsync(cutoff, only, ct);
+        var tags = await orphans.DeleteTagsAsync(cutoff, only, ct) + await orphans.DeleteSignaturesAsync(cutoff, only, ct);
         // A manifest that a sync began to list meanwhile makes the pass fail on its reference; the next pass skips it.
         var manifests = await RetriedOnReference(() => orphans.DeleteManifestsAsync(cutoff, only, ct));
         progress.Advance("clean-up.content", tags + manifests);

@@ -58,7 +58,9 @@ public sealed class ManifestGrain(
             var upstream = await sessions.ForAsync(remote.Id, remote.Updated);
             // on_demand and streamed: layers are left for the first pull, so a manifest indexed without them is complete.
             var onDemand = upstream.Policy != RemotePolicies.Immediate;
-            if (onDemand && await index.HasManifestAsync(Digest, layersStored: false, ct)) return WorkProgress.Stored;
+            // A list mirrored through a platform filter is complete for this remote once it holds the children it takes.
+            if ((onDemand || upstream.Platforms is not null) && await index.HasManifestAsync(Digest, layersStored: !onDemand, ct, upstream.Platforms))
+                return WorkProgress.Stored;
             var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct, counted: true);
             await upstream.Observe(fetched.PullLimit);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
@@ -68,10 +70,12 @@ public sealed class ManifestGrain(
             var parts = new List<WorkProgress>();
             for (var tries = 1; ; tries++)
             {
-                parts.AddRange(manifest.IsList ? await MirrorChildren(remote, manifest, onDemand, ct) : await MirrorBlobs(remote, manifest, onDemand, ct));
+                var children = manifest.IsList ? upstream.Platforms?.Children(manifest) ?? manifest.ChildDigests : [];
+                parts.AddRange(manifest.IsList ? await MirrorChildren(remote, children, upstream.Platforms, onDemand, ct) : await MirrorBlobs(remote, manifest, onDemand, ct));
                 try
                 {
-                    await index.AddManifestAsync(await ManifestDescription.DescribeAsync(manifest, fetched.Bytes, blobs, CancellationToken.None), ct);
+                    var entry = await ManifestDescription.DescribeAsync(manifest, fetched.Bytes, blobs, CancellationToken.None);
+                    await index.AddManifestAsync(entry with { OmittedChildren = manifest.ChildDigests.Except(children).ToHashSet(StringComparer.Ordinal) }, ct);
                     break;
                 }
                 catch (Exception e) when (e is ContentMissingException or BlobNotFoundException && tries < 3)
@@ -92,11 +96,14 @@ public sealed class ManifestGrain(
         }
     }
 
-    /// <summary>Each entry of a list is a manifest of its own, mirrored by its own grain (likely on another silo).</summary>
-    private async Task<WorkProgress[]> MirrorChildren(RemoteVersion remote, ParsedManifest list, bool onDemand, CancellationToken ct)
+    /// <summary>
+    /// Each entry of a list the remote's platform filter takes is a manifest of its own, mirrored by its own grain (likely on
+    /// another silo).
+    /// </summary>
+    private async Task<WorkProgress[]> MirrorChildren(RemoteVersion remote, IReadOnlyList<string> children, PlatformFilter? platforms, bool onDemand, CancellationToken ct)
     {
-        var known = await index.KnownManifestsAsync(list.ChildDigests, layersStored: !onDemand, ct);
-        return await Task.WhenAll(list.ChildDigests.Where(c => !known.Contains(c))
+        var known = await index.KnownManifestsAsync(children, layersStored: !onDemand, ct, platforms);
+        return await Task.WhenAll(children.Where(c => !known.Contains(c))
             .Select(child => WorkPolling.Manifest(GrainFactory, remote, child, () => Task.CompletedTask, OutageBudget.Of(ServiceProvider), ct)));
     }
 

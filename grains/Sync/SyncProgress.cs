@@ -15,6 +15,8 @@ internal static class SyncProgress
     public const string SkippedTags = "sync.skipped.tag";
     /// <summary>Ours: referrers lists asked of an upstream with OCI 1.1's referrers API.</summary>
     public const string Referrers = "sync.discovering.referrers";
+    /// <summary>Ours: atomic signatures fetched from a sigstore or the signature extension.</summary>
+    public const string Signatures = "sync.downloading.signatures";
     /// <summary>Ours: the remote's <c>rate_limit</c> held requests back; done counts the seconds in which it did.</summary>
     public const string RateLimit = "sync.waiting.rate_limit";
     /// <summary>Ours: requests slowed down to keep the upstream's pull limit (<c>RateLimit-Remaining</c>) from running out; done counts the seconds.</summary>

@@ -27,13 +27,19 @@ internal sealed class SyncRunner
     private readonly SyncRepository _sync;
     private readonly RemoteRecord _remote;
     private readonly UpstreamSession _upstream;
-    private readonly TagRules _rules;
+    private readonly SignatureSync _signatures;
+    private SignatureSource _signatureSource;
+    private TagRules _rules;
+    /// <summary>The atomic signatures this sync found, by digest, for its version.</summary>
+    private List<string> _signaturesFound = [];
 
     private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote, PermitScope scope)
     {
         (_context, _sync, _remote) = (context, sync, remote);
         _upstream = new UpstreamSession(remote, scope, context.Services.GetRequiredService<RemotePermits>(), context.Services.GetRequiredService<UpstreamLimits>());
         _rules = new TagRules(remote.Settings, sync.SignedOnly);
+        _signatures = new SignatureSync(_upstream, context.Services.GetRequiredService<Signatures>(), context.Services.GetRequiredService<UpstreamFeatures>(),
+            remote.Settings.Sigstore is { } sigstore ? new Uri(sigstore) : null, Concurrency, context.Log, context.TaskId);
     }
 
     private TaskProgress Progress => _context.Progress;
@@ -51,8 +57,10 @@ internal sealed class SyncRunner
         var pacing = run.ReportPacing(stopPacing.Token);
         try
         {
+            await run.FindSignatureSource();
             var references = sync.Reference is { } one ? await run.ResolveOne(one) : await run.ResolveDigests(await run.ListTags());
             await run.MirrorMissing(references);
+            references = await run.SyncSignatures(references);
             return await run.Commit(references);
         }
         finally
@@ -98,6 +106,43 @@ internal sealed class SyncRunner
 
     private void Waiting(string code, string message) =>
         Progress.Set(new ProgressReport { Code = code, Message = message, State = TaskStates.Running, Done = (Progress.Reports.FirstOrDefault(r => r.Code == code)?.Done ?? 0) + 1 });
+
+    /// <summary>
+    /// Where atomic signatures come from. With one, <c>signed_only</c> means "has an atomic signature"; without, it means
+    /// "has a cosign signature", which the tag rules decide (pulp_container's two readings).
+    /// </summary>
+    private async Task FindSignatureSource()
+    {
+        _signatureSource = await Upstream(() => _signatures.ProbeAsync(Cancel));
+        _rules = new TagRules(_remote.Settings, _sync.SignedOnly && _signatureSource == SignatureSource.None);
+    }
+
+    /// <summary>
+    /// The atomic signatures of every manifest taken (the children of lists too), stored; with <c>signed_only</c>, the
+    /// references whose manifest has none are left out, and a list when any of its manifests has none, as in pulp_container.
+    /// </summary>
+    private async Task<List<(string? Tag, string Digest)>> SyncSignatures(List<(string? Tag, string Digest)> references)
+    {
+        if (_signatureSource == SignatureSource.None) return references;
+        var taken = references.Select(r => r.Digest).Distinct().ToList();
+        var children = await _context.Services.GetRequiredService<ContentIndex>().ChildrenAsync(taken, Cancel);
+        var manifests = taken.Concat(children.Values.SelectMany(c => c)).Distinct().ToList();
+        Progress.Start(SyncProgress.Signatures, "Downloading signatures", manifests.Count);
+        await Progress.SaveAsync();
+        var found = await Upstream(() => _signatures.FetchAsync(_signatureSource, manifests, async () =>
+        {
+            Progress.Advance(SyncProgress.Signatures);
+            await Progress.SaveAsync();
+        }, Cancel));
+        Progress.Complete(SyncProgress.Signatures);
+        bool Signed(string digest) => found.TryGetValue(digest, out var signatures) && signatures.Count > 0;
+        var kept = _sync.SignedOnly
+            ? references.Where(r => children.TryGetValue(r.Digest, out var listed) ? listed.All(Signed) : Signed(r.Digest)).ToList()
+            : references;
+        var keptManifests = kept.Select(r => r.Digest).Concat(kept.SelectMany(r => children.GetValueOrDefault(r.Digest) ?? [])).ToHashSet(StringComparer.Ordinal);
+        _signaturesFound = found.Where(f => keptManifests.Contains(f.Key)).SelectMany(f => f.Value).Distinct().ToList();
+        return kept;
+    }
 
     /// <summary>The upstream's tags whose names fit the grammar.</summary>
     private async Task<List<string>> ListTags()
@@ -165,10 +210,11 @@ internal sealed class SyncRunner
         var index = _context.Services.GetRequiredService<ContentIndex>();
         // An on_demand or streamed sync leaves layers for the first pull; an immediate one fetches what such a sync left out.
         var layersStored = _remote.Settings.Policy == RemotePolicies.Immediate;
-        var known = await index.KnownManifestsAsync(wanted, layersStored, Cancel);
+        var platforms = PlatformFilter.For(_remote.Settings.Platforms);
+        var known = await index.KnownManifestsAsync(wanted, layersStored, Cancel, platforms);
         // What the index calls complete must still be in the store (a stat per blob): a blob gone or cut short is
         // quarantined, which makes its manifests incomplete, so they are mirrored again below.
-        if (!await AllStored(_context, known, Cancel)) known = await index.KnownManifestsAsync(wanted, layersStored, Cancel);
+        if (!await AllStored(_context, known, Cancel)) known = await index.KnownManifestsAsync(wanted, layersStored, Cancel, platforms);
         var missing = wanted.Where(d => !known.Contains(d)).ToList();
         Progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
         Progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");
@@ -193,7 +239,8 @@ internal sealed class SyncRunner
     /// <summary>The repository's next version from what was seen; the hrefs the task created (none when nothing changed).</summary>
     private async Task<List<string>> Commit(List<(string? Tag, string Digest)> references)
     {
-        var fingerprint = SyncRefs.Fingerprint(_sync.Mirror, references);
+        // The signatures found are part of what was seen: a new signature of unchanged images makes a version.
+        var fingerprint = SyncRefs.Fingerprint(_sync.Mirror, [.. references, .. _signaturesFound.Select(d => ((string?)"signature", d))], _remote.Settings.Platforms);
         var number = await _context.Services.GetRequiredService<RepositoryVersions>()
             .LatestIsSyncOfAsync(_sync.RepositoryId, _context.TaskId, fingerprint, Cancel)
             ? null // an unchanged upstream: the latest version is what this commit would make
@@ -214,9 +261,12 @@ internal sealed class SyncRunner
     private async Task<int?> CommitVersion(List<(string? Tag, string Digest)> references, byte[] fingerprint)
     {
         var refs = _context.Services.GetRequiredService<SyncRefs>();
+        var signatures = _context.Services.GetRequiredService<Signatures>();
         await refs.ReplaceAsync(_context.TaskId, references, Cancel);
-        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror, fingerprint));
+        await signatures.StageAsync(_context.TaskId, _signaturesFound, Cancel);
+        var number = await _context.Grains.GetGrain<IRepositoryGrain>(_sync.RepositoryId).Commit(_context.TaskId, new SyncedContent(_sync.Mirror, fingerprint, _remote.Settings.Platforms));
         await refs.ClearAsync(_context.TaskId, CancellationToken.None);
+        await signatures.ClearAsync(_context.TaskId, CancellationToken.None);
         return number;
     }
 

@@ -1,3 +1,4 @@
+using Mirror.Oci;
 using Mirror.Oci.Upstream;
 using Mirror.Remotes;
 using Mirror.Sync;
@@ -19,6 +20,8 @@ public sealed class UpstreamSession(RemoteRecord remote, PermitScope scope, Remo
     public PermitScope Scope => scope;
     /// <summary>The remote's download policy (<see cref="RemotePolicies"/>): whether a sync stores layers, and a pull keeps them.</summary>
     public string Policy => remote.Settings.Policy;
+    /// <summary>The remote's platform filter: which entries of a list are mirrored; null for all.</summary>
+    public PlatformFilter? Platforms { get; } = PlatformFilter.For(remote.Settings.Platforms);
 
     /// <summary>
     /// Runs <paramref name="request"/> inside a permit, again after each transient failure. <paramref name="counted"/>: the

@@ -82,23 +82,39 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     private async Task<TaskRecord> Start(TaskOperation operation, string loggingCid, Guid? parent)
     {
         if (_state.State.Record is { } existing) return existing;
-        var now = _clock.UtcNowMicros();
-        await _task.CreateAsync(() => new TaskRecord
-        {
-            Id = this.GetPrimaryKey(),
-            Name = operation.TaskName,
-            State = TaskStates.Waiting,
-            LoggingCid = loggingCid,
-            Created = now,
-            LastUpdated = now,
-            ReservedResources = operation.ReservedResources(),
-            ParentTask = parent,
-        }, CancellationToken.None, WithOperation(operation));
+        await _task.CreateAsync(() => NewRecord(operation, loggingCid, TaskStates.Waiting) with { ParentTask = parent }, CancellationToken.None,
+            WithOperation(operation));
         await this.RegisterOrUpdateReminder(RunReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         // Take a place in the first resource's queue now, so tasks on one repository run in the order they were asked for.
         if (Reservations().FirstOrDefault() is { } first) await Reserve(first);
         StartLoop();
         return Record;
+    }
+
+    async Task<TaskRecord> ITaskGrain.Skip(TaskOperation operation, string loggingCid)
+    {
+        if (_state.State.Record is { } existing) return existing;
+        // Nothing runs, so nothing is reserved or kept: the record names what was skipped and the resources it would have taken.
+        await _task.CreateAsync(() => NewRecord(operation, loggingCid, TaskStates.Skipped), CancellationToken.None);
+        MirrorTelemetry.TasksFinished.Add(1, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", TaskStates.Skipped));
+        DeactivateOnIdle();
+        return Record;
+    }
+
+    private TaskRecord NewRecord(TaskOperation operation, string loggingCid, string state)
+    {
+        var now = _clock.UtcNowMicros();
+        return new TaskRecord
+        {
+            Id = this.GetPrimaryKey(),
+            Name = operation.TaskName,
+            State = state,
+            LoggingCid = loggingCid,
+            Created = now,
+            LastUpdated = now,
+            FinishedAt = TaskStates.IsFinal(state) ? now : null,
+            ReservedResources = operation.ReservedResources(),
+        };
     }
 
     Task<TaskRecord?> ITaskGrain.Get() => Task.FromResult(_task.Settled);

@@ -17,6 +17,8 @@ public sealed class RegistryClient : IDisposable
     private const int MaxRedirects = 10;
     /// <summary>A referrers list is an image index: the manifest limit holds for it too.</summary>
     private const long MaxReferrersBytes = 4L << 20;
+    /// <summary>The signature extension's list: a few signatures of a kilobyte each, in base64.</summary>
+    private const long MaxSignatureListBytes = 4L << 20;
 
     private readonly HttpMessageInvoker _http;
     private readonly RegistryAuthenticator _auth;
@@ -149,6 +151,86 @@ public sealed class RegistryClient : IDisposable
         catch (Exception e) when (e is JsonException or InvalidManifestException)
         {
             throw new UpstreamException("GET", url, null, $"the referrers list is not an image index: {e.Message}", e) { Final = true };
+        }
+    }
+
+    /// <summary>
+    /// Whether the registry has the signature API extension, as pulp_container probes it: an unauthenticated GET of
+    /// <c>/v2/</c> whose answer, even a 401, carries <c>X-Registry-Supports-Signatures: 1</c>.
+    /// </summary>
+    public async Task<bool> HasSignatureExtensionAsync(CancellationToken ct)
+    {
+        using var deadline = Deadline(ct);
+        using var response = await SendPlainAsync(new Uri(Options.Url, "/v2/"), deadline.Token, ct).ConfigureAwait(false);
+        return response.Headers.TryGetValues("X-Registry-Supports-Signatures", out var values) && values.Contains("1");
+    }
+
+    /// <summary>
+    /// The atomic signatures of a manifest by the registry's signature extension (<c>GET /extensions/v2/&lt;name&gt;/signatures/&lt;digest&gt;</c>,
+    /// authenticated like any request): each one's name, type and bytes. None when the registry knows none (404).
+    /// </summary>
+    public async Task<List<(string? Name, string Type, byte[] Content)>> GetSignaturesAsync(string digest, CancellationToken ct)
+    {
+        if (!Digests.IsValid(digest)) throw new ArgumentException($"not a sha256 digest: {digest}", nameof(digest));
+        var url = new Uri(Options.Url, $"/extensions/v2/{Options.Repository}/signatures/{digest}");
+        using var deadline = Deadline(ct);
+        using var response = await SendAsync(HttpMethod.Get, url, manifest: false, offset: 0, deadline.Token, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return [];
+        EnsureSuccess(response, HttpMethod.Get);
+        var body = await ReadBoundedAsync(response, HttpMethod.Get, MaxSignatureListBytes, deadline.Token, ct).ConfigureAwait(false);
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var signatures = new List<(string? Name, string Type, byte[] Content)>();
+            if (!json.RootElement.TryGetProperty("signatures", out var list) || list.ValueKind != JsonValueKind.Array) return signatures;
+            foreach (var entry in list.EnumerateArray())
+            {
+                if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String) continue;
+                var name = entry.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                var type = entry.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "atomic";
+                signatures.Add((name, type, content.GetBytesFromBase64()));
+            }
+            return signatures;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new UpstreamException("GET", url, null, $"the signature list is not the extension's JSON: {e.Message}", e) { Final = true };
+        }
+    }
+
+    /// <summary>
+    /// Signature number <paramref name="number"/> (from 1) of a manifest in a sigstore (containers/image's lookaside
+    /// layout, <c>&lt;sigstore&gt;/&lt;name&gt;@sha256=&lt;hex&gt;/signature-&lt;n&gt;</c>), fetched without the registry's
+    /// credentials as pulp_container does; null at the first number the sigstore does not have.
+    /// </summary>
+    public async Task<byte[]?> GetSigstoreSignatureAsync(Uri sigstore, string digest, int number, long maxBytes, CancellationToken ct)
+    {
+        if (!Digests.IsValid(digest)) throw new ArgumentException($"not a sha256 digest: {digest}", nameof(digest));
+        var root = sigstore.AbsoluteUri.TrimEnd('/');
+        var url = new Uri($"{root}/{Options.Repository}@sha256={Digests.Hex(digest)}/signature-{number}");
+        using var deadline = Deadline(ct);
+        using var response = await SendPlainAsync(url, deadline.Token, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        EnsureSuccess(response, HttpMethod.Get);
+        return await ReadBoundedAsync(response, HttpMethod.Get, maxBytes, deadline.Token, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One GET without credentials or redirects (a sigstore, the signature probe).</summary>
+    private async Task<HttpResponseMessage> SendPlainAsync(Uri url, CancellationToken deadline, CancellationToken caller)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        foreach (var (name, value) in Options.Headers) request.Headers.TryAddWithoutValidation(name, value);
+        try
+        {
+            return await _http.SendAsync(request, deadline).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new UpstreamException("GET", url, null, e.Message, e);
+        }
+        catch (OperationCanceledException e) when (!caller.IsCancellationRequested)
+        {
+            throw new UpstreamException("GET", url, null, "total timeout exceeded", e);
         }
     }
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Mirror.Oci;
 using Mirror.Storage.Blobs;
 
 namespace Mirror.Storage.Content;
@@ -15,19 +16,45 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
 {
     /// <param name="layersStored">Whether a manifest whose layers are known but not stored (left for the first pull by an
     /// on_demand or streamed sync) is incomplete: it is for an immediate sync, which fetches them.</param>
-    public async Task<HashSet<string>> KnownManifestsAsync(IReadOnlyCollection<string> digests, bool layersStored, CancellationToken ct) =>
+    /// <summary>
+    /// The manifests among <paramref name="digests"/> held whole (each touched). A sparse list (mirrored through a platform
+    /// filter) counts only for a sync with <paramref name="platforms"/> whose every child it holds.
+    /// </summary>
+    public async Task<HashSet<string>> KnownManifestsAsync(IReadOnlyCollection<string> digests, bool layersStored, CancellationToken ct, PlatformFilter? platforms = null)
+    {
         // A manifest with a damaged blob (its own, or one of a listed child's) is not complete any more: it is mirrored again.
         // Its blobs and children need no touch: they cannot be deleted while the manifest refers to them.
-        (await db.Command($"""
+        var rows = await db.Command($"""
             update mirror_manifests m set touched = clock_timestamp()
             where m.digest = any($1) and not ({BlobHealth.HasMissingBlob("m", "$2")})
               and not exists (select 1 from mirror_manifest_children c join mirror_manifests child on child.id = c.manifest_id
                               where c.list_id = m.id and ({BlobHealth.HasMissingBlob("child", "$2")}))
-            returning m.digest
-            """, Sql.TextArray(digests), layersStored).RowsAsync(r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
+            returning m.digest, m.sparse
+            """, Sql.TextArray(digests), layersStored).RowsAsync(r => (Digest: r.GetString(0), Sparse: r.GetBoolean(1)), ct);
+        var known = rows.Where(r => !r.Sparse).Select(r => r.Digest).ToHashSet(StringComparer.Ordinal);
+        var sparse = rows.Where(r => r.Sparse).Select(r => r.Digest).ToList();
+        if (platforms is null || sparse.Count == 0) return known;
+        var lists = await db.Command("""
+            select m.digest, m.raw, m.media_type,
+                   array(select child.digest from mirror_manifest_children c join mirror_manifests child on child.id = c.manifest_id where c.list_id = m.id)
+            from mirror_manifests m where m.digest = any($1)
+            """, Sql.TextArray(sparse)).RowsAsync(r => (Digest: r.GetString(0), Raw: (byte[])r[1], MediaType: r.GetString(2), Stored: r.GetFieldValue<string[]>(3)), ct);
+        foreach (var list in lists)
+            if (platforms.Children(ManifestDocument.Parse(list.Raw, list.MediaType)).All(list.Stored.Contains)) known.Add(list.Digest);
+        return known;
+    }
 
-    public async Task<bool> HasManifestAsync(string digest, bool layersStored, CancellationToken ct) =>
-        (await KnownManifestsAsync([digest], layersStored, ct)).Count == 1;
+    /// <summary>The manifests each of <paramref name="lists"/> lists, by digest; an image, or a digest not indexed, has no entry.</summary>
+    public async Task<Dictionary<string, List<string>>> ChildrenAsync(IReadOnlyCollection<string> lists, CancellationToken ct) =>
+        (await db.Command("""
+            select l.digest, child.digest from mirror_manifests l
+            join mirror_manifest_children c on c.list_id = l.id join mirror_manifests child on child.id = c.manifest_id
+            where l.digest = any($1) order by l.digest, c.position
+            """, Sql.TextArray(lists)).RowsAsync(r => (List: r.GetString(0), Child: r.GetString(1)), ct))
+        .GroupBy(p => p.List).ToDictionary(g => g.Key, g => g.Select(p => p.Child).ToList(), StringComparer.Ordinal);
+
+    public async Task<bool> HasManifestAsync(string digest, bool layersStored, CancellationToken ct, PlatformFilter? platforms = null) =>
+        (await KnownManifestsAsync([digest], layersStored, ct, platforms)).Count == 1;
 
     /// <summary>The stored size of an indexed blob (touched), or null when the blob is not stored (or found damaged).</summary>
     public async Task<long?> BlobSizeAsync(string digest, CancellationToken ct) =>
@@ -78,14 +105,16 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        // A sparse list indexed before gets the children this entry adds (its flag cleared once an entry omits none).
         if (await connection.Command(tx, """
                 insert into mirror_manifests (id, digest, media_type, schema_version, raw, config_blob_id, architecture, os,
-                                              compressed_image_size, type, annotations, labels, created, subject, artifact_type)
-                values ($1, $2, $3, $4, $5, (select id from mirror_blobs where digest = $6), $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15)
-                on conflict (digest) do nothing
+                                              compressed_image_size, type, annotations, labels, created, subject, artifact_type, sparse)
+                values ($1, $2, $3, $4, $5, (select id from mirror_blobs where digest = $6), $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15, $16)
+                on conflict (digest) do update set sparse = excluded.sparse where mirror_manifests.sparse
                 returning id
                 """, Ids.New(), entry.Digest, entry.MediaType, (short)entry.SchemaVersion, entry.Raw, entry.ConfigDigest, entry.Architecture,
-                entry.Os, entry.CompressedImageSize, entry.Type, entry.AnnotationsJson, entry.LabelsJson, Now(), entry.Subject, entry.ArtifactType).ScalarAsync(ct) is not Guid id)
+                entry.Os, entry.CompressedImageSize, entry.Type, entry.AnnotationsJson, entry.LabelsJson, Now(), entry.Subject, entry.ArtifactType,
+                entry.Sparse).ScalarAsync(ct) is not Guid id)
             return; // indexed already, by another sync
         if (entry.ConfigDigest is not null) await ExpectIndexedAsync(connection, tx, "mirror_blobs", [entry.ConfigDigest], ct);
 
@@ -95,13 +124,17 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
             """, id, entry.LayerDigests.ToArray()).ExecuteAsync(ct);
         if (layers != entry.LayerDigests.Count) await ExpectIndexedAsync(connection, tx, "mirror_blobs", entry.LayerDigests, ct);
 
+        var stored = entry.Children.Where(c => !entry.OmittedChildren.Contains(c.Digest)).ToList();
         var children = await connection.Command(tx, """
             insert into mirror_manifest_children (list_id, position, manifest_id, platform)
             select $1, c.position, m.id, c.platform::jsonb
             from unnest($2::text[], $3::text[]) with ordinality as c(digest, platform, position) join mirror_manifests m on m.digest = c.digest
-            """, id, entry.Children.Select(c => c.Digest).ToArray(), Sql.TextArray(entry.Children.Select(c => c.PlatformJson))).ExecuteAsync(ct);
-        if (children != entry.Children.Count)
-            await ExpectIndexedAsync(connection, tx, "mirror_manifests", entry.Children.Select(c => c.Digest).ToList(), ct);
+            where not (c.digest = any($4))
+            on conflict (list_id, position) do nothing
+            """, id, entry.Children.Select(c => c.Digest).ToArray(), Sql.TextArray(entry.Children.Select(c => c.PlatformJson)),
+            Sql.TextArray(entry.OmittedChildren)).ExecuteAsync(ct);
+        if (children != stored.Count)
+            await ExpectIndexedAsync(connection, tx, "mirror_manifests", stored.Select(c => c.Digest).ToList(), ct);
         await tx.CommitAsync(ct);
     }
 

@@ -12,6 +12,9 @@ public sealed record ManifestEntry
     public IReadOnlyList<string> LayerDigests { get; init; } = [];
     /// <summary>For a list or index: each entry's digest and its platform as JSON (null when the list gives none).</summary>
     public IReadOnlyList<(string Digest, string? PlatformJson)> Children { get; init; } = [];
+    /// <summary>Children a remote's platform filter left out: the list is stored whole, these entries get no row (it is sparse).</summary>
+    public IReadOnlySet<string> OmittedChildren { get; init; } = new HashSet<string>();
+    public bool Sparse => OmittedChildren.Count > 0;
     public string? Architecture { get; init; }
     public string? Os { get; init; }
     public long? CompressedImageSize { get; init; }

@@ -24,6 +24,10 @@ public sealed class Orphans(NpgsqlDataSource db, IBlobStore blobs)
                          (select min(running_since) from mirror_tasks where state in ('running', 'canceling') and id <> $2))
             """, protection, self).ScalarAsync(ct))!;
 
+    /// <summary>Deletes the orphaned signatures (among <paramref name="only"/>, when given) untouched since <paramref name="cutoff"/>.</summary>
+    public Task<int> DeleteSignaturesAsync(DateTime cutoff, IReadOnlyCollection<Guid>? only, CancellationToken ct) =>
+        db.Command($"delete from mirror_signatures s where {Candidate("s")}", cutoff, Ids(only)).ExecuteAsync(ct);
+
     /// <summary>Deletes the orphaned tags (among <paramref name="only"/>, when given) untouched since <paramref name="cutoff"/>.</summary>
     public Task<int> DeleteTagsAsync(DateTime cutoff, IReadOnlyCollection<Guid>? only, CancellationToken ct) =>
         db.Command($"delete from mirror_tags t where {Candidate("t")}", cutoff, Ids(only)).ExecuteAsync(ct);

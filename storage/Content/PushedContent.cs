@@ -52,32 +52,6 @@ public sealed class PushedContent(NpgsqlDataSource db)
                               where m.digest = d)
             """, repositoryId, Sql.TextArray(digests.Distinct())).RowsAsync(r => r.GetString(0), ct);
 
-    /// <summary>Whether the repository's latest version holds the manifest.</summary>
-    public async Task<bool> HoldsManifestAsync(Guid repositoryId, string digest, CancellationToken ct) =>
-        (await MissingManifestsAsync(repositoryId, [digest], ct)).Count == 0;
-
-    /// <summary>
-    /// The latest version's tags and manifests as a sync stages them, without the manifest <paramref name="digest"/> and the
-    /// tags that point at it, or without the tag named <paramref name="tag"/>: committed in mirror mode, they make the version a
-    /// delete makes (a deleted manifest's blobs go with it, unless another manifest still refers to them).
-    /// </summary>
-    public async Task<IReadOnlyList<(string? Tag, string Digest)>> ReferencesWithoutAsync(Guid repositoryId, string? digest, string? tag, CancellationToken ct) =>
-        await db.Command($"""
-            select t.name, m.digest from mirror_version_content($1, {LatestVersion}) rc
-            join mirror_tags t on t.id = rc.content_id join mirror_manifests m on m.id = t.manifest_id
-            where m.digest is distinct from $2 and t.name is distinct from $3
-            union all
-            select null, m.digest from mirror_version_content($1, {LatestVersion}) rc
-            join mirror_manifests m on m.id = rc.content_id
-            where m.digest is distinct from $2
-            """, repositoryId, digest, tag).RowsAsync(r => (r.IsDBNull(0) ? null : r.GetString(0), r.GetString(1)), ct);
-
-    /// <summary>Whether the repository's latest version holds a tag of that name.</summary>
-    public async Task<bool> HoldsTagAsync(Guid repositoryId, string tag, CancellationToken ct) =>
-        (await db.Command($"""
-            select 1 from mirror_tags t join mirror_version_content($1, {LatestVersion}) rc on rc.content_id = t.id where t.name = $2
-            """, repositoryId, tag).ScalarAsync(ct)) is not null;
-
     /// <summary>Whether the repository's latest version holds the blob.</summary>
     public async Task<bool> HoldsBlobAsync(Guid repositoryId, string digest, CancellationToken ct) =>
         (await db.Command($"""

@@ -33,7 +33,7 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
         await Execute(connection, tx, "create temporary table version_add (content_id uuid primary key, content_type text not null) on commit drop", ct);
         await Execute(connection, tx, "create temporary table version_remove (content_id uuid primary key) on commit drop", ct);
         await VersionStaging.StageAsync(connection, tx, repositoryId, taskId, change, now, ct);
-        await AddWhatIsNeededAsync(connection, tx, ct);
+        await AddWhatIsNeededAsync(connection, tx, (change as SyncedContent)?.Platforms, ct);
         if (change is SyncedContent { Mirror: true })
             await Execute(connection, tx, """
                 insert into version_remove
@@ -57,6 +57,7 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
             select $1, a.content_id, a.content_type, $2, case a.content_type
                        when 'container.tag' then (select t.created from mirror_tags t where t.id = a.content_id)
                        when 'container.manifest' then (select m.created from mirror_manifests m where m.id = a.content_id)
+                       when 'container.signature' then (select s.created from mirror_signatures s where s.id = a.content_id)
                        else (select b.created from mirror_blobs b where b.id = a.content_id) end
             from version_add a
             where not exists (select 1 from mirror_repository_content rc
@@ -106,9 +107,10 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>
     /// The closure of what a version adds: tags bring their manifests, lists their listed manifests (lists of lists too),
     /// manifests their config and layer blobs. A manifest's blobs and children need no touch: the foreign keys keep them
-    /// while the manifest exists.
+    /// while the manifest exists. With <paramref name="platforms"/> (a remote's platform filter, <c>os/arch[/variant]</c> in
+    /// lower case), a list brings only its children of those platforms, whatever else the index holds of it.
     /// </summary>
-    private static async Task AddWhatIsNeededAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    private static async Task AddWhatIsNeededAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<string>? platforms, CancellationToken ct)
     {
         await Execute(connection, tx, """
             insert into version_add
@@ -121,10 +123,13 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
             with recursive listed (id) as (
                 select a.content_id from version_add a where a.content_type = 'container.manifest'
                 union
-                select c.manifest_id from mirror_manifest_children c join listed l on l.id = c.list_id)
+                select c.manifest_id from mirror_manifest_children c join listed l on l.id = c.list_id
+                where $1::text[] is null
+                   or (lower(c.platform->>'os') || '/' || lower(c.platform->>'architecture')) = any($1)
+                   or (lower(c.platform->>'os') || '/' || lower(c.platform->>'architecture') || '/' || lower(c.platform->>'variant')) = any($1))
             select id, 'container.manifest' from listed
             on conflict do nothing
-            """, ct);
+            """, ct, Sql.TextArray(platforms));
         await Execute(connection, tx, """
             insert into version_add
             select b.blob_id, 'container.blob' from version_add a

@@ -33,10 +33,12 @@ public sealed class SyncRefs(NpgsqlDataSource db)
     /// A hash of what a sync saw: its mirror flag and every tag with its digest, in any order. Two syncs with the same
     /// fingerprint stage the same version change.
     /// </summary>
-    public static byte[] Fingerprint(bool mirror, IEnumerable<(string? Tag, string Digest)> references)
+    public static byte[] Fingerprint(bool mirror, IEnumerable<(string? Tag, string Digest)> references, IEnumerable<string>? platforms = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(mirror ? "mirror\n"u8 : "additive\n"u8);
+        // The same lists under another platform filter make other content.
+        if (platforms is not null) hash.AppendData(Encoding.UTF8.GetBytes($"platforms {string.Join(' ', platforms.Order(StringComparer.Ordinal))}\n"));
         foreach (var (tag, digest) in references.Distinct().OrderBy(r => r.Tag, StringComparer.Ordinal).ThenBy(r => r.Digest, StringComparer.Ordinal))
             hash.AppendData(Encoding.UTF8.GetBytes($"{(tag is null ? "@" : "=" + tag)}\t{digest}\n"));
         return hash.GetHashAndReset();

@@ -34,5 +34,12 @@ public sealed class Uploads(NpgsqlDataSource db)
     public Task<UploadState?> RemoveAsync(Guid id, CancellationToken ct) =>
         db.Command("delete from mirror_uploads where id = $1 returning id, repository_id, parts, size", id).FirstAsync(Read, ct);
 
+    /// <summary>
+    /// Ends every upload not touched for <paramref name="age"/> and returns what they held, for their parts to be removed. The
+    /// delete claims each row once: of two sweeps, or a sweep and a client's cancel, one gets it.
+    /// </summary>
+    public Task<List<UploadState>> RemoveUntouchedAsync(TimeSpan age, CancellationToken ct) =>
+        db.Command("delete from mirror_uploads where updated < clock_timestamp() - $1 returning id, repository_id, parts, size", age).RowsAsync(Read, ct);
+
     private static UploadState Read(NpgsqlDataReader r) => new(r.GetGuid(0), r.GetGuid(1), r.GetFieldValue<Guid[]>(2), r.GetInt64(3));
 }

@@ -72,6 +72,13 @@ internal static class VersionStaging
             select m.id, 'container.manifest' from mirror_sync_refs r join mirror_manifests m on m.digest = r.digest where r.task_id = $1
             on conflict do nothing
             """, ct, taskId);
+        // The atomic signatures it found (Signatures), touched like the tags above.
+        await Execute(connection, tx, """
+            with found as (update mirror_signatures s set touched = clock_timestamp()
+                           from mirror_sync_signatures r where r.task_id = $1 and r.digest = s.digest returning s.id)
+            insert into version_add select id, 'container.signature' from found
+            on conflict do nothing
+            """, ct, taskId);
     }
 
     /// <summary>
@@ -84,11 +91,13 @@ internal static class VersionStaging
         var found = await Execute(connection, tx, """
             with tags as (update mirror_tags set touched = clock_timestamp() where id = any($1) returning id),
                  manifests as (update mirror_manifests set touched = clock_timestamp() where id = any($1) returning id),
-                 blobs as (update mirror_blobs set touched = clock_timestamp() where id = any($1) returning id)
+                 blobs as (update mirror_blobs set touched = clock_timestamp() where id = any($1) returning id),
+                 signatures as (update mirror_signatures set touched = clock_timestamp() where id = any($1) returning id)
             insert into version_add
             select id, 'container.tag' from tags
             union all select id, 'container.manifest' from manifests
             union all select id, 'container.blob' from blobs
+            union all select id, 'container.signature' from signatures
             """, ct, wanted);
         if (found != wanted.Length) throw new VersionRefusedException(VersionRefusal.ContentMissing);
     }
@@ -137,6 +146,9 @@ internal static class VersionStaging
             union select id from lists_removed
             union select id from images_removed
             union select id from blobs_removed
+            union select s.id from mirror_signatures s join present p on p.content_id = s.id
+            where exists (select 1 from named n where n.id = s.id)
+               or exists (select 1 from lists_removed r where r.id = s.manifest_id) or exists (select 1 from images_removed r where r.id = s.manifest_id)
             """, ct, repositoryId, ids.Distinct().ToArray(), Sql.TextArray([MediaTypes.DockerManifestList, MediaTypes.OciIndex]));
 
     /// <summary>The tag unit (created, or found and touched) of the name and manifest.</summary>

@@ -179,6 +179,20 @@ public sealed record ManifestView : PulpView
     public string? ArtifactType { get; init; }
 }
 
+/// <summary>An atomic signature unit (<c>content/container/signatures/</c>).</summary>
+public sealed record SignatureView : PulpView
+{
+    public required string PulpHref { get; init; }
+    public required string Name { get; init; }
+    public required string Digest { get; init; }
+    public required string Type { get; init; }
+    public required string KeyId { get; init; }
+    public string? Fingerprint { get; init; }
+    public long Timestamp { get; init; }
+    public string? Creator { get; init; }
+    public required string SignedManifest { get; init; }
+}
+
 /// <summary>A blob unit (<c>content/container/blobs/</c>).</summary>
 public sealed record BlobView : PulpView
 {

@@ -25,12 +25,19 @@ public static class ContentEndpoints
         .AddList("media_type", v => Condition.List(ContentCatalog.Fields.MediaType, Match.In, v))
         .Ordering("name", ContentCatalog.Fields.Name);
 
-    private static readonly FilterSet SignatureFilters = Common(Hrefs.ApiRoot + "content/container/signatures/");
+    private static readonly FilterSet SignatureFilters = Common(Hrefs.Signatures)
+        .Text("name", ContentCatalog.Fields.Name)
+        .Add("digest", Schema.String(), v => Condition.Text(ContentCatalog.Fields.Digest, Match.Exact, v))
+        .AddList("digest__in", v => Condition.List(ContentCatalog.Fields.Digest, Match.In, v))
+        .Add("key_id", Schema.String(), v => Condition.Text(ContentCatalog.Fields.KeyId, Match.Exact, v))
+        .AddList("key_id__in", v => Condition.List(ContentCatalog.Fields.KeyId, Match.In, v))
+        .AddList("manifest", v => Condition.List(ContentCatalog.Fields.ManifestDigest, Match.In, v))
+        .Ordering("name", ContentCatalog.Fields.Name);
 
     public static readonly ApiSchema Blob = ApiSchema.Fixed("container.BlobResponse", ContentJson.BlobSchema);
     public static readonly ApiSchema Manifest = ApiSchema.Fixed("container.ManifestResponse", ContentJson.ManifestSchema);
     public static readonly ApiSchema Tag = ApiSchema.Fixed("container.TagResponse", ContentJson.TagSchema);
-    private static readonly ApiSchema Signature = ApiSchema.Fixed("container.ManifestSignatureResponse", ContentJson.SignatureSchema);
+    public static readonly ApiSchema Signature = ApiSchema.Fixed("container.ManifestSignatureResponse", ContentJson.SignatureSchema);
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -53,10 +60,12 @@ public static class ContentEndpoints
         content.MapGet("/tags/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
             await Retrieve(id, request, catalog.ListTagsAsync, ContentJson.Render))
             .Describe("Content: Tags", PulpOperation.Read("content_container_tags", "container_tag_href", "Inspect a tag", Tag));
-        // Atomic signatures come only from a registry's signature extension or a sigstore, which sync does not read yet.
-        content.MapGet("/signatures/", (HttpRequest request) =>
-            PulpJson.Result(ListRequest.Parse(request, SignatureFilters).Envelope(0, [])))
+        content.MapGet("/signatures/", async (HttpRequest request, ContentCatalog catalog) =>
+            await ListRequest.RespondAsync(request, SignatureFilters, catalog.ListSignaturesAsync, ContentJson.Render))
             .Describe("Content: Signatures", PulpOperation.List("content_container_signatures", "List manifest signatures", SignatureFilters, Signature));
+        content.MapGet("/signatures/{id:guid}/", async (Guid id, HttpRequest request, ContentCatalog catalog) =>
+            await Retrieve(id, request, catalog.ListSignaturesAsync, ContentJson.Render))
+            .Describe("Content: Signatures", PulpOperation.Read("content_container_signatures", "container_manifest_signature_href", "Inspect a manifest signature", Signature));
     }
 
     /// <summary>The filters every content list has: by repository version (present, added, removed) and by href or id.</summary>

@@ -5,7 +5,7 @@ using Mirror.Storage.Content;
 
 namespace Mirror.Gateway.Api.Content;
 
-/// <summary>Blobs, manifests and tags in pulp_container's shapes.</summary>
+/// <summary>Blobs, manifests, tags and signatures in pulp_container's shapes.</summary>
 public static class ContentJson
 {
     public static JsonObject Render(BlobRecord blob) => Common(Hrefs.Blob(blob.Id), Hrefs.BlobPrn(blob.Id), blob.Created, new JsonObject
@@ -41,6 +41,18 @@ public static class ContentJson
         ["tagged_manifest"] = Hrefs.Manifest(tag.ManifestId),
     });
 
+    public static JsonObject Render(SignatureRecord signature) => Common(Hrefs.Signature(signature.Id), Hrefs.SignaturePrn(signature.Id), signature.Created, new JsonObject
+    {
+        ["name"] = signature.Name,
+        ["digest"] = signature.Digest,
+        ["type"] = signature.Type,
+        ["key_id"] = signature.KeyId,
+        ["fingerprint"] = signature.Fingerprint,
+        ["timestamp"] = signature.Timestamp,
+        ["creator"] = signature.Creator,
+        ["signed_manifest"] = Hrefs.Manifest(signature.ManifestId),
+    });
+
     public static JsonObject BlobSchema() => CommonSchema(("digest", Schema.String()), ("artifact", Schema.Uri().Nullable()));
 
     public static JsonObject ManifestSchema() => CommonSchema(
@@ -55,7 +67,7 @@ public static class ContentJson
 
     public static JsonObject SignatureSchema() => CommonSchema(
         ("name", Schema.String()), ("digest", Schema.String()), ("type", Schema.String()), ("key_id", Schema.String()),
-        ("timestamp", Schema.Integer()), ("creator", Schema.String()), ("signed_manifest", Schema.Uri()));
+        ("fingerprint", Schema.String().Nullable()), ("timestamp", Schema.Integer()), ("creator", Schema.String().Nullable()), ("signed_manifest", Schema.Uri()));
 
     /// <summary>Any content in the generic list: the fields every type has, and its own.</summary>
     public static JsonObject AnySchema()

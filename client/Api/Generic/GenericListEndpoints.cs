@@ -22,7 +22,7 @@ public static class GenericListEndpoints
     private static readonly FilterSet Distributions = new FilterSet().Include(DistributionEndpoints.Filters).Type("container.container");
     private static readonly FilterSet Versions = new FilterSet().Include(RepositoryEndpoints.VersionFilters);
 
-    private static readonly string[] ContentTypes = ["container.blob", "container.manifest", "container.tag"];
+    private static readonly string[] ContentTypes = ["container.blob", "container.manifest", "container.tag", "container.signature"];
     private static readonly FilterSet Content = ContentEndpoints.Common(Hrefs.ApiRoot + "content/").Type(ContentTypes);
 
     private static readonly ApiSchema AnyContent = ApiSchema.Fixed("MultipleArtifactContentResponse", ContentJson.AnySchema);
@@ -45,7 +45,7 @@ public static class GenericListEndpoints
             .Describe("Content", PulpOperation.List("content", "List content", Content, AnyContent));
     }
 
-    /// <summary>Blobs, then manifests, then tags, paged as one list; <c>pulp_type</c> picks which of them take part.</summary>
+    /// <summary>Blobs, then manifests, then tags, then signatures, paged as one list; <c>pulp_type</c> picks which of them take part.</summary>
     private static async Task<IResult> ListContent(HttpRequest request, ContentCatalog catalog)
     {
         var list = ListRequest.Parse(request, Content);
@@ -56,6 +56,7 @@ public static class GenericListEndpoints
             ("container.blob", async q => { var p = await catalog.ListBlobsAsync(q, ct); return (p.Count, p.Items.Select(ContentJson.Render)); }),
             ("container.manifest", async q => { var p = await catalog.ListManifestsAsync(q, ct); return (p.Count, p.Items.Select(ContentJson.Render)); }),
             ("container.tag", async q => { var p = await catalog.ListTagsAsync(q, ct); return (p.Count, p.Items.Select(ContentJson.Render)); }),
+            ("container.signature", async q => { var p = await catalog.ListSignaturesAsync(q, ct); return (p.Count, p.Items.Select(ContentJson.Render)); }),
         };
         long total = 0;
         var (skip, wanted) = ((long)list.Query.Offset, list.Query.Limit);

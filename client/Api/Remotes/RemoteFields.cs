@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Mirror.Gateway.Api.OpenApi;
 using Mirror.Gateway.Http;
+using Mirror.Oci;
 using Mirror.Remotes;
 
 namespace Mirror.Gateway.Api.Remotes;
@@ -51,10 +52,12 @@ public static class RemoteFields
         var includes = fields.StringList("includes", maxItemLength: 255);
         var excludes = fields.StringList("excludes", maxItemLength: 255);
         var sigstore = pullThrough ? default : fields.String("sigstore", allowNull: true);
+        var platforms = fields.StringList(PlatformsField, maxItemLength: 255);
 
         if (url.Value is { } u) CheckUrl(fields, "url", u);
         if (proxyUrl.Value is { } p) CheckUrl(fields, "proxy_url", p);
         if (sigstore.Value is { } s) CheckUrl(fields, "sigstore", s);
+        if (platforms.Value is { } listed) CheckPlatforms(fields, listed);
         foreach (var (field, pem) in new[] { ("ca_cert", caCert.Value), ("client_cert", clientCert.Value) })
             if (pem is not null && !pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
                 fields.AddError(field, "Certificate must be in PEM format (-----BEGIN CERTIFICATE-----).");
@@ -84,6 +87,7 @@ public static class RemoteFields
             Includes = Merge(includes, includeTags, c?.Includes),
             Excludes = Merge(excludes, excludeTags, c?.Excludes),
             Sigstore = sigstore.Or(c?.Sigstore),
+            Platforms = platforms.Present ? platforms.Value?.Select(PlatformFilter.Normal).Distinct().ToList() : c?.Platforms,
             PullThrough = pullThrough,
             SharesLimitsOf = c?.SharesLimitsOf,
         };
@@ -101,6 +105,17 @@ public static class RemoteFields
             fields.AddError("proxy_url", "proxy_url must be set when proxy credentials are set.");
         fields.ThrowIfInvalid();
         return (settings, secrets);
+    }
+
+    /// <summary>This mirror's platform filter; the <c>mirror_</c> prefix keeps it apart from any field Pulp may add.</summary>
+    public const string PlatformsField = "mirror_platforms";
+
+    private static void CheckPlatforms(FieldReader fields, List<string> platforms)
+    {
+        if (platforms.Count == 0)
+            fields.AddError(PlatformsField, "List at least one platform (os/arch[/variant]), or set null to mirror every platform.");
+        else if (platforms.FirstOrDefault(p => !PlatformFilter.IsValid(p)) is { } bad)
+            fields.AddError(PlatformsField, $"\"{bad}\" is not a platform: write os/arch or os/arch/variant (linux/amd64, linux/arm64/v8).");
     }
 
     private static List<string>? Merge(Field<List<string>?> current, Field<List<string>?> legacy, List<string>? existing)

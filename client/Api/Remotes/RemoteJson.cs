@@ -44,6 +44,7 @@ public static class RemoteJson
         json["includes"] = Strings(s.Includes);
         json["excludes"] = Strings(s.Excludes);
         if (!s.PullThrough) json["sigstore"] = s.Sigstore;
+        if (!s.PullThrough) json[RemoteFields.PlatformsField] = Strings(s.Platforms);
         return json;
     }
 

@@ -34,12 +34,16 @@ public static partial class ContentActionEndpoints
 
     private static readonly ApiSchema RemoveImageBody = ApiSchema.FromReader("RemoveImage", f => f.String("digest", required: true));
 
-    /// <summary>The content action of container-push repositories: <c>remove_image/</c>.</summary>
+    /// <summary>The content actions of container-push repositories: <c>remove_image/</c>, <c>tag/</c>, <c>untag/</c>.</summary>
     public static void MapPush(IEndpointRouteBuilder api)
     {
-        api.MapPost("repositories/container/container-push/{id:guid}/remove_image/", RemoveImage)
-            .Describe("Repositories: Container-Push", PulpOperation.Act("repositories_container_container_push", "remove_image",
-                "container_container_push_repository_href", "Delete an image from a repository", RemoveImageBody));
+        const string prefix = "repositories_container_container_push", href = "container_container_push_repository_href", tag = "Repositories: Container-Push";
+        var repository = api.MapGroup("repositories/container/container-push/{id:guid}");
+        repository.MapPost("/remove_image/", RemoveImage).Describe(tag, PulpOperation.Act(prefix, "remove_image", href, "Delete an image from a repository", RemoveImageBody));
+        repository.MapPost("/tag/", (Guid id, HttpContext c, IGrainFactory g, ContentLookup l) => TagImage(id, c, g, l, push: true))
+            .Describe(tag, PulpOperation.Act(prefix, "tag", href, "Create a Tag", TagBody));
+        repository.MapPost("/untag/", (Guid id, HttpContext c, IGrainFactory g, ContentLookup l) => UntagImage(id, c, g, l, push: true))
+            .Describe(tag, PulpOperation.Act(prefix, "untag", href, "Delete a tag", UntagBody));
     }
 
     public static void Map(IEndpointRouteBuilder api)
@@ -47,8 +51,8 @@ public static partial class ContentActionEndpoints
         var repository = api.MapGroup("repositories/container/container/{id:guid}");
         repository.MapPost("/add/", Add).Describe(Tag, PulpOperation.Act(Prefix, "add", Href, "Add content", ManageBody));
         repository.MapPost("/remove/", Remove).Describe(Tag, PulpOperation.Act(Prefix, "remove", Href, "Remove content", ManageBody));
-        repository.MapPost("/tag/", TagImage).Describe(Tag, PulpOperation.Act(Prefix, "tag", Href, "Create a Tag", TagBody));
-        repository.MapPost("/untag/", UntagImage).Describe(Tag, PulpOperation.Act(Prefix, "untag", Href, "Delete a tag", UntagBody));
+        repository.MapPost("/tag/", (Guid id, HttpContext c, IGrainFactory g, ContentLookup l) => TagImage(id, c, g, l, push: false)).Describe(Tag, PulpOperation.Act(Prefix, "tag", Href, "Create a Tag", TagBody));
+        repository.MapPost("/untag/", (Guid id, HttpContext c, IGrainFactory g, ContentLookup l) => UntagImage(id, c, g, l, push: false)).Describe(Tag, PulpOperation.Act(Prefix, "untag", Href, "Delete a tag", UntagBody));
         repository.MapPost("/copy_tags/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Copy(id, c, g, r, manifests: false))
             .Describe(Tag, PulpOperation.Act(Prefix, "copy_tags", Href, "Copy tags", TagCopyBody));
         repository.MapPost("/copy_manifests/", (Guid id, HttpContext c, IGrainFactory g, RepositoryCatalog r) => Copy(id, c, g, r, manifests: true))
@@ -100,10 +104,10 @@ public static partial class ContentActionEndpoints
         return await TaskDispatch.Accepted(grains, context, new ChangeRepositoryContent(id, new RemoveContent(units)));
     }
 
-    /// <summary>A tag on a manifest of the latest version, replacing the tag of that name.</summary>
-    private static async Task<IResult> TagImage(Guid id, HttpContext context, IGrainFactory grains, ContentLookup lookup)
+    /// <summary>A tag on a manifest of the latest version, replacing the tag of that name (a push repository's as a synced one's).</summary>
+    private static async Task<IResult> TagImage(Guid id, HttpContext context, IGrainFactory grains, ContentLookup lookup, bool push)
     {
-        var repository = await RepositoryEndpoints.Find(grains, id);
+        var repository = await RepositoryEndpoints.Find(grains, id, push);
         var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial: false);
         var (tag, digest) = ReadTag(fields, withDigest: true);
         fields.ThrowIfInvalid();
@@ -114,9 +118,9 @@ public static partial class ContentActionEndpoints
     }
 
     /// <summary>The tag of that name leaves the latest version; it must be there.</summary>
-    private static async Task<IResult> UntagImage(Guid id, HttpContext context, IGrainFactory grains, ContentLookup lookup)
+    private static async Task<IResult> UntagImage(Guid id, HttpContext context, IGrainFactory grains, ContentLookup lookup, bool push)
     {
-        var repository = await RepositoryEndpoints.Find(grains, id);
+        var repository = await RepositoryEndpoints.Find(grains, id, push);
         var fields = new FieldReader(await RequestBody.ReadObject(context.Request), partial: false);
         var (tag, _) = ReadTag(fields, withDigest: false);
         fields.ThrowIfInvalid();

@@ -15,7 +15,7 @@ public static class RepositoryJson
         var rendered = new JsonObject
         {
             ["pulp_href"] = href,
-            ["prn"] = Hrefs.RepositoryPrn(repository.Id),
+            ["prn"] = Hrefs.RepositoryPrn(repository.Id, repository.Push),
             ["pulp_created"] = PulpJson.Timestamp(repository.Created),
             ["pulp_last_updated"] = PulpJson.Timestamp(repository.LastUpdated),
             ["versions_href"] = href + "versions/",

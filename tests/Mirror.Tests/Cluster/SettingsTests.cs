@@ -60,6 +60,28 @@ public sealed class SettingsTests
         Assert.DoesNotContain("c2hvcnQta2V5", output);
     }
 
+    [Fact]
+    public async Task A_gateway_with_bad_registry_users_names_each_key_and_no_password()
+    {
+        var output = await ExitOf("gateway", new()
+        {
+            ["Mirror__Database"] = Unreachable,
+            ["Mirror__AdminPassword"] = "password",
+            ["Mirror__Users__0__Username"] = "admin",
+            ["Mirror__Users__0__Password"] = "sesame-one",
+            ["Mirror__Users__0__Push__0"] = "Team/App",
+            ["Mirror__Users__1__Username"] = "dev",
+            ["Mirror__Users__1__Pull__0"] = "team",
+            ["Mirror__Users__2__Username"] = "ops",
+            ["Mirror__Users__2__Password"] = "sesame-two",
+        });
+        Assert.Contains("Mirror:Users:0:Username is the admin's", output);
+        Assert.Contains("Mirror:Users:0:Push:0 is 'Team/App': not a repository name prefix", output);
+        Assert.Contains("Mirror:Users:1:Password is not set", output);
+        Assert.Contains("Mirror:Users:2 may neither push nor pull", output);
+        Assert.DoesNotContain("sesame", output);
+    }
+
     private static async Task<string> ExitOf(string process, Dictionary<string, string> environment)
     {
         var (project, assembly) = process == "silo" ? ("silo", "Mirror.Silo.dll") : ("client", "Mirror.Gateway.dll");
