@@ -149,7 +149,7 @@ public sealed record ReclaimSpace([property: Id(0)] List<Guid> RepositoryIds, [p
     public override string TaskName => "pulpcore.app.tasks.reclaim_space.reclaim_space";
 
     public override List<string> ReservedResources() =>
-        RepositoryIds.Count > 0 ? [.. RepositoryIds.Select(Hrefs.RepositoryPrn)] : ["/pulp/api/v3/repositories/reclaim_space/"];
+        RepositoryIds.Count > 0 ? [.. RepositoryIds.Select(id => Hrefs.RepositoryPrn(id))] : ["/pulp/api/v3/repositories/reclaim_space/"];
 }
 
 /// <summary>
