@@ -32,6 +32,8 @@ internal sealed class SyncRunner
     private TagRules _rules;
     /// <summary>The atomic signatures this sync found, by digest, for its version.</summary>
     private List<string> _signaturesFound = [];
+    // With signed_only and atomic signatures too: what a cosign signature (tag or referrer) marks as signed, with its companions.
+    private HashSet<string> _cosignSigned = [];
 
     private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote, PermitScope scope)
     {
@@ -108,8 +110,9 @@ internal sealed class SyncRunner
         Progress.Set(new ProgressReport { Code = code, Message = message, State = TaskStates.Running, Done = (Progress.Reports.FirstOrDefault(r => r.Code == code)?.Done ?? 0) + 1 });
 
     /// <summary>
-    /// Where atomic signatures come from. With one, <c>signed_only</c> means "has an atomic signature"; without, it means
-    /// "has a cosign signature", which the tag rules decide (pulp_container's two readings).
+    /// Where atomic signatures come from. Without one, <c>signed_only</c> means "has a cosign signature", which the tag
+    /// rules decide (as pulp_container does); with one, "has an atomic or a cosign signature" (a mirror of a mirror serves
+    /// both, and a cosign-signed image is signed whatever its upstream also offers).
     /// </summary>
     private async Task FindSignatureSource()
     {
@@ -137,7 +140,8 @@ internal sealed class SyncRunner
         Progress.Complete(SyncProgress.Signatures);
         bool Signed(string digest) => found.TryGetValue(digest, out var signatures) && signatures.Count > 0;
         var kept = _sync.SignedOnly
-            ? references.Where(r => children.TryGetValue(r.Digest, out var listed) ? listed.All(Signed) : Signed(r.Digest)).ToList()
+            ? references.Where(r => _cosignSigned.Contains(r.Digest)
+                || (children.TryGetValue(r.Digest, out var listed) ? listed.All(Signed) : Signed(r.Digest))).ToList()
             : references;
         var keptManifests = kept.Select(r => r.Digest).Concat(kept.SelectMany(r => children.GetValueOrDefault(r.Digest) ?? [])).ToHashSet(StringComparer.Ordinal);
         _signaturesFound = found.Where(f => keptManifests.Contains(f.Key)).SelectMany(f => f.Value).Distinct().ToList();
@@ -171,6 +175,12 @@ internal sealed class SyncRunner
         }
         Progress.Complete(SyncProgress.Tags);
         var referrers = await DiscoverReferrers(tagged.Select(r => r.Digest).Concat(_rules.Digests).Distinct().ToList());
+        if (_sync.SignedOnly && _signatureSource != SignatureSource.None)
+        {
+            // Signed either way counts: what a cosign signature keeps stays, whatever the atomic signatures say (SyncSignatures).
+            var cosign = new TagRules(_remote.Settings, signedOnly: true).Keep(tagged, tags, referrers).Select(r => r.Digest).ToHashSet(StringComparer.Ordinal);
+            _cosignSigned = [.. cosign, .. TagRules.Attached(cosign, referrers)];
+        }
         tagged = _rules.Keep(tagged, tags, referrers);
         var kept = tagged.Select(r => r.Digest).Concat(_rules.Digests).ToHashSet(StringComparer.Ordinal);
         // Referrers are untagged content, unless a tag (a cosign .sig, say) names them already.
