@@ -7,8 +7,8 @@ using Mirror.Repositories;
 namespace Mirror.Grains.Repositories;
 
 /// <summary>
-/// Removes uploads nobody touched for <see cref="UploadExpiry.Age"/> (a client that died or gave up mid-push): their rows first,
-/// claimed by one delete, then their parts in the blob store. An upload removed here answers BLOB_UPLOAD_UNKNOWN, as a cancelled
+/// Removes uploads nobody touched for <see cref="UploadExpiry.Age"/> (a client that died or gave up mid-push): their parts in
+/// the blob store first, then their rows, so that a sweep cut off half way leaves nothing the next one cannot find. An upload removed here answers BLOB_UPLOAD_UNKNOWN, as a cancelled
 /// one does; a client resuming it starts over.
 /// </summary>
 public sealed class UploadSweepGrain(Uploads uploads, IBlobStore blobs, UploadExpiry expiry, ILogger<UploadSweepGrain> log)
@@ -22,8 +22,16 @@ public sealed class UploadSweepGrain(Uploads uploads, IBlobStore blobs, UploadEx
     {
         if (reminderName != Reminder) return;
         // A failure (the database away) is logged by Orleans; the next tick sweeps what this one left.
-        var removed = await uploads.RemoveUntouchedAsync(expiry.Age, CancellationToken.None);
-        foreach (var part in removed.SelectMany(u => u.Parts)) await blobs.DeletePartAsync(part, CancellationToken.None);
+        var untouched = await uploads.UntouchedAsync(expiry.Age, CancellationToken.None);
+        var removed = new List<UploadState>();
+        foreach (var upload in untouched)
+        {
+            foreach (var part in upload.Parts) await blobs.DeletePartAsync(part, CancellationToken.None);
+            // The delete claims the row (of a sweep and a client's cancel, one gets it); a part appended meanwhile goes too.
+            if (await uploads.RemoveAsync(upload.Id, CancellationToken.None) is not { } gone) continue;
+            foreach (var part in gone.Parts.Except(upload.Parts)) await blobs.DeletePartAsync(part, CancellationToken.None);
+            removed.Add(gone);
+        }
         if (removed.Count == 0) return;
         var bytes = removed.Sum(u => u.Size);
         log.AbandonedUploadsRemoved(removed.Count, bytes, expiry.Age);

@@ -35,11 +35,11 @@ public sealed class Uploads(NpgsqlDataSource db)
         db.Command("delete from mirror_uploads where id = $1 returning id, repository_id, parts, size", id).FirstAsync(Read, ct);
 
     /// <summary>
-    /// Ends every upload not touched for <paramref name="age"/> and returns what they held, for their parts to be removed. The
-    /// delete claims each row once: of two sweeps, or a sweep and a client's cancel, one gets it.
+    /// The uploads nobody touched for <paramref name="age"/>, for a sweep to remove: their parts first, then each row with
+    /// <see cref="RemoveAsync"/>, so that a sweep cut off half way leaves rows to find again rather than parts nothing names.
     /// </summary>
-    public Task<List<UploadState>> RemoveUntouchedAsync(TimeSpan age, CancellationToken ct) =>
-        db.Command("delete from mirror_uploads where updated < clock_timestamp() - $1 returning id, repository_id, parts, size", age).RowsAsync(Read, ct);
+    public Task<List<UploadState>> UntouchedAsync(TimeSpan age, CancellationToken ct) =>
+        db.Command("select id, repository_id, parts, size from mirror_uploads where updated < clock_timestamp() - $1", age).RowsAsync(Read, ct);
 
     private static UploadState Read(NpgsqlDataReader r) => new(r.GetGuid(0), r.GetGuid(1), r.GetFieldValue<Guid[]>(2), r.GetInt64(3));
 }

@@ -59,6 +59,13 @@ public sealed class MirrorCluster : IAsyncDisposable
     /// <summary>Where the folder blob store keeps a blob's bytes (<c>storage/Blobs/BlobPaths.cs</c>).</summary>
     public string BlobFile(string digest) => Path.Combine(BlobRoot, "sha256", digest[7..9], digest[7..]);
 
+    /// <summary>The upload parts in the folder store now (what the push tests compare before and after).</summary>
+    public HashSet<string> PartFiles()
+    {
+        var folder = Path.Combine(BlobRoot, "parts");
+        return Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToHashSet() : [];
+    }
+
     /// <param name="blobStore">The <c>Mirror__Blobs__*</c> settings; a folder of the cluster's own by default.</param>
     /// <param name="postgres">The server for the cluster's database: the suite's shared one by default.</param>
     /// <param name="environment">Settings for every process of the cluster (silos and gateways).</param>

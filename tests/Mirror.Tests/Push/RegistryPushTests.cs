@@ -22,6 +22,7 @@ public sealed class RegistryPushTests(PushFixture fixture) : IDisposable
         var name = Unique("chunked");
         var bytes = RandomNumberGenerator(300_000);
         var digest = Digests.Sha256(bytes);
+        var partsBefore = fixture.Cluster.PartFiles(); // another test's upload may still be open
 
         using var start = await _first.SendAsync(HttpMethod.Post, $"/v2/{name}/blobs/uploads/", Admin);
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
@@ -46,7 +47,7 @@ public sealed class RegistryPushTests(PushFixture fixture) : IDisposable
         Assert.Equal($"/v2/{name}/blobs/{digest}", finish.Headers.Location!.OriginalString);
         using var blob = await _first.SendAsync(HttpMethod.Get, $"/v2/{name}/blobs/{digest}", Admin);
         Assert.Equal(bytes, await blob.Content.ReadAsByteArrayAsync());
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(fixture.Cluster.BlobRoot, "parts")));
+        Assert.Empty(fixture.Cluster.PartFiles().Except(partsBefore));
         // The upload is over: its URL is unknown now.
         using var gone = await _second.SendAsync(HttpMethod.Get, location, Admin);
         Assert.Equal("BLOB_UPLOAD_UNKNOWN", (await RegistryHttp.ErrorOf(gone)).Code);

@@ -18,10 +18,9 @@ public sealed class UploadExpiryTests(PushFixture fixture) : IDisposable
     public async Task An_upload_untouched_past_its_expiry_is_removed_with_its_parts_and_a_live_one_stays()
     {
         var name = $"pushed/expiry-{Guid.NewGuid().ToString("N")[..8]}";
-        var parts = Path.Combine(fixture.Cluster.BlobRoot, "parts");
-        var before = PartFiles(parts);
+        var before = fixture.Cluster.PartFiles();
         var abandoned = await StartWithChunkAsync(name, System.Security.Cryptography.RandomNumberGenerator.GetBytes(50_000));
-        var abandonedParts = PartFiles(parts).Except(before).ToList();
+        var abandonedParts = fixture.Cluster.PartFiles().Except(before).ToList();
         Assert.NotEmpty(abandonedParts);
         var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(40_000);
         var live = await StartWithChunkAsync(name, bytes);
@@ -70,9 +69,6 @@ public sealed class UploadExpiryTests(PushFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
         return location;
     }
-
-    private static HashSet<string> PartFiles(string folder) =>
-        Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToHashSet() : [];
 
     public void Dispose() => _registry.Dispose();
 }
