@@ -27,6 +27,12 @@ public sealed record BenchOptions
     public int SmallTags { get; init; } = 1000;
     public int Seed { get; init; } = 42;
     public bool SkipSkopeo { get; init; }
+    /// <summary>
+    /// Runs one part only (<c>--only on-demand</c>): the upstream holds just what that part needs, the deployment runs
+    /// <see cref="SiloCounts"/>' first count of silos, the part repeats <see cref="Rounds"/> times, and the figures are
+    /// printed, not written over <c>bench/results/latest.*</c> (which stays the full run's).
+    /// </summary>
+    public string? Only { get; init; }
 
     public static BenchOptions Quickly => new()
     {
@@ -37,6 +43,7 @@ public sealed record BenchOptions
     public const string Usage = """
         usage: ./mirror bench [--quick] [--rounds N] [--tags N] [--blobs N] [--size-mib N] [--concurrency N]
                               [--silos 2,3] [--big-layer-mib N] [--scale-tags N] [--scale-manifests N] [--small-tags N] [--no-skopeo]
+                              [--only on-demand]
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -60,6 +67,7 @@ public sealed record BenchOptions
                 "--scale-manifests" => options with { ScaleManifests = Int() },
                 "--small-tags" => options with { SmallTags = Int() },
                 "--no-skopeo" => options with { SkipSkopeo = true },
+                "--only" => Value() is "on-demand" ? options with { Only = "on-demand" } : throw new ArgumentException("--only takes on-demand"),
                 var other => throw new ArgumentException($"unknown option {other}"),
             };
         }

@@ -34,6 +34,12 @@ public static class Benchmark
         await File.WriteAllTextAsync(Path.Combine(deployment.Run, "bench-registry.pid"), registry.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         try
         {
+            if (options.Only == "on-demand")
+            {
+                await OnDemandOnlyAsync(options, deployment, registry, results, ct);
+                results.TotalSeconds = total.Elapsed.TotalSeconds;
+                return results;
+            }
             var bench = await PrepareAsync(options, deployment, registry, results, work, ct);
             for (var round = 1; round <= options.Rounds; round++)
             {
@@ -89,6 +95,26 @@ public static class Benchmark
         BenchContext.Say($"upstream ready in {results.GenerationSeconds:F0} s");
         return new BenchContext { Options = options, Deployment = deployment, Registry = registry, Main = main, Big = big, Scale = scale, Small = small,
             Warmup = new UpstreamRepository("warmup", [.. warmup.Tagged.Select(t => t.Tag)], warmup.Manifests.Count, 2, []), Results = results, Work = work };
+    }
+
+    /// <summary>
+    /// <c>--only on-demand</c>: the upstream holds the large-layer image only; a fresh deployment of the first silo count
+    /// runs the on-demand pulls, their timed part <see cref="BenchOptions.Rounds"/> times.
+    /// </summary>
+    private static async Task OnDemandOnlyAsync(BenchOptions options, LocalDeployment deployment, RegistryServer registry, BenchResults results, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var pusher = new RegistryPusher(registry.BaseUrl);
+        BenchContext.Say($"upstream: generating the {options.BigLayerBytes / BenchOptions.MiB} MiB layer ...");
+        var big = await BigLayerImage.PushAsync(pusher, "big", options, ct);
+        results.GenerationSeconds = clock.Elapsed.TotalSeconds;
+        UpstreamRepository None(string name) => new(name, [], 0, 0, []);
+        var bench = new BenchContext { Options = options, Deployment = deployment, Registry = registry, Main = None("bench"), Big = big, Scale = None("scale"),
+            Small = None("small"), Warmup = None("warmup"), Results = results, Work = Path.Combine(deployment.Data, "work") };
+        var silos = options.SiloCounts[0];
+        BenchContext.Say($"on demand only: starting {silos} silos on a fresh database and blob folder ...");
+        await deployment.StartFreshAsync(silos, ct);
+        await Step(results, "on demand", () => OnDemandRun.RunAsync(bench, ct, options.Rounds));
     }
 
     /// <summary>Runs a measurement whose failure is recorded as a problem rather than ending the run.</summary>

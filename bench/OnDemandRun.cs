@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Mirror.Bench.Deployment;
+using Mirror.Bench.Measure;
 using Mirror.Bench.Report;
 using Mirror.TestKit;
 
@@ -19,13 +20,12 @@ public static class OnDemandRun
     private const string BasePath = "bench-on-demand";
     public const int ConcurrentPulls = 4;
 
-    public static async Task RunAsync(BenchContext bench, CancellationToken ct)
+    /// <param name="rounds">How many times the plain GET, the first and the repeat pull are taken (in that order, each round).</param>
+    public static async Task RunAsync(BenchContext bench, CancellationToken ct, int rounds = 1)
     {
         var (deployment, image) = (bench.Deployment, bench.Big);
         using var api = deployment.Api();
-        BenchContext.Say($"on demand: plain GETs of the {image.Bytes / BenchOptions.MiB} MiB image's blobs from the upstream ...");
         using var upstream = new HttpClient { BaseAddress = bench.Registry.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
-        var plain = await PullAsync(upstream, image.Name, image, ct);
 
         await ForgetMemoryRunAsync(api, ct);
         await using var proxy = await RecordingProxy.StartAsync(bench.Registry.BaseUrl);
@@ -45,17 +45,37 @@ public static class OnDemandRun
         var layers = image.Blobs.Where(b => proxy.Requests.Any(r => r.Kind == RequestKind.BlobGet && r.PathAndQuery.EndsWith(b.Digest, StringComparison.Ordinal))).Sum(b => b.Size);
         if (concurrent.Any(p => !p.Verified)) bench.Results.Problems.Add("on demand: a concurrent first pull did not get the upstream's bytes");
 
-        // Straight at the registry, like the plain GETs, and unstored again: a first pull as the first one of all was.
+        // Straight at the registry, like the plain GETs, and unstored again before each first pull: a first pull as the first one of all was.
         await api.RunTaskAsync(api.PatchAsync(remote, new { url = bench.Registry.BaseUrl.ToString() }, ct));
-        await api.RunTaskAsync(api.PostAsync("/pulp/api/v3/repositories/reclaim_space/", new { repo_hrefs = new[] { repository } }, ct));
-        BenchContext.Say("on demand: one first pull and one repeat pull through the gateway ...");
-        var first = await PullAsync(gateway, BasePath, image, ct);
-        var repeat = await PullAsync(gateway, BasePath, image, ct);
+        var processes = bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]);
+        var measured = new List<OnDemandRound>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            await api.RunTaskAsync(api.PostAsync("/pulp/api/v3/repositories/reclaim_space/", new { repo_hrefs = new[] { repository } }, ct));
+            BenchContext.Say($"on demand{(rounds > 1 ? $" round {round}" : "")}: plain GETs of the {image.Bytes / BenchOptions.MiB} MiB image's blobs from the upstream, " +
+                "then one first pull and one repeat pull through the gateway ...");
+            var plain = await WatchedAsync(processes, () => PullAsync(upstream, image.Name, image, ct));
+            var first = await WatchedAsync(processes, () => PullAsync(gateway, BasePath, image, ct));
+            var repeat = await WatchedAsync(processes, () => PullAsync(gateway, BasePath, image, ct));
+            measured.Add(new OnDemandRound(round, plain.Seconds, first.Seconds, repeat.Seconds, plain.Cpu, first.Cpu, repeat.Cpu));
+            BenchContext.Say($"on demand: plain {plain.Seconds:F2} s, first pull {first.Seconds:F2} s ({plain.Seconds / first.Seconds:F2}×), " +
+                $"repeat {repeat.Seconds:F2} s ({plain.Seconds / repeat.Seconds:F2}×); CPU s plain {Cpu(plain.Cpu)}; first {Cpu(first.Cpu)}; repeat {Cpu(repeat.Cpu)}");
+        }
 
-        bench.Results.OnDemand = new OnDemandResult(image.Bytes, plain.Seconds, first.Seconds, repeat.Seconds, ConcurrentPulls, concurrent.Max(p => p.Seconds), layers, upstreamBytes);
-        BenchContext.Say($"on demand: plain {plain.Seconds:F1} s, first pull {first.Seconds:F1} s, repeat {repeat.Seconds:F1} s; " +
-            $"{ConcurrentPulls} concurrent first pulls took {upstreamBytes / (double)Math.Max(1, layers):F2}× the fetched blobs' bytes from the upstream");
+        bench.Results.OnDemand = new OnDemandResult(image.Bytes, Summary.Median(measured.Select(r => r.PlainSeconds)), Summary.Median(measured.Select(r => r.FirstPullSeconds)),
+            Summary.Median(measured.Select(r => r.RepeatPullSeconds)), ConcurrentPulls, concurrent.Max(p => p.Seconds), layers, upstreamBytes) { Rounds = measured };
+        BenchContext.Say($"on demand: {ConcurrentPulls} concurrent first pulls took {upstreamBytes / (double)Math.Max(1, layers):F2}× the fetched blobs' bytes from the upstream");
     }
+
+    private static async Task<(double Seconds, Dictionary<string, double> Cpu)> WatchedAsync(IReadOnlyDictionary<string, int> processes, Func<Task<(double Seconds, bool Verified)>> pull)
+    {
+        await using var watch = new ProcessWatch(processes);
+        var (seconds, _) = await pull();
+        var usage = await watch.StopAsync();
+        return (seconds, usage.ToDictionary(u => u.Key, u => Math.Round(u.Value.CpuSeconds, 2)));
+    }
+
+    private static string Cpu(Dictionary<string, double> cpu) => string.Join(", ", cpu.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value:F2}"));
 
     /// <summary>
     /// The memory measurement stored the same image: its repository goes, and an orphan cleanup with no protection takes

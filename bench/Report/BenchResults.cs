@@ -25,7 +25,13 @@ public sealed record OnDemandResult(long ImageBytes, double PlainSeconds, double
     public double FirstVsPlain => PlainSeconds / FirstPullSeconds;
     public double RepeatVsPlain => PlainSeconds / RepeatPullSeconds;
     public double? UpstreamBytesRatio => FetchedBlobBytes > 0 ? UpstreamBytes / (double)FetchedBlobBytes : null;
+    /// <summary>Each round's plain GET, first and repeat pull (the seconds above are their medians), with CPU seconds per process.</summary>
+    public IReadOnlyList<OnDemandRound> Rounds { get; init; } = [];
 }
+
+/// <summary>One round of the on-demand pulls: seconds, and CPU seconds per process (registry, gateway, silos) of each pull.</summary>
+public sealed record OnDemandRound(int Round, double PlainSeconds, double FirstPullSeconds, double RepeatPullSeconds,
+    Dictionary<string, double> PlainCpu, Dictionary<string, double> FirstPullCpu, Dictionary<string, double> RepeatPullCpu);
 
 /// <summary>Latency of one kind of page (first, middle, last) of one list.</summary>
 public sealed record PageLatency(string List, string Page, Latency Latency);
