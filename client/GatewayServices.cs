@@ -37,6 +37,7 @@ public static class GatewayServices
         services.AddSingleton<PushRepositories>();
         services.AddSingleton<PullThroughCache>();
         services.AddSingleton<RegistryPush>();
+        services.AddSingleton<VerifiedFiles>();
 
         services.AddOptions<ClusterOptions>().Configure<GatewaySettings>((o, s) => (o.ClusterId, o.ServiceId) = (s.ClusterId, s.ServiceId));
         // Silos that restart come back on the list within seconds instead of the default minute.

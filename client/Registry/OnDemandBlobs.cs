@@ -11,7 +11,7 @@ namespace Mirror.Gateway.Registry;
 internal static class OnDemandBlobs
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// The staging of the running download, started if none runs, once its bytes are readable; null when the blob is in

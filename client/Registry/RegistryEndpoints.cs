@@ -22,7 +22,7 @@ public static class RegistryEndpoints
     public static void Map(IEndpointRouteBuilder app) => app.Map("/v2/{**rest}", Handle);
 
     private static async Task Handle(HttpContext context, RegistryAccess access, ServedContent content, PushedContent pushed, RegistryPush push,
-        PullThroughCache pullThrough, IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains, string? rest)
+        PullThroughCache pullThrough, IBlobStore blobs, BlobQuarantine quarantine, VerifiedFiles verified, IGrainFactory grains, string? rest)
     {
         var request = context.Request;
         var reads = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
@@ -83,7 +83,7 @@ public static class RegistryEndpoints
                 await Referrers(context, pushed, version, path.Reference);
                 return;
             default:
-                await Blob(context, content, pushed, blobs, quarantine, grains, version, path.Reference);
+                await Blob(context, content, pushed, blobs, quarantine, verified, grains, version, path.Reference);
                 return;
         }
     }
@@ -167,13 +167,13 @@ public static class RegistryEndpoints
         if (!HttpMethods.IsHead(context.Request.Method)) await response.Body.WriteAsync(manifest.Raw);
     }
 
-    private static async Task Blob(HttpContext context, ServedContent content, PushedContent pushed, IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains,
-        VersionRef version, string digest)
+    private static async Task Blob(HttpContext context, ServedContent content, PushedContent pushed, IBlobStore blobs, BlobQuarantine quarantine, VerifiedFiles verified,
+        IGrainFactory grains, VersionRef version, string digest)
     {
         if (digest == EmptyLayer.Digest)
         {
             await SendBytes(context, digest, EmptyLayer.Bytes.Length, (offset, length) => Task.FromResult<Stream>(
-                new MemoryStream(EmptyLayer.Bytes[(int)offset..(int)(offset + length)].ToArray(), writable: false)), damaged: null);
+                new MemoryStream(EmptyLayer.Bytes[(int)offset..(int)(offset + length)].ToArray(), writable: false)), damaged: null, verified);
             return;
         }
         if (!Digests.IsValid(digest)) throw RegistryError.BlobUnknown(digest);
@@ -184,7 +184,7 @@ public static class RegistryEndpoints
             // HEAD answers what the sync recorded; only a GET fetches.
             if (HttpMethods.IsHead(context.Request.Method))
             {
-                await SendBytes(context, digest, blob.Size, (_, _) => throw new InvalidOperationException("a HEAD reads no bytes"), damaged: null);
+                await SendBytes(context, digest, blob.Size, (_, _) => throw new InvalidOperationException("a HEAD reads no bytes"), damaged: null, verified);
                 return;
             }
             var grain = grains.GetGrain<IBlobGrain>(digest);
@@ -193,7 +193,7 @@ public static class RegistryEndpoints
             if (await OnDemandBlobs.FollowAsync(grain, request, puller, digest, context.RequestAborted) is { } staging)
             {
                 await SendBytes(context, digest, blob.Size,
-                    (offset, length) => Task.FromResult<Stream>(new StagedBlobStream(grain, request, puller, blobs, digest, staging, offset, length)), damaged: null);
+                    (offset, length) => Task.FromResult<Stream>(new StagedBlobStream(grain, request, puller, blobs, digest, staging, offset, length)), damaged: null, verified);
                 return;
             }
             // Stored meanwhile: served from the store like any other.
@@ -212,15 +212,19 @@ public static class RegistryEndpoints
             return;
         }
         await SendBytes(context, digest, size, (offset, length) => blobs.OpenReadAsync(digest, offset, length, context.RequestAborted),
-            damaged: damage => quarantine.QuarantineAsync(digest, damage));
+            damaged: damage => quarantine.QuarantineAsync(digest, damage), verified);
     }
 
     /// <summary>
     /// A blob's bytes, or the one range asked for (206), with the headers registries send. The bytes are checked as they
-    /// go (the whole blob against its digest, a range for its length); on a mismatch the connection is cut before the last
-    /// bytes, so no client takes wrong bytes for the blob, and <paramref name="damaged"/> hears what was found.
+    /// go, for their length and, for a whole blob not known to be right, against its digest; on a mismatch the connection
+    /// is cut before the last bytes, so no client takes wrong bytes for the blob, and <paramref name="damaged"/> hears what
+    /// was found. Known to be right: a first pull's staging (the silo verifies it as it writes, and the stream ends only
+    /// once it did), and a stored file this process has seen verified, unchanged since (<see cref="VerifiedFiles"/>): so a
+    /// blob is hashed by a gateway once, not on every pull.
     /// </summary>
-    private static async Task SendBytes(HttpContext context, string digest, long size, Func<long, long, Task<Stream>> open, Func<string, Task>? damaged)
+    private static async Task SendBytes(HttpContext context, string digest, long size, Func<long, long, Task<Stream>> open, Func<string, Task>? damaged,
+        VerifiedFiles verified)
     {
         var response = context.Response;
         response.Headers["Docker-Content-Digest"] = digest;
@@ -246,7 +250,15 @@ public static class RegistryEndpoints
         try
         {
             await using var stream = await open(offset, length);
-            damage = await VerifiedCopy.CopyAsync(stream, response.Body, length, range is null ? digest : null, context.RequestAborted);
+            var file = range is null ? FileIdentity.Of(stream) : null;
+            var hash = range is null && stream is not StagedBlobStream && !(file is { } known && verified.Contains(digest, known));
+            damage = await VerifiedCopy.CopyAsync(stream, response.Body, length, hash ? digest : null, context.RequestAborted);
+            if (damage is null)
+            {
+                // Hashed just now and unchanged meanwhile, or staged and verified by its silo: later pulls through this process send it as it is.
+                var right = hash ? (FileIdentity.Of(stream) == file ? file : null) : (stream as StagedBlobStream)?.VerifiedFile;
+                if (right is { } seen) verified.Add(digest, seen);
+            }
         }
         catch (StagedBlobFailedException e)
         {

@@ -37,8 +37,13 @@ public sealed class BlobGrain(
     private readonly HashSet<Guid> _waiting = [];
     /// <summary>Pullers told of a staging that have not opened it yet: a streamed staging waits for them before it goes.</summary>
     private readonly Dictionary<string, HashSet<Guid>> _unopened = [];
-    private static readonly TimeSpan StreamedLinger = TimeSpan.FromSeconds(5);
+    /// <summary>When each puller last asked: a streamed staging waits for a puller told of it only while that puller asks.</summary>
+    private readonly Dictionary<Guid, long> _asked = [];
+    /// <summary>At most this long, however many pullers still ask without opening it.</summary>
+    private static readonly TimeSpan StreamedMaxLinger = TimeSpan.FromSeconds(60);
     private string? _staging;
+    /// <summary>The running download's staging once its bytes matched the digest (set off the grain's turn, by the store).</summary>
+    private volatile string? _stagingVerified;
     private bool _workIsFetch;
 
     private string Digest => this.GetPrimaryKeyString();
@@ -60,13 +65,14 @@ public sealed class BlobGrain(
     async Task<BlobFetch> IBlobGrain.Fetch(BlobRequest request, string? following, Guid puller)
     {
         var polled = Work.Poll(); // every poll keeps the download alive: one that nobody follows any more is cancelled
+        Asked(puller);
         if (following is not null)
         {
             if (_ended.TryGetValue(following, out var ended)) return ended;
             // Not running any more and no ending recorded: this activation never ran it (its silo died) or it was cut short.
-            return polled?.State == WorkState.Running && _staging == following
-                ? BlobFetch.Arriving(following)
-                : BlobFetch.Failed("The download was interrupted.");
+            if (polled?.State != WorkState.Running || _staging != following) return BlobFetch.Failed("The download was interrupted.");
+            // Verified while the store still makes it durable: its readers have every byte, and the right ones.
+            return _stagingVerified == following ? BlobFetch.Verified : BlobFetch.Arriving(following);
         }
         if (polled?.State == WorkState.Running)
         {
@@ -129,7 +135,8 @@ public sealed class BlobGrain(
                 _staging = staging;
                 try
                 {
-                    await blobs.StageAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, staging, keep, attempt);
+                    await blobs.StageAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, staging, keep,
+                        verified: () => _stagingVerified = staging, attempt);
                     // Durable before visible: a kept blob is indexed before any reader is told its bytes were right.
                     if (keep) size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, attempt) ?? 0;
                     End(staging, BlobFetch.Verified);
@@ -152,7 +159,9 @@ public sealed class BlobGrain(
 
     /// <summary>
     /// A streamed staging's bytes are read from it by every puller told of it; once they all opened it (an open reader
-    /// keeps the bytes) or a few seconds passed, it goes. Pulls that come meanwhile wait, and then fetch anew.
+    /// keeps the bytes), or the ones that did not stopped asking (their client went away), it goes. A puller that still
+    /// asks is waited for, however slow the machine: dropping the staging under it would cost it a second download.
+    /// Pulls that come meanwhile wait, and then fetch anew.
     /// </summary>
     private async Task DropWhenOpened(string staging, CancellationToken ct)
     {
@@ -160,7 +169,7 @@ public sealed class BlobGrain(
         var since = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            while (_unopened.TryGetValue(staging, out var told) && told.Count > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(since) < StreamedLinger)
+            while (_unopened.TryGetValue(staging, out var told) && told.Any(Asking) && System.Diagnostics.Stopwatch.GetElapsedTime(since) < StreamedMaxLinger)
                 await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
         }
         finally
@@ -175,6 +184,20 @@ public sealed class BlobGrain(
             }
         }
     }
+
+    private void Asked(Guid puller)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Pullers that stopped asking are forgotten, so that the record stays as small as the pulls in progress.
+        if (_asked.Count >= 256)
+            foreach (var (gone, _) in _asked.Where(a => System.Diagnostics.Stopwatch.GetElapsedTime(a.Value, now) > PolledWork.AbandonAfter).ToList())
+                _asked.Remove(gone);
+        _asked[puller] = now;
+    }
+
+    /// <summary>Whether a puller asked within the time after which the grain takes a download as abandoned.</summary>
+    private bool Asking(Guid puller) =>
+        _asked.TryGetValue(puller, out var at) && System.Diagnostics.Stopwatch.GetElapsedTime(at) <= PolledWork.AbandonAfter;
 
     private void End(string staging, BlobFetch ending)
     {

@@ -32,11 +32,11 @@ public sealed class FolderBlobStore : IBlobStore
     }
 
     public Task PutAsync(string digest, Stream content, long? size, CancellationToken ct) =>
-        WriteAsync(digest, content, size, Path.Combine(_uploads, Guid.NewGuid().ToString("N")), FileShare.None, publish: true, ct);
+        WriteAsync(digest, content, size, Path.Combine(_uploads, Guid.NewGuid().ToString("N")), FileShare.None, publish: true, matched: null, ct);
 
-    public Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct) =>
+    public Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, Action? verified, CancellationToken ct) =>
         // Unbuffered: each chunk reaches the file as it arrives, where readers of the staging see it.
-        WriteAsync(digest, content, size, StagingPath(digest, staging), FileShare.Read | FileShare.Delete, publish, ct);
+        WriteAsync(digest, content, size, StagingPath(digest, staging), FileShare.Read | FileShare.Delete, publish, verified, ct);
 
     public bool StagingReadableWhileWritten => true;
 
@@ -62,7 +62,7 @@ public sealed class FolderBlobStore : IBlobStore
 
     private string StagingPath(string digest, string staging) => Path.Combine(_uploads, BlobPaths.StagingName(digest, staging));
 
-    private async Task WriteAsync(string digest, Stream content, long? size, string temp, FileShare share, bool publish, CancellationToken ct)
+    private async Task WriteAsync(string digest, Stream content, long? size, string temp, FileShare share, bool publish, Action? matched, CancellationToken ct)
     {
         var target = PathOf(digest);
         if (publish && File.Exists(target)) return;
@@ -89,6 +89,8 @@ public sealed class FolderBlobStore : IBlobStore
                 }
                 // Only a copy that reached the end is verified; a consumer-side stop must not publish a prefix.
                 if (!verifying.IsVerified) throw new InvalidOperationException($"blob {digest} was not read to its end");
+                // Readers of the staging have every byte, and the bytes are right: they need not wait for the disk.
+                matched?.Invoke();
                 // On disk before it becomes visible, so a crash cannot publish a truncated blob under a good name.
                 if (publish) file.Flush(flushToDisk: true);
             }

@@ -28,7 +28,9 @@ public interface IBlobStore
     /// <see cref="DeleteStagedAsync"/>.
     /// </summary>
     /// <param name="staging">A name of letters and digits that the caller made unique.</param>
-    Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct);
+    /// <param name="verified">Called once the bytes matched the digest, before they are made durable and published (a folder
+    /// flushes them to disk first, which for a large blob takes seconds that its readers need not wait).</param>
+    Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, Action? verified, CancellationToken ct);
 
     /// <summary>
     /// Whether a staging can be read while it is written (a folder). Object storage cannot: a reader opens a staging only

@@ -20,10 +20,10 @@ internal sealed class MeteredBlobStore(IBlobStore inner) : IBlobStore
             return true;
         });
 
-    public Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct) =>
+    public Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, Action? verified, CancellationToken ct) =>
         Run("stage", digest, async () =>
         {
-            await inner.StageAsync(digest, publish ? new CountingReadStream(content) : content, size, staging, publish, ct).ConfigureAwait(false);
+            await inner.StageAsync(digest, publish ? new CountingReadStream(content) : content, size, staging, publish, verified, ct).ConfigureAwait(false);
             return true;
         });
 

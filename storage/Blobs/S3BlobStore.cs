@@ -63,10 +63,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// blob); an unpublished one (streamed) is uploaded, verified, under a staging key outside <c>sha256/</c>, which
     /// <see cref="OpenStagedAsync"/> then serves until <see cref="DeleteStagedAsync"/>.
     /// </summary>
-    public async Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, CancellationToken ct)
+    public async Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, Action? verified, CancellationToken ct)
     {
         if (publish) await PutAsync(digest, content, size, ct).ConfigureAwait(false);
         else await UploadVerifiedAsync(BlobPaths.StagingKey(digest, staging), digest, content, size, ct).ConfigureAwait(false);
+        // An object is verified when its upload completes, and durable with it.
+        verified?.Invoke();
     }
 
     public bool StagingReadableWhileWritten => false;

@@ -25,6 +25,9 @@ public sealed class S3rverFixture : IAsyncLifetime
         SpoolFolder = Path.Combine(_data, "spool"),
     };
 
+    /// <summary>Where s3rver keeps a bucket's objects, as files named after their keys.</summary>
+    public string BucketFolder(string bucket) => Path.Combine(_data, bucket);
+
     public async Task InitializeAsync()
     {
         var script = Environment.GetEnvironmentVariable("MIRROR_TEST_S3RVER")

@@ -8,8 +8,9 @@ using Mirror.Tests.Sync;
 namespace Mirror.Tests.Cluster;
 
 /// <summary>
-/// Blob files flipped, cut short or deleted behind the mirror's back: /v2/ never serves them as a success, status/ reports
-/// them, and the next sync (or a repair task) fetches them again.
+/// Blob files flipped, cut short or deleted behind the mirror's back (one of them after the gateway served it, so after the
+/// gateway hashed it once): /v2/ never serves them as a success, status/ reports them, and the next sync (or a repair task)
+/// fetches them again.
 /// </summary>
 public sealed class BlobDamageTests : IAsyncLifetime
 {
@@ -45,6 +46,9 @@ public sealed class BlobDamageTests : IAsyncLifetime
         using var registry = new RegistryHttp(_cluster);
         var layers = _upstream.Images.SelectMany(i => i.Image.Blobs).Where(b => b.Size > 100_000).DistinctBy(b => b.Digest).Take(3).ToList();
         var (flipped, truncated, deleted) = (layers[0].Digest, layers[1].Digest, layers[2].Digest);
+        // Served (and so hashed, and remembered as right) before the damage: a later write is still found.
+        using (var before = await registry.PullAsync(HttpMethod.Get, BasePath, $"blobs/{flipped}"))
+            Assert.Equal(flipped, Digest(await before.Content.ReadAsByteArrayAsync()));
         Damage(flipped, bytes => { bytes[bytes.Length / 2] ^= 0xff; return bytes; });
         Damage(truncated, bytes => bytes[..(bytes.Length / 2)]);
         File.Delete(BlobFile(deleted));
