@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mirror.Oci;
 using Mirror.Storage.Blobs;
 using Mirror.Sync;
 
@@ -12,7 +13,7 @@ namespace Mirror.Gateway.Registry;
 /// If the staging is gone before it was opened (the download ended), the bytes are read from the store; a streamed blob
 /// that left nothing behind is followed anew (the next download), as long as nothing was read yet.
 /// </summary>
-internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Guid puller, IBlobStore blobs, string digest, string staging, long offset, long length) : Stream
+internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Guid puller, IBlobStore blobs, string digest, string staging, long offset, long length) : ReadOnlyStream
 {
     private static readonly TimeSpan ArrivalPause = TimeSpan.FromMilliseconds(20);
     // The grain cancels a download nobody asks about for 6 s, and keeps a streamed staging for a puller told of it while that
@@ -149,11 +150,6 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
         return _source is not null;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) _source?.Dispose();
@@ -166,15 +162,7 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
         await base.DisposeAsync();
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>The download a reader followed failed (its bytes did not match, or it was cut short): the answer must break.</summary>

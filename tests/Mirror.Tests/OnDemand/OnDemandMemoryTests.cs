@@ -57,10 +57,14 @@ public sealed class OnDemandMemoryTests(ClusterSyncFixture fixture)
             Assert.All(pulled, p => Assert.Equal((digest, layer.Blob.Size), p));
             Assert.Equal(1, fixture.Proxy.Requests.Count(r => r.Kind == RequestKind.BlobGet && r.PathAndQuery.EndsWith(digest, StringComparison.Ordinal)));
             Assert.All(peaks, p => Assert.True(p.Value <= RssLimit, $"{p.Key} peaked at {p.Value >> 20} MiB resident while the layer was pulled"));
+            // The clients had their last bytes once the digest matched; the silo then makes the blob durable and stores it.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!File.Exists(fixture.Cluster.BlobFile(digest)) && DateTime.UtcNow < deadline) await Task.Delay(100);
+            Assert.True(File.Exists(fixture.Cluster.BlobFile(digest)), "the pulled layer was not stored");
         }
         finally
         {
-            File.Delete(fixture.Cluster.BlobFile(digest));
+            if (File.Exists(fixture.Cluster.BlobFile(digest))) File.Delete(fixture.Cluster.BlobFile(digest));
             DeleteUpstreamBlob(digest);
         }
     }
