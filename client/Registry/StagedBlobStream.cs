@@ -30,7 +30,7 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
     private bool _unannounced;
     private TimeSpan _openPause = ArrivalPause;
     private static readonly TimeSpan MaxOpenPause = TimeSpan.FromMilliseconds(250);
-    // A staging dropped or failed before this reader opened it, download after download: give up.
+    // A streamed staging dropped before this reader opened it, download after download: give up.
     private const int MaxRefollows = 3;
 
     /// <summary>
@@ -88,17 +88,7 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
         if (_staging is null || (!force && Stopwatch.GetElapsedTime(_lastPoll) < PollEvery)) return;
         _lastPoll = Stopwatch.GetTimestamp();
         var fetch = await grain.Fetch(request, _staging, puller).WaitAsync(ct);
-        if (fetch.State == BlobFetchState.Failed)
-        {
-            // Nothing opened nor sent yet (object storage shows a staging only once verified): follow the download's next
-            // attempt, or the next download, rather than fail the client; one that failed for good fails it there.
-            if (_source is null && _read == 0 && ++_refollowed <= MaxRefollows)
-            {
-                (_staging, _verified) = (null, false);
-                return;
-            }
-            throw new StagedBlobFailedException(fetch.Error ?? "The download failed.");
-        }
+        if (fetch.State == BlobFetchState.Failed) throw new StagedBlobFailedException(fetch.Error ?? "The download failed.", fetch.Upstream);
         if (fetch.State == BlobFetchState.Verified) _verified = true;
     }
 
@@ -108,7 +98,7 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
         {
             // The staging this reader was told of went before it opened it (streamed): the next download's, once it has one.
             var next = await grain.Fetch(request, following: null, puller).WaitAsync(ct);
-            if (next.State == BlobFetchState.Failed) throw new StagedBlobFailedException(next.Error ?? "The download failed.");
+            if (next.State == BlobFetchState.Failed) throw new StagedBlobFailedException(next.Error ?? "The download failed.", next.Upstream);
             if (next.State == BlobFetchState.Stored) return await OpenStoredAsync(ct);
             if (next.Staging is not { } again) return false;
             (_staging, _verified) = (again, false);
@@ -166,4 +156,8 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
 }
 
 /// <summary>The download a reader followed failed (its bytes did not match, or it was cut short): the answer must break.</summary>
-internal sealed class StagedBlobFailedException(string reason) : IOException(reason);
+internal sealed class StagedBlobFailedException(string reason, UpstreamFailure? upstream = null) : IOException(reason)
+{
+    /// <summary>What the upstream did, when it made the download fail.</summary>
+    public UpstreamFailure? Upstream { get; } = upstream;
+}
