@@ -22,7 +22,7 @@ public static class OursSide
         BenchContext.Say($"round {round}: {side}: starting {silos} silos on a fresh database and blob folder ...");
         await deployment.StartFreshAsync(silos, ct);
         using var api = deployment.Api();
-        if (bench.Results.Memory is null && bench.Results.Scale is null)
+        if (!options.SyncOnly && bench.Results.Memory is null && bench.Results.Scale is null)
         {
             await Benchmark.Step(bench.Results, "memory", () => MemoryRun.RunAsync(bench, ct));
             await Benchmark.Step(bench.Results, "scale", () => ScaleRun.RunAsync(bench, ct));
