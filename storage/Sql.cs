@@ -14,6 +14,17 @@ internal static class Sql
     public static NpgsqlCommand Command(this NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, params object?[] values) =>
         new NpgsqlCommand(sql, connection, tx).Bind(values);
 
+    // C# passes a lone string[] argument as the params array itself, so its items would become the parameters. These overloads
+    // catch that at compile time: pass the list as TextArray(...).
+    private const string LoneArray = "A lone string[] would be bound as the whole parameter list: pass it as Sql.TextArray(...)";
+
+    [Obsolete(LoneArray, error: true)]
+    public static NpgsqlCommand Command(this NpgsqlDataSource db, string sql, string[] values) => throw new NotSupportedException(LoneArray);
+
+    [Obsolete(LoneArray, error: true)]
+    public static NpgsqlCommand Command(this NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, string[] values) =>
+        throw new NotSupportedException(LoneArray);
+
     /// <summary>
     /// Adds <paramref name="values"/> as the next positional parameters; a value that is an <see cref="NpgsqlParameter"/> is added as it
     /// is. A lone array argument would be taken as the whole list of values: pass it as <see cref="TextArray"/>.

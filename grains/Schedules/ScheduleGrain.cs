@@ -107,25 +107,29 @@ public sealed class ScheduleGrain : Grain, IScheduleGrain, IRemindable
         var run = Recurrence.RunId(record.Id, due);
         var operation = new SyncRepository(settings.RepositoryId, settings.RemoteId, settings.Mirror, SignedOnly: false);
         var cid = run.ToString("N");
-        var next = settings.When().After(due, now);
         var task = GrainFactory.GetGrain<ITaskGrain>(run);
         // Fired before, by an activation that died before recording it: record what it did.
         if (await task.Get() is { } fired)
-            await Record(fired, next);
+            await Record(fired, settings, due);
         else if (record.LastTask is { } last && await GrainFactory.GetGrain<ITaskGrain>(last).Get() is { } previous && !TaskStates.IsFinal(previous.State))
         {
             _log.ScheduledRunSkipped(record.Id, settings.Name, due, last);
-            await Record(await task.Skip(operation, cid), next);
+            await Record(await task.Skip(operation, cid), settings, due);
         }
         else
         {
             _log.ScheduledRunStarted(record.Id, settings.Name, due, run);
-            await Record(await task.Start(operation, cid), next);
+            await Record(await task.Start(operation, cid), settings, due);
         }
         Arm();
     }
 
-    private Task<ScheduleRecord> Record(TaskRecord run, DateTime? next) => _schedule.UpdateAsync(r => run.State == TaskStates.Skipped
-        ? r with { NextDispatch = next, Skipped = r.Skipped + 1, LastSkippedTask = run.Id }
-        : r with { NextDispatch = next, Dispatched = r.Dispatched + 1, LastTask = run.Id }, CancellationToken.None);
+    /// <summary>Records <paramref name="run"/> and the next due time: the first after the run was made (a slow start does not leave it in the past).</summary>
+    private Task<ScheduleRecord> Record(TaskRecord run, ScheduleSettings settings, DateTime due)
+    {
+        var next = settings.When().After(due, _clock.UtcNowMicros());
+        return _schedule.UpdateAsync(r => run.State == TaskStates.Skipped
+            ? r with { NextDispatch = next, Skipped = r.Skipped + 1, LastSkippedTask = run.Id }
+            : r with { NextDispatch = next, Dispatched = r.Dispatched + 1, LastTask = run.Id }, CancellationToken.None);
+    }
 }

@@ -6,6 +6,8 @@ using Mirror.Grains.Reclaim;
 using Mirror.Grains.Repair;
 using Mirror.Grains.Sync;
 using Mirror.Remotes;
+using Mirror.Schedules;
+using Mirror.Storage.Catalog;
 using Mirror.Repositories;
 using Mirror.Storage.Content;
 using Mirror.Tasks;
@@ -40,6 +42,9 @@ internal static class TaskRunner
                 return [];
             case DeleteRepository delete:
                 await grains.GetGrain<IRepositoryGrain>(delete.RepositoryId).Delete();
+                // Its schedules go with it, as rows that reference it would in Pulp; left, they would fire failing syncs.
+                foreach (var schedule in await context.Services.GetRequiredService<ScheduleCatalog>().OfRepositoryAsync(delete.RepositoryId, CancellationToken.None))
+                    await grains.GetGrain<IScheduleGrain>(schedule).Delete();
                 return [];
             case ChangeRepositoryContent change:
                 return await ChangeContent(context, change);

@@ -31,6 +31,10 @@ public sealed class ScheduleCatalog(NpgsqlDataSource db)
 
     public Task DeleteAsync(Guid id, CancellationToken ct) => _list.DeleteAsync(id, ct);
 
+    /// <summary>The schedules that sync <paramref name="repositoryId"/>.</summary>
+    public Task<List<Guid>> OfRepositoryAsync(Guid repositoryId, CancellationToken ct) =>
+        db.Command("select id from mirror_sync_schedules where doc->'Settings'->>'RepositoryId' = $1", repositoryId.ToString()).RowsAsync(r => r.GetGuid(0), ct);
+
     public Task<bool> NameTakenAsync(string name, Guid except, CancellationToken ct) => _list.NameTakenAsync(name, except, ct);
 
     public Task<Page<ScheduleRecord>> ListAsync(ListQuery query, CancellationToken ct) => _list.ListAsync<ScheduleRecord>(query, ct);

@@ -19,7 +19,9 @@ public sealed class TaskCatalog(NpgsqlDataSource db)
         /// <summary>The PRNs of the resources a task reserved, shared ones prefixed <c>shared:</c>.</summary>
         public static ListField ReservedResources { get; } = new("reserved_resources");
         public static ListField CreatedResources { get; } = new("created_resources");
-        internal static ListField[] All => [Name, State, LoggingCid, Created, LastUpdated, StartedAt, FinishedAt, ReservedResources, CreatedResources];
+        /// <summary>The id of the task that started this one, as the task's document holds it (few tasks have one).</summary>
+        public static ListField ParentTask { get; } = new("(doc->>'ParentTask')");
+        internal static ListField[] All => [Name, State, LoggingCid, Created, LastUpdated, StartedAt, FinishedAt, ReservedResources, CreatedResources, ParentTask];
     }
 
     private readonly CatalogSql _list = new(db, "mirror_tasks", Fields.All, new Order(Fields.Created, Descending: true));

@@ -26,6 +26,7 @@ public static class TaskEndpoints
         .AddList("exclusive_resources__in", v => Condition.List(TaskCatalog.Fields.ReservedResources, Match.ArrayContainsAny, v.Select(Resource).ToArray()))
         .AddList("shared_resources__in", v => Condition.List(TaskCatalog.Fields.ReservedResources, Match.ArrayContainsAny, v.Select(r => "shared:" + Resource(r)).ToArray()))
         .Add("created_resources", Schema.String(), v => Condition.Text(TaskCatalog.Fields.CreatedResources, Match.ArrayContains, v))
+        .Add("parent_task", Schema.String(), v => Condition.Text(TaskCatalog.Fields.ParentTask, Match.Exact, TaskId("parent_task", v)))
         .Ordering("pulp_created", TaskCatalog.Fields.Created).Ordering("started_at", TaskCatalog.Fields.StartedAt).Ordering("finished_at", TaskCatalog.Fields.FinishedAt)
         .Ordering("name", TaskCatalog.Fields.Name).Ordering("state", TaskCatalog.Fields.State).Ordering("pulp_last_updated", TaskCatalog.Fields.LastUpdated).Ordering("pk", ListField.Id);
 
@@ -88,6 +89,12 @@ public static class TaskEndpoints
 
     private static string State(string filter, string value) =>
         TaskStates.All.Contains(value) ? value : throw ApiError.Field(filter, $"Select a valid choice. {value} is not one of the available choices.");
+
+    /// <summary>A task named by its href (or bare id), as the id its child tasks record.</summary>
+    private static string TaskId(string filter, string value) =>
+        Hrefs.TryParse(value, Hrefs.Tasks, out var id) || Guid.TryParse(value, out id)
+            ? id.ToString()
+            : throw ApiError.Field(filter, "Invalid hyperlink - No URL match.");
 
     /// <summary>Resources are recorded as PRNs; an href of a repository or remote is accepted too.</summary>
     private static string Resource(string value) =>

@@ -36,6 +36,8 @@ public sealed class TaskApiTests(ClusterFixture fixture)
 
         Assert.Equal("""{"errors":["Invalid Filter: 'colour'"]}""", (await Client.GetAsync($"{Tasks}?colour=red")).Expect(HttpStatusCode.BadRequest).Text());
         (await Client.GetAsync($"{Tasks}?state=sleeping")).Expect(HttpStatusCode.BadRequest);
+        Assert.Equal("""{"parent_task":["Invalid hyperlink - No URL match."]}""",
+            (await Client.GetAsync($"{Tasks}?parent_task=/pulp/api/v3/remotes/")).Expect(HttpStatusCode.BadRequest).Text());
     }
 
     [Fact]

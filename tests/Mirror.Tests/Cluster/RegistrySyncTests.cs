@@ -1,5 +1,6 @@
 using System.Net;
 using Mirror.TestKit;
+using Mirror.Tests.Distribution;
 
 namespace Mirror.Tests.Cluster;
 
@@ -59,6 +60,7 @@ public sealed class RegistrySyncTests(ClusterSyncFixture fixture) : IDisposable
         Assert.Equal(20, first.ProgressReports.Single(p => p.Code == "registry.repositories").Done);
         foreach (var child in first.ChildTasks)
             Assert.Equal(first.PulpHref, (await Client.GetAsync(child)).Ok<TaskView>().ParentTask);
+        Assert.Equal(20, await Client.CountAsync($"/pulp/api/v3/tasks/?parent_task={Uri.EscapeDataString(first.PulpHref)}"));
 
         foreach (var name in names.Where(n => n != broken))
         {

@@ -76,6 +76,12 @@ public sealed class ScheduleTests(ScheduleFixture fixture) : IClassFixture<Sched
         Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync(href)).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(href)).Status);
         Assert.Equal(0, (await Client.GetAsync($"{TaskSchedules}?name={name}")).Ok<PageView>().Count);
+
+        // Deleting a repository deletes its schedules: left, they would fire syncs of nothing.
+        var orphaned = (await Client.PostAsync(Schedules, new { name, repository, remote, dispatch_interval = "1 00:00:00" })).Expect(HttpStatusCode.Created);
+        Assert.Equal("completed", (await Client.RunTaskAsync(Client.DeleteAsync(repository))).State);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(orphaned["pulp_href"]!.GetValue<string>())).Status);
+        Assert.Equal(0, (await Client.GetAsync($"{TaskSchedules}?name={name}")).Ok<PageView>().Count);
     }
 
     [Fact]
