@@ -8,7 +8,7 @@ namespace Mirror.Oci;
 /// <see cref="DigestMismatchException"/> instead of returning. A consumer that stops at exactly the expected length therefore
 /// still gets the check; one that reads on learns whether the source had more. Never reads past the expected length.
 /// </summary>
-public sealed class DigestVerifyingStream : Stream
+public sealed class DigestVerifyingStream : ReadOnlyStream
 {
     private readonly Stream _source;
     private readonly bool _leaveOpen;
@@ -52,9 +52,6 @@ public sealed class DigestVerifyingStream : Stream
         var n = _source.Read(Limit(buffer));
         return Account(buffer[..n]);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -106,16 +103,7 @@ public sealed class DigestVerifyingStream : Stream
 
     private DigestMismatchException Long() => new(ExpectedDigest, null,
         $"blob {ExpectedDigest} is longer than the expected {_expectedLength ?? BytesRead} bytes");
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -6,7 +6,7 @@ namespace Mirror.Oci.Upstream;
 /// one unbroken stream and the bytes already verified are not fetched again. An upstream that ignores the range
 /// resends everything; the bytes already delivered are skipped.
 /// </summary>
-public sealed class ResumingBlobStream : Stream
+public sealed class ResumingBlobStream : ReadOnlyStream
 {
     private static readonly TimeSpan ResumePause = TimeSpan.FromMilliseconds(200);
     private readonly RegistryClient _client;
@@ -52,11 +52,6 @@ public sealed class ResumingBlobStream : Stream
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
     private async Task SkipAsync(long count, CancellationToken ct)
     {
         var scratch = new byte[81920];
@@ -79,14 +74,5 @@ public sealed class ResumingBlobStream : Stream
         await _current.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _delivered; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

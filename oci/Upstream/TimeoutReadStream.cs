@@ -6,14 +6,8 @@ namespace Mirror.Oci.Upstream;
 /// so a server that stops sending in the middle of a blob cannot hold a download forever.
 /// A timeout surfaces as an <see cref="UpstreamException"/> without a status code.
 /// </summary>
-internal sealed class TimeoutReadStream(Stream inner, TimeSpan? idle, string method, Uri url, CancellationToken deadline) : Stream
+internal sealed class TimeoutReadStream(Stream inner, TimeSpan? idle, string method, Uri url, CancellationToken deadline) : ReadOnlyStream
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
@@ -32,11 +26,6 @@ internal sealed class TimeoutReadStream(Stream inner, TimeSpan? idle, string met
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) inner.Dispose();
@@ -48,9 +37,4 @@ internal sealed class TimeoutReadStream(Stream inner, TimeSpan? idle, string met
         await inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mirror.Oci;
 using Mirror.Telemetry;
 
 namespace Mirror.Storage.Blobs;
@@ -81,14 +82,11 @@ internal sealed class MeteredBlobStore(IBlobStore inner) : IBlobStore
     }
 
     /// <summary>Reads through to the caller's stream (which the caller still owns) and counts the bytes.</summary>
-    private sealed class CountingReadStream(Stream inner) : Stream
+    private sealed class CountingReadStream(Stream inner) : ReadOnlyStream
     {
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer) => Counted(inner.Read(buffer));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             Counted(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
@@ -99,14 +97,7 @@ internal sealed class MeteredBlobStore(IBlobStore inner) : IBlobStore
             return read;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => inner.Length;
         public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,3 +1,5 @@
+using Mirror.Oci;
+
 namespace Mirror.Storage.Blobs;
 
 /// <summary>
@@ -5,17 +7,11 @@ namespace Mirror.Storage.Blobs;
 /// the last chunk still arriving. Nothing is buffered beyond the caller's reads, so a finished upload of any size is verified
 /// and stored in constant memory.
 /// </summary>
-public sealed class UploadedBytes(IBlobStore store, IReadOnlyList<Guid> parts, Stream? last) : Stream
+public sealed class UploadedBytes(IBlobStore store, IReadOnlyList<Guid> parts, Stream? last) : ReadOnlyStream
 {
     private int _next;
     private Stream? _current;
     private bool _lastOpened;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -42,16 +38,6 @@ public sealed class UploadedBytes(IBlobStore store, IReadOnlyList<Guid> parts, S
         _current = last;
         return true;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
