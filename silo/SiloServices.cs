@@ -2,7 +2,9 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Mirror.Grains;
 using Mirror.Grains.Catalog;
-using Mirror.Grains.Repositories;
+using Mirror.Grains.Schedules;
+using Mirror.PullThrough;
+using Mirror.Repositories;
 using Mirror.Grains.Logging;
 using Mirror.Grains.Sync;
 using Mirror.Hosting;
@@ -71,7 +73,9 @@ public static class SiloServices
         services.AddHostedService<StateResealing>();
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PendingRowSweep>(sp, sp.GetRequiredService<SiloSettings>().PendingRowSweep));
         services.AddSingleton(sp => new UploadExpiry(sp.GetRequiredService<SiloSettings>().UploadExpiry, sp.GetRequiredService<SiloSettings>().UploadSweep));
-        services.AddHostedService<UploadSweepScheduler>();
+        services.AddHostedService(sp => new SweepScheduler<IUploadSweepGrain>(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<UploadExpiry>().Every));
+        services.AddSingleton(sp => new PullThroughRetention(sp.GetRequiredService<SiloSettings>().PullThroughRetention, sp.GetRequiredService<SiloSettings>().PullThroughSweep));
+        services.AddHostedService(sp => new SweepScheduler<IPullThroughSweepGrain>(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PullThroughRetention>().Every));
         return builder;
     }
 

@@ -45,6 +45,16 @@ public sealed class SiloSettings : MirrorSettings
     /// <summary>How often the cluster's sweep of abandoned uploads runs: an Orleans reminder, so at least a minute.</summary>
     public TimeSpan UploadSweep { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// A pull-through cache keeps a tag or manifest this long after its last pull (distribution's proxy <c>ttl</c>, Harbor's days since
+    /// last pull); then the sweep removes it from its path's repository and deletes the blobs no repository version needs. Zero keeps
+    /// everything.
+    /// </summary>
+    public TimeSpan PullThroughRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the cluster's pull-through retention sweep runs: an Orleans reminder, so at least a minute.</summary>
+    public TimeSpan PullThroughSweep { get; set; } = TimeSpan.FromHours(1);
+
     public IPAddress Advertised => IPAddress.Parse(AdvertisedAddress);
 
     public IPAddress ListenAddress => ListenOnAnyAddress ? IPAddress.Any : Advertised;
@@ -62,5 +72,7 @@ public sealed class SiloSettings : MirrorSettings
         .Concat(PendingRowSweep > TimeSpan.Zero ? [] : [$"{Key(nameof(PendingRowSweep))} is {PendingRowSweep}; it must be positive"])
         .Concat(UploadExpiry > TimeSpan.Zero ? [] : [$"{Key(nameof(UploadExpiry))} is {UploadExpiry}; it must be positive"])
         .Concat(UploadSweep >= TimeSpan.FromMinutes(1) ? [] : [$"{Key(nameof(UploadSweep))} is {UploadSweep}; it must be at least 00:01:00 (an Orleans reminder's least period)"])
+        .Concat(PullThroughRetention >= TimeSpan.Zero ? [] : [$"{Key(nameof(PullThroughRetention))} is {PullThroughRetention}; it must not be negative (zero keeps everything)"])
+        .Concat(PullThroughSweep >= TimeSpan.FromMinutes(1) ? [] : [$"{Key(nameof(PullThroughSweep))} is {PullThroughSweep}; it must be at least 00:01:00 (an Orleans reminder's least period)"])
         .Concat(SiloPort == GatewayPort ? [$"{Key(nameof(SiloPort))} and {Key(nameof(GatewayPort))} are the same port"] : []);
 }

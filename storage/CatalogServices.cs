@@ -48,6 +48,7 @@ public static class CatalogServices
         .AddSingleton<PushedContent>()
         .AddSingleton<Orphans>()
         .AddSingleton<SpaceReclaim>()
+        .AddSingleton<PullThroughPulls>()
         .AddSingleton<RepositoryVersions>();
 
     private static IServiceCollection TryAddTimeProvider(this IServiceCollection services)

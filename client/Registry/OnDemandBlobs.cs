@@ -14,10 +14,11 @@ internal static class OnDemandBlobs
     private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// The staging of the running download, started if none runs, once its bytes are readable; null when the blob is in
-    /// the store (serve it from there). A pull that waits for one of the remote's permits waits here.
+    /// The running download (started if none runs) once its bytes are readable under its staging and its size is known; null when the
+    /// blob is in the store (serve it from there). A pull that waits for one of the remote's permits waits here. A blob of unknown
+    /// size whose upstream does not say it is served once stored.
     /// </summary>
-    public static async Task<string?> FollowAsync(IBlobGrain grain, BlobRequest request, Guid puller, string digest, CancellationToken ct)
+    public static async Task<(string Staging, long Size)?> FollowAsync(IBlobGrain grain, BlobRequest request, Guid puller, string digest, CancellationToken ct)
     {
         var pause = FirstPause;
         while (true)
@@ -28,9 +29,9 @@ internal static class OnDemandBlobs
                 case { State: BlobFetchState.Stored }:
                     return null;
                 case { State: BlobFetchState.Failed }:
-                    throw RegistryError.FetchFailed(digest, fetch.Error ?? "The download failed.");
-                case { State: BlobFetchState.Arriving, Staging: { } staging }:
-                    return staging;
+                    throw RegistryError.FetchFailed(digest, fetch.Error ?? "The download failed.", fetch.Upstream);
+                case { State: BlobFetchState.Arriving, Staging: { } staging } when (request.Size >= 0 ? request.Size : fetch.Size) is { } size:
+                    return (staging, size);
             }
             await Task.Delay(pause, ct);
             pause = TimeSpan.FromTicks(Math.Min(MaxPause.Ticks, pause.Ticks * 2));

@@ -3,6 +3,7 @@ using Mirror.Oci;
 using Mirror.PullThrough;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
+using Mirror.Sync;
 using Mirror.Tasks;
 
 namespace Mirror.Gateway.Registry;
@@ -12,7 +13,8 @@ namespace Mirror.Gateway.Registry;
 /// prefixes it). A manifest pull asks the path's <see cref="IPullThroughGrain"/>, which makes the path's repository, remote and
 /// distribution on first use and revalidates the reference upstream; when the cache must take the upstream's manifest the pull waits
 /// for that sync, and is then served like any other from the path's distribution (its layers on demand, one upstream GET each in the
-/// whole cluster). Tags, blobs and referrers serve what earlier pulls cached.
+/// whole cluster). Tags and referrers serve what earlier pulls cached; a blob that no cached manifest names is fetched from the upstream
+/// (<see cref="UpstreamRemoteAsync"/>) like a layer of an on-demand sync.
 /// </summary>
 public sealed class PullThroughCache(IGrainFactory grains, DistributionCatalog distributions, ServedContent content)
 {
@@ -34,6 +36,12 @@ public sealed class PullThroughCache(IGrainFactory grains, DistributionCatalog d
             parent = found.Distribution.Id;
         }
         else return null;
+        if (path.Route == RegistryRoute.Blob && served is null)
+        {
+            // A blob pulled by digest before any manifest of the path: the path is made now, so the blob can be fetched (distribution's proxy).
+            if (await grains.GetGrain<IPullThroughGrain>(path.Name).Remote(parent) is null) throw RegistryError.NameUnknown(path.Name);
+            return await content.DistributionAsync(path.Name, ct);
+        }
         if (path.Route != RegistryRoute.Manifest || !(Digests.IsValid(path.Reference) || TagName.IsValid(path.Reference))) return served;
         if (served is { Private: true } && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
 
@@ -51,14 +59,20 @@ public sealed class PullThroughCache(IGrainFactory grains, DistributionCatalog d
         {
             case PullThroughOutcome.NameUnknown: throw RegistryError.NameUnknown(path.Name);
             case PullThroughOutcome.ManifestUnknown: throw RegistryError.ManifestUnknown(path.Reference);
-            case PullThroughOutcome.TooManyRequests: throw RegistryError.Upstream(429, "TOOMANYREQUESTS", "The upstream registry asks for fewer requests.", answer.Detail);
-            case PullThroughOutcome.Unreachable: throw RegistryError.Upstream(504, "UNAVAILABLE", "The upstream registry could not be reached.", answer.Detail);
-            case PullThroughOutcome.UpstreamFailed: throw RegistryError.Upstream(502, "UNAVAILABLE", "The upstream registry failed.", answer.Detail);
+            case PullThroughOutcome.UpstreamFailed:
+                throw RegistryError.UpstreamFailed(answer.Failure ?? UpstreamFailure.Failed, answer.Detail, RegistryError.ManifestUnknown(path.Reference));
         }
         if (answer.SyncTask is { } task && await WaitAsync(task, ct) is { State: not TaskStates.Completed } ended && !answer.Cached)
             throw RegistryError.Upstream(502, "UNAVAILABLE", "The image could not be cached from the upstream registry.", ended.Error?.Description);
         return await content.DistributionAsync(path.Name, ct);
     }
+
+    /// <summary>
+    /// The remote a blob of a pull-through path that no cached manifest names is fetched from (as distribution's proxy fetches any blob
+    /// its upstream has); null for a path of no pull-through cache, or a name the cache no longer serves.
+    /// </summary>
+    public async Task<Guid?> UpstreamRemoteAsync(string name, ServedDistribution served) =>
+        served.PullThroughParent is { } parent ? await grains.GetGrain<IPullThroughGrain>(name).Remote(parent) : null;
 
     private async Task<TaskRecord?> WaitAsync(Guid id, CancellationToken ct)
     {

@@ -66,11 +66,8 @@ public static class RegistryEndpoints
                 RegistryRoute.Blob => "GET, HEAD, DELETE",
                 _ => "GET, HEAD",
             });
-        access.Require(request, caller, RegistryScope.Pull(path.Name));
-        var distribution = await pullThrough.ServeAsync(context, caller, path) ?? throw RegistryError.NameUnknown(path.Name);
-        // A token outlives a change to private; the distribution's current setting wins.
-        if (distribution.Private && !caller.MayReadPrivate(path.Name)) throw RegistryError.Denied("This distribution is private.");
-        var version = distribution.Version ?? throw RegistryError.NameUnknown(path.Name);
+        var distribution = await PulledAsync(context, access, pullThrough, caller, path);
+        var version = distribution.Version!;
         switch (path.Route)
         {
             case RegistryRoute.Tags:
@@ -83,22 +80,28 @@ public static class RegistryEndpoints
                 await Referrers(context, pushed, version, path.Reference);
                 return;
             default:
-                await Blob(context, content, pushed, blobs, quarantine, grains, version, path.Reference);
+                await Blob(context, content, pushed, blobs, quarantine, grains, pullThrough, path.Name, distribution, path.Reference);
                 return;
         }
     }
 
-    /// <summary>The version the distribution at <paramref name="name"/> serves, once the caller may pull it.</summary>
-    internal static async Task<VersionRef> PulledVersionAsync(HttpRequest request, RegistryAccess access, ServedContent content, string name,
-        RegistryCaller? authenticated = null)
+    /// <summary>
+    /// The distribution that serves <paramref name="path"/>'s name (a pull-through cache's path too, after the cache did its part), once
+    /// the caller may pull from it; it serves a version.
+    /// </summary>
+    private static async Task<ServedDistribution> PulledAsync(HttpContext context, RegistryAccess access, PullThroughCache pullThrough, RegistryCaller caller,
+        RegistryPath path)
     {
-        var caller = authenticated ?? access.Authenticate(request);
-        access.Require(request, caller, RegistryScope.Pull(name));
-        var distribution = await content.DistributionAsync(name, request.HttpContext.RequestAborted) ?? throw RegistryError.NameUnknown(name);
+        access.Require(context.Request, caller, RegistryScope.Pull(path.Name));
+        var distribution = await pullThrough.ServeAsync(context, caller, path) ?? throw RegistryError.NameUnknown(path.Name);
         // A token outlives a change to private; the distribution's current setting wins.
-        if (distribution.Private && !caller.Admin) throw RegistryError.Denied("This distribution is private.");
-        return distribution.Version ?? throw RegistryError.NameUnknown(name);
+        if (distribution.Private && !caller.MayReadPrivate(path.Name)) throw RegistryError.Denied("This distribution is private.");
+        return distribution.Version is null ? throw RegistryError.NameUnknown(path.Name) : distribution;
     }
+
+    /// <summary>The version the distribution at <paramref name="path"/>'s name serves, once the caller may pull it: the registry's own resolution.</summary>
+    internal static async Task<VersionRef> PulledVersionAsync(HttpContext context, RegistryAccess access, PullThroughCache pullThrough, RegistryPath path) =>
+        (await PulledAsync(context, access, pullThrough, access.Authenticate(context.Request), path)).Version!;
 
     /// <summary>The repository a <c>POST …/blobs/uploads/?mount=&amp;from=</c> mounts from, when it names a valid one.</summary>
     private static IEnumerable<RegistryScope> MountSource(HttpRequest request)
@@ -168,8 +171,9 @@ public static class RegistryEndpoints
     }
 
     private static async Task Blob(HttpContext context, ServedContent content, PushedContent pushed, IBlobStore blobs, BlobQuarantine quarantine, IGrainFactory grains,
-        VersionRef version, string digest)
+        PullThroughCache pullThrough, string name, ServedDistribution distribution, string digest)
     {
+        var version = distribution.Version!;
         if (digest == EmptyLayer.Digest)
         {
             await SendBytes(context, digest, EmptyLayer.Bytes.Length, (offset, length) => Task.FromResult<Stream>(
@@ -178,11 +182,14 @@ public static class RegistryEndpoints
         }
         if (!Digests.IsValid(digest)) throw RegistryError.BlobUnknown(digest);
         var blob = await content.BlobAsync(version, digest, context.RequestAborted);
+        // A pull-through cache serves any blob its upstream has, as distribution's proxy does: fetched (once in the cluster) and kept.
+        if (blob is null && await pullThrough.UpstreamRemoteAsync(name, distribution) is { } upstream)
+            blob = new ServedBlob(Size: -1, Stored: false, upstream, MediaType: null);
         if (blob is { Stored: false })
         {
             if (blob.RemoteId is not { } remoteId) throw RegistryError.BlobUnknown(digest);
-            // HEAD answers what the sync recorded; only a GET fetches.
-            if (HttpMethods.IsHead(context.Request.Method))
+            // HEAD answers what the sync recorded; only a GET fetches (and a HEAD of a size nobody recorded, which learns it so).
+            if (HttpMethods.IsHead(context.Request.Method) && blob.Size >= 0)
             {
                 await SendBytes(context, digest, blob.Size, (_, _) => throw new InvalidOperationException("a HEAD reads no bytes"), damaged: null);
                 return;
@@ -190,13 +197,14 @@ public static class RegistryEndpoints
             var grain = grains.GetGrain<IBlobGrain>(digest);
             var request = new BlobRequest(RemoteVersion.Current(remoteId), blob.MediaType ?? "application/octet-stream", blob.Size);
             var puller = Guid.NewGuid();
-            if (await OnDemandBlobs.FollowAsync(grain, request, puller, digest, context.RequestAborted) is { } staging)
+            if (await OnDemandBlobs.FollowAsync(grain, request, puller, digest, context.RequestAborted) is var (staging, stagedSize))
             {
-                await SendBytes(context, digest, blob.Size,
+                await SendBytes(context, digest, stagedSize,
                     (offset, length) => Task.FromResult<Stream>(new StagedBlobStream(grain, request, puller, blobs, digest, staging, offset, length)), damaged: null);
                 return;
             }
             // Stored meanwhile: served from the store like any other.
+            if (blob.Size < 0) blob = blob with { Size = await blobs.GetSizeAsync(digest, context.RequestAborted) ?? throw RegistryError.BlobUnknown(digest) };
         }
         // A push repository serves the blobs pushed to it before a manifest names them too, as Pulp serves pending blobs.
         var size = blob?.Size
@@ -258,7 +266,7 @@ public static class RegistryEndpoints
             }
             response.ContentLength = null;
             response.Headers.ContentRange = default;
-            throw RegistryError.FetchFailed(digest, e.Message);
+            throw RegistryError.FetchFailed(digest, e.Message, e.Upstream);
         }
         if (damage is null) return;
         context.Abort();

@@ -1,3 +1,4 @@
+using Mirror.Sync;
 using System.Text.Json.Nodes;
 
 namespace Mirror.Gateway.Registry;
@@ -30,10 +31,24 @@ public sealed class RegistryError(int status, string code, string message, JsonN
         new(404, "BLOB_UNKNOWN", "Blob not found.", new JsonObject { ["digest"] = digest });
 
     /// <summary>A blob left for the first pull could not be fetched from its remote (Pulp answers such upstream failures with 502).</summary>
-    public static RegistryError FetchFailed(string digest, string reason) =>
-        new(502, "BLOB_UNKNOWN", "The blob could not be fetched from its remote.", new JsonObject { ["digest"] = digest, ["reason"] = reason });
+    /// <summary>A blob's download from its remote failed: as the upstream failed (<see cref="UpstreamFailed"/>), else a 502.</summary>
+    public static RegistryError FetchFailed(string digest, string reason, UpstreamFailure? upstream) => upstream is { } failure
+        ? UpstreamFailed(failure, reason, BlobUnknown(digest))
+        : new(502, "BLOB_UNKNOWN", "The blob could not be fetched from its remote.", new JsonObject { ["digest"] = digest, ["reason"] = reason });
 
-    /// <summary>A pull-through's upstream failed and nothing is cached: Pulp's mapping (429, 504 for a connection error, 502 otherwise).</summary>
+    /// <summary>
+    /// The upstream failed a pull of what nothing here holds: Pulp's mapping (404 → <paramref name="unknown"/>, 429 → 429, connection
+    /// error → 504, other → 502).
+    /// </summary>
+    public static RegistryError UpstreamFailed(UpstreamFailure failure, string? reason, RegistryError unknown) => failure switch
+    {
+        UpstreamFailure.NotFound => unknown,
+        UpstreamFailure.TooManyRequests => Upstream(429, "TOOMANYREQUESTS", "The upstream registry asks for fewer requests.", reason),
+        UpstreamFailure.Unreachable => Upstream(504, "UNAVAILABLE", "The upstream registry could not be reached.", reason),
+        _ => Upstream(502, "UNAVAILABLE", "The upstream registry failed.", reason),
+    };
+
+    /// <summary>What the upstream did wrong, as <paramref name="status"/> and <paramref name="code"/>; the reason in the detail.</summary>
     public static RegistryError Upstream(int status, string code, string message, string? reason) =>
         new(status, code, message, reason is null ? null : new JsonObject { ["reason"] = reason });
 

@@ -1,6 +1,7 @@
 namespace Mirror.Gateway.Registry;
 
-public enum RegistryRoute { Base, Catalog, Tags, Manifest, Blob, Upload, Referrers, Unknown }
+/// <summary>What a registry request asks for; <see cref="Signatures"/> is the signature extension's (<c>/extensions/v2/</c>), never parsed here.</summary>
+public enum RegistryRoute { Base, Catalog, Tags, Manifest, Blob, Upload, Referrers, Signatures, Unknown }
 
 /// <summary>
 /// What a <c>/v2/…</c> path asks for. Repository names hold '/', so the name is everything before the last

@@ -16,7 +16,7 @@ public static class SignatureEndpoints
 
     public static void Map(IEndpointRouteBuilder app) => app.Map("/extensions/v2/{**rest}", Handle);
 
-    private static async Task Handle(HttpContext context, RegistryAccess access, ServedContent content, Signatures signatures, string? rest)
+    private static async Task Handle(HttpContext context, RegistryAccess access, PullThroughCache pullThrough, Signatures signatures, string? rest)
     {
         var path = rest?.Trim('/') ?? "";
         var at = path.LastIndexOf(Marker, StringComparison.Ordinal);
@@ -26,7 +26,7 @@ public static class SignatureEndpoints
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
             throw RegistryError.Unsupported(context.Request.Method, "GET, HEAD");
         if (!Digests.IsValid(digest)) throw RegistryError.DigestInvalid(digest, "Invalid digest.");
-        var version = await RegistryEndpoints.PulledVersionAsync(context.Request, access, content, name);
+        var version = await RegistryEndpoints.PulledVersionAsync(context, access, pullThrough, new RegistryPath(RegistryRoute.Signatures, name, digest));
         var listed = await signatures.InVersionAsync(version, digest, context.RequestAborted);
         var body = new JsonObject
         {

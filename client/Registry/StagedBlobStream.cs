@@ -78,7 +78,7 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
         if (!force && Stopwatch.GetElapsedTime(_lastPoll) < PollEvery) return;
         _lastPoll = Stopwatch.GetTimestamp();
         var fetch = await grain.Fetch(request, _staging, puller).WaitAsync(ct);
-        if (fetch.State == BlobFetchState.Failed) throw new StagedBlobFailedException(fetch.Error ?? "The download failed.");
+        if (fetch.State == BlobFetchState.Failed) throw new StagedBlobFailedException(fetch.Error ?? "The download failed.", fetch.Upstream);
         if (fetch.State == BlobFetchState.Verified) _verified = true;
     }
 
@@ -99,7 +99,7 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
         {
             // Streamed: verified and dropped before this reader opened it (it waited too long). Follow the next download.
             var next = await grain.Fetch(request, following: null, puller);
-            if (next.State == BlobFetchState.Failed) throw new StagedBlobFailedException(next.Error ?? "The download failed.");
+            if (next.State == BlobFetchState.Failed) throw new StagedBlobFailedException(next.Error ?? "The download failed.", next.Upstream);
             if (next is { State: BlobFetchState.Arriving, Staging: { } again }) (_staging, _verified) = (again, false);
             return false;
         }
@@ -145,4 +145,8 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
 }
 
 /// <summary>The download a reader followed failed (its bytes did not match, or it was cut short): the answer must break.</summary>
-internal sealed class StagedBlobFailedException(string reason) : IOException(reason);
+internal sealed class StagedBlobFailedException(string reason, UpstreamFailure? upstream = null) : IOException(reason)
+{
+    /// <summary>What the upstream did, when it made the download fail.</summary>
+    public UpstreamFailure? Upstream { get; } = upstream;
+}

@@ -1,3 +1,5 @@
+using Mirror.Sync;
+
 namespace Mirror.PullThrough;
 
 /// <summary>
@@ -14,6 +16,13 @@ public interface IPullThroughGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Resolve")]
     Task<PullThroughAnswer> Resolve(Guid pullThroughDistributionId, string reference, string loggingCid);
+
+    /// <summary>
+    /// The path's remote (made with the rest on first use), which a blob that no cached manifest names is fetched from, as distribution's
+    /// proxy fetches it; null when the cache does not serve the path's name (outside includes/excludes, or the cache is gone).
+    /// </summary>
+    [Alias("Remote")]
+    Task<Guid?> Remote(Guid pullThroughDistributionId);
 }
 
 public enum PullThroughOutcome
@@ -24,11 +33,7 @@ public enum PullThroughOutcome
     NameUnknown,
     /// <summary>The upstream has no such manifest (its 404).</summary>
     ManifestUnknown,
-    /// <summary>The upstream answered 429, and nothing is cached.</summary>
-    TooManyRequests,
-    /// <summary>The upstream could not be reached, and nothing is cached.</summary>
-    Unreachable,
-    /// <summary>The upstream failed otherwise, and nothing is cached.</summary>
+    /// <summary>The upstream failed (<see cref="PullThroughAnswer.Failure"/> says how), and nothing is cached.</summary>
     UpstreamFailed,
 }
 
@@ -38,4 +43,5 @@ public sealed record PullThroughAnswer(
     [property: Id(0)] PullThroughOutcome Outcome,
     [property: Id(1)] Guid? SyncTask = null,
     [property: Id(2)] string? Detail = null,
-    [property: Id(3)] bool Cached = false);
+    [property: Id(3)] bool Cached = false,
+    [property: Id(4)] UpstreamFailure? Failure = null);

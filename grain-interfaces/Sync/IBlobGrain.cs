@@ -50,12 +50,15 @@ public enum BlobFetchState
 public sealed record BlobFetch(
     [property: Id(0)] BlobFetchState State,
     [property: Id(1)] string? Staging = null,
-    [property: Id(2)] string? Error = null)
+    [property: Id(2)] string? Error = null,
+    [property: Id(3)] UpstreamFailure? Upstream = null,
+    [property: Id(4)] long? Size = null)
 {
     public static BlobFetch Stored { get; } = new(BlobFetchState.Stored);
     public static BlobFetch Verified { get; } = new(BlobFetchState.Verified);
-    public static BlobFetch Arriving(string? staging) => new(BlobFetchState.Arriving, staging);
-    public static BlobFetch Failed(string error) => new(BlobFetchState.Failed, Error: error);
+    /// <param name="size">The blob's size as its download found it (a pull-through's blob that no manifest named: not known before).</param>
+    public static BlobFetch Arriving(string? staging, long? size = null) => new(BlobFetchState.Arriving, staging, Size: size);
+    public static BlobFetch Failed(string error, UpstreamFailure? upstream = null) => new(BlobFetchState.Failed, Error: error, Upstream: upstream);
 }
 
 /// <summary>

@@ -34,12 +34,15 @@ public sealed record WorkProgress
     /// <summary>What each silo did, by silo name: how the work spread over the cluster.</summary>
     [Id(2)] public Dictionary<string, SiloShare> BySilo { get; init; } = [];
 
+    /// <summary>What the upstream did, when it made the work fail.</summary>
+    [Id(3)] public UpstreamFailure? Upstream { get; init; }
+
     public int BlobsDownloaded => BySilo.Values.Sum(s => s.Blobs);
     public long BytesDownloaded => BySilo.Values.Sum(s => s.Bytes);
 
     public static WorkProgress Running { get; } = new() { State = WorkState.Running };
     public static WorkProgress Stored { get; } = new() { State = WorkState.Done };
-    public static WorkProgress Failure(string error) => new() { State = WorkState.Failed, Error = error };
+    public static WorkProgress Failure(string error, UpstreamFailure? upstream = null) => new() { State = WorkState.Failed, Error = error, Upstream = upstream };
 }
 
 /// <summary>One silo's part of a sync: manifests mirrored there, blobs downloaded there and their bytes.</summary>

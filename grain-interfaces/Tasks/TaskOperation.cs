@@ -25,6 +25,7 @@ namespace Mirror.Tasks;
 [JsonDerivedType(typeof(ReclaimSpace), "reclaim-space")]
 [JsonDerivedType(typeof(ChangeRepositoryContent), "change-repository-content")]
 [JsonDerivedType(typeof(SyncRegistry), "sync-registry")]
+[JsonDerivedType(typeof(EvictUnpulled), "evict-unpulled")]
 public abstract record TaskOperation
 {
     /// <summary>Pulp's dotted name of the function that does this work.</summary>
@@ -203,4 +204,18 @@ public sealed record SyncRegistry(
 
     /// <summary>The ids of what is made for <paramref name="upstream"/>: derived from the remote and the name, so a sync run again finds them.</summary>
     public Guid MemberId(string kind, string upstream) => NameIds.Of("registry-sync-" + kind, $"{RemoteId}/{upstream}");
+}
+
+/// <summary>
+/// A pull-through cache's retention (an addition to Pulp, started by the cluster's sweep): from every path's repository, a new version
+/// without the tags and manifests nobody pulled for longer than <paramref name="Age"/> (one child task per repository, Pulp's recursive
+/// remove), then an orphan cleanup (a child task) of what those versions no longer hold: blobs that no repository version needs.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mirror.EvictUnpulled")]
+public sealed record EvictUnpulled([property: Id(0)] TimeSpan Age) : TaskOperation
+{
+    public override string TaskName => "mirror.app.tasks.pull_through_retention";
+
+    // One at a time in the cluster.
+    public override List<string> ReservedResources() => ["/pulp/api/v3/mirror/pull-through-retention/"];
 }

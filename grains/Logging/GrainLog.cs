@@ -84,4 +84,7 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pull-through {Path}:{Reference} could not be revalidated upstream ({Reason}); cached copy served: {Cached}")]
     public static partial void PullThroughStale(this ILogger log, string path, string reference, string reason, bool cached);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Task}: {Evicted} tags and manifests not pulled for {Age} evicted from {Repositories} pull-through repositories")]
+    public static partial void UnpulledEvicted(this ILogger log, Guid task, int evicted, int repositories, TimeSpan age);
 }

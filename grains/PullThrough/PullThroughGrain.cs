@@ -19,27 +19,59 @@ namespace Mirror.Grains.PullThrough;
 /// again after its silo died finds them too. Revalidation asks the upstream once (no retries): a pull with a cached copy to serve does
 /// not wait out a dead upstream.
 /// </summary>
-public sealed class PullThroughGrain(ServedContent content, UpstreamSessions sessions, ILogger<PullThroughGrain> log) : Grain, IPullThroughGrain
+public sealed class PullThroughGrain(ServedContent content, UpstreamSessions sessions, PullThroughPulls pulls, PullThroughRetention retention,
+    TimeProvider clock, ILogger<PullThroughGrain> log) : Grain, IPullThroughGrain
 {
     /// <summary>The sync each reference's revalidation started and the digest it takes: later pulls of that digest follow it.</summary>
     private readonly Dictionary<string, (string? Digest, Guid Task)> _syncing = [];
 
+    /// <summary>When this activation last wrote each reference's pull (see <see cref="PullThroughRetention.RecordEvery"/>).</summary>
+    private readonly Dictionary<string, DateTimeOffset> _recorded = [];
+
     private string Path => this.GetPrimaryKeyString();
+
+    private Guid RepositoryId => NameIds.Of("pull-through-repository", Path);
 
     async Task<PullThroughAnswer> IPullThroughGrain.Resolve(Guid pullThroughDistributionId, string reference, string loggingCid)
     {
+        var answer = await ResolveAsync(pullThroughDistributionId, reference, loggingCid);
+        if (answer.Outcome == PullThroughOutcome.Serve) await RecordPullAsync(reference, fetched: answer.SyncTask is not null);
+        return answer;
+    }
+
+    /// <summary>
+    /// Records the pull for the retention: at most once per reference every few minutes, and always when the reference is fetched
+    /// (again: after an eviction, the activation may still remember an earlier write).
+    /// </summary>
+    private async Task RecordPullAsync(string reference, bool fetched)
+    {
+        var now = clock.GetUtcNow();
+        if (!fetched && _recorded.TryGetValue(reference, out var at) && now - at < retention.RecordEvery) return;
+        await pulls.RecordAsync(RepositoryId, reference, CancellationToken.None);
+        _recorded[reference] = now;
+    }
+
+    async Task<Guid?> IPullThroughGrain.Remote(Guid pullThroughDistributionId) => (await PrepareAsync(pullThroughDistributionId))?.Remote.Id;
+
+    /// <summary>The path's repository and remote, made on first use; null when the cache does not serve the path's name.</summary>
+    private async Task<(Guid RepositoryId, RemoteRecord Remote)?> PrepareAsync(Guid pullThroughDistributionId)
+    {
         var parent = await GrainFactory.GetGrain<IDistributionGrain>(pullThroughDistributionId).Get();
         if (parent is not { Settings: { PullThroughRemote: { } pullThroughRemoteId } settings } || !Path.StartsWith(settings.BasePath + "/", StringComparison.Ordinal))
-            return new(PullThroughOutcome.NameUnknown);
+            return null;
         var pullThroughRemote = await GrainFactory.GetGrain<IRemoteGrain>(pullThroughRemoteId).GetWithSecrets();
-        if (pullThroughRemote is null) return new(PullThroughOutcome.NameUnknown);
+        if (pullThroughRemote is null) return null;
         var upstreamName = Path[(settings.BasePath.Length + 1)..];
         // pulp_container's filter_resource: fnmatch globs over the upstream repository name.
         if (!TagFilter.For(pullThroughRemote.Settings with { Includes = pullThroughRemote.Settings.Includes?.Where(i => !Digests.IsValid(i)).ToList() })
                 .Accepts(upstreamName))
-            return new(PullThroughOutcome.NameUnknown);
+            return null;
+        return await MakeAsync(parent, pullThroughRemote, upstreamName);
+    }
 
-        var (repositoryId, remote) = await MakeAsync(parent, pullThroughRemote, upstreamName);
+    private async Task<PullThroughAnswer> ResolveAsync(Guid pullThroughDistributionId, string reference, string loggingCid)
+    {
+        if (await PrepareAsync(pullThroughDistributionId) is not (var repositoryId, var remote)) return new(PullThroughOutcome.NameUnknown);
         var cached = await CachedDigestAsync(reference);
         if (Digests.IsValid(reference))
             return cached is not null ? new(PullThroughOutcome.Serve, Cached: true) : await SyncAsync(repositoryId, remote.Id, reference, reference, cached: false, loggingCid);
@@ -50,26 +82,16 @@ public sealed class PullThroughGrain(ServedContent content, UpstreamSessions ses
             var session = await sessions.ForAsync(remote.Id, remote.LastUpdated);
             head = await session.Once((client, ct) => client.HeadManifestAsync(reference, ct), CancellationToken.None);
         }
-        catch (Exception e) when (Failure(e) is { } failed)
+        catch (Exception e) when (UpstreamFailures.Of(e) is { } failed)
         {
             // As distribution's proxy: whatever is wrong upstream, a cached copy is served.
             log.PullThroughStale(Path, reference, e.Message, cached is not null);
-            return cached is not null ? new(PullThroughOutcome.Serve, Cached: true) : new(failed, Detail: e.Message);
+            return cached is not null ? new(PullThroughOutcome.Serve, Cached: true) : new(PullThroughOutcome.UpstreamFailed, Detail: e.Message, Failure: failed);
         }
         if (head is null) return new(PullThroughOutcome.ManifestUnknown);
         if (head.Digest is { } digest && digest == cached) return new(PullThroughOutcome.Serve, Cached: true);
         return await SyncAsync(repositoryId, remote.Id, reference, head.Digest, cached is not null, loggingCid);
     }
-
-    /// <summary>How an upstream failure maps (Pulp's: 429 → 429, connection error → 504, other → 502), or null for a bug of ours.</summary>
-    private static PullThroughOutcome? Failure(Exception e) => e switch
-    {
-        UpstreamException { StatusCode: { } status } when (int)status == 429 => PullThroughOutcome.TooManyRequests,
-        UpstreamException { StatusCode: null } => PullThroughOutcome.Unreachable,
-        UpstreamException => PullThroughOutcome.UpstreamFailed,
-        HttpRequestException or IOException or TimeoutException or OperationCanceledException => PullThroughOutcome.Unreachable,
-        _ => null,
-    };
 
     /// <summary>
     /// What pulp_container makes on a path's first pull: a repository named after the path keeping one version, a container remote
@@ -92,7 +114,7 @@ public sealed class PullThroughGrain(ServedContent content, UpstreamSessions ses
             await remoteGrain.Update(remoteSettings, pullThroughRemote.Secrets);
         remote = await remoteGrain.GetWithSecrets() ?? throw new InvalidOperationException("The pull-through remote just made is gone.");
 
-        var repositoryId = NameIds.Of("pull-through-repository", Path);
+        var repositoryId = RepositoryId;
         await GrainFactory.GetGrain<IRepositoryGrain>(repositoryId).Create(new RepositorySettings { Name = Path, RetainRepoVersions = 1 });
         await GrainFactory.GetGrain<IDistributionGrain>(NameIds.Of("pull-through-distribution", Path)).Create(new DistributionSettings
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Mirror.Grains.Logging;
+using Mirror.Grains.Schedules;
 using Mirror.Storage.Blobs;
 using Mirror.Storage.Content;
 using Mirror.Repositories;
@@ -12,16 +13,10 @@ namespace Mirror.Grains.Repositories;
 /// one does; a client resuming it starts over.
 /// </summary>
 public sealed class UploadSweepGrain(Uploads uploads, IBlobStore blobs, UploadExpiry expiry, ILogger<UploadSweepGrain> log)
-    : Grain, IUploadSweepGrain, IRemindable
+    : SweepGrain, IUploadSweepGrain
 {
-    private const string Reminder = "sweep";
-
-    Task IUploadSweepGrain.Schedule(TimeSpan every) => this.RegisterOrUpdateReminder(Reminder, every, every);
-
-    async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
+    protected override async Task SweepAsync()
     {
-        if (reminderName != Reminder) return;
-        // A failure (the database away) is logged by Orleans; the next tick sweeps what this one left.
         var untouched = await uploads.UntouchedAsync(expiry.Age, CancellationToken.None);
         var removed = new List<UploadState>();
         foreach (var upload in untouched)

@@ -40,6 +40,8 @@ public sealed class BlobGrain(
     private static readonly TimeSpan StreamedLinger = TimeSpan.FromSeconds(5);
     private string? _staging;
     private bool _workIsFetch;
+    /// <summary>The blob's size: the manifest's, or the upstream's <c>Content-Length</c> for a blob that no manifest named.</summary>
+    private long? _size;
 
     private string Digest => this.GetPrimaryKeyString();
 
@@ -65,24 +67,24 @@ public sealed class BlobGrain(
             if (_ended.TryGetValue(following, out var ended)) return ended;
             // Not running any more and no ending recorded: this activation never ran it (its silo died) or it was cut short.
             return polled?.State == WorkState.Running && _staging == following
-                ? BlobFetch.Arriving(following)
+                ? BlobFetch.Arriving(following, _size)
                 : BlobFetch.Failed("The download was interrupted.");
         }
         if (polled?.State == WorkState.Running)
         {
             // Told already (it waited when the download began, which may have ended since: a streamed staging waits for it).
             foreach (var (named, pullers) in _unopened)
-                if (pullers.Contains(puller)) return BlobFetch.Arriving(named);
+                if (pullers.Contains(puller)) return BlobFetch.Arriving(named, _size);
             if (_workIsFetch && _staging is { } staging && _unopened.TryGetValue(staging, out var told))
             {
                 told.Add(puller);
-                return BlobFetch.Arriving(staging);
+                return BlobFetch.Arriving(staging, _size);
             }
             _waiting.Add(puller);
             return BlobFetch.Arriving(null);
         }
         // The download just ended in failure (upstream 404, retries spent): this pull fails too; the next one tries again.
-        if (polled is { State: WorkState.Failed, Error: var error }) return BlobFetch.Failed(error ?? "The download failed.");
+        if (polled is { State: WorkState.Failed, Error: var error }) return BlobFetch.Failed(error ?? "The download failed.", polled.Upstream);
         if (await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None))
             return BlobFetch.Stored;
         // Started unless a sync's download (Ensure, which interleaves with this) began meanwhile: this puller then waits for it.
@@ -121,6 +123,7 @@ public sealed class BlobGrain(
             await upstream.Request(async (client, attempt) =>
             {
                 await using var download = await ResumingBlobStream.OpenAsync(client, Digest, upstream.Retry.Retries, attempt);
+                _size = request.Size >= 0 ? request.Size : download.ContentLength;
                 // A new staging for every attempt: a reader of one that failed learns it failed, never reads another's bytes.
                 var staging = Guid.NewGuid().ToString("N");
                 // Whoever waits for this download is told of its staging, even a puller that asks only after it ended.
@@ -129,7 +132,7 @@ public sealed class BlobGrain(
                 _staging = staging;
                 try
                 {
-                    await blobs.StageAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, staging, keep, attempt);
+                    await blobs.StageAsync(Digest, download, _size, staging, keep, attempt);
                     // Durable before visible: a kept blob is indexed before any reader is told its bytes were right.
                     if (keep) size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, attempt) ?? 0;
                     End(staging, BlobFetch.Verified);
@@ -137,7 +140,8 @@ public sealed class BlobGrain(
                 }
                 catch (Exception e)
                 {
-                    End(staging, BlobFetch.Failed(e is DigestMismatchException ? $"GET {upstream.Client.BlobUrl(Digest)} failed: {e.Message}" : ErrorText.Of(e)));
+                    End(staging, BlobFetch.Failed(e is DigestMismatchException ? $"GET {upstream.Client.BlobUrl(Digest)} failed: {e.Message}" : ErrorText.Of(e),
+                        UpstreamFailures.Of(e)));
                     throw;
                 }
                 finally
@@ -232,11 +236,11 @@ public sealed class BlobGrain(
         }
         catch (UpstreamException e)
         {
-            return WorkProgress.Failure(ErrorText.Of(e));
+            return WorkProgress.Failure(ErrorText.Of(e), UpstreamFailures.Of(e));
         }
         catch (DigestMismatchException e)
         {
-            return WorkProgress.Failure($"GET {upstream.Client.BlobUrl(Digest)} failed: {e.Message}");
+            return WorkProgress.Failure($"GET {upstream.Client.BlobUrl(Digest)} failed: {e.Message}", UpstreamFailure.Failed);
         }
         finally
         {

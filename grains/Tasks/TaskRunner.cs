@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mirror.Distributions;
 using Mirror.Grains.Fleet;
 using Mirror.Grains.Orphans;
+using Mirror.Grains.PullThrough;
 using Mirror.Grains.Reclaim;
 using Mirror.Grains.Repair;
 using Mirror.Grains.Sync;
@@ -28,6 +29,8 @@ internal static class TaskRunner
                 return await SyncRunner.Run(context, sync);
             case SyncRegistry registry:
                 return await RegistrySyncRunner.Run(context, registry);
+            case EvictUnpulled evict:
+                return await EvictUnpulledRunner.Run(context, evict);
             case RepairBlobs repair:
                 await RepairRunner.Run(context, repair);
                 return [];

@@ -137,6 +137,10 @@ public sealed class PullThroughRegistryTests(ClusterSyncFixture fixture) : IDisp
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("NAME_UNKNOWN", (await RegistryHttp.ErrorOf(response)).Code);
+        // A blob of the excluded name is not fetched either.
+        using var blob = await http.SendAsync(HttpMethod.Get, $"/v2/{basePath}/{upstreamName}/secret/blobs/{Mirror.Oci.Digests.Sha256([1, 2, 3])}", RegistryHttp.Admin);
+        Assert.Equal(HttpStatusCode.NotFound, blob.StatusCode);
+        Assert.Equal("NAME_UNKNOWN", (await RegistryHttp.ErrorOf(blob)).Code);
         Assert.Equal(0, await RepositoriesNamed($"{basePath}/{upstreamName}/secret"));
     }
 
@@ -157,6 +161,100 @@ public sealed class PullThroughRegistryTests(ClusterSyncFixture fixture) : IDisp
             $"docker://{fixture.RegistryHosts[0]}/{reference}", $"dir:{Folder("admin")}")).Ok();
         // The path's distribution is private too: anonymous pulls of what is cached are refused as well.
         Assert.NotEqual(0, (await Copy(fixture.RegistryHosts[1], reference, Folder("anonymous-again"))).ExitCode);
+        // So are its blobs (cached or not) and its signatures (the extension resolves a path as pulls do); the admin gets them.
+        using var http = new RegistryHttp(fixture.Cluster);
+        var path = $"{basePath}/{upstreamName}";
+        var digest = upstream.Images[0].Image.Digest;
+        foreach (var route in new[] { $"/v2/{path}/blobs/{upstream.Images[0].Image.Layers[0].Blob.Digest}", $"/extensions/v2/{path}/signatures/{digest}" })
+        {
+            using var refused = await http.SendAsync(HttpMethod.Get, route, authorization: null);
+            Assert.Contains(refused.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden });
+            using var admin = await http.SendAsync(HttpMethod.Get, route, RegistryHttp.Admin);
+            Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_signature_extension_serves_a_pull_through_path()
+    {
+        var upstreamName = Names.Unique("pt-signatures") + "/image";
+        var upstream = await BulkUpstream.PushAsync(fixture.Registry, upstreamName, images: 1, layersPerImage: 1, seed: Random.Shared.Next());
+        var (tag, image) = upstream.Images[0];
+        var (basePath, _) = await Cache(Proxy.BaseUrl);
+        using var http = new RegistryHttp(fixture.Cluster);
+        var signatures = $"/extensions/v2/{basePath}/{upstreamName}/signatures/{image.Digest}";
+        using (var before = await http.SendAsync(HttpMethod.Get, signatures, RegistryHttp.Admin))
+            Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+
+        (await Copy(fixture.RegistryHosts[0], $"{basePath}/{upstreamName}:{tag}", Folder("signatures"))).Ok();
+
+        using var listed = await http.SendAsync(HttpMethod.Get, signatures, RegistryHttp.Admin);
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Empty(JsonNode.Parse(await listed.Content.ReadAsStringAsync())!["signatures"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_blob_no_cached_manifest_names_is_fetched_once_from_the_upstream_and_a_blob_it_lacks_is_unknown()
+    {
+        var upstreamName = Names.Unique("pt-blob") + "/image";
+        var upstream = await BulkUpstream.PushAsync(fixture.Registry, upstreamName, images: 1, layersPerImage: 2, seed: Random.Shared.Next(), layerBytes: 150_000);
+        var layer = upstream.Images[0].Image.Layers[1].Blob;
+        var (basePath, _) = await Cache(Proxy.BaseUrl);
+        var path = $"{basePath}/{upstreamName}";
+        Proxy.Reset();
+
+        // No manifest of the path was pulled: as distribution's proxy, the blob comes from the upstream, through either gateway.
+        foreach (var gateway in new[] { 0, 1, 0 })
+        {
+            using var http = new RegistryHttp(fixture.Cluster, gateway);
+            using var response = await http.SendAsync(HttpMethod.Get, $"/v2/{path}/blobs/{layer.Digest}", RegistryHttp.Admin);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(layer.Digest, Mirror.Oci.Digests.Sha256(await response.Content.ReadAsByteArrayAsync()));
+        }
+        Assert.Equal(1, Proxy.Requests.Count(r => r.Kind == RequestKind.BlobGet && r.PathAndQuery.EndsWith(layer.Digest)));
+        Assert.Equal(1, await RepositoriesNamed(path));
+
+        using var registry = new RegistryHttp(fixture.Cluster);
+        using (var head = await registry.SendAsync(HttpMethod.Head, $"/v2/{path}/blobs/{layer.Digest}", RegistryHttp.Admin))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(layer.Size, head.Content.Headers.ContentLength);
+        }
+        using var missing = await registry.SendAsync(HttpMethod.Get, $"/v2/{path}/blobs/{Mirror.Oci.Digests.Sha256(Guid.NewGuid().ToByteArray())}", RegistryHttp.Admin);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("BLOB_UNKNOWN", (await RegistryHttp.ErrorOf(missing)).Code);
+    }
+
+    [Fact]
+    public async Task A_failed_layer_download_maps_as_pulp_maps_upstream_errors()
+    {
+        var upstreamName = Names.Unique("pt-layer-errors") + "/image";
+        var upstream = await BulkUpstream.PushAsync(fixture.Registry, upstreamName, images: 1, layersPerImage: 1, seed: Random.Shared.Next(), layerBytes: 40_000);
+        var (tag, image) = upstream.Images[0];
+        // No retries: each pull's download asks the upstream once.
+        var (basePath, _) = await Cache(Proxy.BaseUrl, new { max_retries = 0 });
+        var path = $"{basePath}/{upstreamName}";
+        using var http = new RegistryHttp(fixture.Cluster);
+        using (var manifest = await http.SendAsync(HttpMethod.Get, $"/v2/{path}/manifests/{tag}", RegistryHttp.Admin))
+            Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
+        var layer = image.Layers[0].Blob;
+        async Task<(HttpStatusCode Status, string Code)> Pull(Func<Microsoft.AspNetCore.Http.HttpContext, Task<bool>> fault)
+        {
+            Proxy.Interceptor = fault;
+            using var response = await http.SendAsync(HttpMethod.Get, $"/v2/{path}/blobs/{layer.Digest}", RegistryHttp.Admin);
+            return (response.StatusCode, (await RegistryHttp.ErrorOf(response)).Code);
+        }
+
+        Assert.Equal((HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS"), await Pull(ProxyFaults.Status(RequestKind.BlobGet, 429, times: 100)));
+        Assert.Equal((HttpStatusCode.BadGateway, "UNAVAILABLE"), await Pull(ProxyFaults.Status(RequestKind.BlobGet, 500, times: 100)));
+        Assert.Equal((HttpStatusCode.GatewayTimeout, "UNAVAILABLE"), await Pull(ProxyFaults.Reset(RequestKind.BlobGet, times: 100)));
+        Assert.Equal((HttpStatusCode.NotFound, "BLOB_UNKNOWN"), await Pull(ProxyFaults.Status(RequestKind.BlobGet, 404, times: 100)));
+
+        // The upstream is healthy again: the next pull fetches the layer.
+        Proxy.Interceptor = null;
+        using var healthy = await http.SendAsync(HttpMethod.Get, $"/v2/{path}/blobs/{layer.Digest}", RegistryHttp.Admin);
+        Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        Assert.Equal(layer.Digest, Mirror.Oci.Digests.Sha256(await healthy.Content.ReadAsByteArrayAsync()));
     }
 
     [Fact]

@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Hosting;
-using Mirror.Storage.Content;
-using Mirror.Repositories;
+using Mirror.Schedules;
 
-namespace Mirror.Grains.Repositories;
+namespace Mirror.Grains.Schedules;
 
-/// <summary>Schedules the cluster's upload sweep once this silo is up (any silo may be the first; each one's call is the same).</summary>
-public sealed class UploadSweepScheduler(IGrainFactory grains, UploadExpiry expiry) : BackgroundService
+/// <summary>Schedules one of the cluster's sweeps once this silo is up (any silo may be the first; each one's call is the same).</summary>
+public sealed class SweepScheduler<TSweep>(IGrainFactory grains, TimeSpan every) : BackgroundService where TSweep : ISweepGrain
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,7 +12,7 @@ public sealed class UploadSweepScheduler(IGrainFactory grains, UploadExpiry expi
         {
             try
             {
-                await grains.GetGrain<IUploadSweepGrain>(0).Schedule(expiry.Every).WaitAsync(stoppingToken);
+                await grains.GetGrain<TSweep>(0).Schedule(every).WaitAsync(stoppingToken);
                 return;
             }
             catch (Exception) when (!stoppingToken.IsCancellationRequested)
