@@ -23,7 +23,7 @@ public static class OnDemandRun
     /// <param name="rounds">How many times the plain GET, the first and the repeat pull are taken (in that order, each round).</param>
     public static async Task RunAsync(BenchContext bench, CancellationToken ct, int rounds = 1)
     {
-        var (deployment, image) = (bench.Deployment, bench.Big);
+        var (deployment, image) = (bench.Deployment, bench.BigRepository);
         using var api = deployment.Api();
         using var upstream = new HttpClient { BaseAddress = bench.Registry.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
 

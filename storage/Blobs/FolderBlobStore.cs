@@ -32,11 +32,11 @@ public sealed class FolderBlobStore : IBlobStore
     }
 
     public Task PutAsync(string digest, Stream content, long? size, CancellationToken ct) =>
-        WriteAsync(digest, content, size, Path.Combine(_uploads, Guid.NewGuid().ToString("N")), FileShare.None, publish: true, matched: null, ct);
+        WriteAsync(digest, content, size, Path.Combine(_uploads, Guid.NewGuid().ToString("N")), FileShare.None, publish: true, staged: false, matched: null, ct);
 
     public Task StageAsync(string digest, Stream content, long? size, string staging, bool publish, Action? verified, CancellationToken ct) =>
         // Unbuffered: each chunk reaches the file as it arrives, where readers of the staging see it.
-        WriteAsync(digest, content, size, StagingPath(digest, staging), FileShare.Read | FileShare.Delete, publish, verified, ct);
+        WriteAsync(digest, content, size, StagingPath(digest, staging), FileShare.Read | FileShare.Delete, publish, staged: true, verified, ct);
 
     public bool StagingReadableWhileWritten => true;
 
@@ -62,7 +62,7 @@ public sealed class FolderBlobStore : IBlobStore
 
     private string StagingPath(string digest, string staging) => Path.Combine(_uploads, BlobPaths.StagingName(digest, staging));
 
-    private async Task WriteAsync(string digest, Stream content, long? size, string temp, FileShare share, bool publish, Action? matched, CancellationToken ct)
+    private async Task WriteAsync(string digest, Stream content, long? size, string temp, FileShare share, bool publish, bool staged, Action? matched, CancellationToken ct)
     {
         var target = PathOf(digest);
         if (publish && File.Exists(target)) return;
@@ -71,28 +71,22 @@ public sealed class FolderBlobStore : IBlobStore
         try
         {
             await using (var verifying = new DigestVerifyingStream(content, digest, size, leaveOpen: true))
-            // Written synchronously and unbuffered: a write lands in the page cache (the fsync below makes it durable), and
-            // an asynchronous file write on Linux is the same write queued to another thread. Unbuffered also lets the readers
-            // of a staged download see each chunk as soon as it is written.
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, share, bufferSize: 0))
             {
-                var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyChunk);
-                try
+                // A put goes around the page cache where the filesystem allows it; a staging (published or not) is read by
+                // pullers while it grows, so each chunk goes through the page cache, where they see it as soon as it is written.
+                var direct = staged ? null : DirectFile.TryCreate(temp);
+                // Written synchronously and unbuffered: a write lands in the page cache or on the disk (the fsync below makes
+                // it durable), and an asynchronous file write on Linux is the same write queued to another thread.
+                await using (var file = direct ?? new FileStream(temp, FileMode.CreateNew, FileAccess.Write, share, bufferSize: 0))
                 {
-                    int read;
-                    while ((read = await verifying.ReadAsync(chunk.AsMemory(0, CopyChunk), ct).ConfigureAwait(false)) > 0)
-                        file.Write(chunk, 0, read);
+                    await (direct is not null ? CopyDirect(verifying, file, ct) : CopyAsArrives(verifying, file, ct)).ConfigureAwait(false);
+                    // Only a copy that reached the end is verified; a consumer-side stop must not publish a prefix.
+                    if (!verifying.IsVerified) throw new InvalidOperationException($"blob {digest} was not read to its end");
+                    // Readers of the staging have every byte, and the bytes are right: they need not wait for the disk.
+                    matched?.Invoke();
+                    // On disk before it becomes visible, so a crash cannot publish a truncated blob under a good name.
+                    if (publish) file.Flush(flushToDisk: true);
                 }
-                finally
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
-                }
-                // Only a copy that reached the end is verified; a consumer-side stop must not publish a prefix.
-                if (!verifying.IsVerified) throw new InvalidOperationException($"blob {digest} was not read to its end");
-                // Readers of the staging have every byte, and the bytes are right: they need not wait for the disk.
-                matched?.Invoke();
-                // On disk before it becomes visible, so a crash cannot publish a truncated blob under a good name.
-                if (publish) file.Flush(flushToDisk: true);
             }
             verified = true;
             if (!publish) return;
@@ -110,6 +104,51 @@ public sealed class FolderBlobStore : IBlobStore
         {
             // An unpublished staging that verified stays for its readers until DeleteStagedAsync.
             if (publish || !verified) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Each read written as it arrives, so that the readers of a staging see it at once.</summary>
+    private static async Task CopyAsArrives(Stream from, FileStream to, CancellationToken ct)
+    {
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyChunk);
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(chunk.AsMemory(0, CopyChunk), ct).ConfigureAwait(false)) > 0)
+                to.Write(chunk, 0, read);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>Whole aligned chunks to a direct file (see <see cref="DirectFile"/>); the last one padded, then the file cut to length.</summary>
+    private static async Task CopyDirect(Stream from, FileStream to, CancellationToken ct)
+    {
+        var (buffer, start) = DirectFile.Rent();
+        try
+        {
+            long length = 0;
+            var filled = 0;
+            int read;
+            while ((read = await from.ReadAsync(buffer.AsMemory(start + filled, DirectFile.Chunk - filled), ct).ConfigureAwait(false)) > 0)
+            {
+                filled += read;
+                length += read;
+                if (filled < DirectFile.Chunk) continue;
+                to.Write(buffer, start, filled);
+                filled = 0;
+            }
+            if (filled == 0) return;
+            var padded = DirectFile.Padded(filled);
+            Array.Clear(buffer, start + filled, padded - filled);
+            to.Write(buffer, start, padded);
+            to.SetLength(length);
+        }
+        finally
+        {
+            DirectFile.Return(buffer);
         }
     }
 
