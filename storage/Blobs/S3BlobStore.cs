@@ -99,6 +99,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         if (size is { } known)
         {
             await using var verifying = new DigestVerifyingStream(content, digest, known, leaveOpen: true);
+            // Minio reads nothing of an empty object, so nothing would reach the check: one read (of the end) does.
+            if (known == 0) await verifying.ReadAsync(new byte[1], ct).ConfigureAwait(false);
             await UploadAsync(key, verifying, known, ct).ConfigureAwait(false);
             // Minio reads exactly the size it was given, and the read that reaches it verifies.
             if (!verifying.IsVerified)
