@@ -27,6 +27,9 @@ public sealed record BenchOptions
     public int SmallTags { get; init; } = 1000;
     public int Seed { get; init; } = 42;
     public bool SkipSkopeo { get; init; }
+    /// <summary>Only the syncs (full, no-op, small images) and their limit: no memory, scale or on-demand runs, nor their
+    /// upstream sets. For measuring a change to the sync path in a few minutes.</summary>
+    public bool SyncOnly { get; init; }
 
     public static BenchOptions Quickly => new()
     {
@@ -37,6 +40,7 @@ public sealed record BenchOptions
     public const string Usage = """
         usage: ./mirror bench [--quick] [--rounds N] [--tags N] [--blobs N] [--size-mib N] [--concurrency N]
                               [--silos 2,3] [--big-layer-mib N] [--scale-tags N] [--scale-manifests N] [--small-tags N] [--no-skopeo]
+                              [--sync-only]
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -60,6 +64,7 @@ public sealed record BenchOptions
                 "--scale-manifests" => options with { ScaleManifests = Int() },
                 "--small-tags" => options with { SmallTags = Int() },
                 "--no-skopeo" => options with { SkipSkopeo = true },
+                "--sync-only" => options with { SyncOnly = true },
                 var other => throw new ArgumentException($"unknown option {other}"),
             };
         }

@@ -76,9 +76,13 @@ public static class Benchmark
         var clock = Stopwatch.StartNew();
         using var pusher = new RegistryPusher(registry.BaseUrl);
         var main = await SyntheticSet.PushAsync(pusher, "bench", options, BenchContext.Say, ct);
-        BenchContext.Say($"upstream: {main.Describe()}; generating the {options.BigLayerBytes / BenchOptions.MiB} MiB layer and {options.ScaleTags} scale tags ...");
-        var big = await BigLayerImage.PushAsync(pusher, "big", options, ct);
-        var scale = await ScaleSet.PushAsync(pusher, "scale", options, ct);
+        UpstreamRepository? big = null, scale = null;
+        if (!options.SyncOnly)
+        {
+            BenchContext.Say($"upstream: {main.Describe()}; generating the {options.BigLayerBytes / BenchOptions.MiB} MiB layer and {options.ScaleTags} scale tags ...");
+            big = await BigLayerImage.PushAsync(pusher, "big", options, ct);
+            scale = await ScaleSet.PushAsync(pusher, "scale", options, ct);
+        }
         BenchContext.Say($"generating the many-small-images set ({options.SmallTags} tags) ...");
         var small = await SmallImageSet.PushAsync(pusher, "small", options, ct);
         var warmup = DemoSet.Build();

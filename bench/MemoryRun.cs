@@ -20,13 +20,13 @@ public static class MemoryRun
         BenchContext.Say($"memory: {deployment.Silos} fresh silos syncing one {bench.Options.BigLayerBytes / BenchOptions.MiB} MiB layer ...");
         using var api = deployment.Api();
         var repository = await api.CreateRepositoryAsync(Repository, ct: ct);
-        var remote = await api.CreateRemoteAsync(Repository, bench.Registry.BaseUrl, bench.Big.Name, new { download_concurrency = bench.Options.Concurrency }, ct);
+        var remote = await api.CreateRemoteAsync(Repository, bench.Registry.BaseUrl, bench.BigRepository.Name, new { download_concurrency = bench.Options.Concurrency }, ct);
         await using var watch = new ProcessWatch(deployment.Processes());
         var outcome = await api.TimedSyncAsync(repository, remote, ct);
         var usage = await watch.StopAsync();
         var processes = usage.Select(u => new ProcessMemory(u.Key, watch.Baseline[u.Key], u.Value.PeakRss, u.Value.HighWaterMark, u.Value.CpuSeconds)).ToList();
         bench.Results.Memory = new MemoryResult(bench.Options.BigLayerBytes, outcome.Elapsed.TotalSeconds, processes);
-        if (BenchContext.BytesUnder(deployment.BlobFolder) < bench.Big.Bytes)
+        if (BenchContext.BytesUnder(deployment.BlobFolder) < bench.BigRepository.Bytes)
             bench.Results.Problems.Add("memory: the blob store holds less than the large image after its sync");
         foreach (var p in processes)
             BenchContext.Say($"memory: {p.Process}: peak {p.PeakRss / BenchOptions.MiB} MiB (at start {p.BaselineRss / BenchOptions.MiB} MiB), {p.CpuSeconds:F1} CPU s");

@@ -21,7 +21,7 @@ public static class OnDemandRun
 
     public static async Task RunAsync(BenchContext bench, CancellationToken ct)
     {
-        var (deployment, image) = (bench.Deployment, bench.Big);
+        var (deployment, image) = (bench.Deployment, bench.BigRepository);
         using var api = deployment.Api();
         BenchContext.Say($"on demand: plain GETs of the {image.Bytes / BenchOptions.MiB} MiB image's blobs from the upstream ...");
         using var upstream = new HttpClient { BaseAddress = bench.Registry.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };

@@ -8,7 +8,7 @@ namespace Mirror.Bench;
 /// <summary>
 /// Our side of a round: a fresh deployment of N silos (new database, empty blob folder) is warmed up on content the
 /// main repository does not share — the first one by the memory, scale and on-demand measurements, which want fresh processes,
-/// the others by a sync of the test kit's demo set — so every measured sync runs on warm processes, as a
+/// then every one by syncs of the test kit's demo set, two per silo at once — so every measured sync runs on warm processes, as a
 /// long-running mirror's do, yet stores everything anew. It then syncs the whole repository from the registry
 /// directly; then a second remote on the same upstream, through the recording proxy, re-syncs it unchanged, and the
 /// same tags are HEADed bare through that proxy for comparison.
@@ -22,19 +22,23 @@ public static class OursSide
         BenchContext.Say($"round {round}: {side}: starting {silos} silos on a fresh database and blob folder ...");
         await deployment.StartFreshAsync(silos, ct);
         using var api = deployment.Api();
-        if (bench.Results.Memory is null && bench.Results.Scale is null)
+        if (!options.SyncOnly && bench.Results.Memory is null && bench.Results.Scale is null)
         {
             await Benchmark.Step(bench.Results, "memory", () => MemoryRun.RunAsync(bench, ct));
             await Benchmark.Step(bench.Results, "scale", () => ScaleRun.RunAsync(bench, ct));
             await Benchmark.Step(bench.Results, "on demand", () => OnDemandRun.RunAsync(bench, ct));
         }
-        else
+        // A sync's task runs on one silo, which compiles the task's code at its first call (the silo runs without tiered
+        // compilation): two syncs at once per silo, each of its own repository, so that every silo has most likely run one.
+        var warmups = 2 * silos;
+        BenchContext.Say($"round {round}: {side}: warming up: {warmups} syncs at once of the test kit's demo set ({bench.Warmup.Tags.Count} tags) ...");
+        await Task.WhenAll(Enumerable.Range(1, warmups).Select(async n =>
         {
-            BenchContext.Say($"round {round}: {side}: warming up on the test kit's demo set ({bench.Warmup.Tags.Count} tags) ...");
-            var warmRepository = await api.CreateRepositoryAsync($"warmup-r{round}-s{silos}", ct: ct);
-            var warmRemote = await api.CreateRemoteAsync($"warmup-r{round}-s{silos}", bench.Registry.BaseUrl, bench.Warmup.Name, new { download_concurrency = options.Concurrency }, ct);
+            var warm = $"warmup-r{round}-s{silos}-{n}";
+            var warmRepository = await api.CreateRepositoryAsync(warm, ct: ct);
+            var warmRemote = await api.CreateRemoteAsync(warm, bench.Registry.BaseUrl, bench.Warmup.Name, new { download_concurrency = options.Concurrency }, ct);
             await api.TimedSyncAsync(warmRepository, warmRemote, ct);
-        }
+        }));
         var name = $"bench-r{round}-s{silos}";
         var repository = await api.CreateRepositoryAsync(name, ct: ct);
         var direct = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, main.Name, new { download_concurrency = options.Concurrency }, ct);

@@ -20,7 +20,7 @@ public static class ScaleRun
 
     public static async Task RunAsync(BenchContext bench, CancellationToken ct)
     {
-        var (options, scale) = (bench.Options, bench.Scale);
+        var (options, scale) = (bench.Options, bench.ScaleRepository);
         using var api = bench.Deployment.Api();
         BenchContext.Say($"scale: syncing {scale.Tags.Count} tags over {scale.Manifests} manifests ...");
         var repository = await api.CreateRepositoryAsync("bench-scale", ct: ct);
@@ -100,7 +100,7 @@ public static class ScaleRun
         else if (probe.StatusCode == HttpStatusCode.NotFound) return ([], "n/a (no /v2/ yet)", null);
         else if (!probe.IsSuccessStatusCode) return ([], $"n/a (/v2/ answered {(int)probe.StatusCode})", null);
         // The registry lists tags in byte order; a page after another starts past that page's last name.
-        var sorted = bench.Scale.Tags.Order(StringComparer.Ordinal).ToList();
+        var sorted = bench.ScaleRepository.Tags.Order(StringComparer.Ordinal).ToList();
         var paths = Kinds(sorted.Count).Select(k => ("/v2/ tags/list", k.Page,
             k.Offset == 0 ? path : $"{path}&last={Uri.EscapeDataString(sorted[k.Offset - 1])}")).ToList();
         return (paths, $"pages of {Page} by the spec's n and last", bearer);

@@ -72,7 +72,8 @@ public static class MarkdownReport
         text.AppendLine("- **skopeo**: `skopeo sync --all --src docker --dest dir --src-tls-verify=false` (1.9.3) of the repository.");
         text.AppendLine("- **ours-N**: POST `sync/` to a fresh deployment of N silos (new PostgreSQL database, empty folder blob store) until the task completed; " +
             "each run checked to hold every tag and blob. Each deployment is first warmed up on content the repository does not share (the first by the " +
-            "memory and scale measurements, the others by a sync of the test kit's demo set), so the measured sync runs on warm processes.");
+            "memory and scale measurements, then each by two syncs per silo at once of the test kit's demo set, so that every silo has run a sync's task), " +
+            "so the measured sync runs on warm processes.");
         text.AppendLine();
 
         text.AppendLine("Every run: downloads in progress = connections to the upstream whose received byte count grew since the previous sample " +

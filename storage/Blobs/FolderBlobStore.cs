@@ -71,26 +71,20 @@ public sealed class FolderBlobStore : IBlobStore
         try
         {
             await using (var verifying = new DigestVerifyingStream(content, digest, size, leaveOpen: true))
-            // Written synchronously and unbuffered: a write lands in the page cache (the fsync below makes it durable), and
-            // an asynchronous file write on Linux is the same write queued to another thread. Unbuffered also lets the readers
-            // of a staged download see each chunk as soon as it is written.
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, share, bufferSize: 0))
             {
-                var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyChunk);
-                try
+                // A put goes around the page cache where the filesystem allows it; a staging is read by pullers while it
+                // grows, so each chunk goes through the page cache, where they see it as soon as it is written.
+                var direct = publish ? DirectFile.TryCreate(temp) : null;
+                // Written synchronously and unbuffered: a write lands in the page cache or on the disk (the fsync below makes
+                // it durable), and an asynchronous file write on Linux is the same write queued to another thread.
+                await using (var file = direct ?? new FileStream(temp, FileMode.CreateNew, FileAccess.Write, share, bufferSize: 0))
                 {
-                    int read;
-                    while ((read = await verifying.ReadAsync(chunk.AsMemory(0, CopyChunk), ct).ConfigureAwait(false)) > 0)
-                        file.Write(chunk, 0, read);
+                    await (direct is not null ? CopyDirect(verifying, file, ct) : CopyAsArrives(verifying, file, ct)).ConfigureAwait(false);
+                    // Only a copy that reached the end is verified; a consumer-side stop must not publish a prefix.
+                    if (!verifying.IsVerified) throw new InvalidOperationException($"blob {digest} was not read to its end");
+                    // On disk before it becomes visible, so a crash cannot publish a truncated blob under a good name.
+                    if (publish) file.Flush(flushToDisk: true);
                 }
-                finally
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
-                }
-                // Only a copy that reached the end is verified; a consumer-side stop must not publish a prefix.
-                if (!verifying.IsVerified) throw new InvalidOperationException($"blob {digest} was not read to its end");
-                // On disk before it becomes visible, so a crash cannot publish a truncated blob under a good name.
-                if (publish) file.Flush(flushToDisk: true);
             }
             verified = true;
             if (!publish) return;
@@ -108,6 +102,51 @@ public sealed class FolderBlobStore : IBlobStore
         {
             // An unpublished staging that verified stays for its readers until DeleteStagedAsync.
             if (publish || !verified) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Each read written as it arrives, so that the readers of a staging see it at once.</summary>
+    private static async Task CopyAsArrives(Stream from, FileStream to, CancellationToken ct)
+    {
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyChunk);
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(chunk.AsMemory(0, CopyChunk), ct).ConfigureAwait(false)) > 0)
+                to.Write(chunk, 0, read);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>Whole aligned chunks to a direct file (see <see cref="DirectFile"/>); the last one padded, then the file cut to length.</summary>
+    private static async Task CopyDirect(Stream from, FileStream to, CancellationToken ct)
+    {
+        var (buffer, start) = DirectFile.Rent();
+        try
+        {
+            long length = 0;
+            var filled = 0;
+            int read;
+            while ((read = await from.ReadAsync(buffer.AsMemory(start + filled, DirectFile.Chunk - filled), ct).ConfigureAwait(false)) > 0)
+            {
+                filled += read;
+                length += read;
+                if (filled < DirectFile.Chunk) continue;
+                to.Write(buffer, start, filled);
+                filled = 0;
+            }
+            if (filled == 0) return;
+            var padded = DirectFile.Padded(filled);
+            Array.Clear(buffer, start + filled, padded - filled);
+            to.Write(buffer, start, padded);
+            to.SetLength(length);
+        }
+        finally
+        {
+            DirectFile.Return(buffer);
         }
     }
 

@@ -99,6 +99,37 @@ public abstract class BlobStoreContract
         Assert.Equal(bytes, await ReadAllAsync(await Store.OpenReadAsync(digest, 0, null, Ct)));
     }
 
+    /// <summary>
+    /// Sizes on and around a disk block and the store's write chunk (a folder store writes whole aligned chunks around the page
+    /// cache, the last one padded and cut back), delivered in reads of odd sizes as a network sends them: the bytes read back
+    /// are exactly those put.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(4095)]
+    [InlineData(4096)]
+    [InlineData(4097)]
+    [InlineData(256 * 1024)]
+    [InlineData(256 * 1024 + 1)]
+    [InlineData(3 * 256 * 1024 - 4096 + 17)]
+    public async Task Blobs_around_block_and_chunk_sizes_read_back_equal(int length)
+    {
+        var (bytes, digest) = Blob(length);
+        await Store.PutAsync(digest, new TrickleStream(bytes, 7001), length, Ct);
+        Assert.Equal(length, await Store.GetSizeAsync(digest, Ct));
+        Assert.Equal(bytes, await ReadAllAsync(await Store.OpenReadAsync(digest, 0, null, Ct)));
+    }
+
+    /// <summary>A source that hands out at most a few thousand bytes per read.</summary>
+    private sealed class TrickleStream(byte[] bytes, int most) : MemoryStream(bytes)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, most)], cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, most));
+    }
+
     [Fact]
     public async Task A_blob_of_unknown_size_is_stored()
     {
