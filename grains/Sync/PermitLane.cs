@@ -89,6 +89,25 @@ internal sealed class PermitLane(RemotePermits permits, Guid remote)
         return permits.Release(held);
     }
 
+    /// <summary>
+    /// A lease the limiter granted to one of this lane's asks: the next request waiting here gets it. When none waits any more
+    /// (a lease a request here finished with served it meanwhile), it goes straight back rather than lingering: the limiter
+    /// granted it in another silo's turn, and the asks still waiting there get it at once.
+    /// </summary>
+    private Task Granted(HeldLease held)
+    {
+        lock (_gate)
+        {
+            if (_waiting.First is { } next)
+            {
+                _waiting.RemoveFirst();
+                next.Value.TrySetResult(held);
+                return Task.CompletedTask;
+            }
+        }
+        return permits.Release(held);
+    }
+
     private static bool Reusable(HeldLease held) => !held.Lapsed.IsCancellationRequested && held.Age < ReuseFor;
 
     private async Task ReturnIfUnused(LinkedListNode<HeldLease> idle)
@@ -123,7 +142,7 @@ internal sealed class PermitLane(RemotePermits permits, Guid remote)
                 var asked = Stopwatch.GetTimestamp(); // the lease's life began after this, so its deadline counts from here
                 // Acquire is a long poll: a lease once one is free, or null after a few seconds (ask again).
                 if (await permits.Budget.Retry(() => Ask(limiter, limit), TimeProvider.System, permits.Asking) is not { } lease) continue;
-                if (permits.Hold(remote, lease, asked) is { } held) await Return(held);
+                if (permits.Hold(remote, lease, asked) is { } held) await Granted(held);
                 else await permits.ReleaseLease(remote, lease); // it came too late to be used safely
             }
         }
