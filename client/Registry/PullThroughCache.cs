@@ -14,7 +14,7 @@ namespace Mirror.Gateway.Registry;
 /// distribution on first use and revalidates the reference upstream; when the cache must take the upstream's manifest the pull waits
 /// for that sync, and is then served like any other from the path's distribution (its layers on demand, one upstream GET each in the
 /// whole cluster). Tags and referrers serve what earlier pulls cached; a blob that no cached manifest names is fetched from the upstream
-/// (<see cref="UpstreamRemoteAsync"/>) like a layer of an on-demand sync.
+/// (<see cref="UpstreamBlobAsync"/>) like a layer of an on-demand sync.
 /// </summary>
 public sealed class PullThroughCache(IGrainFactory grains, DistributionCatalog distributions, ServedContent content)
 {
@@ -39,7 +39,8 @@ public sealed class PullThroughCache(IGrainFactory grains, DistributionCatalog d
         if (path.Route == RegistryRoute.Blob && served is null)
         {
             // A blob pulled by digest before any manifest of the path: the path is made now, so the blob can be fetched (distribution's proxy).
-            if (await grains.GetGrain<IPullThroughGrain>(path.Name).Remote(parent) is null) throw RegistryError.NameUnknown(path.Name);
+            if ((await grains.GetGrain<IPullThroughGrain>(path.Name).Blob(parent, path.Reference)).Outcome == PullThroughOutcome.NameUnknown)
+                throw RegistryError.NameUnknown(path.Name);
             return await content.DistributionAsync(path.Name, ct);
         }
         if (path.Route != RegistryRoute.Manifest || !(Digests.IsValid(path.Reference) || TagName.IsValid(path.Reference))) return served;
@@ -68,11 +69,21 @@ public sealed class PullThroughCache(IGrainFactory grains, DistributionCatalog d
     }
 
     /// <summary>
-    /// The remote a blob of a pull-through path that no cached manifest names is fetched from (as distribution's proxy fetches any blob
-    /// its upstream has); null for a path of no pull-through cache, or a name the cache no longer serves.
+    /// A blob of a pull-through path that no cached manifest names, as distribution's proxy serves one: to be fetched from the upstream
+    /// (or served from the store) when the upstream has it; null for a path of no pull-through cache, or a name the cache no longer
+    /// serves. The upstream's failures throw as for manifests, its 404 as <c>BLOB_UNKNOWN</c>.
     /// </summary>
-    public async Task<Guid?> UpstreamRemoteAsync(string name, ServedDistribution served) =>
-        served.PullThroughParent is { } parent ? await grains.GetGrain<IPullThroughGrain>(name).Remote(parent) : null;
+    public async Task<ServedBlob?> UpstreamBlobAsync(string name, ServedDistribution served, string digest)
+    {
+        if (served.PullThroughParent is not { } parent) return null;
+        var answer = await grains.GetGrain<IPullThroughGrain>(name).Blob(parent, digest);
+        return answer.Outcome switch
+        {
+            PullThroughOutcome.Serve => new ServedBlob(answer.Size ?? -1, Stored: false, answer.Remote, MediaType: null),
+            PullThroughOutcome.UpstreamFailed => throw RegistryError.UpstreamFailed(answer.Failure ?? UpstreamFailure.Failed, answer.Detail, RegistryError.BlobUnknown(digest)),
+            _ => null,
+        };
+    }
 
     private async Task<TaskRecord?> WaitAsync(Guid id, CancellationToken ct)
     {

@@ -183,8 +183,7 @@ public static class RegistryEndpoints
         if (!Digests.IsValid(digest)) throw RegistryError.BlobUnknown(digest);
         var blob = await content.BlobAsync(version, digest, context.RequestAborted);
         // A pull-through cache serves any blob its upstream has, as distribution's proxy does: fetched (once in the cluster) and kept.
-        if (blob is null && await pullThrough.UpstreamRemoteAsync(name, distribution) is { } upstream)
-            blob = new ServedBlob(Size: -1, Stored: false, upstream, MediaType: null);
+        if (blob is null) blob = await pullThrough.UpstreamBlobAsync(name, distribution, digest);
         if (blob is { Stored: false })
         {
             if (blob.RemoteId is not { } remoteId) throw RegistryError.BlobUnknown(digest);

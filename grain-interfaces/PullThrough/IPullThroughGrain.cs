@@ -18,11 +18,12 @@ public interface IPullThroughGrain : IGrainWithStringKey
     Task<PullThroughAnswer> Resolve(Guid pullThroughDistributionId, string reference, string loggingCid);
 
     /// <summary>
-    /// The path's remote (made with the rest on first use), which a blob that no cached manifest names is fetched from, as distribution's
-    /// proxy fetches it; null when the cache does not serve the path's name (outside includes/excludes, or the cache is gone).
+    /// A blob of the path that no cached manifest names, as distribution's proxy serves it: only if the upstream has it (one HEAD, no
+    /// retries; a copy stored for another repository is served only then). The answer names the path's remote (made with the rest on
+    /// first use), which the blob is fetched from, and its size; or the name is unknown, or the upstream failed (404: it lacks the blob).
     /// </summary>
-    [Alias("Remote")]
-    Task<Guid?> Remote(Guid pullThroughDistributionId);
+    [Alias("Blob")]
+    Task<PullThroughAnswer> Blob(Guid pullThroughDistributionId, string digest);
 }
 
 public enum PullThroughOutcome
@@ -38,10 +39,14 @@ public enum PullThroughOutcome
 }
 
 /// <param name="Cached">Whether the cache holds a copy of the reference to fall back on if the sync task fails.</param>
+/// <param name="Remote">For a blob: the remote to fetch it from.</param>
+/// <param name="Size">For a blob: its size, as the upstream said it (null: it did not).</param>
 [GenerateSerializer, Immutable, Alias("mirror.PullThroughAnswer")]
 public sealed record PullThroughAnswer(
     [property: Id(0)] PullThroughOutcome Outcome,
     [property: Id(1)] Guid? SyncTask = null,
     [property: Id(2)] string? Detail = null,
     [property: Id(3)] bool Cached = false,
-    [property: Id(4)] UpstreamFailure? Failure = null);
+    [property: Id(4)] UpstreamFailure? Failure = null,
+    [property: Id(5)] Guid? Remote = null,
+    [property: Id(6)] long? Size = null);

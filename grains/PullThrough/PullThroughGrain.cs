@@ -9,6 +9,7 @@ using Mirror.Remotes;
 using Mirror.Repositories;
 using Mirror.Storage.Catalog;
 using Mirror.Storage.Content;
+using Mirror.Sync;
 using Mirror.Tasks;
 
 namespace Mirror.Grains.PullThrough;
@@ -51,7 +52,23 @@ public sealed class PullThroughGrain(ServedContent content, UpstreamSessions ses
         _recorded[reference] = now;
     }
 
-    async Task<Guid?> IPullThroughGrain.Remote(Guid pullThroughDistributionId) => (await PrepareAsync(pullThroughDistributionId))?.Remote.Id;
+    async Task<PullThroughAnswer> IPullThroughGrain.Blob(Guid pullThroughDistributionId, string digest)
+    {
+        if (await PrepareAsync(pullThroughDistributionId) is not (_, var remote)) return new(PullThroughOutcome.NameUnknown);
+        BlobHead? head;
+        try
+        {
+            var session = await sessions.ForAsync(remote.Id, remote.LastUpdated);
+            head = await session.Once((client, ct) => client.HeadBlobAsync(digest, ct), CancellationToken.None);
+        }
+        catch (Exception e) when (UpstreamFailures.Of(e) is { } failed)
+        {
+            return new(PullThroughOutcome.UpstreamFailed, Detail: e.Message, Failure: failed);
+        }
+        return head is null
+            ? new(PullThroughOutcome.UpstreamFailed, Failure: UpstreamFailure.NotFound)
+            : new(PullThroughOutcome.Serve, Remote: remote.Id, Size: head.Size);
+    }
 
     /// <summary>The path's repository and remote, made on first use; null when the cache does not serve the path's name.</summary>
     private async Task<(Guid RepositoryId, RemoteRecord Remote)?> PrepareAsync(Guid pullThroughDistributionId)

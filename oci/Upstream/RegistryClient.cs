@@ -107,6 +107,17 @@ public sealed class RegistryClient : IDisposable
         };
     }
 
+    /// <summary>HEAD a blob; its size (null when the registry does not say), or no answer when the registry does not have it.</summary>
+    public async Task<BlobHead?> HeadBlobAsync(string digest, CancellationToken ct)
+    {
+        if (!Digests.IsValid(digest)) throw new ArgumentException($"not a sha256 digest: {digest}", nameof(digest));
+        using var deadline = Deadline(ct);
+        using var response = await SendAsync(HttpMethod.Head, BlobUrl(digest), manifest: false, offset: 0, deadline.Token, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        EnsureSuccess(response, HttpMethod.Head);
+        return new BlobHead(response.Content.Headers.ContentLength);
+    }
+
     /// <summary>GET a manifest's exact bytes; a body over <paramref name="maxBytes"/> is refused, not read.</summary>
     public async Task<FetchedManifest> GetManifestAsync(string reference, long maxBytes, CancellationToken ct)
     {

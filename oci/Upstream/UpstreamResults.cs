@@ -9,6 +9,9 @@ public sealed record ManifestHead(string? Digest, string? MediaType, long? Size)
     public PullLimit? PullLimit { get; init; }
 }
 
+/// <summary>What a blob HEAD tells: the blob's size, when the registry says it.</summary>
+public sealed record BlobHead(long? Size);
+
 /// <summary>A manifest exactly as served: its bytes are what the digest is computed over.</summary>
 public sealed record FetchedManifest(byte[] Bytes, string? MediaType, string? DigestHeader)
 {

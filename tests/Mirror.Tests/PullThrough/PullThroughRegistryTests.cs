@@ -223,6 +223,10 @@ public sealed class PullThroughRegistryTests(ClusterSyncFixture fixture) : IDisp
         using var missing = await registry.SendAsync(HttpMethod.Get, $"/v2/{path}/blobs/{Mirror.Oci.Digests.Sha256(Guid.NewGuid().ToByteArray())}", RegistryHttp.Admin);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("BLOB_UNKNOWN", (await RegistryHttp.ErrorOf(missing)).Code);
+        // Stored now, but not served through a path whose upstream repository lacks it: a digest opens no other repository's blobs.
+        using var elsewhere = await registry.SendAsync(HttpMethod.Get, $"/v2/{path}-elsewhere/blobs/{layer.Digest}", RegistryHttp.Admin);
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        Assert.Equal("BLOB_UNKNOWN", (await RegistryHttp.ErrorOf(elsewhere)).Code);
     }
 
     [Fact]
