@@ -12,9 +12,9 @@ public sealed class BenchContext
     public required LocalDeployment Deployment { get; init; }
     public required RegistryServer Registry { get; init; }
     public required UpstreamRepository Main { get; init; }
-    /// <summary>The large-layer image of the memory and on-demand runs; null with <c>--sync-only</c>.</summary>
+    /// <summary>The large-layer image of the memory and on-demand runs; null with <c>--only sync</c>.</summary>
     public required UpstreamRepository? Big { get; init; }
-    /// <summary>The many-tags repository of the scale run; null with <c>--sync-only</c>.</summary>
+    /// <summary>The many-tags repository of the scale run; null with <c>--only sync</c>.</summary>
     public required UpstreamRepository? Scale { get; init; }
     /// <summary>The many-small-images set: per-request and per-manifest costs rather than bytes.</summary>
     public required UpstreamRepository Small { get; init; }
@@ -24,10 +24,10 @@ public sealed class BenchContext
     /// <summary>Scratch space on the disk the mirror's blob store uses.</summary>
     public required string Work { get; init; }
 
-    /// <summary>The large-layer image, for the runs that need it (not generated with <c>--sync-only</c>).</summary>
-    public UpstreamRepository BigRepository => Big ?? throw new InvalidOperationException("--sync-only generated no large-layer image");
-    /// <summary>The many-tags repository, for the scale run (not generated with <c>--sync-only</c>).</summary>
-    public UpstreamRepository ScaleRepository => Scale ?? throw new InvalidOperationException("--sync-only generated no scale set");
+    /// <summary>The large-layer image, for the runs that need it (not generated with <c>--only sync</c>).</summary>
+    public UpstreamRepository BigRepository => Big ?? throw new InvalidOperationException("--only sync generated no large-layer image");
+    /// <summary>The many-tags repository, for the scale run (not generated with <c>--only sync</c>).</summary>
+    public UpstreamRepository ScaleRepository => Scale ?? throw new InvalidOperationException("--only sync generated no scale set");
 
     /// <summary>The processes to watch during a run: the upstream registry and the given ones.</summary>
     public Dictionary<string, int> Upstream(params (string Name, int Pid)[] others) =>

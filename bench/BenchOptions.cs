@@ -27,15 +27,21 @@ public sealed record BenchOptions
     public int SmallTags { get; init; } = 1000;
     public int Seed { get; init; } = 42;
     public bool SkipSkopeo { get; init; }
-    /// <summary>Only the syncs (full, no-op, small images) and their limit: no memory, scale or on-demand runs, nor their
-    /// upstream sets. For measuring a change to the sync path in a few minutes.</summary>
-    public bool SyncOnly { get; init; }
     /// <summary>
-    /// Runs one part only (<c>--only on-demand</c>): the upstream holds just what that part needs, the deployment runs
-    /// <see cref="SiloCounts"/>' first count of silos, the part repeats <see cref="Rounds"/> times, and the figures are
-    /// printed, not written over <c>bench/results/latest.*</c> (which stays the full run's).
+    /// Runs one part only. <c>--only sync</c>: the syncs (full, no-op, small images) and their limit, no memory, scale or
+    /// on-demand runs nor their upstream sets, for measuring a change to the sync path in minutes. <c>--only on-demand</c>: the
+    /// upstream holds just the on-demand image, the deployment runs <see cref="SiloCounts"/>' first count of silos, the part
+    /// repeats <see cref="Rounds"/> times, and the figures are printed, not written over <c>bench/results/latest.*</c>.
     /// </summary>
     public string? Only { get; init; }
+    public bool SyncOnly => Only == Parts.Sync;
+
+    /// <summary>What <c>--only</c> takes.</summary>
+    public static class Parts
+    {
+        public const string Sync = "sync";
+        public const string OnDemand = "on-demand";
+    }
 
     public static BenchOptions Quickly => new()
     {
@@ -46,8 +52,7 @@ public sealed record BenchOptions
     public const string Usage = """
         usage: ./mirror bench [--quick] [--rounds N] [--tags N] [--blobs N] [--size-mib N] [--concurrency N]
                               [--silos 2,3] [--big-layer-mib N] [--scale-tags N] [--scale-manifests N] [--small-tags N] [--no-skopeo]
-                              [--sync-only]
-                              [--only on-demand]
+                              [--only sync|on-demand]
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -71,8 +76,11 @@ public sealed record BenchOptions
                 "--scale-manifests" => options with { ScaleManifests = Int() },
                 "--small-tags" => options with { SmallTags = Int() },
                 "--no-skopeo" => options with { SkipSkopeo = true },
-                "--sync-only" => options with { SyncOnly = true },
-                "--only" => Value() is "on-demand" ? options with { Only = "on-demand" } : throw new ArgumentException("--only takes on-demand"),
+                "--only" => Value() switch
+                {
+                    var part and (Parts.Sync or Parts.OnDemand) => options with { Only = part },
+                    _ => throw new ArgumentException($"--only takes {Parts.Sync} or {Parts.OnDemand}"),
+                },
                 var other => throw new ArgumentException($"unknown option {other}"),
             };
         }

@@ -34,7 +34,7 @@ public static class Benchmark
         await File.WriteAllTextAsync(Path.Combine(deployment.Run, "bench-registry.pid"), registry.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         try
         {
-            if (options.Only == "on-demand")
+            if (options.Only == BenchOptions.Parts.OnDemand)
             {
                 await OnDemandOnlyAsync(options, deployment, registry, results, ct);
                 results.TotalSeconds = total.Elapsed.TotalSeconds;

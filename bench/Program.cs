@@ -25,9 +25,9 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var results = await Benchmark.RunAsync(options, cancel.Token);
-if (options.Only is not null)
+if (options.Only == BenchOptions.Parts.OnDemand)
 {
-    // One part only: printed; bench/results/latest.* stay the full run's.
+    // The on-demand part alone: printed; bench/results/latest.* stay the full run's.
     if (results.OnDemand is { } onDemand)
         foreach (var round in onDemand.Rounds)
             Console.WriteLine($"round {round.Round}: plain {round.PlainSeconds:F2} s, first {round.FirstPullSeconds:F2} s = {round.PlainSeconds / round.FirstPullSeconds:F2}×, " +
