@@ -12,6 +12,8 @@ public static class Hrefs
     public const string PullThroughRemotes = ApiRoot + "remotes/container/pull-through/";
     public const string Tasks = ApiRoot + "tasks/";
     public const string Blobs = ApiRoot + "content/container/blobs/";
+    /// <summary>pulpcore's artifacts: a stored blob's bytes (read-only here; a blob and its artifact share an id).</summary>
+    public const string Artifacts = ApiRoot + "artifacts/";
     public const string Manifests = ApiRoot + "content/container/manifests/";
     public const string Tags = ApiRoot + "content/container/tags/";
     public const string Signatures = ApiRoot + "content/container/signatures/";
@@ -26,6 +28,7 @@ public static class Hrefs
     public static string Remote(Guid id, bool pullThrough = false) => $"{(pullThrough ? PullThroughRemotes : Remotes)}{id}/";
     public static string Task(Guid id) => $"{Tasks}{id}/";
     public static string Blob(Guid id) => $"{Blobs}{id}/";
+    public static string Artifact(Guid id) => $"{Artifacts}{id}/";
     public static string Manifest(Guid id) => $"{Manifests}{id}/";
     public static string Tag(Guid id) => $"{Tags}{id}/";
     public static string Signature(Guid id) => $"{Signatures}{id}/";
@@ -41,6 +44,7 @@ public static class Hrefs
     public static string TaskPrn(Guid id) => $"prn:core.task:{id}";
     public static string RepositoryVersionPrn(Guid id) => $"prn:core.repositoryversion:{id}";
     public static string BlobPrn(Guid id) => $"prn:container.blob:{id}";
+    public static string ArtifactPrn(Guid id) => $"prn:core.artifact:{id}";
     public static string ManifestPrn(Guid id) => $"prn:container.manifest:{id}";
     public static string TagPrn(Guid id) => $"prn:container.tag:{id}";
     public static string SignaturePrn(Guid id) => $"prn:container.signature:{id}";

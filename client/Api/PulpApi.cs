@@ -31,6 +31,7 @@ public static class PulpApi
         TaskEndpoints.Map(api);
         ScheduleEndpoints.Map(api);
         ContentEndpoints.Map(api);
+        ArtifactEndpoints.Map(api);
         DistributionEndpoints.Map(api);
         RepairEndpoints.Map(api);
         OrphanEndpoints.Map(api);

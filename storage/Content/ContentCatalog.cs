@@ -11,6 +11,8 @@ public sealed class ContentCatalog(NpgsqlDataSource db)
     public static class Fields
     {
         public static ListField Digest { get; } = new("digest");
+        /// <summary>A blob's bytes are stored (<c>true</c> or <c>false</c>), as its document says.</summary>
+        public static ListField Stored { get; } = new("(doc->>'Stored')");
         public static ListField MediaType { get; } = new("media_type");
         /// <summary>A tag's name.</summary>
         public static ListField Name { get; } = new("name");
@@ -22,7 +24,7 @@ public sealed class ContentCatalog(NpgsqlDataSource db)
     }
 
     private static readonly Order Newest = new(Fields.Created, Descending: true);
-    private readonly CatalogSql _blobs = new(db, "mirror_blobs_doc", [Fields.Digest, Fields.Created], Newest, ContentTypes.Blob);
+    private readonly CatalogSql _blobs = new(db, "mirror_blobs_doc", [Fields.Digest, Fields.Created, Fields.Stored], Newest, ContentTypes.Blob);
     private readonly CatalogSql _manifests = new(db, "mirror_manifests_doc", [Fields.Digest, Fields.MediaType, Fields.Created], Newest, ContentTypes.Manifest);
     private readonly CatalogSql _tags = new(db, "mirror_tags_doc", [Fields.Name, Fields.Digest, Fields.MediaType, Fields.Created], Newest, ContentTypes.Tag);
     private readonly CatalogSql _signatures = new(db, "mirror_signatures_doc", [Fields.Name, Fields.Digest, Fields.KeyId, Fields.ManifestDigest, Fields.Created],

@@ -1,7 +1,8 @@
 namespace Mirror.Storage.Content;
 
 /// <summary>A blob as content lists show it.</summary>
-public sealed record BlobRecord(Guid Id, string Digest, long Size, DateTime Created);
+/// <param name="Stored">Whether its bytes are in the blob store (false: an on_demand layer not pulled yet, or reclaimed).</param>
+public sealed record BlobRecord(Guid Id, string Digest, long Size, DateTime Created, bool Stored = true);
 
 /// <summary>A manifest as content lists show it (its raw bytes stay in the index).</summary>
 public sealed record ManifestRecord

@@ -81,7 +81,7 @@ public static class ContentEndpoints
             ? new VersionRef(repository, number)
             : throw ApiError.Field(filter, "Invalid hyperlink - No URL match.");
 
-    private static async Task<IResult> Retrieve<T>(Guid id, HttpRequest request, Func<ListQuery, CancellationToken, Task<Page<T>>> list, Func<T, System.Text.Json.Nodes.JsonObject> render)
+    internal static async Task<IResult> Retrieve<T>(Guid id, HttpRequest request, Func<ListQuery, CancellationToken, Task<Page<T>>> list, Func<T, System.Text.Json.Nodes.JsonObject> render)
     {
         var page = await list(new ListQuery { Conditions = [Condition.Text(ListField.Id, Match.Exact, id.ToString())], Limit = 1 }, request.HttpContext.RequestAborted);
         return page.Items is [var item] ? PulpJson.Result(FieldSelection.From(request).Apply(render(item))) : throw ApiError.NotFound();

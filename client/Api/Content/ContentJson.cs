@@ -11,10 +11,32 @@ public static class ContentJson
     public static JsonObject Render(BlobRecord blob) => Common(Hrefs.Blob(blob.Id), Hrefs.BlobPrn(blob.Id), blob.Created, new JsonObject
     {
         ["digest"] = blob.Digest,
-        // Pulp's artifacts are not exposed as a separate object (no artifacts/ endpoint), so there is no href to give, stored
-        // or not; whether an on_demand layer is stored yet is not shown here.
-        ["artifact"] = null,
+        // As in Pulp: null while only known (an on_demand layer not pulled yet, or reclaimed), the stored bytes' artifact once fetched.
+        ["artifact"] = blob.Stored ? Hrefs.Artifact(blob.Id) : null,
     });
+
+    /// <summary>A stored blob's bytes as pulpcore shows an artifact; only SHA-256 is computed, the other checksums are null.</summary>
+    public static JsonObject RenderArtifact(BlobRecord blob) => new()
+    {
+        ["pulp_href"] = Hrefs.Artifact(blob.Id),
+        ["prn"] = Hrefs.ArtifactPrn(blob.Id),
+        ["pulp_created"] = PulpJson.Timestamp(blob.Created),
+        ["pulp_last_updated"] = PulpJson.Timestamp(blob.Created),
+        ["file"] = $"artifact/{blob.Digest[7..9]}/{blob.Digest[9..]}",
+        ["size"] = blob.Size,
+        ["md5"] = null,
+        ["sha1"] = null,
+        ["sha224"] = null,
+        ["sha256"] = blob.Digest[7..],
+        ["sha384"] = null,
+        ["sha512"] = null,
+    };
+
+    public static JsonObject ArtifactSchema() => Schema.Object([
+        ("pulp_href", Schema.Uri().ReadOnly()), ("prn", Schema.String().ReadOnly()), ("pulp_created", Schema.DateTime().ReadOnly()),
+        ("pulp_last_updated", Schema.DateTime().ReadOnly()), ("file", Schema.String()), ("size", Schema.Integer()),
+        ("md5", Schema.String().Nullable()), ("sha1", Schema.String().Nullable()), ("sha224", Schema.String().Nullable()),
+        ("sha256", Schema.String().Nullable()), ("sha384", Schema.String().Nullable()), ("sha512", Schema.String().Nullable())], ["file"]);
 
     public static JsonObject Render(ManifestRecord manifest) => Common(Hrefs.Manifest(manifest.Id), Hrefs.ManifestPrn(manifest.Id), manifest.Created, new JsonObject
     {

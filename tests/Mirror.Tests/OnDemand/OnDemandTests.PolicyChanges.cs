@@ -44,6 +44,8 @@ public sealed partial class OnDemandTests
         var onlyOurs = upstream.Blobs.Where(b => first.Blobs.All(f => f.Digest != b.Digest)).ToList();
         Assert.NotEmpty(onlyOurs);
         var before = await Client.LatestVersionAsync(repository);
+        var artifactBefore = await ArtifactOf(onlyOurs[0]);
+        await AssertArtifact(artifactBefore, onlyOurs[0]);
 
         // A version on the keep list keeps every blob it holds.
         var kept = await Reclaim(new { repo_hrefs = new[] { other }, repo_versions_keeplist = new[] { (await Client.LatestVersionAsync(other)).PulpHref } });
@@ -54,6 +56,8 @@ public sealed partial class OnDemandTests
 
         Assert.Equal(onlyOurs.Count, reclaimed.Done ?? -1);
         Assert.All(onlyOurs, b => Assert.False(IsStored(b), $"{b.Digest} kept its bytes"));
+        foreach (var b in onlyOurs) Assert.Null(await ArtifactOf(b));
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(artifactBefore!)).Status);
         Assert.All(first.Blobs, b => Assert.True(IsStored(b), $"{b.Digest}, held by another repository, lost its bytes"));
         var after = await Client.LatestVersionAsync(repository);
         Assert.Equal(before.PulpHref, after.PulpHref);
@@ -66,6 +70,7 @@ public sealed partial class OnDemandTests
         Assert.Equal(onlyOurs.Select(b => b.Digest).Order(), gets.Keys.Order());
         Assert.All(gets, g => Assert.True(g.Value == 1, $"{g.Key} was fetched {g.Value} times"));
         foreach (var b in upstream.Blobs) Assert.True(await StoredAfterPull(b), $"{b.Digest} was not stored again by its pull");
+        foreach (var b in onlyOurs) await AssertArtifact(await ArtifactOf(b), b);
     }
 
     [Fact]

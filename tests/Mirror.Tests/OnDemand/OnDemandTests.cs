@@ -72,6 +72,20 @@ public sealed partial class OnDemandTests(ClusterSyncFixture fixture) : IDisposa
         return IsStored(blob);
     }
 
+    /// <summary>The blob's <c>artifact</c> as the content API shows it: null while its bytes are not stored.</summary>
+    private async Task<string?> ArtifactOf(TestBlob blob) =>
+        (await Client.GetAsync($"{PulpClient.Content}blobs/?digest={blob.Digest}")).Ok<PageView>().Results.Single()["artifact"]?.GetValue<string>();
+
+    /// <summary>The artifact <paramref name="href"/> names is the blob's bytes, as pulpcore describes them.</summary>
+    private async Task AssertArtifact(string? href, TestBlob blob)
+    {
+        Assert.NotNull(href);
+        var artifact = (await Client.GetAsync(href)).Ok();
+        Assert.Equal(blob.Digest[7..], artifact["sha256"]!.GetValue<string>());
+        Assert.Equal(blob.Size, artifact["size"]!.GetValue<long>());
+        Assert.Equal(1, (await Client.GetAsync($"/pulp/api/v3/artifacts/?sha256={blob.Digest[7..]}")).Ok<PageView>().Count);
+    }
+
     /// <summary>Copies every tag through <paramref name="gateway"/> and checks each copy against the upstream.</summary>
     private async Task CopyAll(BulkUpstream upstream, string gateway, string basePath)
     {
@@ -93,6 +107,9 @@ public sealed partial class OnDemandTests(ClusterSyncFixture fixture) : IDisposa
         Assert.Equal(upstream.Images.Select(i => i.Image.Config.Digest).Order(), BlobGets().Keys.Order());
         Assert.All(layers, l => Assert.False(IsStored(l), $"{l.Digest} was stored by the sync"));
         Assert.Equal(upstream.Blobs.Count, (await Client.LatestVersionAsync(repository)).ContentSummary.Present.Of("container.blob"));
+        // As in Pulp, a layer known but not fetched has no artifact yet.
+        foreach (var l in layers) Assert.Null(await ArtifactOf(l));
+        Assert.Equal(0, (await Client.GetAsync($"/pulp/api/v3/artifacts/?sha256={layers[0].Digest[7..]}")).Ok<PageView>().Count);
 
         Proxy.Reset();
         await CopyAll(upstream, fixture.RegistryHosts[0], basePath);
@@ -100,6 +117,7 @@ public sealed partial class OnDemandTests(ClusterSyncFixture fixture) : IDisposa
         Assert.Equal(layers.Select(l => l.Digest).Order(), gets.Keys.Order());
         Assert.All(gets, g => Assert.Equal(1, g.Value));
         foreach (var l in layers) Assert.True(await StoredAfterPull(l), $"{l.Digest} was not stored by its first pull");
+        foreach (var l in layers) await AssertArtifact(await ArtifactOf(l), l);
 
         // Later pulls, through the other gateway too, come from the store.
         Proxy.Reset();
