@@ -45,30 +45,11 @@ public static class DistributionJson
     private static JsonObject Render(DistributionRecord distribution, string host, IReadOnlySet<Guid> push, IEnumerable<Guid> made)
     {
         var s = distribution.Settings;
-        if (s.IsPullThrough)
-            return new JsonObject
-            {
-                ["pulp_href"] = Hrefs.Distribution(distribution.Id, pullThrough: true),
-                ["prn"] = Hrefs.DistributionPrn(distribution.Id, pullThrough: true),
-                ["pulp_created"] = PulpJson.Timestamp(distribution.Created),
-                ["pulp_last_updated"] = PulpJson.Timestamp(distribution.LastUpdated),
-                ["base_path"] = s.BasePath,
-                ["content_guard"] = null,
-                ["content_guard_prn"] = null,
-                ["no_content_change_since"] = null,
-                ["hidden"] = s.Hidden,
-                ["pulp_labels"] = PulpJson.Labels(s.PulpLabels),
-                ["name"] = s.Name,
-                ["remote"] = Hrefs.Remote(s.PullThroughRemote!.Value, pullThrough: true),
-                ["distributions"] = PulpJson.Strings(made.Select(id => Hrefs.Distribution(id))),
-                ["namespace"] = Generic.NamespaceEndpoints.Href(Generic.NamespaceEndpoints.NameOf(s.BasePath)),
-                ["private"] = s.Private,
-                ["description"] = s.Description,
-            };
-        return new JsonObject
+        var pullThrough = s.IsPullThrough;
+        var json = new JsonObject
         {
-            ["pulp_href"] = Hrefs.Distribution(distribution.Id),
-            ["prn"] = Hrefs.DistributionPrn(distribution.Id),
+            ["pulp_href"] = Hrefs.Distribution(distribution.Id, pullThrough),
+            ["prn"] = Hrefs.DistributionPrn(distribution.Id, pullThrough),
             ["pulp_created"] = PulpJson.Timestamp(distribution.Created),
             ["pulp_last_updated"] = PulpJson.Timestamp(distribution.LastUpdated),
             ["base_path"] = s.BasePath,
@@ -79,13 +60,22 @@ public static class DistributionJson
             ["hidden"] = s.Hidden,
             ["pulp_labels"] = PulpJson.Labels(s.PulpLabels),
             ["name"] = s.Name,
-            ["repository"] = s.Repository is { } repository ? Hrefs.Repository(repository, push.Contains(repository)) : null,
-            ["repository_version"] = s.RepositoryVersion is { } v ? Hrefs.RepositoryVersion(v.RepositoryId, v.Number, push.Contains(v.RepositoryId)) : null,
-            ["registry_path"] = $"{host}/{s.BasePath}",
-            ["remote"] = s.Remote is { } remote ? Hrefs.Remote(remote) : null,
-            ["namespace"] = Generic.NamespaceEndpoints.Href(Generic.NamespaceEndpoints.NameOf(s.BasePath)),
-            ["private"] = s.Private,
-            ["description"] = s.Description,
         };
+        if (pullThrough)
+        {
+            json["remote"] = Hrefs.Remote(s.PullThroughRemote!.Value, pullThrough: true);
+            json["distributions"] = PulpJson.Strings(made.Select(id => Hrefs.Distribution(id)));
+        }
+        else
+        {
+            json["repository"] = s.Repository is { } repository ? Hrefs.Repository(repository, push.Contains(repository)) : null;
+            json["repository_version"] = s.RepositoryVersion is { } v ? Hrefs.RepositoryVersion(v.RepositoryId, v.Number, push.Contains(v.RepositoryId)) : null;
+            json["registry_path"] = $"{host}/{s.BasePath}";
+            json["remote"] = s.Remote is { } remote ? Hrefs.Remote(remote) : null;
+        }
+        json["namespace"] = Generic.NamespaceEndpoints.Href(Generic.NamespaceEndpoints.NameOf(s.BasePath));
+        json["private"] = s.Private;
+        json["description"] = s.Description;
+        return json;
     }
 }
