@@ -37,6 +37,7 @@ public static class CatalogServices
         .AddSingleton<ServedContent>()
         .AddSingleton<TokenKeyStore>()
         .AddSingleton<ContentIndex>()
+        .AddSingleton<BlobRemotes>()
         .AddSingleton<BlobHealth>()
         .AddSingleton<Blobs.BlobQuarantine>()
         .AddSingleton<ContentCatalog>()

@@ -88,7 +88,7 @@ internal static class RepairRunner
         return digest == blob.Digest ? null : (false, "the stored bytes do not match the digest");
     }
 
-    /// <summary>The remote the blob came from, if it still exists; else the remote of a repository that holds it.</summary>
+    /// <summary>A remote that synced the blob and still exists (<see cref="BlobRemotes"/>); else the remote of a repository that holds it.</summary>
     private static async Task<RemoteVersion?> RemoteFor(TaskContext context, BlobHealth health, StoredBlob blob)
     {
         if (blob.RemoteId is { } origin && await context.Grains.GetGrain<IRemoteGrain>(origin).Get() is { } found) return new RemoteVersion(origin, found.LastUpdated);

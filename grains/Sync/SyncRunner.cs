@@ -249,6 +249,9 @@ internal sealed class SyncRunner
     /// <summary>The repository's next version from what was seen; the hrefs the task created (none when nothing changed).</summary>
     private async Task<List<string>> Commit(List<(string? Tag, string Digest)> references)
     {
+        // Every blob seen is fetchable through this remote, fetched now or found stored (Pulp's remote artifacts), also when
+        // no version is made: the remote that first brought a blob may be deleted while this one stays.
+        await _context.Services.GetRequiredService<BlobRemotes>().RecordAsync(references.Select(r => r.Digest).Distinct().ToList(), _remote.Id, Cancel);
         // The signatures found are part of what was seen: a new signature of unchanged images makes a version.
         var fingerprint = SyncRefs.Fingerprint(_sync.Mirror, [.. references, .. _signaturesFound.Select(d => ((string?)"signature", d))], _remote.Settings.Platforms);
         var number = await _context.Services.GetRequiredService<RepositoryVersions>()

@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using Mirror.Oci;
 using Mirror.Storage.Blobs;
 
@@ -66,18 +65,22 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
             Sql.TextArray(digests)).RowsAsync(r => (Digest: r.GetString(0), Size: r.GetInt64(1)), ct)).ToDictionary(b => b.Digest, b => b.Size, StringComparer.Ordinal);
 
     /// <summary>
-    /// Records a layer an on_demand or streamed sync leaves for the first pull: known (size, media type, the remote that
-    /// serves it), not stored. A blob indexed already keeps its row; one without a remote learns this one.
+    /// Records a layer an on_demand or streamed sync leaves for the first pull: known (size, media type, and the remote that
+    /// serves it among its <see cref="BlobRemotes"/>), not stored. A blob indexed already keeps its row and gains the remote.
     /// </summary>
     public Task RecordOnDemandBlobAsync(string digest, long size, string? mediaType, Guid remoteId, CancellationToken ct) =>
-        db.Command("""
-            insert into mirror_blobs (id, digest, size, media_type, created, remote_id, stored) values ($1, $2, $3, $4, $5, $6, false)
-            on conflict (digest) do update set remote_id = coalesce(mirror_blobs.remote_id, excluded.remote_id), touched = clock_timestamp()
+        db.Command($"""
+            with blob as (
+                insert into mirror_blobs (id, digest, size, media_type, created, stored) values ($1, $2, $3, $4, $5, false)
+                on conflict (digest) do update set touched = clock_timestamp()
+                returning id)
+            {BlobRemotes.Record("(select id from blob)", "$6")}
             """, Ids.New(), digest, size, mediaType, Now(), remoteId).ExecuteAsync(ct);
 
     /// <summary>
-    /// Indexes a blob the store holds (again, when it was found damaged), fetched from <paramref name="remoteId"/>, and
-    /// returns its stored size; null when the store does not hold it (orphan cleanup deleted it after it was put: put it again).
+    /// Indexes a blob the store holds (again, when it was found damaged), fetched from <paramref name="remoteId"/> (which joins
+    /// its <see cref="BlobRemotes"/>; none for a pushed blob), and returns its stored size; null when the store does not hold it
+    /// (orphan cleanup deleted it after it was put: put it again).
     /// The store is asked under the digest's lock, which orphan cleanup holds from deleting a blob's row to deleting its
     /// bytes: a row is never written for bytes about to go.
     /// </summary>
@@ -87,11 +90,12 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LockDigestAsync(connection, tx, digest, ct);
         if (await blobs.GetSizeAsync(digest, ct) is not { } size) return null;
-        await connection.Command(tx, """
-            insert into mirror_blobs (id, digest, size, media_type, created, remote_id) values ($1, $2, $3, $4, $5, $6)
-            on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, stored = true, remote_id = coalesce(excluded.remote_id, mirror_blobs.remote_id),
-                touched = clock_timestamp()
-            """, Ids.New(), digest, size, mediaType, Now(), new NpgsqlParameter { Value = (object?)remoteId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid }).ExecuteAsync(ct);
+        var id = (Guid)(await connection.Command(tx, """
+            insert into mirror_blobs (id, digest, size, media_type, created) values ($1, $2, $3, $4, $5)
+            on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, stored = true, touched = clock_timestamp()
+            returning id
+            """, Ids.New(), digest, size, mediaType, Now()).ScalarAsync(ct))!;
+        if (remoteId is { } remote) await connection.Command(tx, BlobRemotes.Record("$1", "$2"), id, remote).ExecuteAsync(ct);
         await tx.CommitAsync(ct);
         return size;
     }

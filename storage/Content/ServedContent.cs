@@ -10,7 +10,10 @@ public sealed record ServedDistribution(string BasePath, bool Private, VersionRe
 /// <summary>A manifest to serve: its digest, stored media type and exact bytes.</summary>
 public sealed record ServedManifest(string Digest, string MediaType, byte[] Raw);
 
-/// <summary>A blob to serve: its size, and whether the store holds it or it is fetched from its remote when pulled.</summary>
+/// <summary>
+/// A blob to serve: its size, and whether the store holds it or it is fetched when pulled, through <paramref name="RemoteId"/>
+/// (one of its <see cref="BlobRemotes"/>; null when none is left).
+/// </summary>
 public sealed record ServedBlob(long Size, bool Stored, Guid? RemoteId, string? MediaType);
 
 /// <summary>
@@ -46,8 +49,8 @@ public sealed class ServedContent(NpgsqlDataSource db)
             """, version.RepositoryId, version.Number, digest).FirstAsync(ReadManifest, ct);
 
     /// <summary>A blob in the version, or null when the version does not hold it (or it was found damaged).</summary>
-    public Task<ServedBlob?> BlobAsync(VersionRef version, string digest, CancellationToken ct) => db.Command("""
-            select b.size, b.stored, b.remote_id, b.media_type from mirror_blobs b
+    public Task<ServedBlob?> BlobAsync(VersionRef version, string digest, CancellationToken ct) => db.Command($"""
+            select b.size, b.stored, {BlobRemotes.FetchedFrom("b")}, b.media_type from mirror_blobs b
             join mirror_version_content($1, $2) rc on rc.content_id = b.id
             where b.digest = $3 and b.damaged_at is null
             """, version.RepositoryId, version.Number, digest).FirstAsync(r => new ServedBlob(

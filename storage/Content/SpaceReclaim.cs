@@ -6,8 +6,9 @@ namespace Mirror.Storage.Content;
 /// <summary>
 /// Pulp's <c>reclaim_space</c> data: the stored blobs of chosen repositories that nothing else needs stored, and dropping
 /// their bytes while the content stays. A reclaimed blob is what an on_demand sync leaves: a row with <c>stored = false</c>
-/// and the remote to fetch it from, which the next pull fetches again (or an immediate sync). As Pulp reclaims only
-/// content with a remote artifact, a blob with no remote to fetch it from again (a pushed one) is never reclaimed.
+/// and the remotes to fetch it from, which the next pull fetches again (or an immediate sync). As Pulp reclaims only
+/// content with a remote artifact, a blob with no remote left to fetch it from again (a pushed one, or one whose every
+/// remote was deleted) is never reclaimed.
 /// </summary>
 public sealed class SpaceReclaim(NpgsqlDataSource db, IBlobStore blobs)
 {
@@ -39,13 +40,13 @@ public sealed class SpaceReclaim(NpgsqlDataSource db, IBlobStore blobs)
     }
 
     /// <summary>
-    /// Stored, fetchable again from a remote that still exists, held by some version of the repositories $1, by no version
+    /// Stored, fetchable again from a remote that still exists (any of its <see cref="BlobRemotes"/>), held by some version of the repositories $1, by no version
     /// of any other repository, by none of the kept versions ($2 repositories, $3 numbers), and not relied on by a task
     /// that began before it was last touched ($4: a running sync touches what it decides not to fetch).
     /// </summary>
     private static string Reclaimable(string blob) => $"""
         {blob}.stored and {blob}.touched < $4
-        and exists (select 1 from mirror_remotes r where r.id = {blob}.remote_id)
+        and {BlobRemotes.Any(blob)}
         and exists (select 1 from mirror_repository_content rc where rc.content_id = {blob}.id and rc.repository_id = any($1))
         and not exists (select 1 from mirror_repository_content rc where rc.content_id = {blob}.id and rc.repository_id <> all($1))
         and not exists (select 1 from mirror_repository_content rc join unnest($2::uuid[], $3::int[]) k (repository_id, number)

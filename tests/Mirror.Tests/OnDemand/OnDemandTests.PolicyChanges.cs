@@ -63,7 +63,7 @@ public sealed partial class OnDemandTests
         Assert.Equal(before.PulpHref, after.PulpHref);
         Assert.Equal(upstream.Blobs.Count, after.ContentSummary.Present.Of("container.blob"));
 
-        // Pulls fetch what was reclaimed, once, from the remote it was synced from; then it is stored again.
+        // Pulls fetch what was reclaimed, once, through the remote that synced it; then it is stored again.
         Proxy.Reset();
         await CopyAll(upstream, fixture.RegistryHosts[0], basePath);
         var gets = BlobGets();
