@@ -1,3 +1,4 @@
+using Mirror.Storage.Content;
 using Mirror.Sync;
 
 namespace Mirror.Gateway.Registry;
@@ -14,11 +15,32 @@ internal static class OnDemandBlobs
     private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
+    /// <see cref="FollowAsync"/> through the first of the blob's remotes that serves it, with the request that did: as Pulp tries
+    /// a content's remote artifacts one after the other, a download that fails before a byte is sent is tried through the next
+    /// remote (one that recorded the blob earlier), and the last one's failure is the pull's.
+    /// </summary>
+    public static async Task<(BlobRequest Request, string Staging, long Size)?> FollowAnyAsync(IBlobGrain grain, ServedBlob blob, Guid puller, string digest,
+        CancellationToken ct)
+    {
+        for (var next = 0; ; next++)
+        {
+            var request = new BlobRequest(RemoteVersion.Current(blob.Remotes[next]), blob.MediaType ?? "application/octet-stream", blob.Size);
+            try
+            {
+                return await FollowAsync(grain, request, puller, digest, ct) is var (staging, size) ? (request, staging, size) : null;
+            }
+            catch (RegistryError) when (next + 1 < blob.Remotes.Count)
+            {
+            }
+        }
+    }
+
+    /// <summary>
     /// The running download (started if none runs) once its bytes are readable under its staging and its size is known; null when the
     /// blob is in the store (serve it from there). A pull that waits for one of the remote's permits waits here. A blob of unknown
     /// size whose upstream does not say it is served once stored.
     /// </summary>
-    public static async Task<(string Staging, long Size)?> FollowAsync(IBlobGrain grain, BlobRequest request, Guid puller, string digest, CancellationToken ct)
+    private static async Task<(string Staging, long Size)?> FollowAsync(IBlobGrain grain, BlobRequest request, Guid puller, string digest, CancellationToken ct)
     {
         var pause = FirstPause;
         while (true)

@@ -79,7 +79,7 @@ public sealed class PullThroughCache(IGrainFactory grains, DistributionCatalog d
         var answer = await grains.GetGrain<IPullThroughGrain>(name).Blob(parent, digest);
         return answer.Outcome switch
         {
-            PullThroughOutcome.Serve => new ServedBlob(answer.Size ?? -1, Stored: false, answer.Remote, MediaType: null),
+            PullThroughOutcome.Serve => new ServedBlob(answer.Size ?? -1, Stored: false, answer.Remote is { } remote ? [remote] : [], MediaType: null),
             PullThroughOutcome.UpstreamFailed => throw RegistryError.UpstreamFailed(answer.Failure ?? UpstreamFailure.Failed, answer.Detail, RegistryError.BlobUnknown(digest)),
             _ => null,
         };

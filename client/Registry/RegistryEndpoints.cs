@@ -186,7 +186,7 @@ public static class RegistryEndpoints
         if (blob is null) blob = await pullThrough.UpstreamBlobAsync(name, distribution, digest);
         if (blob is { Stored: false })
         {
-            if (blob.RemoteId is not { } remoteId) throw RegistryError.BlobUnknown(digest);
+            if (blob.Remotes.Count == 0) throw RegistryError.BlobUnknown(digest);
             // HEAD answers what the sync recorded; only a GET fetches (and a HEAD of a size nobody recorded, which learns it so).
             if (HttpMethods.IsHead(context.Request.Method) && blob.Size >= 0)
             {
@@ -194,9 +194,8 @@ public static class RegistryEndpoints
                 return;
             }
             var grain = grains.GetGrain<IBlobGrain>(digest);
-            var request = new BlobRequest(RemoteVersion.Current(remoteId), blob.MediaType ?? "application/octet-stream", blob.Size);
             var puller = Guid.NewGuid();
-            if (await OnDemandBlobs.FollowAsync(grain, request, puller, digest, context.RequestAborted) is var (staging, stagedSize))
+            if (await OnDemandBlobs.FollowAnyAsync(grain, blob, puller, digest, context.RequestAborted) is var (request, staging, stagedSize))
             {
                 await SendBytes(context, digest, stagedSize,
                     (offset, length) => Task.FromResult<Stream>(new StagedBlobStream(grain, request, puller, blobs, digest, staging, offset, length)), damaged: null, verified);

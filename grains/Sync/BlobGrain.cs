@@ -112,8 +112,9 @@ public sealed class BlobGrain(
     }
 
     /// <summary>
-    /// A pull's download: from the remote the blob was synced from, under one of its permits (a pull waits for one like a
-    /// sync), through a staging of the store that the gateways read while it grows. Stored unless the remote is streamed.
+    /// A pull's download: through the remote the pull asked for (one of the blob's remotes), under one of its permits (a pull
+    /// waits for one like a sync), through a staging of the store that the gateways read while it grows. Stored unless the
+    /// remote is streamed.
     /// </summary>
     private async Task<WorkProgress> Fetching(BlobRequest request, CancellationToken ct)
     {

@@ -32,11 +32,15 @@ public sealed class BlobRemotes(NpgsqlDataSource db)
     internal static string Any(string blob) => $"exists (select 1 from mirror_blob_remotes br where br.blob_id = {blob}.id)";
 
     /// <summary>
-    /// SQL: the remote a first pull of the blob row <paramref name="blob"/> fetches it from (null when none is left): the one
-    /// that recorded it last, the newest sync to have seen it upstream. Pulp too fetches through any remote artifact.
+    /// SQL: the remotes that can fetch the blob row <paramref name="blob"/> again, as a <c>uuid[]</c> in the order a first pull
+    /// tries them (empty when none is left): the one that recorded it last first, the newest sync to have seen it upstream.
+    /// Pulp too fetches through the content's remote artifacts, one after the other until one serves it.
     /// </summary>
-    internal static string FetchedFrom(string blob) =>
-        $"(select br.remote_id from mirror_blob_remotes br where br.blob_id = {blob}.id order by br.recorded desc, br.remote_id limit 1)";
+    internal static string InFetchOrder(string blob) =>
+        $"array(select br.remote_id from mirror_blob_remotes br where br.blob_id = {blob}.id order by br.recorded desc, br.remote_id)";
+
+    /// <summary>SQL: the first of <see cref="InFetchOrder"/> (null when none is left).</summary>
+    internal static string FetchedFrom(string blob) => $"({InFetchOrder(blob)})[1]";
 
     // The remote row, locked against its delete until the insert commits: a remote deleted meanwhile is simply not recorded
     // (its row is not returned), where a plain insert would fail its foreign key.

@@ -11,10 +11,10 @@ public sealed record ServedDistribution(string BasePath, bool Private, VersionRe
 public sealed record ServedManifest(string Digest, string MediaType, byte[] Raw);
 
 /// <summary>
-/// A blob to serve: its size, and whether the store holds it or it is fetched when pulled, through <paramref name="RemoteId"/>
-/// (one of its <see cref="BlobRemotes"/>; null when none is left).
+/// A blob to serve: its size, and whether the store holds it or it is fetched when pulled, through the first of
+/// <paramref name="Remotes"/> that serves it (its <see cref="BlobRemotes"/> in the order a pull tries them; none left: unknown).
 /// </summary>
-public sealed record ServedBlob(long Size, bool Stored, Guid? RemoteId, string? MediaType);
+public sealed record ServedBlob(long Size, bool Stored, IReadOnlyList<Guid> Remotes, string? MediaType);
 
 /// <summary>
 /// What the registry API reads, one index-backed query per request: a distribution by exact base path, a tag or digest
@@ -50,11 +50,11 @@ public sealed class ServedContent(NpgsqlDataSource db)
 
     /// <summary>A blob in the version, or null when the version does not hold it (or it was found damaged).</summary>
     public Task<ServedBlob?> BlobAsync(VersionRef version, string digest, CancellationToken ct) => db.Command($"""
-            select b.size, b.stored, {BlobRemotes.FetchedFrom("b")}, b.media_type from mirror_blobs b
+            select b.size, b.stored, {BlobRemotes.InFetchOrder("b")}, b.media_type from mirror_blobs b
             join mirror_version_content($1, $2) rc on rc.content_id = b.id
             where b.digest = $3 and b.damaged_at is null
             """, version.RepositoryId, version.Number, digest).FirstAsync(r => new ServedBlob(
-                r.GetInt64(0), r.GetBoolean(1), r.IsDBNull(2) ? null : r.GetGuid(2), r.IsDBNull(3) ? null : r.GetString(3)), ct);
+                r.GetInt64(0), r.GetBoolean(1), r.GetFieldValue<Guid[]>(2), r.IsDBNull(3) ? null : r.GetString(3)), ct);
 
     /// <summary>
     /// Up to <paramref name="limit"/> tag names of the version after <paramref name="last"/>, in byte order: a keyset walk of

@@ -17,7 +17,7 @@ public sealed partial class OnDemandTests
         // pulp-cli's order: a repository synced through a first remote, then another through a second from the same upstream
         // (every blob stored already, nothing fetched), then the first repository and its remote deleted.
         var (upstream, upstreamName, first, firstRemote) = await Synced("immediate", images: 2, layerBytes: 100_000);
-        var (second, basePath) = await SyncedAgain(upstreamName, "immediate");
+        var (second, basePath, _) = await SyncedAgain(upstreamName, "immediate");
         Assert.Empty(BlobGets());
         await Delete(first, firstRemote);
 
@@ -43,7 +43,7 @@ public sealed partial class OnDemandTests
     public async Task An_on_demand_layer_whose_first_remote_was_deleted_is_fetched_on_its_first_pull_through_another_remote_that_synced_it()
     {
         var (upstream, upstreamName, first, firstRemote) = await Synced("on_demand", images: 1, layerBytes: 100_000);
-        var (second, basePath) = await SyncedAgain(upstreamName, "on_demand");
+        var (second, basePath, _) = await SyncedAgain(upstreamName, "on_demand");
         await Delete(first, firstRemote);
         var layers = Layers(upstream);
         Assert.All(layers, l => Assert.False(IsStored(l)));
@@ -59,8 +59,29 @@ public sealed partial class OnDemandTests
         Assert.All(blobs, b => Assert.True(b.Json["artifact"] is not null, $"{b.Digest} has no artifact after its pull"));
     }
 
+    [Fact]
+    public async Task A_first_pull_that_the_newest_remote_of_a_layer_fails_is_fetched_through_the_remote_that_synced_it_before()
+    {
+        var (upstream, upstreamName, _, _) = await Synced("on_demand", images: 1, layerBytes: 100_000);
+        var (_, basePath, secondRemote) = await SyncedAgain(upstreamName, "on_demand");
+        // The newest remote no longer finds the image upstream (a 404 for each layer); the first still does.
+        var gone = Names.Unique("gone");
+        Assert.Equal("completed", (await Client.RunTaskAsync(Client.PatchAsync(secondRemote, new { upstream_name = gone }))).State);
+        var layers = Layers(upstream);
+
+        Proxy.Reset();
+        await CopyAll(upstream, fixture.RegistryHosts[0], basePath);
+
+        // Each layer was asked of the newest remote first, then fetched once through the other, as Pulp tries a content's remote
+        // artifacts in turn.
+        int Gets(string name, TestBlob layer) => Proxy.Requests.Count(r => r.Kind == RequestKind.BlobGet && r.PathAndQuery.EndsWith($"/{name}/blobs/{layer.Digest}", StringComparison.Ordinal));
+        Assert.All(layers, l => Assert.True(Gets(gone, l) >= 1, $"{l.Digest} was not asked of the newest remote"));
+        Assert.All(layers, l => Assert.True(Gets(upstreamName, l) == 1, $"{l.Digest} was fetched {Gets(upstreamName, l)} times through the first remote"));
+        foreach (var l in layers) Assert.True(await StoredAfterPull(l), $"{l.Digest} was not stored by its first pull");
+    }
+
     /// <summary>Another repository synced from the same upstream through a remote of its own, and served under a base path.</summary>
-    private async Task<(string Repository, string BasePath)> SyncedAgain(string upstreamName, string policy)
+    private async Task<(string Repository, string BasePath, string Remote)> SyncedAgain(string upstreamName, string policy)
     {
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(Proxy.BaseUrl, upstreamName, new { policy });
@@ -68,7 +89,7 @@ public sealed partial class OnDemandTests
         await Client.SyncAsync(repository, new { remote });
         var basePath = Names.Unique("again");
         await Client.CreateDistribution(new { name = basePath, base_path = basePath, repository });
-        return (repository, basePath);
+        return (repository, basePath, remote);
     }
 
     /// <summary>Deletes a repository and then its remote, as pulp-cli's test cleanup does.</summary>
