@@ -59,8 +59,10 @@ internal sealed class SyncRunner
         var pacing = run.ReportPacing(stopPacing.Token);
         try
         {
-            await run.FindSignatureSource();
-            var references = sync.Reference is { } one ? await run.ResolveOne(one) : await run.ResolveDigests(await run.ListTags());
+            // The probe for signatures (a round trip to a new upstream) and the tag list do not depend on each other.
+            var listing = sync.Reference is null ? run.ListTags() : Task.FromResult<List<string>>([]);
+            await Task.WhenAll(run.FindSignatureSource(), listing);
+            var references = sync.Reference is { } one ? await run.ResolveOne(one) : await run.ResolveDigests(await listing);
             await run.MirrorMissing(references);
             references = await run.SyncSignatures(references);
             return await run.Commit(references);
@@ -221,10 +223,13 @@ internal sealed class SyncRunner
         // An on_demand or streamed sync leaves layers for the first pull; an immediate one fetches what such a sync left out.
         var layersStored = _remote.Settings.Policy == RemotePolicies.Immediate;
         var platforms = PlatformFilter.For(_remote.Settings.Platforms);
-        var known = await index.KnownManifestsAsync(wanted, layersStored, Cancel, platforms);
-        // What the index calls complete must still be in the store (a stat per blob): a blob gone or cut short is
-        // quarantined, which makes its manifests incomplete, so they are mirrored again below.
-        if (!await AllStored(_context, known, Cancel)) known = await index.KnownManifestsAsync(wanted, layersStored, Cancel, platforms);
+        // What the index holds stored must still be in the store (a stat per blob): a blob gone or cut short is quarantined,
+        // which makes its manifests incomplete, so they are mirrored again below. The check looks at the stored blobs of every
+        // manifest wanted, so it runs beside the look-up of the complete ones; a blob it quarantines meanwhile asks for the look-up again.
+        var knowing = index.KnownManifestsAsync(wanted, layersStored, Cancel, platforms);
+        var checking = AllStored(_context, wanted, Cancel);
+        await Task.WhenAll(knowing, checking);
+        var known = await checking ? await knowing : await index.KnownManifestsAsync(wanted, layersStored, Cancel, platforms);
         var missing = wanted.Where(d => !known.Contains(d)).ToList();
         Progress.Start(SyncProgress.Manifests, "Processing Manifests", missing.Count);
         Progress.Start(SyncProgress.Artifacts, "Downloading Artifacts");
