@@ -62,6 +62,7 @@ public static class Benchmark
         finally
         {
             await deployment.StopAsync(CancellationToken.None);
+            deployment.DeleteDiscarded();
             File.Delete(Path.Combine(deployment.Run, "bench-registry.pid"));
         }
         results.TotalSeconds = total.Elapsed.TotalSeconds;

@@ -29,8 +29,11 @@ public static class ScaleRun
         var version = sync.Version ?? throw new InvalidOperationException("the scale sync created no version");
         var tagCount = await api.CountAsync("tags", version, ct);
         if (tagCount != scale.Tags.Count) bench.Results.Problems.Add($"scale: version holds {tagCount} tags, the upstream {scale.Tags.Count}");
+        var resync = await api.TimedSyncAsync(repository, remote, ct);
+        if (resync.Version is not null) bench.Results.Problems.Add($"scale: the re-sync of the unchanged upstream created a new version {resync.Version}");
         var bareHeads = await BareHeads.RunAsync(bench.Registry.BaseUrl, scale.Name, scale.Tags, options.Concurrency, ct);
-        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s (bare HEADs of every tag: {bareHeads:F1} s); timing first, middle and last pages ...");
+        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s, re-synced unchanged in {resync.Elapsed.TotalSeconds:F1} s " +
+            $"(bare tag list and HEADs of every tag: {bareHeads:F1} s); timing first, middle and last pages ...");
 
         var paths = new List<(string List, string Page, string Path)>();
         foreach (var kind in new[] { "tags", "manifests", "blobs" })
@@ -59,6 +62,8 @@ public static class ScaleRun
         {
             PhaseEnds = sync.PhaseEnds,
             BareHeadSeconds = Math.Round(bareHeads, 2),
+            ResyncSeconds = Math.Round(resync.Elapsed.TotalSeconds, 2),
+            ResyncPhaseEnds = resync.PhaseEnds,
         };
         foreach (var list in measured.GroupBy(m => m.List))
             BenchContext.Say($"scale: {list.Key} p99 " + string.Join(", ", list.Select(m => $"{m.Page} {m.Latency.P99Ms:F1} ms")));

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Mirror.Bench.Measure;
 
-/// <summary>What a no-op re-sync cannot beat: one manifest HEAD per tag, <c>concurrency</c> at a time, by plain HTTP.</summary>
+/// <summary>
+/// What a no-op re-sync cannot beat: the requests any sync of the repository must make to learn that nothing changed, by
+/// plain HTTP — the tag list (a registry gives no digests in it), then one manifest HEAD per tag, <c>concurrency</c> at a time.
+/// </summary>
 public static class BareHeads
 {
     /// <summary>The Accept header a mirror sends, so the registry answers with the digest of the manifest as stored.</summary>
@@ -13,6 +16,7 @@ public static class BareHeads
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false }) { BaseAddress = registry };
         var clock = Stopwatch.StartNew();
+        using (var list = await http.GetAsync($"/v2/{repository}/tags/list", ct)) list.EnsureSuccessStatusCode();
         await Parallel.ForEachAsync(tags, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (tag, token) =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{repository}/manifests/{tag}");

@@ -130,6 +130,29 @@ public sealed class ProcessWatch : IAsyncDisposable
         return byName;
     }
 
+    /// <summary>
+    /// Waits until <paramref name="processes"/> together use less than <paramref name="share"/> of one core over a second, for at
+    /// most <paramref name="atMost"/>; returns how long that took. A process a minute old still finishes work of what it just
+    /// did (the gateway's tiered compiler promoting the task-poll path, the silos' deferred writes): measured next to it, a sync
+    /// would pay for that, which a long-running mirror does not.
+    /// </summary>
+    public static async Task<(TimeSpan Waited, double Share)> QuietAsync(IReadOnlyDictionary<string, int> processes, double share, TimeSpan atMost, CancellationToken ct)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var window = TimeSpan.FromSeconds(1);
+        long Total() => processes.Values.Sum(CpuTicks);
+        var used = double.NaN;
+        for (var before = Total(); waited.Elapsed < atMost; )
+        {
+            await Task.Delay(window, ct);
+            var now = Total();
+            used = (now - before) / TicksPerSecond / window.TotalSeconds;
+            if (used < share) break;
+            before = now;
+        }
+        return (waited.Elapsed, used);
+    }
+
     /// <summary>utime + stime from /proc/pid/stat (fields 14 and 15, counted after the parenthesised command name).</summary>
     private static long CpuTicks(int pid)
     {

@@ -2,11 +2,15 @@ using Mirror.Bench.Measure;
 
 namespace Mirror.Bench.Report;
 
-/// <summary>A no-op re-sync of the unchanged upstream through the recording proxy, against bare HEADs of every tag.</summary>
+/// <summary>
+/// A no-op re-sync of the unchanged upstream through the recording proxy, against the bare requests (the tag list and a HEAD
+/// of every tag); <see cref="NewRemoteSeconds"/> is the same remote's first sync, just before, of content already held.
+/// </summary>
 public sealed record NoopResync(int Silos, int Round, int Tags, double Seconds, double BareHeadSeconds, Dictionary<string, int> Requests, int PeakInFlight)
 {
     public int Gets => Requests.GetValueOrDefault("ManifestGet") + Requests.GetValueOrDefault("BlobGet");
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
+    public double NewRemoteSeconds { get; init; }
 }
 
 /// <summary>One process's memory and CPU while the large layer was synced.</summary>
@@ -43,8 +47,11 @@ public sealed record PageLatency(string List, string Page, Latency Latency);
 public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, List<PageLatency> Pages, string V2Note)
 {
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
-    /// <summary>Every tag HEADed straight at the registry, download_concurrency at a time: the floor of the sync's HEAD phase.</summary>
+    /// <summary>The tag list and every tag HEADed straight at the registry, download_concurrency at a time: the floor of a re-sync.</summary>
     public double BareHeadSeconds { get; init; }
+    /// <summary>The same remote syncing the unchanged upstream again, and the phases of that re-sync.</summary>
+    public double ResyncSeconds { get; init; }
+    public Dictionary<string, double> ResyncPhaseEnds { get; init; } = [];
 }
 
 /// <summary>Everything one run measured, as written to latest.json.</summary>

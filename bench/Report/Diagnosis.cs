@@ -71,12 +71,12 @@ public static class Diagnosis
         foreach (var (silos, seconds, bare, last) in summary.Noops)
         {
             var requests = string.Join(", ", last.Requests.Where(r => r.Value > 0).Select(r => $"{r.Value} {r.Key}"));
-            yield return $"**ours-{silos} no-op re-sync** ({seconds:F2} s for {last.Tags} tags, {1000 * seconds / last.Tags:F1} ms per tag; bare HEADs " +
+            yield return $"**ours-{silos} no-op re-sync** ({seconds:F2} s for {last.Tags} tags, {1000 * seconds / last.Tags:F1} ms per tag; bare tag list and HEADs " +
                 $"{1000 * bare / last.Tags:F2} ms per tag): upstream requests {requests}; at most {last.PeakInFlight} in flight " +
                 $"(download_concurrency {options.Concurrency}). Phases: " + string.Join("; ", Phases(last.PhaseEnds, last.Seconds)) + ".";
             if (last.Gets > 0) yield return $"ours-{silos}: the re-sync GETs {last.Gets} manifests or blobs it already holds: the known-content check misses them.";
             else if (seconds > Summary.NoopVsHeadsTarget * bare)
-                yield return $"ours-{silos}: with zero GETs, the {seconds - bare:F2} s above the bare HEADs is the sync's own overhead " +
+                yield return $"ours-{silos}: with zero GETs, the {seconds - bare:F2} s above the bare requests is the sync's own overhead " +
                     "(task start and polling, per-tag progress saves, the content-index lookup, the version commit) — see the phases above.";
         }
 
@@ -89,7 +89,9 @@ public static class Diagnosis
         if (results.Scale is { } scale)
         {
             yield return $"**scale sync** ({scale.Tags} tags, {scale.Manifests} manifests): {scale.SyncSeconds:F1} s, {1000 * scale.SyncSeconds / scale.Tags:F2} ms per tag. Phases: " +
-                string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + $". The same {scale.Tags} HEADs, bare, straight at the registry: {scale.BareHeadSeconds:F1} s.";
+                string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + $". The same tag list and {scale.Tags} HEADs, bare, straight at the registry: {scale.BareHeadSeconds:F1} s. " +
+                $"Re-synced unchanged by the same remote in {scale.ResyncSeconds:F1} s ({scale.ResyncSeconds / Math.Max(0.01, scale.BareHeadSeconds):F2}× the bare requests); phases: " +
+                string.Join("; ", Phases(scale.ResyncPhaseEnds, scale.ResyncSeconds)) + ".";
             foreach (var list in scale.Pages.GroupBy(p => p.List))
                 if (list.FirstOrDefault(p => p.Page == "first") is { } first && list.LastOrDefault() is { Page: not "first" } deepest)
                     yield return $"{list.Key}: median {first.Latency.P50Ms:F1} ms for the first page, {deepest.Latency.P50Ms:F1} ms for the {deepest.Page}: " +
