@@ -129,7 +129,8 @@ public sealed class PartitionTests : IAsyncLifetime
         Assert.Equal(0, Proxy.InFlightFrom(victim));
         var late = Proxy.Requests.Where(r => victim.Equals(r.Client) && r.Finished >= lapsed).ToList();
         Assert.True(late.Count == 0, $"requests of the cut-off silo still in flight after its leases lapsed: {string.Join(", ", late)}");
-        Assert.True(Proxy.PeakInFlight <= Concurrency, $"{Proxy.PeakInFlight} requests in flight at once with download_concurrency {Concurrency}");
+        Assert.True(Proxy.PeakInFlight <= Concurrency, $"{Proxy.PeakInFlight} requests in flight at once with download_concurrency {Concurrency}; "
+            + AtPeak(Proxy.Requests, cutAt, victim));
 
         // The partition heals; the silo learns it was declared dead and stops (or, if it has not yet, Kubernetes's probe
         // would restart it); it is started again on its host and rejoins.
@@ -155,6 +156,18 @@ public sealed class PartitionTests : IAsyncLifetime
         Assert.Equal(VersionContent.Expected(second), await VersionContent.Of(gateway1, repository + "versions/2/"));
         Assert.Contains(finished.ProgressReports, p => p.Code == $"sync.silo.{rejoined.Name}");
         Assert.Contains(Proxy.Requests, r => victim.Equals(r.Client) && r.Started > rejoinedAt && r.Kind == RequestKind.BlobGet);
+    }
+
+    /// <summary>
+    /// The recorded requests in flight at the moment most were (seconds from the cut, the cut-off silo's marked), to tell
+    /// a late stop of that silo from a grant made too early.
+    /// </summary>
+    private static string AtPeak(IReadOnlyList<ProxiedRequest> requests, DateTimeOffset cutAt, IPAddress victim)
+    {
+        var peak = requests.Select(r => r.Started).MaxBy(at => requests.Count(r => r.Started <= at && r.Finished > at));
+        string Seconds(DateTimeOffset at) => ((at - cutAt).TotalSeconds).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+        return $"at {Seconds(peak)} s from the cut: " + string.Join("; ", requests.Where(r => r.Started <= peak && r.Finished > peak)
+            .Select(r => $"{r.Kind} {(victim.Equals(r.Client) ? "cut-off silo" : r.Client?.ToString())} {Seconds(r.Started)}..{Seconds(r.Finished)} s"));
     }
 
     private static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), what);
