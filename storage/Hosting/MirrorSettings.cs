@@ -32,13 +32,12 @@ public abstract class MirrorSettings
             var builder = new NpgsqlConnectionStringBuilder(Database);
             if (builder.Options?.Contains("idle_in_transaction_session_timeout", StringComparison.Ordinal) != true)
                 builder.Options = $"{builder.Options} -c idle_in_transaction_session_timeout={(int)IdleInTransactionLimit.TotalMilliseconds}".Trim();
-            if (!Names(nameof(NpgsqlConnectionStringBuilder.MaxAutoPrepare))) builder.MaxAutoPrepare = AutoPrepared;
-            if (!Names(nameof(NpgsqlConnectionStringBuilder.NoResetOnClose))) builder.NoResetOnClose = true;
+            // The keys the configured string sets itself, compared without case and spaces, as Npgsql compares them.
+            var configured = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = Database }.Keys.Cast<string>()
+                .Select(k => k.Replace(" ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            if (!configured.Contains(nameof(NpgsqlConnectionStringBuilder.MaxAutoPrepare))) builder.MaxAutoPrepare = AutoPrepared;
+            if (!configured.Contains(nameof(NpgsqlConnectionStringBuilder.NoResetOnClose))) builder.NoResetOnClose = true;
             return builder.ConnectionString;
-
-            // Whether the configured string sets this key itself (keys compare without case and spaces, as Npgsql's do).
-            bool Names(string key) => new System.Data.Common.DbConnectionStringBuilder { ConnectionString = Database }.Keys
-                .Cast<string>().Any(k => string.Equals(k.Replace(" ", "", StringComparison.Ordinal), key, StringComparison.OrdinalIgnoreCase));
         }
     }
 
