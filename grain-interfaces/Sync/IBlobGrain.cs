@@ -65,11 +65,14 @@ public sealed record BlobFetch(
 /// Where to fetch a blob from (the remote, as last updated when its sync began: see <see cref="RemoteVersion"/>) and
 /// what the manifest says about it.
 /// </summary>
+/// <param name="FoundUnstored">The caller looked the blob up in the index just before asking, and it was not stored: the
+/// grain need not look again before it starts (<see cref="IBlobGrain.Ensure"/>).</param>
 [GenerateSerializer, Immutable, Alias("mirror.BlobRequest")]
 public sealed record BlobRequest(
     [property: Id(0)] RemoteVersion Remote,
     [property: Id(1)] string MediaType,
-    [property: Id(2)] long Size);
+    [property: Id(2)] long Size,
+    [property: Id(3)] bool FoundUnstored = false);
 
 /// <summary>
 /// A remote as a sync saw it at its start: its id and <c>LastUpdated</c>. The silos that mirror the sync's manifests and

@@ -45,6 +45,8 @@ public sealed class BlobGrain(
     /// <summary>The running download's staging once its bytes matched the digest (set off the grain's turn, by the store).</summary>
     private volatile string? _stagingVerified;
     private bool _workIsFetch;
+    /// <summary>Whether this activation has started a download (for a sync or a pull).</summary>
+    private bool _worked;
     /// <summary>The blob's size: the manifest's, or the upstream's <c>Content-Length</c> for a blob that no manifest named.</summary>
     private long? _size;
 
@@ -55,11 +57,16 @@ public sealed class BlobGrain(
         var progress = await Work.PollAsync();
         // A pull's download may have been streamed (not stored): its outcome is not this sync's answer, the store is.
         if (progress is not null && (progress.State == WorkState.Running || !_workIsFetch)) return progress;
-        // Indexed is not enough: the store must hold it too (a damaged blob is quarantined here and fetched again).
-        if (await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None)) return WorkProgress.Stored;
+        // Indexed is not enough: the store must hold it too (a damaged blob is quarantined here and fetched again). Not
+        // asked again of a new activation whose caller found the blob unstored just now: Store stats it first anyway, and
+        // indexes what it finds. Later callers (a layer that many manifests share) are answered from the index.
+        if (!(request.FoundUnstored && !_worked)
+            && await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None))
+            return WorkProgress.Stored;
         return Work.StartUnlessRunning(ct =>
         {
             _workIsFetch = false;
+            _worked = true;
             return Store(request, ct);
         });
     }
@@ -97,6 +104,7 @@ public sealed class BlobGrain(
         Work.StartUnlessRunning(ct =>
         {
             _workIsFetch = true;
+            _worked = true;
             _staging = null;
             _waiting.Clear();
             return Fetching(request, ct);
@@ -218,8 +226,10 @@ public sealed class BlobGrain(
         span?.SetTag("mirror.blob.digest", Digest);
         span?.SetTag("mirror.silo", silo.Name);
         // Stored by a sync that died before indexing it: the bytes were verified before they became visible. (Only a blob
-        // the store holds costs the indexing transaction here; a new one costs a stat.)
-        if (await blobs.GetSizeAsync(Digest, ct) is not null && await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, ct) is not null)
+        // the store holds costs the indexing transaction here; a new one costs a stat.) The remote is not recorded with it:
+        // a sync records its remote for every blob it saw, in one statement before its commit (BlobRemotes.RecordAsync),
+        // and a repair fetches through a remote recorded already.
+        if (await blobs.GetSizeAsync(Digest, ct) is not null && await index.IndexStoredBlobAsync(Digest, request.MediaType, null, ct) is not null)
             return WorkProgress.Stored;
         var upstream = await sessions.ForAsync(request.Remote.Id, request.Remote.Updated);
         return await Downloading(upstream, async () =>
@@ -235,7 +245,7 @@ public sealed class BlobGrain(
                     await blobs.PutAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, attempt);
                     return true;
                 }, ct);
-                size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, ct);
+                size = await index.IndexStoredBlobAsync(Digest, request.MediaType, null, ct);
                 if (size is null && tries == 3) throw new InvalidOperationException($"{Digest} vanished from the blob store three times after it was stored");
             }
             return Stored(size.Value);

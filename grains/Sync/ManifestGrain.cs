@@ -75,7 +75,7 @@ public sealed class ManifestGrain(
                 try
                 {
                     var entry = await ManifestDescription.DescribeAsync(manifest, fetched.Bytes, blobs, CancellationToken.None);
-                    await index.AddManifestAsync(entry with { OmittedChildren = manifest.ChildDigests.Except(children).ToHashSet(StringComparer.Ordinal) }, ct);
+                    await index.AddManifestAsync(entry with { OmittedChildren = manifest.ChildDigests.Except(children).ToHashSet(StringComparer.Ordinal) }, ct, fetchedFrom: remote.Id);
                     break;
                 }
                 catch (Exception e) when (e is ContentMissingException or BlobNotFoundException && tries < 3)
@@ -122,6 +122,7 @@ public sealed class ManifestGrain(
         return await Task.WhenAll(now.Select(async blob =>
             indexed.TryGetValue(blob.Digest, out var size) && await quarantine.IsStoredAsync(blob.Digest, size, ct)
                 ? WorkProgress.Stored
-                : await WorkPolling.Blob(GrainFactory, new BlobRequest(remote, blob.MediaType, blob.Size), blob.Digest, OutageBudget.Of(ServiceProvider), ct)));
+                : await WorkPolling.Blob(GrainFactory, new BlobRequest(remote, blob.MediaType, blob.Size, FoundUnstored: !indexed.ContainsKey(blob.Digest)),
+                    blob.Digest, OutageBudget.Of(ServiceProvider), ct)));
     }
 }

@@ -11,7 +11,7 @@ namespace Mirror.Grains.Sync;
 /// which stops its downloads and frees their permits.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Its CancellationTokenSource has no timer and no links, so it holds nothing that outlives the activation.")]
-internal sealed class PolledWork(TimeProvider clock, CancellationToken stopping)
+internal sealed class PolledWork(TimeProvider clock, Action started, CancellationToken stopping)
 {
     public static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(6);
     public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
@@ -82,41 +82,53 @@ internal sealed class PolledWork(TimeProvider clock, CancellationToken stopping)
     {
         _cancel = new CancellationTokenSource();
         _work = work(_cancel.Token);
+        started();
         return WorkProgress.Running;
     }
 
     /// <summary>
-    /// For the grain's timer. An outcome nobody collected is dropped with the work: it was the answer for a caller that
-    /// is gone, and must not become the answer for a sync started later.
+    /// For the grain's timer; false once there is no work left to watch. An outcome nobody collected is dropped with the
+    /// work: it was the answer for a caller that is gone, and must not become the answer for a sync started later.
     /// </summary>
-    public void CancelIfAbandoned()
+    public bool CancelIfAbandoned()
     {
-        if (_work is null || clock.GetUtcNow() - _lastPoll <= AbandonAfter) return;
+        if (_work is null) return false;
+        if (clock.GetUtcNow() - _lastPoll <= AbandonAfter) return true;
         if (!_work.IsCompleted)
         {
             _cancel?.Cancel();
-            return;
+            return true;
         }
         _work = null;
         _cancel?.Dispose();
         _cancel = null;
+        return false;
     }
 }
 
-/// <summary>A grain whose work callers poll: it checks every second for work nobody asks about any more.</summary>
-public abstract class PolledWorkGrain(TimeProvider clock, IHostApplicationLifetime host) : Grain
+/// <summary>
+/// A grain whose work callers poll: while it has work, it checks every second for work nobody asks about any more. Only
+/// then: a timer's tick is a message through the silo's dispatcher and a turn of the activation, and a sync leaves
+/// thousands of idle blob and manifest activations behind until they are collected.
+/// </summary>
+public abstract class PolledWorkGrain : Grain
 {
-    private protected PolledWork Work { get; } = new(clock, host.ApplicationStopping);
+    private IGrainTimer? _abandonCheck;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        this.RegisterGrainTimer(() =>
+    protected PolledWorkGrain(TimeProvider clock, IHostApplicationLifetime host) => Work = new(clock, WatchForAbandon, host.ApplicationStopping);
+
+    private protected PolledWork Work { get; }
+
+    private void WatchForAbandon() =>
+        _abandonCheck ??= this.RegisterGrainTimer(() =>
         {
-            Work.CancelIfAbandoned();
+            if (!Work.CancelIfAbandoned())
+            {
+                _abandonCheck?.Dispose();
+                _abandonCheck = null;
+            }
             return Task.CompletedTask;
         }, new GrainTimerCreationOptions(PolledWork.CheckEvery, PolledWork.CheckEvery) { Interleave = true });
-        return Task.CompletedTask;
-    }
 
     /// <summary>A silo that shuts down ends the downloads it runs instead of waiting for them (they restart elsewhere).</summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>

@@ -249,6 +249,9 @@ internal sealed class SyncRunner
         Progress.Complete(SyncProgress.Artifacts);
         ReportSpread(_context, SiloShare.Merge(spread));
         await Progress.SaveAsync(force: true);
+        // The commit's statements and the next sync's look-ups are planned from the tables' statistics, which the autovacuum
+        // daemon refreshes a minute or more later: after a large first sync they describe tables a fraction of the size.
+        if (missing.Count >= ContentIndex.StatisticsRefreshAfter) await index.RefreshStatisticsAsync(Cancel);
     }
 
     /// <summary>The repository's next version from what was seen; the hrefs the task created (none when nothing changed).</summary>

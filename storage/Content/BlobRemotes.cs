@@ -28,6 +28,13 @@ public sealed class BlobRemotes(NpgsqlDataSource db)
         on conflict do nothing
         """;
 
+    /// <summary>SQL: records the remote <paramref name="remote"/> for the blobs whose digests are the text array <paramref name="digests"/>.</summary>
+    internal static string RecordEach(string digests, string remote) => $"""
+        insert into mirror_blob_remotes (blob_id, remote_id) select b.id, r.id from mirror_blobs b, ({Existing(remote)}) r
+        where b.digest = any({digests})
+        on conflict do nothing
+        """;
+
     /// <summary>SQL: the blob row <paramref name="blob"/> can be fetched again, from some remote that still exists.</summary>
     internal static string Any(string blob) => $"exists (select 1 from mirror_blob_remotes br where br.blob_id = {blob}.id)";
 

@@ -100,12 +100,27 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
         return size;
     }
 
+    /// <summary>How many manifests a sync mirrors before it refreshes the planner's statistics (<see cref="RefreshStatisticsAsync"/>).</summary>
+    public const int StatisticsRefreshAfter = 100;
+
+    /// <summary>
+    /// Refreshes PostgreSQL's statistics of the tables a sync reads (<c>ANALYZE</c>, a sample of each): after many rows were
+    /// added they would otherwise describe the tables as they were, and joins over thousands of rows get planned as over a few.
+    /// </summary>
+    public Task RefreshStatisticsAsync(CancellationToken ct) =>
+        db.Command("analyze mirror_manifests, mirror_manifest_layers, mirror_manifest_children, mirror_blobs, mirror_blob_remotes").ExecuteAsync(ct);
+
     /// <summary>The per-digest lock (a transaction-scoped advisory lock) between indexing a blob and deleting it.</summary>
     internal static Task LockDigestAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string digest, CancellationToken ct) =>
         connection.Command(tx, "select pg_advisory_xact_lock(hashtextextended($1, 0))", digest).ExecuteAsync(ct);
 
-    /// <summary>Records a manifest with its layers or children, in one transaction; a manifest already indexed is left as it is.</summary>
-    public async Task AddManifestAsync(ManifestEntry entry, CancellationToken ct)
+    /// <summary>
+    /// Records a manifest with its layers or children, in one transaction; a manifest already indexed is left as it is. A
+    /// manifest mirrored through <paramref name="fetchedFrom"/> records that remote for its config and layers (their
+    /// <see cref="BlobRemotes"/>) in the same transaction, one statement for all of them; the sync's commit records it
+    /// for the rest of what it saw.
+    /// </summary>
+    public async Task AddManifestAsync(ManifestEntry entry, CancellationToken ct, Guid? fetchedFrom = null)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -127,6 +142,9 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
             select $1, l.position, b.id from unnest($2::text[]) with ordinality as l(digest, position) join mirror_blobs b on b.digest = l.digest
             """, id, entry.LayerDigests.ToArray()).ExecuteAsync(ct);
         if (layers != entry.LayerDigests.Count) await ExpectIndexedAsync(connection, tx, "mirror_blobs", entry.LayerDigests, ct);
+        if (fetchedFrom is { } remote && (entry.ConfigDigest is not null || entry.LayerDigests.Count > 0))
+            await connection.Command(tx, BlobRemotes.RecordEach("$1", "$2"),
+                Sql.TextArray([.. entry.LayerDigests, .. entry.ConfigDigest is { } config ? [config] : Array.Empty<string>()]), remote).ExecuteAsync(ct);
 
         var stored = entry.Children.Where(c => !entry.OmittedChildren.Contains(c.Digest)).ToList();
         var children = await connection.Command(tx, """

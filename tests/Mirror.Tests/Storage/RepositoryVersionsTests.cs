@@ -197,6 +197,28 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
         return digest;
     }
 
+    [Fact]
+    public async Task Refreshed_statistics_count_the_rows_a_sync_added()
+    {
+        for (var i = 0; i < 20; i++) await Image($"stats{i}", layers: 2);
+
+        await _index.RefreshStatisticsAsync(CancellationToken.None);
+
+        // What the planner reads: each table analysed, and its row estimate the rows it holds (60 blobs, 20 manifests, 40 layers).
+        await using var query = _database.DataSource.CreateCommand("""
+            select c.relname, c.reltuples::bigint, s.last_analyze is not null from pg_class c join pg_stat_user_tables s on s.relid = c.oid
+            where c.relname in ('mirror_blobs', 'mirror_manifests', 'mirror_manifest_layers', 'mirror_manifest_children', 'mirror_blob_remotes')
+            """);
+        var tables = new Dictionary<string, (long Rows, bool Analysed)>();
+        await using (var reader = await query.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) tables[reader.GetString(0)] = (reader.GetInt64(1), reader.GetBoolean(2));
+        Assert.Equal(5, tables.Count);
+        Assert.All(tables.Values, t => Assert.True(t.Analysed));
+        Assert.Equal(60, tables["mirror_blobs"].Rows);
+        Assert.Equal(20, tables["mirror_manifests"].Rows);
+        Assert.Equal(40, tables["mirror_manifest_layers"].Rows);
+    }
+
     private async Task<string> Image(string name, int layers)
     {
         var config = await Blob(name + "-config");
