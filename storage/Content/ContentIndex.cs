@@ -130,33 +130,41 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
                                               compressed_image_size, type, annotations, labels, created, subject, artifact_type, sparse)
                 values ($1, $2, $3, $4, $5, (select id from mirror_blobs where digest = $6), $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, $15, $16)
                 on conflict (digest) do update set sparse = excluded.sparse where mirror_manifests.sparse
-                returning id
+                returning id, config_blob_id
                 """, Ids.New(), entry.Digest, entry.MediaType, (short)entry.SchemaVersion, entry.Raw, entry.ConfigDigest, entry.Architecture,
                 entry.Os, entry.CompressedImageSize, entry.Type, entry.AnnotationsJson, entry.LabelsJson, Now(), entry.Subject, entry.ArtifactType,
-                entry.Sparse).ScalarAsync(ct) is not Guid id)
+                entry.Sparse).RowsAsync(r => (Id: r.GetGuid(0), ConfigIndexed: !r.IsDBNull(1)), ct) is not [var added])
             return; // indexed already, by another sync
-        if (entry.ConfigDigest is not null) await ExpectIndexedAsync(connection, tx, "mirror_blobs", [entry.ConfigDigest], ct);
+        var id = added.Id;
+        // Round trips are what a manifest's indexing costs: none is made for what the entry does not have.
+        if (entry.ConfigDigest is not null && !added.ConfigIndexed) await ExpectIndexedAsync(connection, tx, "mirror_blobs", [entry.ConfigDigest], ct);
 
-        var layers = await connection.Command(tx, """
-            insert into mirror_manifest_layers (manifest_id, position, blob_id)
-            select $1, l.position, b.id from unnest($2::text[]) with ordinality as l(digest, position) join mirror_blobs b on b.digest = l.digest
-            """, id, entry.LayerDigests.ToArray()).ExecuteAsync(ct);
-        if (layers != entry.LayerDigests.Count) await ExpectIndexedAsync(connection, tx, "mirror_blobs", entry.LayerDigests, ct);
+        if (entry.LayerDigests.Count > 0)
+        {
+            var layers = await connection.Command(tx, """
+                insert into mirror_manifest_layers (manifest_id, position, blob_id)
+                select $1, l.position, b.id from unnest($2::text[]) with ordinality as l(digest, position) join mirror_blobs b on b.digest = l.digest
+                """, id, entry.LayerDigests.ToArray()).ExecuteAsync(ct);
+            if (layers != entry.LayerDigests.Count) await ExpectIndexedAsync(connection, tx, "mirror_blobs", entry.LayerDigests, ct);
+        }
         if (fetchedFrom is { } remote && (entry.ConfigDigest is not null || entry.LayerDigests.Count > 0))
             await connection.Command(tx, BlobRemotes.RecordEach("$1", "$2"),
                 Sql.TextArray([.. entry.LayerDigests, .. entry.ConfigDigest is { } config ? [config] : Array.Empty<string>()]), remote).ExecuteAsync(ct);
 
-        var stored = entry.Children.Where(c => !entry.OmittedChildren.Contains(c.Digest)).ToList();
-        var children = await connection.Command(tx, """
-            insert into mirror_manifest_children (list_id, position, manifest_id, platform)
-            select $1, c.position, m.id, c.platform::jsonb
-            from unnest($2::text[], $3::text[]) with ordinality as c(digest, platform, position) join mirror_manifests m on m.digest = c.digest
-            where not (c.digest = any($4))
-            on conflict (list_id, position) do nothing
-            """, id, entry.Children.Select(c => c.Digest).ToArray(), Sql.TextArray(entry.Children.Select(c => c.PlatformJson)),
-            Sql.TextArray(entry.OmittedChildren)).ExecuteAsync(ct);
-        if (children != stored.Count)
-            await ExpectIndexedAsync(connection, tx, "mirror_manifests", stored.Select(c => c.Digest).ToList(), ct);
+        if (entry.Children.Count > 0)
+        {
+            var stored = entry.Children.Where(c => !entry.OmittedChildren.Contains(c.Digest)).ToList();
+            var children = await connection.Command(tx, """
+                insert into mirror_manifest_children (list_id, position, manifest_id, platform)
+                select $1, c.position, m.id, c.platform::jsonb
+                from unnest($2::text[], $3::text[]) with ordinality as c(digest, platform, position) join mirror_manifests m on m.digest = c.digest
+                where not (c.digest = any($4))
+                on conflict (list_id, position) do nothing
+                """, id, entry.Children.Select(c => c.Digest).ToArray(), Sql.TextArray(entry.Children.Select(c => c.PlatformJson)),
+                Sql.TextArray(entry.OmittedChildren)).ExecuteAsync(ct);
+            if (children != stored.Count)
+                await ExpectIndexedAsync(connection, tx, "mirror_manifests", stored.Select(c => c.Digest).ToList(), ct);
+        }
         await tx.CommitAsync(ct);
     }
 

@@ -198,6 +198,39 @@ public sealed class RepositoryVersionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_manifest_is_not_indexed_before_its_config_layers_or_children_and_leaves_no_row_when_refused()
+    {
+        var config = await Blob("config");
+        var layer = await Blob("layer");
+        var unindexed = Digests.Sha256(System.Text.Encoding.UTF8.GetBytes("never indexed " + Guid.NewGuid()));
+
+        async Task Refused(ManifestEntry entry)
+        {
+            var refused = await Assert.ThrowsAsync<ContentMissingException>(() => _index.AddManifestAsync(entry, CancellationToken.None));
+            Assert.Equal([unindexed], refused.Digests);
+            Assert.False(await _index.HasManifestAsync(entry.Digest, layersStored: false, CancellationToken.None));
+        }
+        ManifestEntry Entry(string? configDigest, params string[] layers) => new()
+        {
+            Digest = Digests.Sha256(System.Text.Encoding.UTF8.GetBytes("m" + Guid.NewGuid())), MediaType = MediaTypes.DockerManifestV2,
+            SchemaVersion = 2, Raw = [1], Type = "image", ConfigDigest = configDigest, LayerDigests = layers, Architecture = "amd64", Os = "linux",
+        };
+
+        await Refused(Entry(unindexed, layer));
+        await Refused(Entry(config, layer, unindexed));
+        var list = Digests.Sha256(System.Text.Encoding.UTF8.GetBytes("l" + Guid.NewGuid()));
+        await Refused(new ManifestEntry
+        {
+            Digest = list, MediaType = MediaTypes.DockerManifestList, SchemaVersion = 2, Raw = [2], Type = "index",
+            Children = [(unindexed, "{\"architecture\":\"amd64\",\"os\":\"linux\"}")],
+        });
+
+        var whole = Entry(config, layer);
+        await _index.AddManifestAsync(whole, CancellationToken.None);
+        Assert.True(await _index.HasManifestAsync(whole.Digest, layersStored: true, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Refreshed_statistics_count_the_rows_a_sync_added()
     {
         for (var i = 0; i < 20; i++) await Image($"stats{i}", layers: 2);
