@@ -15,8 +15,8 @@ namespace Mirror.Grains.Repair;
 
 /// <summary>
 /// Pulp's repair task: every stored blob in scope is checked against the store (its size; its digest too with
-/// <c>verify_checksums</c>). Damaged ones are quarantined, then fetched again through the remote of a repository
-/// that holds them, as a sync would. Progress codes are Pulp's: <c>repair.missing</c>, <c>repair.corrupted</c>,
+/// <c>verify_checksums</c>). Damaged ones are quarantined, then fetched again through their remotes, one after the
+/// other until one serves them, as a sync would. Progress codes are Pulp's: <c>repair.missing</c>, <c>repair.corrupted</c>,
 /// <c>repair.repaired</c>.
 /// </summary>
 internal static class RepairRunner
@@ -61,12 +61,13 @@ internal static class RepairRunner
             if (page.Count == 0) break;
             foreach (var blob in page)
             {
-                if (await RemoteFor(context, health, blob) is not { } remote)
+                var remotes = await RemotesFor(context, health, blob);
+                if (remotes.Count == 0)
                 {
                     unrepaired.Add(blob.Digest);
                     continue;
                 }
-                await WorkPolling.Blob(context.Grains, new BlobRequest(remote, blob.MediaType ?? "application/octet-stream", blob.Size), blob.Digest, budget, ct);
+                await FetchThroughAny(context, blob, remotes, budget, ct);
                 progress.Advance("repair.repaired");
                 await progress.SaveAsync();
             }
@@ -89,13 +90,38 @@ internal static class RepairRunner
     }
 
     /// <summary>A remote that synced the blob and still exists (<see cref="BlobRemotes"/>); else the remote of a repository that holds it.</summary>
-    private static async Task<RemoteVersion?> RemoteFor(TaskContext context, BlobHealth health, StoredBlob blob)
+    /// <summary>
+    /// The remotes that can fetch the blob again, in Pulp's order (the newest sync to have seen it first); with none left, the
+    /// remote of a repository that holds it.
+    /// </summary>
+    private static async Task<List<RemoteVersion>> RemotesFor(TaskContext context, BlobHealth health, StoredBlob blob)
     {
-        if (blob.RemoteId is { } origin && await context.Grains.GetGrain<IRemoteGrain>(origin).Get() is { } found) return new RemoteVersion(origin, found.LastUpdated);
+        var remotes = new List<RemoteVersion>();
+        foreach (var id in blob.Remotes)
+            if (await context.Grains.GetGrain<IRemoteGrain>(id).Get() is { } found) remotes.Add(new RemoteVersion(id, found.LastUpdated));
+        if (remotes.Count > 0) return remotes;
         foreach (var repository in await health.RepositoriesHoldingAsync(blob.Digest, context.Cancel))
             if ((await context.Grains.GetGrain<IRepositoryGrain>(repository).Get())?.Settings.Remote is { } remote
                 && await context.Grains.GetGrain<IRemoteGrain>(remote).Get() is { } view)
-                return new RemoteVersion(remote, view.LastUpdated);
-        return null;
+                return [new RemoteVersion(remote, view.LastUpdated)];
+        return remotes;
+    }
+
+    /// <summary>
+    /// Fetched through each remote in turn until one serves it, as Pulp's repair tries a content's remote artifacts (and a first
+    /// pull here does): an upstream that lost the blob or is gone does not fail the repair while another has it. The last
+    /// remote's failure is the task's.
+    /// </summary>
+    private static async Task FetchThroughAny(TaskContext context, StoredBlob blob, List<RemoteVersion> remotes, OutageBudget budget, CancellationToken ct)
+    {
+        for (var next = 0; ; next++)
+            try
+            {
+                await WorkPolling.Blob(context.Grains, new BlobRequest(remotes[next], blob.MediaType ?? "application/octet-stream", blob.Size), blob.Digest, budget, ct);
+                return;
+            }
+            catch (TaskFailedException) when (next < remotes.Count - 1)
+            {
+            }
     }
 }

@@ -63,7 +63,7 @@ public sealed class BlobHealth(NpgsqlDataSource db, TimeProvider clock)
     /// </summary>
     public async Task<IReadOnlyList<StoredBlob>> PageAsync(string? after, int limit, VersionRef? version, bool damaged, CancellationToken ct) =>
         await db.Command($"""
-            select b.digest, b.size, b.media_type, {BlobRemotes.FetchedFrom("b")} from mirror_blobs b
+            select b.digest, b.size, b.media_type, {BlobRemotes.InFetchOrder("b")} from mirror_blobs b
             where b.stored and (b.damaged_at is not null) = $5 and ($1::text is null or b.digest > $1)
               and ($3::uuid is null or exists (select 1 from mirror_version_content($3, $4) rc where rc.content_id = b.id))
             order by b.digest limit $2
@@ -72,7 +72,7 @@ public sealed class BlobHealth(NpgsqlDataSource db, TimeProvider clock)
             limit,
             new NpgsqlParameter { Value = (object?)version?.RepositoryId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
             new NpgsqlParameter { Value = (object?)version?.Number ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer },
-            damaged).RowsAsync(r => new StoredBlob(r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetGuid(3)), ct);
+            damaged).RowsAsync(r => new StoredBlob(r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetFieldValue<Guid[]>(3)), ct);
 
     /// <summary>The repositories that hold (or held) the blob in any version: where a repair looks for a remote.</summary>
     public async Task<IReadOnlyList<Guid>> RepositoriesHoldingAsync(string digest, CancellationToken ct) =>
@@ -81,5 +81,5 @@ public sealed class BlobHealth(NpgsqlDataSource db, TimeProvider clock)
             """, digest).RowsAsync(r => r.GetGuid(0), ct);
 }
 
-/// <param name="RemoteId">A remote that can fetch it again, if one is left (<see cref="BlobRemotes.FetchedFrom"/>).</param>
-public sealed record StoredBlob(string Digest, long Size, string? MediaType, Guid? RemoteId);
+/// <param name="Remotes">The remotes that can fetch it again, in the order to try them (<see cref="BlobRemotes.InFetchOrder"/>).</param>
+public sealed record StoredBlob(string Digest, long Size, string? MediaType, IReadOnlyList<Guid> Remotes);

@@ -46,9 +46,6 @@ public sealed class BlobRemotes(NpgsqlDataSource db)
     internal static string InFetchOrder(string blob) =>
         $"array(select br.remote_id from mirror_blob_remotes br where br.blob_id = {blob}.id order by br.recorded desc, br.remote_id)";
 
-    /// <summary>SQL: the first of <see cref="InFetchOrder"/> (null when none is left).</summary>
-    internal static string FetchedFrom(string blob) => $"({InFetchOrder(blob)})[1]";
-
     // The remote row, locked against its delete until the insert commits: a remote deleted meanwhile is simply not recorded
     // (its row is not returned), where a plain insert would fail its foreign key.
     private static string Existing(string remote) => $"select id from mirror_remotes where id = {remote} for key share";

@@ -95,6 +95,18 @@ public sealed class BlobDamageTests : IAsyncLifetime
         Assert.True(global.State == "completed", global.Json.Text());
         Assert.Equal(deleted, Digest(File.ReadAllBytes(BlobFile(deleted))));
         Assert.Contains(global.ProgressReports, p => p.Code == "repair.repaired" && p.Done == 1);
+
+        // The newest remote to have seen a blob is tried first; an upstream that lost it hands the repair to the next remote.
+        await using var lost = await RecordingProxy.StartAsync(_registry.BaseUrl);
+        var newest = await Client.CreateRemote(lost.BaseUrl, "bulk");
+        await Client.SyncAsync(await Client.CreateRepository(), new { remote = newest });
+        lost.Reset();
+        lost.Interceptor = ProxyFaults.Status(RequestKind.BlobGet, 404, times: int.MaxValue);
+        File.Delete(BlobFile(truncated));
+        var fallback = await Client.RunTaskAsync(Client.PostAsync("/pulp/api/v3/repair/", new { verify_checksums = false }));
+        Assert.True(fallback.State == "completed", fallback.Json.Text());
+        Assert.Equal(truncated, Digest(File.ReadAllBytes(BlobFile(truncated))));
+        Assert.Contains(lost.Requests, r => r.Kind == RequestKind.BlobGet && r.PathAndQuery.EndsWith(truncated, StringComparison.Ordinal));
     }
 
     private string BlobFile(string digest) => _cluster.BlobFile(digest);
