@@ -89,10 +89,9 @@ internal static class RepairRunner
         return digest == blob.Digest ? null : (false, "the stored bytes do not match the digest");
     }
 
-    /// <summary>A remote that synced the blob and still exists (<see cref="BlobRemotes"/>); else the remote of a repository that holds it.</summary>
     /// <summary>
-    /// The remotes that can fetch the blob again, in Pulp's order (the newest sync to have seen it first); with none left, the
-    /// remote of a repository that holds it.
+    /// The remotes that synced the blob and still exist (<see cref="BlobRemotes"/>), in Pulp's order (the newest sync to have
+    /// seen it first); with none left, the remote of a repository that holds it.
     /// </summary>
     private static async Task<List<RemoteVersion>> RemotesFor(TaskContext context, BlobHealth health, StoredBlob blob)
     {

@@ -227,8 +227,8 @@ public sealed class BlobGrain(
         span?.SetTag("mirror.silo", silo.Name);
         // Stored by a sync that died before indexing it: the bytes were verified before they became visible. (Only a blob
         // the store holds costs the indexing transaction here; a new one costs a stat.) The remote is not recorded with it:
-        // a sync records its remote for every blob it saw, in one statement before its commit (BlobRemotes.RecordAsync),
-        // and a repair fetches through a remote recorded already.
+        // the manifest that asked records it for its blobs when it is indexed, the sync's commit for every blob it saw
+        // (BlobRemotes.RecordAsync), and a repair fetches through a remote recorded already.
         if (await blobs.GetSizeAsync(Digest, ct) is not null && await index.IndexStoredBlobAsync(Digest, request.MediaType, null, ct) is not null)
             return WorkProgress.Stored;
         var upstream = await sessions.ForAsync(request.Remote.Id, request.Remote.Updated);
