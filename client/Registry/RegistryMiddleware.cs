@@ -1,10 +1,11 @@
+using Mirror.Gateway.Http;
 using Mirror.Storage;
 using Mirror.Telemetry;
 
 namespace Mirror.Gateway.Registry;
 
 /// <summary>Every <c>/v2/</c> answer: the API version header, errors in the distribution spec's shape, and its count by status.</summary>
-public sealed class RegistryMiddleware(RequestDelegate next)
+public sealed class RegistryMiddleware(RequestDelegate next, ILogger<RegistryMiddleware> log)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -43,6 +44,8 @@ public sealed class RegistryMiddleware(RequestDelegate next)
         catch (Exception e) when (!context.Response.HasStarted && TransientFaults.IsTransient(e))
         {
             // The database or a silo is away: distribution's UNAVAILABLE, and when to ask again (clients retry on 503).
+            if (TransientFaults.IsDatabaseOutage(e)) log.DatabaseUnavailable(context.Request.Method, context.Request.Path.Value ?? "", e.Message);
+            else log.ClusterUnavailable(e, context.Request.Method, context.Request.Path.Value ?? "");
             context.Response.Headers.RetryAfter = "10";
             context.Response.StatusCode = 503;
             context.Response.ContentType = "application/json";

@@ -147,7 +147,7 @@ public sealed class BlobGrain(
                 _staging = staging;
                 try
                 {
-                    await blobs.StageAsync(Digest, download, _size, staging, keep, verified: () => _stagingVerified = staging, attempt);
+                    await OffTheGrain(() => blobs.StageAsync(Digest, download, _size, staging, keep, verified: () => _stagingVerified = staging, attempt), attempt);
                     // Durable before visible: a kept blob is indexed once durable (its readers were told its bytes were right already).
                     if (keep) size = await index.IndexStoredBlobAsync(Digest, request.MediaType, request.Remote.Id, attempt) ?? 0;
                     End(staging, BlobFetch.Verified);
@@ -242,7 +242,7 @@ public sealed class BlobGrain(
                 await upstream.Request(async (client, attempt) =>
                 {
                     await using var download = await ResumingBlobStream.OpenAsync(client, Digest, upstream.Retry.Retries, attempt);
-                    await blobs.PutAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, attempt);
+                    await OffTheGrain(() => blobs.PutAsync(Digest, download, request.Size >= 0 ? request.Size : download.ContentLength, attempt), attempt);
                     return true;
                 }, ct);
                 size = await index.IndexStoredBlobAsync(Digest, request.MediaType, null, ct);
@@ -251,6 +251,13 @@ public sealed class BlobGrain(
             return Stored(size.Value);
         });
     }
+
+    /// <summary>
+    /// A blob's bytes move on the thread pool, never in a turn of this grain. When the upstream sends faster than the digest
+    /// check reads (a CPU without SHA instructions hashes ~400 MB/s), every read of the download completes at once, so a copy
+    /// started in a turn would hold the activation for the whole blob and its fsync: the pullers' polls of it then time out.
+    /// </summary>
+    private static Task OffTheGrain(Func<Task> copy, CancellationToken ct) => Task.Run(copy, ct);
 
     private WorkProgress Stored(long size)
     {
