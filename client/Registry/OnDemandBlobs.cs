@@ -11,7 +11,9 @@ namespace Mirror.Gateway.Registry;
 /// </summary>
 internal static class OnDemandBlobs
 {
-    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(20);
+    // A download's staging is named once the upstream answered its GET (a few milliseconds on a near upstream): asked soon
+    // after, then less often, so that a pull that waits for a permit asks a few times a second.
+    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
