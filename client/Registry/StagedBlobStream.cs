@@ -106,8 +106,10 @@ internal sealed class StagedBlobStream(IBlobGrain grain, BlobRequest request, Gu
             (_staging, _verified) = (again, false);
         }
         if (blobs.StagingReadableWhileWritten && await OpenStagedAsync(ct)) return true;
-        // Object storage shows a staging only once verified: ask each time (the caller's pause spaces the asks).
-        await PollAsync(force: !blobs.StagingReadableWhileWritten, ct);
+        // No staging to open: not begun yet, or ended already (a small blob is often stored before its reader opens the
+        // staging), and object storage shows one only once verified. The grain says which: asked each time, however
+        // recently the read loop asked (the caller's pause spaces these asks).
+        await PollAsync(force: true, ct);
         if (!_verified) return false; // not begun yet (or, in object storage, not complete yet)
         // Object storage: an unpublished (streamed) staging is read once it verified; a published one is the stored blob.
         if (await OpenStagedAsync(ct)) return true;
