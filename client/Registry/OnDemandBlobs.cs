@@ -12,7 +12,7 @@ namespace Mirror.Gateway.Registry;
 internal static class OnDemandBlobs
 {
     // A download's staging is named once the upstream answered its GET (a few milliseconds on a near upstream): asked soon
-    // after, then less often, so that a pull that waits for a permit asks a few times a second.
+    // after, then less often: a pull that waits for a permit asks at most ten times a second.
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(100);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Mirror.TestKit;
+using Mirror.Tests.Distribution;
 using Mirror.Tests.Infrastructure;
 using Mirror.Tests.Sync;
 
@@ -25,11 +26,15 @@ public sealed class DatabaseOutageTests(DatabaseOutageFixture fixture) : IClassF
 
         await Postgres.CrashAsync();
         var answers = new List<(string Path, PulpResponse Answer)>();
+        var registryAnswers = new List<(HttpStatusCode Status, string? Code)>();
+        using var registry = new RegistryHttp(fixture.Cluster);
         var until = DateTime.UtcNow + Outage;
         while (DateTime.UtcNow < until)
         {
             foreach (var path in new[] { "/pulp/api/v3/status/", PulpClient.Repositories, PulpClient.Remotes + "?limit=5", task })
                 answers.Add((path, await Client.GetAsync(path)));
+            using (var catalog = await registry.SendAsync(HttpMethod.Get, "/v2/_catalog", RegistryHttp.Admin))
+                registryAnswers.Add((catalog.StatusCode, catalog.IsSuccessStatusCode ? null : (await RegistryHttp.ErrorOf(catalog)).Code));
             await Task.Delay(2000);
         }
         await Postgres.RestartAsync();
@@ -50,6 +55,10 @@ public sealed class DatabaseOutageTests(DatabaseOutageFixture fixture) : IClassF
             Assert.False(string.IsNullOrEmpty(PulpViews.Read<DetailView>(a.Answer.Body!).Detail), $"{a.Path}: 503 without a detail");
         });
         Assert.Contains(answers, a => a.Path == PulpClient.Repositories && a.Answer.Status == HttpStatusCode.ServiceUnavailable);
+        // The registry alike, in its own error shape, and the gateway's log says why it answered so.
+        Assert.All(registryAnswers, a => Assert.True(a.Status == HttpStatusCode.OK || a is (HttpStatusCode.ServiceUnavailable, "UNAVAILABLE"), $"/v2/_catalog: {a}"));
+        Assert.Contains(registryAnswers, a => a.Status == HttpStatusCode.ServiceUnavailable);
+        Assert.Contains(fixture.Cluster.Processes, p => p.Output.Contains("GET /v2/_catalog: the database did not answer", StringComparison.Ordinal));
 
         // Nothing failed during the outage is remembered: a sync of another repository from the same upstream succeeds.
         var later = await Client.CreateRepository();
