@@ -41,9 +41,7 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
                     await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), context.RequestAborted);
                     continue;
                 }
-                var database = TransientFaults.IsDatabaseOutage(e);
-                if (database) log.DatabaseUnavailable(context.Request.Method, context.Request.Path.Value ?? "", e.Message);
-                else log.ClusterUnavailable(e, context.Request.Method, context.Request.Path.Value ?? "");
+                var database = log.Unavailable(e, context.Request);
                 context.Response.Headers.RetryAfter = database ? "10" : "5";
                 await PulpJson.Write(context.Response, new JsonObject
                 {

@@ -44,8 +44,7 @@ public sealed class RegistryMiddleware(RequestDelegate next, ILogger<RegistryMid
         catch (Exception e) when (!context.Response.HasStarted && TransientFaults.IsTransient(e))
         {
             // The database or a silo is away: distribution's UNAVAILABLE, and when to ask again (clients retry on 503).
-            if (TransientFaults.IsDatabaseOutage(e)) log.DatabaseUnavailable(context.Request.Method, context.Request.Path.Value ?? "", e.Message);
-            else log.ClusterUnavailable(e, context.Request.Method, context.Request.Path.Value ?? "");
+            log.Unavailable(e, context.Request);
             context.Response.Headers.RetryAfter = "10";
             context.Response.StatusCode = 503;
             context.Response.ContentType = "application/json";
