@@ -3,6 +3,7 @@ using Mirror.Bench.Deployment;
 using Mirror.Bench.Measure;
 using Mirror.Bench.Report;
 using Mirror.Bench.Workload;
+using Mirror.Storage.Blobs;
 using Mirror.TestKit;
 
 namespace Mirror.Bench;
@@ -72,6 +73,8 @@ public static class Benchmark
         {
             yield return ("limit", (b, r) => LimitAsync(b, b.Main, b.Results.Transfers, r, ct));
             yield return ("limit-small", (b, r) => LimitAsync(b, b.Small, b.Results.SmallImages, r, ct));
+            yield return ("verified", (b, r) => LimitAsync(b, b.Main, b.Results.Transfers, r, ct, verified: true));
+            yield return ("verified-small", (b, r) => LimitAsync(b, b.Small, b.Results.SmallImages, r, ct, verified: true));
             if (!o.SkipSkopeo) yield return ("skopeo", (b, r) => SkopeoAsync(b, b.Main, b.Results.Transfers, r, ct));
             if (!o.SkipSkopeo) yield return ("skopeo-small", (b, r) => SkopeoAsync(b, b.Small, b.Results.SmallImages, r, ct));
             foreach (var silos in o.SiloCounts) yield return ($"ours-{silos}", (b, r) => OursSide.RunAsync(b, silos, r, ct));
@@ -152,25 +155,29 @@ public static class Benchmark
 
     /// <summary>
     /// The limit for one repository, recorded in <paramref name="into"/> (the main set's or the small images'). For the
-    /// small images it GETs every tag's manifest too: there, requests rather than bytes are the work.
+    /// small images it GETs every tag's manifest too: there, requests rather than bytes are the work. <paramref name="verified"/>:
+    /// the same GETs into the mirror's folder blob store (digest check, fsync), the floor of what our sync must cost.
     /// </summary>
-    private static async Task LimitAsync(BenchContext bench, UpstreamRepository repository, List<Transfer> into, int round, CancellationToken ct)
+    private static async Task LimitAsync(BenchContext bench, UpstreamRepository repository, List<Transfer> into, int round, CancellationToken ct, bool verified = false)
     {
         var small = repository == bench.Small;
-        var folder = Path.Combine(bench.Work, "limit");
+        var side = verified ? "verified" : "limit";
+        var folder = Path.Combine(bench.Work, side);
         BenchContext.Remove(folder);
-        BenchContext.Say($"round {round}: limit ({repository.Name}): {(small ? $"{repository.Tags.Count} manifest and " : "")}{repository.Blobs.Count} blob plain GETs, {bench.Options.Concurrency} at a time ...");
-        await using var watch = new ProcessWatch(bench.Upstream(("limit", Environment.ProcessId)), bench.Registry.Port);
-        var run = await LimitDownload.RunAsync(bench.Registry.BaseUrl, repository, bench.Options.Concurrency, folder, ct, manifests: small);
+        BenchContext.Say($"round {round}: {side} ({repository.Name}): {(small ? $"{repository.Tags.Count} manifest and " : "")}{repository.Blobs.Count} blob plain GETs" +
+            $"{(verified ? " into the folder blob store" : "")}, {bench.Options.Concurrency} at a time ...");
+        await using var watch = new ProcessWatch(bench.Upstream((side, Environment.ProcessId)), bench.Registry.Port);
+        var run = await LimitDownload.RunAsync(bench.Registry.BaseUrl, repository, bench.Options.Concurrency, folder, ct, manifests: small,
+            store: verified ? new FolderBlobStore(folder) : null);
         var usage = await watch.StopAsync();
-        if (run.Bytes != repository.Bytes) bench.Results.Problems.Add($"limit ({repository.Name}) round {round}: downloaded {run.Bytes} bytes of {repository.Bytes}");
-        var transfer = new Transfer("limit", round, repository.Bytes, run.Seconds)
+        if (run.Bytes != repository.Bytes) bench.Results.Problems.Add($"{side} ({repository.Name}) round {round}: downloaded {run.Bytes} bytes of {repository.Bytes}");
+        var transfer = new Transfer(side, round, repository.Bytes, run.Seconds)
         {
-            BytesOnDisk = run.Bytes,
+            BytesOnDisk = verified ? BenchContext.BytesUnder(folder) : run.Bytes,
             CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
         }.With(watch);
         into.Add(transfer);
-        BenchContext.Say($"round {round}: limit ({repository.Name}): {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s");
+        BenchContext.Say($"round {round}: {side} ({repository.Name}): {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s");
         BenchContext.Remove(folder);
     }
 

@@ -53,20 +53,27 @@ public static class OnDemandRun
         {
             await api.RunTaskAsync(api.PostAsync("/pulp/api/v3/repositories/reclaim_space/", new { repo_hrefs = new[] { repository } }, ct));
             BenchContext.Say($"on demand{(rounds > 1 ? $" round {round}" : "")}: plain GETs of the {image.Bytes / BenchOptions.MiB} MiB image's blobs from the upstream, " +
-                "then one first pull and one repeat pull through the gateway ...");
-            var plain = await WatchedAsync(processes, () => PullAsync(upstream, image.Name, image, ct));
+                "the verified tee, then one first pull and one repeat pull through the gateway ...");
+            // The client's CPU too: the tee's figure includes its client's.
+            var plain = await WatchedAsync(bench.Upstream(("client", Environment.ProcessId)), () => PullAsync(upstream, image.Name, image, ct));
+            var tee = await WatchedAsync(bench.Upstream(("tee", Environment.ProcessId)),
+                async () => (await VerifiedTee.RunAsync(upstream, image, Path.Combine(bench.Work, "tee"), ct), true));
             var first = await WatchedAsync(processes, () => PullAsync(gateway, BasePath, image, ct));
             // A repeat pull is of a cached image: the first pull's client has its last bytes once they matched, while the silo
             // still syncs them to disk, and a pull meanwhile follows the download again rather than reading the store.
             await StoredAsync(api, image, ct);
             var repeat = await WatchedAsync(processes, () => PullAsync(gateway, BasePath, image, ct));
-            measured.Add(new OnDemandRound(round, plain.Seconds, first.Seconds, repeat.Seconds, plain.Cpu, first.Cpu, repeat.Cpu));
-            BenchContext.Say($"on demand: plain {plain.Seconds:F2} s, first pull {first.Seconds:F2} s ({plain.Seconds / first.Seconds:F2}×), " +
+            measured.Add(new OnDemandRound(round, plain.Seconds, first.Seconds, repeat.Seconds, plain.Cpu, first.Cpu, repeat.Cpu) { TeeSeconds = tee.Seconds, TeeCpu = tee.Cpu });
+            BenchContext.Say($"on demand: plain {plain.Seconds:F2} s, verified tee {tee.Seconds:F2} s ({plain.Seconds / tee.Seconds:F2}×; CPU s {Cpu(tee.Cpu)}), first pull {first.Seconds:F2} s ({plain.Seconds / first.Seconds:F2}×), " +
                 $"repeat {repeat.Seconds:F2} s ({plain.Seconds / repeat.Seconds:F2}×); CPU s plain {Cpu(plain.Cpu)}; first {Cpu(first.Cpu)}; repeat {Cpu(repeat.Cpu)}");
         }
 
         bench.Results.OnDemand = new OnDemandResult(image.Bytes, Summary.Median(measured.Select(r => r.PlainSeconds)), Summary.Median(measured.Select(r => r.FirstPullSeconds)),
-            Summary.Median(measured.Select(r => r.RepeatPullSeconds)), ConcurrentPulls, concurrent.Max(p => p.Seconds), layers, upstreamBytes) { Rounds = measured };
+            Summary.Median(measured.Select(r => r.RepeatPullSeconds)), ConcurrentPulls, concurrent.Max(p => p.Seconds), layers, upstreamBytes)
+        {
+            Rounds = measured,
+            TeeSeconds = Summary.Median(measured.Select(r => r.TeeSeconds)),
+        };
         BenchContext.Say($"on demand: {ConcurrentPulls} concurrent first pulls took {upstreamBytes / (double)Math.Max(1, layers):F2}× the fetched blobs' bytes from the upstream");
     }
 

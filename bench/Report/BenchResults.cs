@@ -28,6 +28,10 @@ public sealed record OnDemandResult(long ImageBytes, double PlainSeconds, double
 {
     public double FirstVsPlain => PlainSeconds / FirstPullSeconds;
     public double RepeatVsPlain => PlainSeconds / RepeatPullSeconds;
+    /// <summary>The floor of a first pull on this machine (<see cref="Measure.VerifiedTee"/>), median seconds; 0 when not measured.</summary>
+    public double TeeSeconds { get; init; }
+    public double? TeeVsPlain => TeeSeconds > 0 ? PlainSeconds / TeeSeconds : null;
+    public double? FirstVsTee => TeeSeconds > 0 ? TeeSeconds / FirstPullSeconds : null;
     public double? UpstreamBytesRatio => FetchedBlobBytes > 0 ? UpstreamBytes / (double)FetchedBlobBytes : null;
     /// <summary>Each round's plain GET, first and repeat pull (the seconds above are their medians), with CPU seconds per process.</summary>
     public IReadOnlyList<OnDemandRound> Rounds { get; init; } = [];
@@ -35,7 +39,11 @@ public sealed record OnDemandResult(long ImageBytes, double PlainSeconds, double
 
 /// <summary>One round of the on-demand pulls: seconds, and CPU seconds per process (registry, gateway, silos) of each pull.</summary>
 public sealed record OnDemandRound(int Round, double PlainSeconds, double FirstPullSeconds, double RepeatPullSeconds,
-    Dictionary<string, double> PlainCpu, Dictionary<string, double> FirstPullCpu, Dictionary<string, double> RepeatPullCpu);
+    Dictionary<string, double> PlainCpu, Dictionary<string, double> FirstPullCpu, Dictionary<string, double> RepeatPullCpu)
+{
+    public double TeeSeconds { get; init; }
+    public Dictionary<string, double> TeeCpu { get; init; } = [];
+}
 
 /// <summary>Latency of one kind of page (first, middle, last) of one list.</summary>
 public sealed record PageLatency(string List, string Page, Latency Latency);

@@ -58,9 +58,10 @@ public static class Diagnosis
             .ToList();
         if (perGiB.Count > 0)
             yield return "CPU per GiB of unique blobs, medians (the limit's is the benchmark process doing plain GETs; skopeo's own CPU is not measured): " + string.Join("; ", perGiB) + ".";
-        if (summary.Limit is { } lim && summary.Ours.Any())
-            yield return $"The limit writes each blob with no digest check and no fsync; the folder store verifies the digest and fsyncs every blob " +
-                $"before renaming it into place ({results.Options.Blobs} fsyncs for this set) — part of any gap to the limit's {lim.MiBps:F0} MiB/s.";
+        foreach (var finding in VerificationShare("large blobs", summary.Limit, summary.Verified, summary.Ours))
+            yield return finding;
+        foreach (var finding in VerificationShare("many small images", summary.SmallLimit, summary.SmallVerified, summary.SmallOurs))
+            yield return finding;
         if (summary.Skopeo is { } skopeo)
         {
             var bytes = results.Transfers.Where(t => t.Side == "skopeo").Select(t => t.BytesOnDisk).DefaultIfEmpty().Max();
@@ -80,6 +81,23 @@ public static class Diagnosis
                     "(task start and polling, per-tag progress saves, the content-index lookup, the version commit) — see the phases above.";
         }
 
+        if (results.OnDemand is { TeeVsPlain: { } teeVsPlain, FirstVsTee: { } firstVsTee } onDemand && onDemand.Rounds.Count > 0)
+        {
+            // The tee's work (its process, client included, and the registry serving it) spread perfectly over every core: no
+            // design that serves, verifies and keeps the bytes at once finishes sooner on this machine.
+            var teeCpu = Summary.Median(onDemand.Rounds.Select(r => r.TeeCpu.Values.Sum()));
+            var plainCpu = Summary.Median(onDemand.Rounds.Select(r => r.PlainCpu.Values.Sum()));
+            var soonest = teeCpu / Environment.ProcessorCount;
+            var best = onDemand.PlainSeconds / soonest;
+            yield return $"**on_demand first pull**: a plain GET costs the registry and its client {plainCpu:F1} CPU s for the {onDemand.ImageBytes / BenchOptions.MiB} MiB; " +
+                $"the verified tee {teeCpu:F1} (medians): its digest check, its write into a staging and its one more hop to the client. Spread perfectly over the " +
+                $"{Environment.ProcessorCount} cores, that work takes at least {soonest:F2} s, {best:F2}× the plain GET's {onDemand.PlainSeconds:F2} s. " +
+                (best < Summary.FirstPullVsPlainTarget
+                    ? $"So no first pull that verifies and keeps the bytes while serving them reaches {Summary.FirstPullVsPlainTarget} × a plain GET on this machine, whatever the design. "
+                    : $"{Summary.FirstPullVsPlainTarget} × a plain GET is within this machine's reach for a mirror that verifies and keeps the bytes while serving them. ") +
+                $"The tee itself, one chain of work on one thread at a time, reached {teeVsPlain:F2}×; ours, the download in a silo and the serving in the gateway " +
+                $"on two cores at once, {onDemand.FirstVsPlain:F2}× ({firstVsTee:F2}× the tee).";
+        }
         if (results.Memory is { } memory)
             foreach (var p in memory.Processes.Where(p => p.PeakRss > Summary.RssTargetBytes))
                 yield return $"**{p.Process} memory**: peak {p.PeakRss / BenchOptions.MiB} MiB, {(p.PeakRss - p.BaselineRss) / BenchOptions.MiB} MiB above its " +
@@ -99,6 +117,24 @@ public static class Diagnosis
                             ? "deep pages cost more, as a walk or sort over every row before them does."
                             : "a deep page costs about what the first does.");
         }
+    }
+
+    /// <summary>
+    /// Splits the gap to the limit in two: what verifying and keeping each blob costs on this machine (the verified limit, the
+    /// same GETs into our folder blob store), and what the rest of the product adds on top of that.
+    /// </summary>
+    private static IEnumerable<string> VerificationShare(string set, SideSummary? limit, SideSummary? verified, IEnumerable<SideSummary> ours)
+    {
+        if (limit is null || verified is null || Summary.Ratio(verified, limit) is not { } floor) yield break;
+        yield return $"**{set}: the verified limit** ran at {verified.MiBps:F0} MiB/s, {floor:F2}× the limit's {limit.MiBps:F0}: the digest check and the fsync of every " +
+            $"blob alone cost {1 - floor:P0} of the limit's throughput on this machine. " +
+            (floor < Summary.ThroughputVsLimitTarget
+                ? $"No mirror that verifies and fsyncs each blob reaches {Summary.ThroughputVsLimitTarget} × the limit here; {floor:F2}× is the ceiling for ours."
+                : $"{Summary.ThroughputVsLimitTarget} × the limit is within reach of a mirror that verifies and fsyncs each blob here.");
+        foreach (var side in ours)
+            if (Summary.Ratio(side, verified) is { } share)
+                yield return $"{set}: {side.Side} reached {share:F2}× the verified limit: the other {1 - share:P0} is the product's own cost beyond the bytes' path " +
+                    "(grain calls and activations, permits, the content index in PostgreSQL, the task's progress and commit).";
     }
 
     /// <summary>"tag list 0.1 s, HEADs 2.3 s, …": the time between consecutive phase ends, in the order they ended.</summary>

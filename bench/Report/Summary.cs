@@ -31,12 +31,15 @@ public sealed class Summary
     public IReadOnlyList<SideSummary> Sides { get; }
     public SideSummary? Limit => Sides.FirstOrDefault(s => s.Side == "limit");
     public SideSummary? Skopeo => Sides.FirstOrDefault(s => s.Side == "skopeo");
+    /// <summary>The limit's GETs into the mirror's folder blob store: what verifying and keeping each blob costs with no cluster.</summary>
+    public SideSummary? Verified => Sides.FirstOrDefault(s => s.Side == "verified");
     public IEnumerable<SideSummary> Ours => Sides.Where(s => s.Side.StartsWith("ours-", StringComparison.Ordinal));
 
     /// <summary>The many-small-images set's sides.</summary>
     public IReadOnlyList<SideSummary> SmallSides { get; }
     public SideSummary? SmallLimit => SmallSides.FirstOrDefault(s => s.Side == "limit");
     public SideSummary? SmallSkopeo => SmallSides.FirstOrDefault(s => s.Side == "skopeo");
+    public SideSummary? SmallVerified => SmallSides.FirstOrDefault(s => s.Side == "verified");
     public IEnumerable<SideSummary> SmallOurs => SmallSides.Where(s => s.Side.StartsWith("ours-", StringComparison.Ordinal));
 
     /// <summary>Silo CPU milliseconds per manifest of a side's small-images syncs (median over rounds).</summary>
@@ -47,7 +50,7 @@ public sealed class Summary
     private static List<SideSummary> SidesOf(IEnumerable<Measure.Transfer> transfers) => transfers.GroupBy(t => t.Side)
         .Select(g => new SideSummary(g.Key, g.Count(), Median(g.Select(t => t.BytesPerSecond)), g.Min(t => t.BytesPerSecond),
             g.Max(t => t.BytesPerSecond), Median(g.Select(t => t.Seconds))))
-        .OrderBy(s => s.Side switch { "limit" => 0, "skopeo" => 1, _ => 2 }).ThenBy(s => s.Side, StringComparer.Ordinal)
+        .OrderBy(s => s.Side switch { "limit" => 0, "verified" => 1, "skopeo" => 2, _ => 3 }).ThenBy(s => s.Side, StringComparer.Ordinal)
         .ToList();
 
     public static double? Ratio(SideSummary? side, SideSummary? other) =>

@@ -48,6 +48,7 @@ public static class ThroughputChart
     private static string Colour(string side) => side switch
     {
         "limit" => "#969696",
+        "verified" => "#5a5a5a",
         "skopeo" => "#e68c28",
         _ => "#326ec8",
     };
