@@ -62,6 +62,20 @@ public static class Diagnosis
             yield return finding;
         foreach (var finding in VerificationShare("many small images", summary.SmallLimit, summary.SmallVerified, summary.SmallOurs))
             yield return finding;
+        if (summary.SmallLimit is { } smallLimit)
+            foreach (var ours in summary.SmallOurs)
+            {
+                // What the machine has for ours at the target's pace: every core for the target's wall time, less what the registry
+                // spent serving ours (its cost per request does not shrink when ours gets faster).
+                var (registry, own, others) = summary.SmallCpu(ours.Side);
+                var wall = smallLimit.MedianSeconds / Summary.ThroughputVsLimitTarget;
+                var budget = Environment.ProcessorCount * wall - registry;
+                var manifests = results.Options.SmallTags;
+                yield return $"many small images, {ours.Side}: at {Summary.ThroughputVsLimitTarget} × the limit the sync would take {wall:F1} s, " +
+                    $"{Environment.ProcessorCount * wall:F1} CPU s of this machine; the registry took {registry:F1} of them serving ours, which leaves {budget:F1} " +
+                    $"({1000 * budget / manifests:F1} ms per manifest) for the silos, the gateway and PostgreSQL together. They used {own + others:F1} " +
+                    $"({1000 * (own + others) / manifests:F1} ms per manifest: silos and gateway {own:F1}, the rest of the machine, mostly PostgreSQL, {others:F1}).";
+            }
         if (summary.Skopeo is { } skopeo)
         {
             var bytes = results.Transfers.Where(t => t.Side == "skopeo").Select(t => t.BytesOnDisk).DefaultIfEmpty().Max();

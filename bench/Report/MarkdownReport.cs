@@ -42,11 +42,19 @@ public static class MarkdownReport
         text.AppendLine();
         text.Append(Table(summary.SmallSides, summary.SmallLimit, summary.SmallSkopeo, summary.SmallVerified));
         text.AppendLine();
-        text.AppendLine("| side | manifests/s (median) | silo CPU ms per manifest (median) |");
-        text.AppendLine("|---|---:|---:|");
+        text.AppendLine("CPU seconds of the median round, by whom: the registry serving the side's requests; the side's own processes (the benchmark's for " +
+            "the limits; the silos and the gateway for ours; skopeo's own is in the rest); and the rest of the machine (busy time of all CPUs less those two: " +
+            "for ours mostly PostgreSQL).");
+        text.AppendLine();
+        text.AppendLine("| side | manifests/s (median) | silo CPU ms per manifest (median) | registry CPU s | own CPU s | rest of the machine CPU s |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|");
         foreach (var side in summary.SmallSides)
+        {
+            var cpu = summary.SmallCpu(side.Side);
             text.AppendLine($"| {Label(side.Side)} | {manifests / side.MedianSeconds:F0} | " +
-                (side.Side.StartsWith("ours-", StringComparison.Ordinal) ? $"{summary.SiloCpuMsPerManifest(side.Side, manifests):F1}" : "") + " |");
+                (side.Side.StartsWith("ours-", StringComparison.Ordinal) ? $"{summary.SiloCpuMsPerManifest(side.Side, manifests):F1}" : "") +
+                $" | {cpu.Registry:F1} | {cpu.Own:F1} | {cpu.Others:F1} |");
+        }
         text.AppendLine();
     }
 

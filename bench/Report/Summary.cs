@@ -47,6 +47,21 @@ public sealed class Summary
         Median(Results.SmallImages.Where(t => t.Side == side)
             .Select(t => 1000 * t.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value) / manifests));
 
+    /// <summary>
+    /// A side's small-images run of the median wall time: CPU seconds of the registry, of the side's own processes, and of the
+    /// rest of the machine (every CPU's busy time less those two).
+    /// </summary>
+    public (double Registry, double Own, double Others) SmallCpu(string side)
+    {
+        var runs = Results.SmallImages.Where(t => t.Side == side).OrderBy(t => t.Seconds).ToList();
+        if (runs.Count == 0) return (double.NaN, double.NaN, double.NaN);
+        var median = runs[runs.Count / 2];
+        var registry = median.CpuSeconds.GetValueOrDefault("registry");
+        var own = median.CpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value);
+        var machine = median.MachineBusy * Environment.ProcessorCount * median.Seconds;
+        return (registry, own, Math.Max(0, machine - registry - own));
+    }
+
     private static List<SideSummary> SidesOf(IEnumerable<Measure.Transfer> transfers) => transfers.GroupBy(t => t.Side)
         .Select(g => new SideSummary(g.Key, g.Count(), Median(g.Select(t => t.BytesPerSecond)), g.Min(t => t.BytesPerSecond),
             g.Max(t => t.BytesPerSecond), Median(g.Select(t => t.Seconds))))

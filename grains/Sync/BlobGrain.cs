@@ -63,7 +63,7 @@ public sealed class BlobGrain(
         if (!(request.FoundUnstored && !_worked)
             && await index.BlobSizeAsync(Digest, CancellationToken.None) is { } size && await quarantine.IsStoredAsync(Digest, size, CancellationToken.None))
             return WorkProgress.Stored;
-        return Work.StartUnlessRunning(ct =>
+        return await Work.StartAndPollAsync(ct =>
         {
             _workIsFetch = false;
             _worked = true;

@@ -43,7 +43,7 @@ public sealed class ManifestGrain(
     {
         if (await Work.PollAsync() is { } progress) return progress;
         if (await index.HasManifestAsync(Digest, layersStored: true, CancellationToken.None)) return WorkProgress.Stored;
-        return Work.StartUnlessRunning(ct => Mirror(remote, ct));
+        return await Work.StartAndPollAsync(ct => Mirror(remote, ct));
     }
 
     private async Task<WorkProgress> Mirror(RemoteVersion remote, CancellationToken ct)

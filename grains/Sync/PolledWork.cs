@@ -62,6 +62,17 @@ internal sealed class PolledWork(TimeProvider clock, Action started, Cancellatio
         _work is null ? Start(work) : WorkProgress.Running;
 
     /// <summary>
+    /// Starts the work as <see cref="StartUnlessRunning"/> does, then holds the call as <see cref="PollAsync"/> does: a caller
+    /// whose work ends within the long poll has its answer in the call that started it, not in a second one.
+    /// </summary>
+    public async Task<WorkProgress> StartAndPollAsync(Func<CancellationToken, Task<WorkProgress>> work)
+    {
+        StartUnlessRunning(work);
+        // Null: the work was cut short already (its next caller finds nothing running and starts it again).
+        return await PollAsync() ?? WorkProgress.Running;
+    }
+
+    /// <summary>
     /// For a silo that stops: the work is cancelled and awaited (within <paramref name="ct"/>). Its callers' next poll
     /// activates the grain on another silo, which finds nothing running and starts the work again.
     /// </summary>
