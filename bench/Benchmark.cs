@@ -58,12 +58,14 @@ public static class Benchmark
                         BenchContext.Say($"round {round}: {name} failed: {e.Message}");
                     }
                 }
+                if (round < options.Rounds) await bench.DeleteDiscardedAsync(ct);
             }
         }
         finally
         {
             await deployment.StopAsync(CancellationToken.None);
             deployment.DeleteDiscarded();
+            BenchContext.Remove(Path.Combine(work, "discarded"));
             File.Delete(Path.Combine(deployment.Run, "bench-registry.pid"));
         }
         results.TotalSeconds = total.Elapsed.TotalSeconds;
@@ -178,7 +180,7 @@ public static class Benchmark
         }.With(watch);
         into.Add(transfer);
         BenchContext.Say($"round {round}: {side} ({repository.Name}): {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s");
-        BenchContext.Remove(folder);
+        bench.Discard(folder);
     }
 
     private static async Task SkopeoAsync(BenchContext bench, UpstreamRepository repository, List<Transfer> into, int round, CancellationToken ct)
@@ -197,6 +199,6 @@ public static class Benchmark
         }.With(watch);
         into.Add(transfer);
         BenchContext.Say($"round {round}: skopeo ({repository.Name}): {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s ({transfer.BytesOnDisk / BenchOptions.MiB} MiB written)");
-        BenchContext.Remove(folder);
+        bench.Discard(folder);
     }
 }
