@@ -53,6 +53,7 @@ public sealed record BenchOptions
         usage: ./mirror bench [--quick] [--rounds N] [--tags N] [--blobs N] [--size-mib N] [--concurrency N]
                               [--silos 2,3] [--big-layer-mib N] [--scale-tags N] [--scale-manifests N] [--small-tags N] [--no-skopeo]
                               [--only sync|on-demand]
+               ./mirror bench --report   (latest.md and latest.svg written again from latest.json)
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)

@@ -5,6 +5,26 @@ using Mirror.Bench.Report;
 
 // ./mirror bench runs this with the deployment's environment (MIRROR_SCRIPT, MIRROR_DATA, ports) and
 // MIRROR_BENCH_RESULTS, the folder that receives latest.md, latest.json and latest.svg.
+var folder = Environment.GetEnvironmentVariable("MIRROR_BENCH_RESULTS") ?? Path.Combine(Environment.CurrentDirectory, "bench", "results");
+var json = new JsonSerializerOptions
+{
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+};
+if (args is ["--report"])
+{
+    // latest.md and latest.svg written again from latest.json: after a change to the report or to bench/code-notes.md
+    // (which latest.md carries), without measuring again.
+    // The results' lists are get-only: filled in place, as the run fills them.
+    var reading = new JsonSerializerOptions(json) { PreferredObjectCreationHandling = JsonObjectCreationHandling.Populate };
+    var raw = JsonSerializer.Deserialize<BenchResults>(await File.ReadAllTextAsync(Path.Combine(folder, "latest.json")), reading)
+        ?? throw new InvalidOperationException($"{folder}/latest.json holds no results");
+    await WriteReportAsync(new Summary(raw));
+    Console.WriteLine($"written again from latest.json: {folder}/latest.md, latest.svg");
+    return 0;
+}
+
 BenchOptions options;
 try
 {
@@ -38,16 +58,9 @@ if (options.Only == BenchOptions.Parts.OnDemand)
     return results.Problems.Count == 0 ? 0 : 1;
 }
 var summary = new Summary(results);
-var folder = Environment.GetEnvironmentVariable("MIRROR_BENCH_RESULTS") ?? Path.Combine(Environment.CurrentDirectory, "bench", "results");
 Directory.CreateDirectory(folder);
-await File.WriteAllTextAsync(Path.Combine(folder, "latest.md"), MarkdownReport.Write(summary));
-await File.WriteAllTextAsync(Path.Combine(folder, "latest.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions
-{
-    WriteIndented = true,
-    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-}));
-await File.WriteAllTextAsync(Path.Combine(folder, "latest.svg"), ThroughputChart.Render(summary));
+await File.WriteAllTextAsync(Path.Combine(folder, "latest.json"), JsonSerializer.Serialize(results, json));
+await WriteReportAsync(summary);
 
 Console.WriteLine();
 Console.WriteLine(MarkdownReport.Table(summary));
@@ -58,3 +71,9 @@ Console.WriteLine($"\nwritten: {folder}/latest.md, latest.json, latest.svg");
 return results.Problems.Count == 0 ? 0 : 1;
 
 static string Cpu(Dictionary<string, double> cpu) => string.Join(", ", cpu.Select(c => $"{c.Key} {c.Value:F2}"));
+
+async Task WriteReportAsync(Summary summary)
+{
+    await File.WriteAllTextAsync(Path.Combine(folder, "latest.md"), MarkdownReport.Write(summary));
+    await File.WriteAllTextAsync(Path.Combine(folder, "latest.svg"), ThroughputChart.Render(summary));
+}
