@@ -107,7 +107,8 @@ public static class Diagnosis
                 $"the verified tee {teeCpu:F1} (medians): its digest check, its write into a staging and its one more hop to the client. Spread perfectly over the " +
                 $"{Environment.ProcessorCount} cores, that work takes at least {soonest:F2} s, {best:F2}× the plain GET's {onDemand.PlainSeconds:F2} s. " +
                 (best < Summary.FirstPullVsPlainTarget
-                    ? $"So no first pull that verifies and keeps the bytes while serving them reaches {Summary.FirstPullVsPlainTarget} × a plain GET on this machine, whatever the design. "
+                    ? $"So no first pull that verifies and keeps the bytes while serving them, with the bytes passing through the process as .NET's streams " +
+                      $"and Kestrel pass them (Kestrel has no sendfile), reaches {Summary.FirstPullVsPlainTarget} × a plain GET on this machine. "
                     : $"{Summary.FirstPullVsPlainTarget} × a plain GET is within this machine's reach for a mirror that verifies and keeps the bytes while serving them. ") +
                 $"The tee itself, one chain of work on one thread at a time, reached {teeVsPlain:F2}×; ours, the download in a silo and the serving in the gateway " +
                 $"on two cores at once, {onDemand.FirstVsPlain:F2}× ({firstVsTee:F2}× the tee).";
@@ -143,8 +144,8 @@ public static class Diagnosis
         yield return $"**{set}: the verified limit** ran at {verified.MiBps:F0} MiB/s, {floor:F2}× the limit's {limit.MiBps:F0}: the digest check and the fsync of every " +
             $"blob alone cost {1 - floor:P0} of the limit's throughput on this machine. " +
             (floor < Summary.ThroughputVsLimitTarget
-                ? $"No mirror that verifies and fsyncs each blob reaches {Summary.ThroughputVsLimitTarget} × the limit here; {floor:F2}× is the ceiling for ours."
-                : $"{Summary.ThroughputVsLimitTarget} × the limit is within reach of a mirror that verifies and fsyncs each blob here.");
+                ? $"A sync through this blob store does not reach {Summary.ThroughputVsLimitTarget} × the limit here: {floor:F2}× is the ceiling for ours."
+                : $"{Summary.ThroughputVsLimitTarget} × the limit is within reach of a sync through this blob store here.");
         foreach (var side in ours)
             if (Summary.Ratio(side, verified) is { } share)
                 yield return $"{set}: {side.Side} reached {share:F2}× the verified limit: the other {1 - share:P0} is the product's own cost beyond the bytes' path " +
