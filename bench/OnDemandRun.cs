@@ -64,8 +64,8 @@ public static class OnDemandRun
             await StoredAsync(api, image, ct);
             var repeat = await WatchedAsync(processes, () => PullAsync(gateway, BasePath, image, ct));
             measured.Add(new OnDemandRound(round, plain.Seconds, first.Seconds, repeat.Seconds, plain.Cpu, first.Cpu, repeat.Cpu) { TeeSeconds = tee.Seconds, TeeCpu = tee.Cpu });
-            BenchContext.Say($"on demand: plain {plain.Seconds:F2} s, verified tee {tee.Seconds:F2} s ({plain.Seconds / tee.Seconds:F2}×; CPU s {Cpu(tee.Cpu)}), first pull {first.Seconds:F2} s ({plain.Seconds / first.Seconds:F2}×), " +
-                $"repeat {repeat.Seconds:F2} s ({plain.Seconds / repeat.Seconds:F2}×); CPU s plain {Cpu(plain.Cpu)}; first {Cpu(first.Cpu)}; repeat {Cpu(repeat.Cpu)}");
+            BenchContext.Say($"on demand: plain {plain.Seconds:F2} s, verified tee {tee.Seconds:F2} s ({plain.Seconds / tee.Seconds:F2}×; CPU s {Summary.CpuList(tee.Cpu)}), first pull {first.Seconds:F2} s ({plain.Seconds / first.Seconds:F2}×), " +
+                $"repeat {repeat.Seconds:F2} s ({plain.Seconds / repeat.Seconds:F2}×); CPU s plain {Summary.CpuList(plain.Cpu)}; first {Summary.CpuList(first.Cpu)}; repeat {Summary.CpuList(repeat.Cpu)}");
         }
 
         bench.Results.OnDemand = new OnDemandResult(image.Bytes, Summary.Median(measured.Select(r => r.PlainSeconds)), Summary.Median(measured.Select(r => r.FirstPullSeconds)),
@@ -97,7 +97,6 @@ public static class OnDemandRun
         return (seconds, usage.ToDictionary(u => u.Key, u => Math.Round(u.Value.CpuSeconds, 2)));
     }
 
-    private static string Cpu(Dictionary<string, double> cpu) => string.Join(", ", cpu.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value:F2}"));
 
     /// <summary>
     /// The memory measurement stored the same image: its repository goes, and an orphan cleanup with no protection takes

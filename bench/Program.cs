@@ -51,7 +51,7 @@ if (options.Only == BenchOptions.Parts.OnDemand)
     if (results.OnDemand is { } onDemand)
         foreach (var round in onDemand.Rounds)
             Console.WriteLine($"round {round.Round}: plain {round.PlainSeconds:F2} s, first {round.FirstPullSeconds:F2} s = {round.PlainSeconds / round.FirstPullSeconds:F2}×, " +
-                $"repeat {round.RepeatPullSeconds:F2} s = {round.PlainSeconds / round.RepeatPullSeconds:F2}×; CPU s plain {Cpu(round.PlainCpu)} | first {Cpu(round.FirstPullCpu)} | repeat {Cpu(round.RepeatPullCpu)}");
+                $"repeat {round.RepeatPullSeconds:F2} s = {round.PlainSeconds / round.RepeatPullSeconds:F2}×; CPU s plain {Summary.CpuList(round.PlainCpu)} | first {Summary.CpuList(round.FirstPullCpu)} | repeat {Summary.CpuList(round.RepeatPullCpu)}");
     foreach (var (target, measured, met) in new Summary(results).Targets())
         Console.WriteLine($"  {(met is null ? "n/a   " : met.Value ? "met   " : "MISSED")}  {target}: {measured}");
     foreach (var problem in results.Problems) Console.WriteLine($"  problem: {problem}");
@@ -69,8 +69,6 @@ foreach (var (target, measured, met) in summary.Targets())
 foreach (var problem in results.Problems) Console.WriteLine($"  problem: {problem}");
 Console.WriteLine($"\nwritten: {folder}/latest.md, latest.json, latest.svg");
 return results.Problems.Count == 0 ? 0 : 1;
-
-static string Cpu(Dictionary<string, double> cpu) => string.Join(", ", cpu.Select(c => $"{c.Key} {c.Value:F2}"));
 
 async Task WriteReportAsync(Summary summary)
 {

@@ -19,8 +19,7 @@ public static class Diagnosis
         var options = results.Options;
         foreach (var ours in summary.Ours)
         {
-            var runs = results.Transfers.Where(t => t.Side == ours.Side).ToList();
-            var median = runs.OrderBy(t => t.Seconds).ElementAt(runs.Count / 2);
+            var median = Summary.MedianRun(results.Transfers.Where(t => t.Side == ours.Side))!;
             var silos = int.Parse(ours.Side["ours-".Length..], CultureInfo.InvariantCulture);
             var cpu = median.CpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value);
             var siloCpu = median.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
@@ -44,9 +43,7 @@ public static class Diagnosis
         }
         foreach (var ours in summary.Ours)
         {
-            var runs = results.Transfers.Where(t => t.Side == ours.Side && t.SiloCpuByThread.Count > 0).ToList();
-            if (runs.Count == 0) continue;
-            var median = runs.OrderBy(t => t.Seconds).ElementAt(runs.Count / 2);
+            if (Summary.MedianRun(results.Transfers.Where(t => t.Side == ours.Side && t.SiloCpuByThread.Count > 0)) is not { } median) continue;
             var total = median.SiloCpuByThread.Values.Sum();
             yield return $"{ours.Side}: where the silos' CPU went (median round, by thread name): " +
                 string.Join(", ", median.SiloCpuByThread.Take(6).Select(t => $"{t.Key} {t.Value:F1} s ({t.Value / total:P0})")) + ".";
@@ -98,7 +95,7 @@ public static class Diagnosis
         if (results.OnDemand is { TeeVsPlain: { } teeVsPlain, FirstVsTee: { } firstVsTee } onDemand && onDemand.Rounds.Count > 0)
         {
             // The tee's work (its process, client included, and the registry serving it) spread perfectly over every core: no
-            // design that serves, verifies and keeps the bytes at once finishes sooner on this machine.
+            // first pull that serves, verifies and keeps the bytes through the process, as ours does, finishes sooner here.
             var teeCpu = Summary.Median(onDemand.Rounds.Select(r => r.TeeCpu.Values.Sum()));
             var plainCpu = Summary.Median(onDemand.Rounds.Select(r => r.PlainCpu.Values.Sum()));
             var soonest = teeCpu / Environment.ProcessorCount;

@@ -148,7 +148,8 @@ public static class MarkdownReport
             if (onDemand.TeeSeconds > 0)
             {
                 text.AppendLine("Verified tee: the benchmark's own process GETs each blob from the upstream and, chunk by chunk, sends it on to a client over " +
-                    "loopback while it writes it through the mirror's folder blob store (digest check, write, fsync, rename), timed until the client has the " +
+                    "loopback while it writes it through the mirror's folder blob store (digest check, staging write; no fsync, which comes after the client's last " +
+                    "byte in ours too), timed until the client has the " +
                     "last byte: the least work any mirror does to serve a blob it does not hold yet while verifying and keeping it, with no cluster, no " +
                     "second process and no HTTP towards the client. CPU seconds per round (utime + stime of each process):");
                 text.AppendLine();
@@ -156,7 +157,7 @@ public static class MarkdownReport
                 text.AppendLine("|---:|---:|---:|---:|---|---|---|");
                 foreach (var round in onDemand.Rounds)
                     text.AppendLine($"| {round.Round} | {round.PlainSeconds:F2} | {round.TeeSeconds:F2} ({round.PlainSeconds / round.TeeSeconds:F2}×) | " +
-                        $"{round.FirstPullSeconds:F2} ({round.PlainSeconds / round.FirstPullSeconds:F2}×) | {CpuList(round.PlainCpu)} | {CpuList(round.TeeCpu)} | {CpuList(round.FirstPullCpu)} |");
+                        $"{round.FirstPullSeconds:F2} ({round.PlainSeconds / round.FirstPullSeconds:F2}×) | {Summary.CpuList(round.PlainCpu)} | {Summary.CpuList(round.TeeCpu)} | {Summary.CpuList(round.FirstPullCpu)} |");
                 text.AppendLine();
             }
             text.AppendLine($"{onDemand.ConcurrentPulls} concurrent first pulls (through the recording proxy, every copy hashed) in {onDemand.ConcurrentSeconds:F2} s: " +
@@ -210,8 +211,6 @@ public static class MarkdownReport
         text.AppendLine("Raw figures: `latest.json`; chart: `latest.svg`.");
         return text.ToString();
     }
-
-    private static string CpuList(Dictionary<string, double> cpu) => string.Join(", ", cpu.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value:F2}"));
 
     /// <summary>bench/code-notes.md, next to the mirror script: findings from reading the code, kept by hand.</summary>
     private static string? CodeNotes()

@@ -47,15 +47,23 @@ public sealed class Summary
         Median(Results.SmallImages.Where(t => t.Side == side)
             .Select(t => 1000 * t.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value) / manifests));
 
+    /// <summary>The round of median wall time among <paramref name="runs"/> (the slower of the two middle ones for an even count); null for none.</summary>
+    public static Measure.Transfer? MedianRun(IEnumerable<Measure.Transfer> runs)
+    {
+        var sorted = runs.OrderBy(t => t.Seconds).ToList();
+        return sorted.Count == 0 ? null : sorted[sorted.Count / 2];
+    }
+
+    /// <summary>CPU seconds by process, as the report and the console print them: "gateway 1.12, silo1 3.04" (processes that used none left out).</summary>
+    public static string CpuList(Dictionary<string, double> cpu) => string.Join(", ", cpu.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value:F2}"));
+
     /// <summary>
     /// A side's small-images run of the median wall time: CPU seconds of the registry, of the side's own processes, and of the
     /// rest of the machine (every CPU's busy time less those two).
     /// </summary>
     public (double Registry, double Own, double Others) SmallCpu(string side)
     {
-        var runs = Results.SmallImages.Where(t => t.Side == side).OrderBy(t => t.Seconds).ToList();
-        if (runs.Count == 0) return (double.NaN, double.NaN, double.NaN);
-        var median = runs[runs.Count / 2];
+        if (MedianRun(Results.SmallImages.Where(t => t.Side == side)) is not { } median) return (double.NaN, double.NaN, double.NaN);
         var registry = median.CpuSeconds.GetValueOrDefault("registry");
         var own = median.CpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value);
         var machine = median.MachineBusy * Environment.ProcessorCount * median.Seconds;
