@@ -30,13 +30,16 @@ public static class OursSide
         }
         // A sync's task runs on one silo, which compiles the task's code at its first call (the silo runs without tiered
         // compilation): two syncs at once per silo, each of its own repository, so that every silo has most likely run one.
+        // Each syncs its repository twice: an unchanged upstream takes a path of its own (every manifest known, no version),
+        // which a silo that never ran it compiles during the measured re-sync (~1,800 methods, 0.4 CPU s: its "stall").
         var warmups = 2 * silos;
-        BenchContext.Say($"round {round}: {side}: warming up: {warmups} syncs at once of the test kit's demo set ({bench.Warmup.Tags.Count} tags) ...");
+        BenchContext.Say($"round {round}: {side}: warming up: {warmups} syncs at once of the test kit's demo set ({bench.Warmup.Tags.Count} tags), each then re-synced unchanged ...");
         await Task.WhenAll(Enumerable.Range(1, warmups).Select(async n =>
         {
             var warm = $"warmup-r{round}-s{silos}-{n}";
             var warmRepository = await api.CreateRepositoryAsync(warm, ct: ct);
             var warmRemote = await api.CreateRemoteAsync(warm, bench.Registry.BaseUrl, bench.Warmup.Name, new { download_concurrency = options.Concurrency }, ct);
+            await api.TimedSyncAsync(warmRepository, warmRemote, ct);
             await api.TimedSyncAsync(warmRepository, warmRemote, ct);
         }));
         var name = $"bench-r{round}-s{silos}";
@@ -120,6 +123,12 @@ public static class OursSide
             bench.Results.Problems.Add($"{side} round {round}: version holds {tags} tags and {blobs} blobs, the upstream {bench.Main.Tags.Count} and {bench.Main.Blobs.Count}");
     }
 
+    private static async Task<Dictionary<string, double>> Usage(ProcessWatch watch)
+    {
+        await using (watch)
+            return (await watch.StopAsync()).ToDictionary(u => u.Key, u => u.Value.CpuSeconds);
+    }
+
     private static async Task NoopAsync(BenchContext bench, PulpClient api, string repository, int silos, int round, CancellationToken ct)
     {
         var (options, main) = (bench.Options, bench.Main);
@@ -130,18 +139,28 @@ public static class OursSide
         var poll = TimeSpan.FromMilliseconds(10);
         var first = await api.TimedSyncAsync(repository, proxied, ct, poll);
         proxy.Reset();
+        // Whose CPU each takes: the re-sync's processes, the registry, and this process (the proxy; the bare requests' client).
+        var watched = bench.Upstream([.. bench.Deployment.Processes().Select(p => (p.Key, p.Value)), ("benchmark", Environment.ProcessId)]);
+        var watch = new ProcessWatch(watched);
         var noop = await api.TimedSyncAsync(repository, proxied, ct, poll);
+        var noopCpu = await Usage(watch);
         var requests = Enum.GetValues<RequestKind>().ToDictionary(k => k.ToString(), proxy.Count);
         var peak = proxy.PeakInFlight;
         if (first.Version is not null || noop.Version is not null)
             bench.Results.Problems.Add($"ours-{silos} round {round}: the no-op re-sync created a new version {noop.Version}");
 
         proxy.Reset();
+        var bareWatch = new ProcessWatch(bench.Upstream(("benchmark", Environment.ProcessId)));
         var bare = await BareHeads.RunAsync(proxy.BaseUrl, main.Name, main.Tags, options.Concurrency, ct);
+        var bareCpu = await Usage(bareWatch);
         var result = new NoopResync(silos, round, main.Tags.Count, noop.Elapsed.TotalSeconds, bare, requests, peak)
         {
             PhaseEnds = noop.PhaseEnds,
             NewRemoteSeconds = first.Elapsed.TotalSeconds,
+            CpuSeconds = noopCpu,
+            BareCpuSeconds = bareCpu,
+            MachineBusy = Math.Round(watch.Machine.Busy, 3),
+            BareMachineBusy = Math.Round(bareWatch.Machine.Busy, 3),
         };
         bench.Results.Noops.Add(result);
         BenchContext.Say($"round {round}: ours-{silos}: no-op re-sync {result.Seconds:F2} s ({result.Gets} GETs; a new remote's first: {first.Elapsed.TotalSeconds:F2} s), " +

@@ -11,6 +11,15 @@ public sealed record NoopResync(int Silos, int Round, int Tags, double Seconds, 
     public int Gets => Requests.GetValueOrDefault("ManifestGet") + Requests.GetValueOrDefault("BlobGet");
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
     public double NewRemoteSeconds { get; init; }
+    /// <summary>CPU seconds per process during the re-sync: the silos, the gateway, the registry, and the benchmark (its proxy).</summary>
+    public Dictionary<string, double> CpuSeconds { get; init; } = [];
+    /// <summary>CPU seconds per process during the bare requests: the registry, and the benchmark (its proxy and client).</summary>
+    public Dictionary<string, double> BareCpuSeconds { get; init; } = [];
+    /// <summary>Share of the machine's CPU time that was busy during the re-sync, and during the bare requests.</summary>
+    public double MachineBusy { get; init; }
+    public double BareMachineBusy { get; init; }
+    /// <summary>CPU seconds of the silos and the gateway during the re-sync.</summary>
+    public double OursCpu => CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal) || c.Key == "gateway").Sum(c => c.Value);
 }
 
 /// <summary>One process's memory and CPU while the large layer was synced.</summary>

@@ -90,6 +90,7 @@ public static class Diagnosis
             else if (seconds > Summary.NoopVsHeadsTarget * bare)
                 yield return $"ours-{silos}: with zero GETs, the {seconds - bare:F2} s above the bare requests is the sync's own overhead " +
                     "(task start and polling, per-tag progress saves, the content-index lookup, the version commit) — see the phases above.";
+            if (NoopCpu(silos, results.Noops.Where(n => n.Silos == silos && n.CpuSeconds.Count > 0).ToList()) is { } cpu) yield return cpu;
         }
 
         if (results.OnDemand is { TeeVsPlain: { } teeVsPlain, FirstVsTee: { } firstVsTee } onDemand && onDemand.Rounds.Count > 0)
@@ -129,6 +130,30 @@ public static class Diagnosis
                             ? "deep pages cost more, as a walk or sort over every row before them does."
                             : "a deep page costs about what the first does.");
         }
+    }
+
+    /// <summary>
+    /// Whose CPU a no-op re-sync takes, against the bare requests, and what the machine leaves the silos and the gateway at the
+    /// target's pace: the registry and the benchmark's proxy answer the same requests either way, so what they took of the
+    /// cores during the bare requests is not ours to use.
+    /// </summary>
+    private static string? NoopCpu(int silos, List<NoopResync> rounds)
+    {
+        if (rounds.Count == 0) return null;
+        double Median(Func<NoopResync, double> figure) => Summary.Median(rounds.Select(figure));
+        var (tags, bare) = (rounds[0].Tags, Median(n => n.BareHeadSeconds));
+        var ours = Median(n => n.OursCpu);
+        var (registry, bareRegistry) = (Median(n => n.CpuSeconds.GetValueOrDefault("registry")), Median(n => n.BareCpuSeconds.GetValueOrDefault("registry")));
+        var (proxy, bareProxy) = (Median(n => n.CpuSeconds.GetValueOrDefault("benchmark")), Median(n => n.BareCpuSeconds.GetValueOrDefault("benchmark")));
+        var (busy, bareBusy) = (Median(n => n.MachineBusy), Median(n => n.BareMachineBusy));
+        var wall = Summary.NoopVsHeadsTarget * bare;
+        var budget = Environment.ProcessorCount * wall - bareRegistry - bareProxy;
+        return $"ours-{silos} no-op CPU (medians of {rounds.Count} round(s)): the silos and the gateway used {ours:F2} CPU s ({1000 * ours / tags:F2} ms per tag); " +
+            $"the registry {registry:F2} s against {bareRegistry:F2} s for the bare requests; the benchmark's proxy {proxy:F2} s against {bareProxy:F2} s (proxy and client). " +
+            $"The machine was {busy:P0} busy during the re-sync and {bareBusy:P0} during the bare requests. At {Summary.NoopVsHeadsTarget} × the bare time ({wall:F2} s) the " +
+            $"{Environment.ProcessorCount} cores give {Environment.ProcessorCount * wall:F2} CPU s, of which the registry and the proxy need {bareRegistry + bareProxy:F2} for the same " +
+            $"requests: that leaves {budget:F2} ({1000 * budget / tags:F2} ms per tag) for the silos and the gateway, which used {ours:F2}" +
+            (ours > budget ? ", so the re-sync cannot keep that pace here until its own CPU per tag falls that far." : ".");
     }
 
     /// <summary>
