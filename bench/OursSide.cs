@@ -8,7 +8,7 @@ namespace Mirror.Bench;
 /// <summary>
 /// Our side of a round: a fresh deployment of N silos (new database, empty blob folder) is warmed up on content the
 /// main repository does not share — the first one by the memory, scale and on-demand measurements, which want fresh processes,
-/// then every one by syncs of the test kit's demo set, two per silo at once — so every measured sync runs on warm processes, as a
+/// then every one by syncs of the test kit's demo set, four per silo at once and each synced again unchanged — so every measured sync runs on warm processes, as a
 /// long-running mirror's do, yet stores everything anew. It then syncs the whole repository from the registry
 /// directly; then a second remote on the same upstream, through the recording proxy, re-syncs it unchanged, and the
 /// same tags are HEADed bare through that proxy for comparison.
@@ -28,11 +28,13 @@ public static class OursSide
             await Benchmark.Step(bench.Results, "scale", () => ScaleRun.RunAsync(bench, ct));
             await Benchmark.Step(bench.Results, "on demand", () => OnDemandRun.RunAsync(bench, ct));
         }
-        // A sync's task runs on one silo, which compiles the task's code at its first call (the silo runs without tiered
-        // compilation): two syncs at once per silo, each of its own repository, so that every silo has most likely run one.
+        // A silo compiles a grain's code, and the codecs of its messages, at their first call there (the silos run without
+        // tiered compilation). A sync's task, its repository's and remote's grains and the remote's limiter are each placed
+        // on a random silo: four syncs at once per silo, each of its own repository and remote, so that every silo has most
+        // likely hosted each (a silo that had not compiled ~1,700 methods, 0.6–0.9 s, during a 3 s measured sync).
         // Each syncs its repository twice: an unchanged upstream takes a path of its own (every manifest known, no version),
         // which a silo that never ran it compiles during the measured re-sync (~1,800 methods, 0.4 CPU s: its "stall").
-        var warmups = 2 * silos;
+        var warmups = 4 * silos;
         BenchContext.Say($"round {round}: {side}: warming up: {warmups} syncs at once of the test kit's demo set ({bench.Warmup.Tags.Count} tags), each then re-synced unchanged ...");
         await Task.WhenAll(Enumerable.Range(1, warmups).Select(async n =>
         {
@@ -42,6 +44,8 @@ public static class OursSide
             await api.TimedSyncAsync(warmRepository, warmRemote, ct);
             await api.TimedSyncAsync(warmRepository, warmRemote, ct);
         }));
+        // The first scrape of a process's /metrics compiles its exporter: done now, not in the first measurement's.
+        await JitWatch.StartAsync(deployment.MetricsUrls(), ct);
         var name = $"bench-r{round}-s{silos}";
         var repository = await api.CreateRepositoryAsync(name, ct: ct);
         var direct = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, main.Name, new { download_concurrency = options.Concurrency }, ct);
@@ -49,15 +53,19 @@ public static class OursSide
         await QuietAsync(deployment, side, round, ct);
         BenchContext.Say($"round {round}: {side}: full sync ...");
         var storedBefore = BenchContext.BytesUnder(deployment.BlobFolder);
+        // Read before and after the CPU is: a scrape costs the processes CPU too.
+        var jit = await JitWatch.StartAsync(deployment.MetricsUrls(), ct);
         await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
         var full = await api.TimedSyncAsync(repository, direct, ct);
         var usage = await watch.StopAsync();
+        var jitSeconds = await jit.StopAsync(ct);
         var transfer = new Transfer(side, round, main.Bytes, full.Elapsed.TotalSeconds)
         {
             BytesOnDisk = BenchContext.BytesUnder(deployment.BlobFolder) - storedBefore,
             CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
             PhaseEnds = full.PhaseEnds,
             SiloCpuByThread = watch.CpuByThread("silo"),
+            JitSeconds = jitSeconds,
         }.With(watch);
         bench.Results.Transfers.Add(transfer);
         BenchContext.Say($"round {round}: {side}: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s, " +
@@ -85,14 +93,17 @@ public static class OursSide
         var remote = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, small.Name, new { download_concurrency = bench.Options.Concurrency }, ct);
         await QuietAsync(deployment, side, round, ct);
         BenchContext.Say($"round {round}: {side}: full sync of {small.Tags.Count} small images ...");
+        var jit = await JitWatch.StartAsync(deployment.MetricsUrls(), ct);
         await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
         var sync = await api.TimedSyncAsync(repository, remote, ct);
         var usage = await watch.StopAsync();
+        var jitSeconds = await jit.StopAsync(ct);
         var transfer = new Transfer(side, round, small.Bytes, sync.Elapsed.TotalSeconds)
         {
             CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
             PhaseEnds = sync.PhaseEnds,
             SiloCpuByThread = watch.CpuByThread("silo"),
+            JitSeconds = jitSeconds,
         }.With(watch);
         bench.Results.SmallImages.Add(transfer);
         var silosCpu = transfer.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
@@ -141,9 +152,11 @@ public static class OursSide
         proxy.Reset();
         // Whose CPU each takes: the re-sync's processes, the registry, and this process (the proxy; the bare requests' client).
         var watched = bench.Upstream([.. bench.Deployment.Processes().Select(p => (p.Key, p.Value)), ("benchmark", Environment.ProcessId)]);
+        var jit = await JitWatch.StartAsync(bench.Deployment.MetricsUrls(), ct);
         var watch = new ProcessWatch(watched);
         var noop = await api.TimedSyncAsync(repository, proxied, ct, poll);
         var noopCpu = await Usage(watch);
+        var noopJit = await jit.StopAsync(ct);
         var requests = Enum.GetValues<RequestKind>().ToDictionary(k => k.ToString(), proxy.Count);
         var peak = proxy.PeakInFlight;
         if (first.Version is not null || noop.Version is not null)
@@ -161,6 +174,7 @@ public static class OursSide
             BareCpuSeconds = bareCpu,
             MachineBusy = Math.Round(watch.Machine.Busy, 3),
             BareMachineBusy = Math.Round(bareWatch.Machine.Busy, 3),
+            JitSeconds = noopJit,
         };
         bench.Results.Noops.Add(result);
         BenchContext.Say($"round {round}: ours-{silos}: no-op re-sync {result.Seconds:F2} s ({result.Gets} GETs; a new remote's first: {first.Elapsed.TotalSeconds:F2} s), " +

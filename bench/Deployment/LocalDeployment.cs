@@ -108,6 +108,14 @@ public sealed class LocalDeployment
             .OrderBy(p => p.Name, StringComparer.Ordinal)
             .ToDictionary(p => p.Name, p => int.Parse(p.Text, System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>
+    /// Where each process serves <c>/metrics</c>, from the script's port files: a silo's health and metrics port is the last of
+    /// its three, the gateway's API port serves them too.
+    /// </summary>
+    public IReadOnlyDictionary<string, Uri> MetricsUrls() =>
+        Processes().Keys.ToDictionary(name => name, name =>
+            new Uri($"http://127.0.0.1:{File.ReadAllText(Path.Combine(Run, name + ".ports")).Trim().Split(' ')[^1]}/metrics"));
+
     private async Task ScriptAsync(string command, int silos, CancellationToken ct)
     {
         var log = Path.Combine(Data, "log", "bench-script.log");

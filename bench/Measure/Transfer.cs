@@ -33,4 +33,6 @@ public sealed record Transfer(string Side, int Round, long UniqueBytes, double S
     public Dictionary<string, double> SiloCpuByThread { get; init; } = [];
     /// <summary>Ours: seconds from the sync's POST until each progress report was seen completed.</summary>
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
+    /// <summary>Seconds each of ours' processes spent in the JIT compiler during the run (<see cref="JitWatch"/>); empty for the other sides.</summary>
+    public Dictionary<string, double> JitSeconds { get; init; } = [];
 }

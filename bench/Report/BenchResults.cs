@@ -18,6 +18,8 @@ public sealed record NoopResync(int Silos, int Round, int Tags, double Seconds, 
     /// <summary>Share of the machine's CPU time that was busy during the re-sync, and during the bare requests.</summary>
     public double MachineBusy { get; init; }
     public double BareMachineBusy { get; init; }
+    /// <summary>Seconds each of ours' processes spent in the JIT compiler during the re-sync.</summary>
+    public Dictionary<string, double> JitSeconds { get; init; } = [];
     /// <summary>CPU seconds of the silos and the gateway during the re-sync.</summary>
     public double OursCpu => CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal) || c.Key == "gateway").Sum(c => c.Value);
 }

@@ -40,6 +40,7 @@ public static class Diagnosis
                     : cpu / median.Seconds > 0.75 * Environment.ProcessorCount
                         ? "CPU-bound: the bytes' path through the silos (digest, copy, fsync) costs more than the limit's plain copy."
                         : "Not CPU-bound: time goes to waiting (upstream round trips, database, fsync per blob, or serialised steps).");
+            if (Jit(median.JitSeconds) is { } jit) yield return $"{ours.Side} full sync: {jit}";
         }
         foreach (var ours in summary.Ours)
         {
@@ -72,6 +73,8 @@ public static class Diagnosis
                     $"{Environment.ProcessorCount * wall:F1} CPU s of this machine; the registry took {registry:F1} of them serving ours, which leaves {budget:F1} " +
                     $"({1000 * budget / manifests:F1} ms per manifest) for the silos, the gateway and PostgreSQL together. They used {own + others:F1} " +
                     $"({1000 * (own + others) / manifests:F1} ms per manifest: silos and gateway {own:F1}, the rest of the machine, mostly PostgreSQL, {others:F1}).";
+                if (Summary.MedianRun(results.SmallImages.Where(t => t.Side == ours.Side)) is { } median && Jit(median.JitSeconds) is { } jit)
+                    yield return $"many small images, {ours.Side}: {jit}";
             }
         if (summary.Skopeo is { } skopeo)
         {
@@ -153,7 +156,17 @@ public static class Diagnosis
             $"The machine was {busy:P0} busy during the re-sync and {bareBusy:P0} during the bare requests. At {Summary.NoopVsHeadsTarget} × the bare time ({wall:F2} s) the " +
             $"{Environment.ProcessorCount} cores give {Environment.ProcessorCount * wall:F2} CPU s, of which the registry and the proxy need {bareRegistry + bareProxy:F2} for the same " +
             $"requests: that leaves {budget:F2} ({1000 * budget / tags:F2} ms per tag) for the silos and the gateway, which used {ours:F2}" +
-            (ours > budget ? ", so the re-sync cannot keep that pace here until its own CPU per tag falls that far." : ".");
+            (ours > budget ? ", so the re-sync cannot keep that pace here until its own CPU per tag falls that far." : ".") +
+            (Jit(rounds.OrderBy(n => n.Seconds).ElementAt(rounds.Count / 2).JitSeconds) is { } jit ? $" In the median round, {jit}" : "");
+    }
+
+    /// <summary>"the JIT compiler took 0.41 s (silo2 0.40, gateway 0.01) …" when it took a measurable share; null otherwise.</summary>
+    private static string? Jit(Dictionary<string, double> seconds)
+    {
+        var total = seconds.Values.Sum();
+        if (seconds.Count == 0 || total < 0.01) return null;
+        return $"the JIT compiler took {total:F2} s ({string.Join(", ", seconds.Where(s => s.Value >= 0.005).Select(s => $"{s.Key} {s.Value:F2}"))}): " +
+            "code a process had not run before, compiled during the measurement (the silos run without tiered compilation, so fully optimised at its first call).";
     }
 
     /// <summary>

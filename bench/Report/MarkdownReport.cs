@@ -84,10 +84,11 @@ public static class MarkdownReport
         text.AppendLine("- **skopeo**: `skopeo sync --all --src docker --dest dir --src-tls-verify=false` (1.9.3) of the repository.");
         text.AppendLine("- **ours-N**: POST `sync/` to a fresh deployment of N silos (new PostgreSQL database, empty folder blob store) until the task completed; " +
             "each run checked to hold every tag and blob. Each deployment is first warmed up on content the repository does not share (the first by the " +
-            "memory and scale measurements, then each by two syncs per silo at once of the test kit's demo set, so that every silo has run a sync's task), " +
+            "memory and scale measurements, then each by four syncs per silo at once of the test kit's demo set, each synced again unchanged, so that every " +
+            "silo has most likely run a sync's task, its no-op path and each grain it calls, which the silos compile at their first call), " +
             "so the measured sync runs on warm processes; it starts, as the no-op re-sync and the small images do, once the silos and the gateway " +
-            "are idle (under 10 % of a core over a second, at most 20 s; idle, 2 silos and the gateway use about 4 %: young processes still finish what they were doing, such as the " +
-            "gateway's tiered compiler promoting the task-poll path).");
+            "are idle (under 10 % of a core over a second, at most 20 s; idle, 2 silos and the gateway use about 4 %). What the JIT compiler still " +
+            "took during a measurement is read from each process's `/metrics` (`dotnet.jit.compilation.time`) and named in the findings.");
         text.AppendLine();
 
         text.AppendLine("Every run: downloads in progress = connections to the upstream whose received byte count grew since the previous sample " +

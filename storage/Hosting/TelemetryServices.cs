@@ -21,6 +21,8 @@ public static class TelemetryServices
     [
         MirrorTelemetry.Name, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
         "System.Net.Http", "Npgsql",
+        // The runtime's own (GC, JIT, thread pool, exceptions): read only when /metrics is scraped.
+        "System.Runtime",
     ];
 
     private static readonly string[] Sources =
