@@ -44,8 +44,6 @@ public static class OursSide
             await api.TimedSyncAsync(warmRepository, warmRemote, ct);
             await api.TimedSyncAsync(warmRepository, warmRemote, ct);
         }));
-        // The first scrape of a process's /metrics compiles its exporter: done now, not in the first measurement's.
-        await JitWatch.StartAsync(deployment.MetricsUrls(), ct);
         var name = $"bench-r{round}-s{silos}";
         var repository = await api.CreateRepositoryAsync(name, ct: ct);
         var direct = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, main.Name, new { download_concurrency = options.Concurrency }, ct);
@@ -134,12 +132,6 @@ public static class OursSide
             bench.Results.Problems.Add($"{side} round {round}: version holds {tags} tags and {blobs} blobs, the upstream {bench.Main.Tags.Count} and {bench.Main.Blobs.Count}");
     }
 
-    private static async Task<Dictionary<string, double>> Usage(ProcessWatch watch)
-    {
-        await using (watch)
-            return (await watch.StopAsync()).ToDictionary(u => u.Key, u => u.Value.CpuSeconds);
-    }
-
     private static async Task NoopAsync(BenchContext bench, PulpClient api, string repository, int silos, int round, CancellationToken ct)
     {
         var (options, main) = (bench.Options, bench.Main);
@@ -153,9 +145,9 @@ public static class OursSide
         // Whose CPU each takes: the re-sync's processes, the registry, and this process (the proxy; the bare requests' client).
         var watched = bench.Upstream([.. bench.Deployment.Processes().Select(p => (p.Key, p.Value)), ("benchmark", Environment.ProcessId)]);
         var jit = await JitWatch.StartAsync(bench.Deployment.MetricsUrls(), ct);
-        var watch = new ProcessWatch(watched);
+        await using var watch = new ProcessWatch(watched);
         var noop = await api.TimedSyncAsync(repository, proxied, ct, poll);
-        var noopCpu = await Usage(watch);
+        var noopCpu = await watch.StopAsync();
         var noopJit = await jit.StopAsync(ct);
         var requests = Enum.GetValues<RequestKind>().ToDictionary(k => k.ToString(), proxy.Count);
         var peak = proxy.PeakInFlight;
@@ -163,15 +155,15 @@ public static class OursSide
             bench.Results.Problems.Add($"ours-{silos} round {round}: the no-op re-sync created a new version {noop.Version}");
 
         proxy.Reset();
-        var bareWatch = new ProcessWatch(bench.Upstream(("benchmark", Environment.ProcessId)));
+        await using var bareWatch = new ProcessWatch(bench.Upstream(("benchmark", Environment.ProcessId)));
         var bare = await BareHeads.RunAsync(proxy.BaseUrl, main.Name, main.Tags, options.Concurrency, ct);
-        var bareCpu = await Usage(bareWatch);
+        var bareCpu = await bareWatch.StopAsync();
         var result = new NoopResync(silos, round, main.Tags.Count, noop.Elapsed.TotalSeconds, bare, requests, peak)
         {
             PhaseEnds = noop.PhaseEnds,
             NewRemoteSeconds = first.Elapsed.TotalSeconds,
-            CpuSeconds = noopCpu,
-            BareCpuSeconds = bareCpu,
+            CpuSeconds = noopCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+            BareCpuSeconds = bareCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
             MachineBusy = Math.Round(watch.Machine.Busy, 3),
             BareMachineBusy = Math.Round(bareWatch.Machine.Busy, 3),
             JitSeconds = noopJit,

@@ -29,7 +29,11 @@ public static class ScaleRun
         var version = sync.Version ?? throw new InvalidOperationException("the scale sync created no version");
         var tagCount = await api.CountAsync("tags", version, ct);
         if (tagCount != scale.Tags.Count) bench.Results.Problems.Add($"scale: version holds {tagCount} tags, the upstream {scale.Tags.Count}");
+        var jit = await JitWatch.StartAsync(bench.Deployment.MetricsUrls(), ct);
+        await using var watch = new ProcessWatch(bench.Upstream([.. bench.Deployment.Processes().Select(p => (p.Key, p.Value))]));
         var resync = await api.TimedSyncAsync(repository, remote, ct);
+        var resyncCpu = await watch.StopAsync();
+        var resyncJit = await jit.StopAsync(ct);
         if (resync.Version is not null) bench.Results.Problems.Add($"scale: the re-sync of the unchanged upstream created a new version {resync.Version}");
         var bareHeads = await BareHeads.RunAsync(bench.Registry.BaseUrl, scale.Name, scale.Tags, options.Concurrency, ct);
         BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s, re-synced unchanged in {resync.Elapsed.TotalSeconds:F1} s " +
@@ -64,6 +68,8 @@ public static class ScaleRun
             BareHeadSeconds = Math.Round(bareHeads, 2),
             ResyncSeconds = Math.Round(resync.Elapsed.TotalSeconds, 2),
             ResyncPhaseEnds = resync.PhaseEnds,
+            ResyncCpuSeconds = resyncCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+            ResyncJitSeconds = resyncJit,
         };
         foreach (var list in measured.GroupBy(m => m.List))
             BenchContext.Say($"scale: {list.Key} p99 " + string.Join(", ", list.Select(m => $"{m.Page} {m.Latency.P99Ms:F1} ms")));

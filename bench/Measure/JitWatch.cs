@@ -4,7 +4,7 @@ namespace Mirror.Bench.Measure;
 
 /// <summary>
 /// Seconds the JIT compiler spent in each of the deployment's processes while something ran, read from their <c>/metrics</c>
-/// (the runtime's <c>dotnet.jit.compilation.time</c>). The silos run without tiered compilation, so a path a silo has never run
+/// (the runtime's <c>dotnet.jit.compilation.time</c>: the wall time of its compiles, so on a busy machine a wait for a core too). The silos run without tiered compilation, so a path a silo has never run
 /// is compiled fully optimised at its first call: this says how much of a measurement was that, not the path itself.
 /// </summary>
 public sealed class JitWatch
@@ -16,15 +16,22 @@ public sealed class JitWatch
 
     private JitWatch(IReadOnlyDictionary<string, Uri> metrics, Dictionary<string, double> start) => (_metrics, _start) = (metrics, start);
 
+    /// <summary>
+    /// Reads twice and keeps the second: a process's first scrape compiles its exporter after the reading, which would
+    /// count in the measurement.
+    /// </summary>
     /// <param name="metrics">Each process's <c>/metrics</c>, by name.</param>
-    public static async Task<JitWatch> StartAsync(IReadOnlyDictionary<string, Uri> metrics, CancellationToken ct) =>
-        new(metrics, await ReadAsync(metrics, ct));
+    public static async Task<JitWatch> StartAsync(IReadOnlyDictionary<string, Uri> metrics, CancellationToken ct)
+    {
+        await ReadAsync(metrics, ct);
+        return new(metrics, await ReadAsync(metrics, ct));
+    }
 
-    /// <summary>JIT seconds per process since the watch started (a process that did not answer is left out).</summary>
+    /// <summary>JIT seconds per process since the watch started, to the hundredth as CPU seconds are (a process that did not answer is left out).</summary>
     public async Task<Dictionary<string, double>> StopAsync(CancellationToken ct)
     {
         var end = await ReadAsync(_metrics, ct);
-        return end.Where(e => _start.ContainsKey(e.Key)).ToDictionary(e => e.Key, e => Math.Round(e.Value - _start[e.Key], 3));
+        return end.Where(e => _start.ContainsKey(e.Key)).ToDictionary(e => e.Key, e => Math.Round(e.Value - _start[e.Key], 2));
     }
 
     private static async Task<Dictionary<string, double>> ReadAsync(IReadOnlyDictionary<string, Uri> metrics, CancellationToken ct)

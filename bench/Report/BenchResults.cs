@@ -71,6 +71,9 @@ public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, Li
     /// <summary>The same remote syncing the unchanged upstream again, and the phases of that re-sync.</summary>
     public double ResyncSeconds { get; init; }
     public Dictionary<string, double> ResyncPhaseEnds { get; init; } = [];
+    /// <summary>CPU seconds per process (the silos, the gateway, the registry) and JIT seconds per process during the re-sync.</summary>
+    public Dictionary<string, double> ResyncCpuSeconds { get; init; } = [];
+    public Dictionary<string, double> ResyncJitSeconds { get; init; } = [];
 }
 
 /// <summary>Everything one run measured, as written to latest.json.</summary>

@@ -125,7 +125,9 @@ public static class Diagnosis
             yield return $"**scale sync** ({scale.Tags} tags, {scale.Manifests} manifests): {scale.SyncSeconds:F1} s, {1000 * scale.SyncSeconds / scale.Tags:F2} ms per tag. Phases: " +
                 string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + $". The same tag list and {scale.Tags} HEADs, bare, straight at the registry: {scale.BareHeadSeconds:F1} s. " +
                 $"Re-synced unchanged by the same remote in {scale.ResyncSeconds:F1} s ({scale.ResyncSeconds / Math.Max(0.01, scale.BareHeadSeconds):F2}× the bare requests); phases: " +
-                string.Join("; ", Phases(scale.ResyncPhaseEnds, scale.ResyncSeconds)) + ".";
+                string.Join("; ", Phases(scale.ResyncPhaseEnds, scale.ResyncSeconds)) + "." +
+                (scale.ResyncCpuSeconds.Count > 0 ? $" CPU s of the re-sync: {Summary.CpuList(scale.ResyncCpuSeconds)}." : "") +
+                (Jit(scale.ResyncJitSeconds) is { } jit ? $" During it, {jit}" : "");
             foreach (var list in scale.Pages.GroupBy(p => p.List))
                 if (list.FirstOrDefault(p => p.Page == "first") is { } first && list.LastOrDefault() is { Page: not "first" } deepest)
                     yield return $"{list.Key}: median {first.Latency.P50Ms:F1} ms for the first page, {deepest.Latency.P50Ms:F1} ms for the {deepest.Page}: " +
@@ -157,16 +159,17 @@ public static class Diagnosis
             $"{Environment.ProcessorCount} cores give {Environment.ProcessorCount * wall:F2} CPU s, of which the registry and the proxy need {bareRegistry + bareProxy:F2} for the same " +
             $"requests: that leaves {budget:F2} ({1000 * budget / tags:F2} ms per tag) for the silos and the gateway, which used {ours:F2}" +
             (ours > budget ? ", so the re-sync cannot keep that pace here until its own CPU per tag falls that far." : ".") +
-            (Jit(rounds.OrderBy(n => n.Seconds).ElementAt(rounds.Count / 2).JitSeconds) is { } jit ? $" In the median round, {jit}" : "");
+            (Jit(Summary.MedianRun(rounds, n => n.Seconds)!.JitSeconds) is { } jit ? $" In the median round, {jit}" : "");
     }
 
-    /// <summary>"the JIT compiler took 0.41 s (silo2 0.40, gateway 0.01) …" when it took a measurable share; null otherwise.</summary>
+    /// <summary>"the JIT compiler spent 0.41 s compiling (silo2 0.40, gateway 0.01; …): …" when it is a measurable share; null otherwise.</summary>
     private static string? Jit(Dictionary<string, double> seconds)
     {
         var total = seconds.Values.Sum();
         if (seconds.Count == 0 || total < 0.01) return null;
-        return $"the JIT compiler took {total:F2} s ({string.Join(", ", seconds.Where(s => s.Value >= 0.005).Select(s => $"{s.Key} {s.Value:F2}"))}): " +
-            "code a process had not run before, compiled during the measurement (the silos run without tiered compilation, so fully optimised at its first call).";
+        return $"the JIT compiler spent {total:F2} s compiling ({Summary.CpuList(seconds.Where(s => s.Value >= 0.005).ToDictionary())}; the wall time of its " +
+            "compiles, a wait for a core included): code a process had not run before, compiled during the measurement (the silos and the gateway run " +
+            "without tiered compilation, so fully optimised at its first call).";
     }
 
     /// <summary>

@@ -48,9 +48,12 @@ public sealed class Summary
             .Select(t => 1000 * t.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value) / manifests));
 
     /// <summary>The round of median wall time among <paramref name="runs"/> (the slower of the two middle ones for an even count); null for none.</summary>
-    public static Measure.Transfer? MedianRun(IEnumerable<Measure.Transfer> runs)
+    public static Measure.Transfer? MedianRun(IEnumerable<Measure.Transfer> runs) => MedianRun(runs, t => t.Seconds);
+
+    /// <summary>The run of median <paramref name="seconds"/> (the slower of the two middle ones for an even count); null for none.</summary>
+    public static T? MedianRun<T>(IEnumerable<T> runs, Func<T, double> seconds) where T : class
     {
-        var sorted = runs.OrderBy(t => t.Seconds).ToList();
+        var sorted = runs.OrderBy(seconds).ToList();
         return sorted.Count == 0 ? null : sorted[sorted.Count / 2];
     }
 
