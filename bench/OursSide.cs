@@ -51,20 +51,8 @@ public static class OursSide
         await QuietAsync(deployment, side, round, ct);
         BenchContext.Say($"round {round}: {side}: full sync ...");
         var storedBefore = BenchContext.BytesUnder(deployment.BlobFolder);
-        // Read before and after the CPU is: a scrape costs the processes CPU too.
-        var jit = await JitWatch.StartAsync(deployment.MetricsUrls(), ct);
-        await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
-        var full = await api.TimedSyncAsync(repository, direct, ct);
-        var usage = await watch.StopAsync();
-        var jitSeconds = await jit.StopAsync(ct);
-        var transfer = new Transfer(side, round, main.Bytes, full.Elapsed.TotalSeconds)
-        {
-            BytesOnDisk = BenchContext.BytesUnder(deployment.BlobFolder) - storedBefore,
-            CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
-            PhaseEnds = full.PhaseEnds,
-            SiloCpuByThread = watch.CpuByThread("silo"),
-            JitSeconds = jitSeconds,
-        }.With(watch);
+        var (full, measured) = await WatchedSyncAsync(bench, api, repository, direct, side, round, main.Bytes, ct);
+        var transfer = measured with { BytesOnDisk = BenchContext.BytesUnder(deployment.BlobFolder) - storedBefore };
         bench.Results.Transfers.Add(transfer);
         BenchContext.Say($"round {round}: {side}: {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s, " +
             $"{transfer.MeanActiveDownloads:F1} downloads in progress on average (peak {transfer.PeakActiveDownloads})");
@@ -91,24 +79,36 @@ public static class OursSide
         var remote = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, small.Name, new { download_concurrency = bench.Options.Concurrency }, ct);
         await QuietAsync(deployment, side, round, ct);
         BenchContext.Say($"round {round}: {side}: full sync of {small.Tags.Count} small images ...");
-        var jit = await JitWatch.StartAsync(deployment.MetricsUrls(), ct);
-        await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
-        var sync = await api.TimedSyncAsync(repository, remote, ct);
-        var usage = await watch.StopAsync();
-        var jitSeconds = await jit.StopAsync(ct);
-        var transfer = new Transfer(side, round, small.Bytes, sync.Elapsed.TotalSeconds)
-        {
-            CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
-            PhaseEnds = sync.PhaseEnds,
-            SiloCpuByThread = watch.CpuByThread("silo"),
-            JitSeconds = jitSeconds,
-        }.With(watch);
+        var (sync, transfer) = await WatchedSyncAsync(bench, api, repository, remote, side, round, small.Bytes, ct);
         bench.Results.SmallImages.Add(transfer);
         var silosCpu = transfer.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
         BenchContext.Say($"round {round}: {side}: small images in {transfer.Seconds:F1} s, {small.Manifests / transfer.Seconds:F0} manifests/s, " +
             $"{1000 * silosCpu / small.Manifests:F1} silo CPU ms per manifest");
         var tags = sync.Version is { } version ? await api.CountAsync("tags", version, ct) : 0;
         if (tags != small.Tags.Count) bench.Results.Problems.Add($"{side} round {round}: the small-images version holds {tags} tags, the upstream {small.Tags.Count}");
+    }
+
+    /// <summary>
+    /// A sync of <paramref name="repository"/> from <paramref name="remote"/>, timed, with the CPU and memory of the deployment's
+    /// processes and the registry, the upstream connections at work, and what the JIT compiler spent meanwhile.
+    /// </summary>
+    private static async Task<(SyncOutcome Sync, Transfer Transfer)> WatchedSyncAsync(BenchContext bench, PulpClient api, string repository, string remote,
+        string side, int round, long bytes, CancellationToken ct)
+    {
+        var deployment = bench.Deployment;
+        // Read before and after the CPU is: a scrape costs the processes CPU too.
+        var jit = await JitWatch.StartAsync(deployment.MetricsUrls(), ct);
+        await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
+        var sync = await api.TimedSyncAsync(repository, remote, ct);
+        var usage = await watch.StopAsync();
+        var jitSeconds = await jit.StopAsync(ct);
+        return (sync, new Transfer(side, round, bytes, sync.Elapsed.TotalSeconds)
+        {
+            CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+            PhaseEnds = sync.PhaseEnds,
+            SiloCpuByThread = watch.CpuByThread("silo"),
+            JitSeconds = jitSeconds,
+        }.With(watch));
     }
 
     /// <summary>Until the deployment's processes are idle (at most 20 s; idle, two silos and a gateway use about 4 % of a core): each measurement starts on a quiet deployment.</summary>
