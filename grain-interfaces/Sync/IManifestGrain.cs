@@ -14,8 +14,25 @@ public interface IManifestGrain : IGrainWithGuidCompoundKey
     /// with where it stands (a long poll: held calls interleave, so every caller of a shared manifest waits alongside).
     /// </summary>
     [Alias("Ensure"), ResponseTimeout("00:00:15"), AlwaysInterleave]
-    Task<WorkProgress> Ensure(RemoteVersion remote);
+    Task<WorkProgress> Ensure(ManifestRequest request);
 }
+
+/// <summary>What a sync asks of a <see cref="IManifestGrain"/>.</summary>
+/// <param name="Remote">The remote to fetch through, as the sync saw it at its start.</param>
+/// <param name="FoundMissing">The caller looked the manifest up in the index just before asking, and it was not there: the
+/// grain need not look again before it starts.</param>
+/// <param name="Fetched">The manifest as the upstream sent it for a tag, when the caller has it already: the grain starts from
+/// these bytes (their digest is the grain's, or they are refused) instead of asking the upstream again. Given with the first
+/// ask only; a later one (a silo died meanwhile) fetches by digest.</param>
+[GenerateSerializer, Immutable, Alias("mirror.ManifestRequest")]
+public sealed record ManifestRequest(
+    [property: Id(0)] RemoteVersion Remote,
+    [property: Id(1)] bool FoundMissing = false,
+    [property: Id(2)] ManifestBytes? Fetched = null);
+
+/// <summary>A manifest's bytes and the media type the upstream stated for them.</summary>
+[GenerateSerializer, Immutable, Alias("mirror.ManifestBytes")]
+public sealed record ManifestBytes([property: Id(0)] byte[] Bytes, [property: Id(1)] string? MediaType);
 
 [GenerateSerializer, Alias("mirror.WorkState")]
 public enum WorkState { Running, Done, Failed }

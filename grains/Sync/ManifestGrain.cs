@@ -39,14 +39,24 @@ public sealed class ManifestGrain(
         }
     }
 
-    async Task<WorkProgress> IManifestGrain.Ensure(RemoteVersion remote)
+    /// <summary>Whether this activation has started the work.</summary>
+    private bool _worked;
+
+    async Task<WorkProgress> IManifestGrain.Ensure(ManifestRequest request)
     {
         if (await Work.PollAsync() is { } progress) return progress;
-        if (await index.HasManifestAsync(Digest, layersStored: true, CancellationToken.None)) return WorkProgress.Stored;
-        return await Work.StartAndPollAsync(ct => Mirror(remote, ct));
+        // Not asked again of a new activation whose caller found the manifest missing just now; later callers are answered
+        // from the index.
+        if (!(request.FoundMissing && !_worked) && await index.HasManifestAsync(Digest, layersStored: true, CancellationToken.None))
+            return WorkProgress.Stored;
+        return await Work.StartAndPollAsync(ct =>
+        {
+            _worked = true;
+            return Mirror(request.Remote, request.Fetched, ct);
+        });
     }
 
-    private async Task<WorkProgress> Mirror(RemoteVersion remote, CancellationToken ct)
+    private async Task<WorkProgress> Mirror(RemoteVersion remote, ManifestBytes? fetchedByTag, CancellationToken ct)
     {
         await Task.Yield(); // answer Ensure first
         // A child of the first Ensure call's span: the task that asked for this manifest, on whichever silo it runs.
@@ -61,8 +71,7 @@ public sealed class ManifestGrain(
             // A list mirrored through a platform filter is complete for this remote once it holds the children it takes.
             if ((onDemand || upstream.Platforms is not null) && await index.HasManifestAsync(Digest, layersStored: !onDemand, ct, upstream.Platforms))
                 return WorkProgress.Stored;
-            var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct, counted: true);
-            await upstream.Observe(fetched.PullLimit);
+            var fetched = fetchedByTag ?? await Fetch(upstream, ct);
             var manifest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType);
             if (manifest.Digest != Digest)
                 throw new InvalidManifestException($"The upstream sent manifest {manifest.Digest} when asked for {Digest}.");
@@ -96,6 +105,13 @@ public sealed class ManifestGrain(
         }
     }
 
+    private async Task<ManifestBytes> Fetch(UpstreamSession upstream, CancellationToken ct)
+    {
+        var fetched = await upstream.Request((client, attempt) => client.GetManifestAsync(Digest, ManifestDescription.MaxManifestBytes, attempt), ct, counted: true);
+        await upstream.Observe(fetched.PullLimit);
+        return new ManifestBytes(fetched.Bytes, fetched.MediaType);
+    }
+
     /// <summary>
     /// Each entry of a list the remote's platform filter takes is a manifest of its own, mirrored by its own grain (likely on
     /// another silo).
@@ -104,7 +120,7 @@ public sealed class ManifestGrain(
     {
         var known = await index.KnownManifestsAsync(children, layersStored: !onDemand, ct, platforms);
         return await Task.WhenAll(children.Where(c => !known.Contains(c))
-            .Select(child => WorkPolling.Manifest(GrainFactory, remote, child, () => Task.CompletedTask, OutageBudget.Of(ServiceProvider), ct)));
+            .Select(child => WorkPolling.Manifest(GrainFactory, new ManifestRequest(remote, FoundMissing: true), child, () => Task.CompletedTask, OutageBudget.Of(ServiceProvider), ct)));
     }
 
     /// <summary>

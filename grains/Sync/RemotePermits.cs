@@ -115,7 +115,7 @@ public sealed class RemotePermits : IAsyncDisposable
     /// Whether the upstream behind <paramref name="remoteId"/>'s limiter stated a pull limit, in an answer on any silo: asked of
     /// the limiter at most every few seconds while it has not, and known for good once it has.
     /// </summary>
-    private async ValueTask<bool> PullLimitedAsync(Guid remoteId)
+    public async ValueTask<bool> PullLimitedAsync(Guid remoteId)
     {
         var known = _pullLimited.GetValueOrDefault(remoteId);
         if (known.Limited || (known.Asked != 0 && Stopwatch.GetElapsedTime(known.Asked) < PullLimitAskedFor)) return known.Limited;

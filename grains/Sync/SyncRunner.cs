@@ -17,7 +17,8 @@ using Mirror.Tasks;
 namespace Mirror.Grains.Sync;
 
 /// <summary>
-/// A sync task, in four phases: list the upstream's tags, resolve the digests of those the rules take (a HEAD each),
+/// A sync task, in four phases: list the upstream's tags, resolve the digests of those the rules take (a HEAD each, or a
+/// GET of a tag the repository does not hold yet),
 /// have ManifestGrains across the cluster mirror every manifest not yet in the content index, then let the repository
 /// commit what was seen as its next version. Every phase can run again after a silo dies: what is stored is skipped.
 /// </summary>
@@ -34,6 +35,9 @@ internal sealed class SyncRunner
     private List<string> _signaturesFound = [];
     // With signed_only and atomic signatures too: what a cosign signature (tag or referrer) marks as signed, with its companions.
     private HashSet<string> _cosignSigned = [];
+    /// <summary>The tags of the repository's latest version, read when the first tag is resolved.</summary>
+    private HashSet<string>? _held;
+    private readonly FetchedManifests _fetched = new();
 
     private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote, PermitScope scope)
     {
@@ -161,19 +165,19 @@ internal sealed class SyncRunner
         return WithValidNames(_context, listed);
     }
 
-    /// <summary>What the rules take, each tag HEADed for its digest, and the digests <c>includes</c> names.</summary>
+    /// <summary>What the rules take, each tag resolved to its digest, and the digests <c>includes</c> names.</summary>
     private async Task<List<(string? Tag, string Digest)>> ResolveDigests(List<string> tags)
     {
         var selected = _rules.Select(tags);
         Progress.Start(SyncProgress.Tags, "Processing Tags", selected.Count);
         await Progress.SaveAsync();
         var tagged = new List<(string? Tag, string Digest)>();
-        await HeadTags(selected, tagged);
+        await ResolveTags(selected, tagged);
         var companions = _rules.Companions(tags, selected, tagged);
         if (companions.Count > 0)
         {
             Progress.Total(SyncProgress.Tags, selected.Count + companions.Count);
-            await HeadTags(companions, tagged);
+            await ResolveTags(companions, tagged);
         }
         Progress.Complete(SyncProgress.Tags);
         var referrers = await DiscoverReferrers(tagged.Select(r => r.Digest).Concat(_rules.Digests).Distinct().ToList());
@@ -210,7 +214,7 @@ internal sealed class SyncRunner
         if (Digests.IsValid(reference)) return [(null, reference)];
         Progress.Start(SyncProgress.Tags, "Processing Tags", 1);
         var tagged = new List<(string? Tag, string Digest)>();
-        await HeadTags([reference], tagged);
+        await ResolveTag(reference, byGet: false, tagged);
         Progress.Complete(SyncProgress.Tags);
         return tagged;
     }
@@ -240,7 +244,8 @@ internal sealed class SyncRunner
         // on its blobs must not leave the upstream idle.
         await Concurrently.ForEachAsync(missing, ManifestsInFlight(Concurrency), async digest =>
         {
-            var done = await WorkPolling.Manifest(_context.Grains, new RemoteVersion(_remote.Id, _remote.LastUpdated), digest, () => Progress.SaveAsync(), budget, Cancel);
+            var request = new ManifestRequest(new RemoteVersion(_remote.Id, _remote.LastUpdated), FoundMissing: true, _fetched.Take(digest));
+            var done = await WorkPolling.Manifest(_context.Grains, request, digest, () => Progress.SaveAsync(), budget, Cancel);
             Progress.Advance(SyncProgress.Manifests);
             Progress.Advance(SyncProgress.Artifacts, done.BlobsDownloaded);
             spread.AddRange(done.BySilo);
@@ -291,25 +296,51 @@ internal sealed class SyncRunner
         return number;
     }
 
-    private async Task HeadTags(IReadOnlyList<string> names, List<(string? Tag, string Digest)> tagged) =>
-        await Concurrently.ForEachAsync(names, Concurrency, async tag =>
+    /// <summary>
+    /// Each tag's digest. A tag the repository holds is most likely unchanged, which a HEAD tells. A new tag's manifest is
+    /// needed anyway: a GET by tag brings it with its digest, one request instead of a HEAD and a GET, and the manifest's grain
+    /// starts from its bytes. Not from an upstream that states a pull limit, which counts every GET (a HEAD is free), so the
+    /// first new tag is HEADed alone: its answer says whether the upstream does.
+    /// </summary>
+    private async Task ResolveTags(IReadOnlyList<string> names, List<(string? Tag, string Digest)> tagged)
+    {
+        _held ??= await _context.Services.GetRequiredService<RepositoryVersions>().LatestTagNamesAsync(_sync.RepositoryId, Cancel);
+        var probe = names.FirstOrDefault(t => !_held.Contains(t));
+        if (probe is not null) await ResolveTag(probe, byGet: false, tagged);
+        await Concurrently.ForEachAsync(names.Where(t => t != probe).ToList(), Concurrency, async tag =>
+            await ResolveTag(tag, byGet: !_held.Contains(tag) && !await _upstream.PullLimitedAsync(), tagged));
+    }
+
+    private async Task ResolveTag(string tag, bool byGet, List<(string? Tag, string Digest)> tagged)
+    {
+        if (byGet)
+        {
+            tagged.Add((tag, await GetByTag(tag)));
+        }
+        else
         {
             var head = await Upstream(() => _upstream.Request((client, attempt) => client.HeadManifestAsync(tag, attempt), Cancel));
             await _upstream.Observe(head?.PullLimit);
             // A tag deleted between the list and the HEAD is simply no longer there.
-            if (head is not null) tagged.Add((tag, head.Digest ?? await DigestByGet(tag)));
-            Progress.Advance(SyncProgress.Tags);
-            await Progress.SaveAsync();
-        });
+            if (head is not null) tagged.Add((tag, head.Digest ?? await GetByTag(tag)));
+        }
+        Progress.Advance(SyncProgress.Tags);
+        await Progress.SaveAsync();
+    }
 
-    /// <summary>A registry that sends no Docker-Content-Digest on HEAD: the digest is that of the bytes (schema 1: without signatures).</summary>
-    private async Task<string> DigestByGet(string tag)
+    /// <summary>
+    /// The tag's manifest, kept for its grain; its digest is that of the bytes (schema 1: without signatures), also for a
+    /// registry that sends no Docker-Content-Digest on HEAD.
+    /// </summary>
+    private async Task<string> GetByTag(string tag)
     {
         var fetched = await Upstream(() => _upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), Cancel, counted: true));
         await _upstream.Observe(fetched.PullLimit);
         try
         {
-            return ManifestDocument.Parse(fetched.Bytes, fetched.MediaType).Digest;
+            var digest = ManifestDocument.Parse(fetched.Bytes, fetched.MediaType).Digest;
+            _fetched.Keep(digest, new ManifestBytes(fetched.Bytes, fetched.MediaType));
+            return digest;
         }
         catch (InvalidManifestException e)
         {

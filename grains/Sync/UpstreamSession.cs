@@ -43,6 +43,9 @@ public sealed class UpstreamSession(RemoteRecord remote, PermitScope scope, Remo
             }
         }, ct);
 
+    /// <summary>Whether the upstream stated a pull limit, in an answer to any request of this scope on any silo.</summary>
+    public ValueTask<bool> PullLimitedAsync() => permits.PullLimitedAsync(scope.LimiterId);
+
     /// <summary>Passes the pull limit an answer stated (if it stated one) to the limiter every request of this scope shares.</summary>
     public Task Observe(PullLimit? stated) => stated is null ? Task.CompletedTask : permits.ObservePullLimitAsync(scope.LimiterId, stated);
 

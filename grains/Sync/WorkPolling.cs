@@ -19,10 +19,18 @@ internal static class WorkPolling
         return progress.State == WorkState.Failed ? throw new TaskFailedException(progress.Error ?? $"Mirroring {what} failed.") : progress;
     }
 
-    public static Task<WorkProgress> Manifest(IGrainFactory grains, RemoteVersion remote, string digest, Func<Task> whileWaiting, OutageBudget budget, CancellationToken ct)
+    /// <param name="request">For the first ask; later ones ask with its remote alone (what the caller found out before the first
+    /// holds for the activation it reached, not for one a silo's death brings).</param>
+    public static Task<WorkProgress> Manifest(IGrainFactory grains, ManifestRequest request, string digest, Func<Task> whileWaiting, OutageBudget budget, CancellationToken ct)
     {
-        var grain = grains.GetGrain<IManifestGrain>(remote.Id, digest);
-        return UntilDone(() => grain.Ensure(remote), "manifest " + digest, whileWaiting, budget, ct);
+        var grain = grains.GetGrain<IManifestGrain>(request.Remote.Id, digest);
+        var ask = request;
+        return UntilDone(() =>
+        {
+            var asking = ask;
+            ask = new ManifestRequest(request.Remote);
+            return grain.Ensure(asking);
+        }, "manifest " + digest, whileWaiting, budget, ct);
     }
 
     public static Task<WorkProgress> Blob(IGrainFactory grains, BlobRequest request, string digest, OutageBudget budget, CancellationToken ct)

@@ -94,6 +94,13 @@ public sealed class RepositoryVersions(NpgsqlDataSource db, TimeProvider clock)
             where v.repository_id = $1 order by v.number desc limit 1
             """, repositoryId, fingerprint, taskId).ScalarAsync(ct) is true;
 
+    /// <summary>The names of the tags in the repository's latest version.</summary>
+    public async Task<HashSet<string>> LatestTagNamesAsync(Guid repositoryId, CancellationToken ct) =>
+        (await db.Command("""
+            select t.name from mirror_tags t
+            join mirror_version_content($1, (select max(v.number) from mirror_repository_versions v where v.repository_id = $1)) rc on rc.content_id = t.id
+            """, repositoryId).RowsAsync(r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>
     /// The tag unit that task <paramref name="taskId"/>'s version created (not one it found): Pulp lists a tag it created
     /// among the task's created resources. The commit writes the unit and the version with the same timestamp.

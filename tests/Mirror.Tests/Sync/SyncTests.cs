@@ -16,8 +16,20 @@ public sealed class SyncTests(SyncFixture fixture)
     {
         var repository = await Client.CreateRepository();
         var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository);
+        fixture.Proxy.Reset();
 
         var task = await Client.SyncAsync(repository, new { remote });
+
+        // One request per tag, none per manifest a tag's answer brought: the first tag is HEADed (whether the upstream states
+        // a pull limit), every other one fetched by GET, and a manifest is fetched by digest only when no tag brought it.
+        var manifestRequests = fixture.Proxy.Requests.Where(r => r.Kind is RequestKind.ManifestHead or RequestKind.ManifestGet).ToList();
+        Assert.Single(manifestRequests, r => r.Kind == RequestKind.ManifestHead);
+        var gets = manifestRequests.Where(r => r.Kind == RequestKind.ManifestGet).Select(r => r.PathAndQuery[(r.PathAndQuery.LastIndexOf('/') + 1)..]).ToList();
+        var byTag = gets.Where(g => !g.StartsWith("sha256:", StringComparison.Ordinal)).ToList();
+        var byDigest = gets.Except(byTag).ToList();
+        Assert.Equal(Upstream.TagCount - 1, byTag.Distinct().Count());
+        Assert.Equal(byDigest.Count, byDigest.Distinct().Count());
+        Assert.Empty(byDigest.Intersect(byTag.Select(t => Upstream.Tags[t])));
 
         var version = task.CreatedResources[0];
         Assert.Equal(repository + "versions/1/", version);
