@@ -86,16 +86,22 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
     /// </summary>
     public async Task<long?> IndexStoredBlobAsync(string digest, string? mediaType, Guid? remoteId, CancellationToken ct)
     {
+        // The size is read before the lock (a digest's bytes are fixed); whether they are still there, again once it is held.
+        if (await blobs.GetSizeAsync(digest, ct) is not { } size) return null;
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await LockDigestAsync(connection, tx, digest, ct);
-        if (await blobs.GetSizeAsync(digest, ct) is not { } size) return null;
-        var id = (Guid)(await connection.Command(tx, """
-            insert into mirror_blobs (id, digest, size, media_type, created) values ($1, $2, $3, $4, $5)
-            on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, stored = true, touched = clock_timestamp()
-            returning id
-            """, Ids.New(), digest, size, mediaType, Now()).ScalarAsync(ct))!;
-        if (remoteId is { } remote) await connection.Command(tx, BlobRemotes.Record("$1", "$2"), id, remote).ExecuteAsync(ct);
+        // The lock and the row in one round trip: the row is selected from the lock's result, so it is written once the lock is held.
+        var upsert = $"""
+            with locked as (select {DigestLock("$2")}),
+                 blob as (
+                    insert into mirror_blobs (id, digest, size, media_type, created) select $1, $2, $3, $4, $5 from locked
+                    on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, stored = true, touched = clock_timestamp()
+                    returning id)
+            """;
+        await (remoteId is { } remote
+            ? connection.Command(tx, upsert + BlobRemotes.Record("(select id from blob)", "$6"), Ids.New(), digest, size, mediaType, Now(), remote)
+            : connection.Command(tx, upsert + "select 1", Ids.New(), digest, size, mediaType, Now())).ExecuteAsync(ct);
+        if (await blobs.GetSizeAsync(digest, ct) is null) return null; // deleted before the lock was held: rolled back
         await tx.CommitAsync(ct);
         return size;
     }
@@ -112,7 +118,10 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
 
     /// <summary>The per-digest lock (a transaction-scoped advisory lock) between indexing a blob and deleting it.</summary>
     internal static Task LockDigestAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string digest, CancellationToken ct) =>
-        connection.Command(tx, "select pg_advisory_xact_lock(hashtextextended($1, 0))", digest).ExecuteAsync(ct);
+        connection.Command(tx, $"select {DigestLock("$1")}", digest).ExecuteAsync(ct);
+
+    /// <summary>SQL: takes the lock of the digest <paramref name="digest"/> (text) for the rest of the transaction.</summary>
+    private static string DigestLock(string digest) => $"pg_advisory_xact_lock(hashtextextended({digest}, 0))";
 
     /// <summary>
     /// Records a manifest with its layers or children, in one transaction; a manifest already indexed is left as it is. A
