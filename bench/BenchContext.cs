@@ -33,6 +33,20 @@ public sealed class BenchContext
     public Dictionary<string, int> Upstream(params (string Name, int Pid)[] others) =>
         others.Append(("registry", Registry.ProcessId)).ToDictionary(p => p.Item1, p => p.Item2);
 
+    private string? _indexServer;
+
+    /// <summary>
+    /// The PostgreSQL server of the indexed limit (<see cref="Measure.IndexedDownload"/>): the bench's own, apart from every
+    /// deployment's, started at its first use; its connection string.
+    /// </summary>
+    public async Task<string> IndexServerAsync(CancellationToken ct) =>
+        _indexServer ??= await Deployment.StartPostgresAsync(IndexServerFolder(Work), ct);
+
+    public static Task StopIndexServerAsync(LocalDeployment deployment, string work) =>
+        Directory.Exists(IndexServerFolder(work)) ? deployment.StopPostgresAsync(IndexServerFolder(work), CancellationToken.None) : Task.CompletedTask;
+
+    private static string IndexServerFolder(string work) => System.IO.Path.Combine(work, "index-postgres");
+
     public static void Say(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
     /// <summary>Bytes of the files under a folder (0 when there is none).</summary>

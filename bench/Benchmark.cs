@@ -63,6 +63,7 @@ public static class Benchmark
         }
         finally
         {
+            await BenchContext.StopIndexServerAsync(deployment, work);
             await deployment.StopAsync(CancellationToken.None);
             deployment.DeleteDiscarded();
             BenchContext.Remove(Path.Combine(work, "discarded"));
@@ -77,6 +78,8 @@ public static class Benchmark
             yield return ("limit-small", (b, r) => LimitAsync(b, b.Small, b.Results.SmallImages, r, ct));
             yield return ("verified", (b, r) => LimitAsync(b, b.Main, b.Results.Transfers, r, ct, verified: true));
             yield return ("verified-small", (b, r) => LimitAsync(b, b.Small, b.Results.SmallImages, r, ct, verified: true));
+            yield return ("indexed", (b, r) => LimitAsync(b, b.Main, b.Results.Transfers, r, ct, indexed: true));
+            yield return ("indexed-small", (b, r) => LimitAsync(b, b.Small, b.Results.SmallImages, r, ct, indexed: true));
             if (!o.SkipSkopeo) yield return ("skopeo", (b, r) => SkopeoAsync(b, b.Main, b.Results.Transfers, r, ct));
             if (!o.SkipSkopeo) yield return ("skopeo-small", (b, r) => SkopeoAsync(b, b.Small, b.Results.SmallImages, r, ct));
             foreach (var silos in o.SiloCounts) yield return ($"ours-{silos}", (b, r) => OursSide.RunAsync(b, silos, r, ct));
@@ -158,24 +161,29 @@ public static class Benchmark
     /// <summary>
     /// The limit for one repository, recorded in <paramref name="into"/> (the main set's or the small images'). For the
     /// small images it GETs every tag's manifest too: there, requests rather than bytes are the work. <paramref name="verified"/>:
-    /// the same GETs into the mirror's folder blob store (digest check, fsync), the floor of what our sync must cost.
+    /// the same GETs into the mirror's folder blob store (digest check, fsync), the floor of what keeping the bytes costs.
+    /// <paramref name="indexed"/>: those, every manifest, and each recorded in the mirror's content index (<see cref="IndexedDownload"/>),
+    /// the floor of what our sync must cost.
     /// </summary>
-    private static async Task LimitAsync(BenchContext bench, UpstreamRepository repository, List<Transfer> into, int round, CancellationToken ct, bool verified = false)
+    private static async Task LimitAsync(BenchContext bench, UpstreamRepository repository, List<Transfer> into, int round, CancellationToken ct,
+        bool verified = false, bool indexed = false)
     {
         var small = repository == bench.Small;
-        var side = verified ? "verified" : "limit";
+        var side = indexed ? "indexed" : verified ? "verified" : "limit";
         var folder = Path.Combine(bench.Work, side);
         BenchContext.Remove(folder);
-        BenchContext.Say($"round {round}: {side} ({repository.Name}): {(small ? $"{repository.Tags.Count} manifest and " : "")}{repository.Blobs.Count} blob plain GETs" +
-            $"{(verified ? " into the folder blob store" : "")}, {bench.Options.Concurrency} at a time ...");
+        BenchContext.Say($"round {round}: {side} ({repository.Name}): {(small || indexed ? $"{repository.Tags.Count} tags' manifests and " : "")}{repository.Blobs.Count} blob plain GETs" +
+            $"{(verified ? " into the folder blob store" : indexed ? " into the folder blob store and the content index" : "")}, {bench.Options.Concurrency} at a time ...");
         await using var watch = new ProcessWatch(bench.Upstream((side, Environment.ProcessId)), bench.Registry.Port);
-        var run = await LimitDownload.RunAsync(bench.Registry.BaseUrl, repository, bench.Options.Concurrency, folder, ct, manifests: small,
-            store: verified ? new FolderBlobStore(folder) : null);
+        var run = indexed
+            ? await IndexedDownload.RunAsync(bench.Registry.BaseUrl, repository, bench.Options.Concurrency, folder, await bench.IndexServerAsync(ct), ct)
+            : await LimitDownload.RunAsync(bench.Registry.BaseUrl, repository, bench.Options.Concurrency, folder, ct, manifests: small,
+                store: verified ? new FolderBlobStore(folder) : null);
         var usage = await watch.StopAsync();
         if (run.Bytes != repository.Bytes) bench.Results.Problems.Add($"{side} ({repository.Name}) round {round}: downloaded {run.Bytes} bytes of {repository.Bytes}");
         var transfer = new Transfer(side, round, repository.Bytes, run.Seconds)
         {
-            BytesOnDisk = verified ? BenchContext.BytesUnder(folder) : run.Bytes,
+            BytesOnDisk = verified || indexed ? BenchContext.BytesUnder(folder) : run.Bytes,
             CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
         }.With(watch);
         into.Add(transfer);

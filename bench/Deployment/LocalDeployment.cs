@@ -116,13 +116,26 @@ public sealed class LocalDeployment
         Processes().Keys.ToDictionary(name => name, name =>
             new Uri($"http://127.0.0.1:{File.ReadAllText(Path.Combine(Run, name + ".ports")).Trim().Split(' ')[^1]}/metrics"));
 
-    private async Task ScriptAsync(string command, int silos, CancellationToken ct)
+    /// <summary>
+    /// Starts a PostgreSQL server of the bench's own with its data in <paramref name="folder"/> (the script's <c>postgres start</c>,
+    /// on a port picked afresh), for measurements that index content without a deployment; its connection string (role
+    /// <c>mirror</c>, which may create databases). Stopped by <see cref="StopPostgresAsync"/>.
+    /// </summary>
+    public async Task<string> StartPostgresAsync(string folder, CancellationToken ct) =>
+        (await ScriptAsync(["postgres", "start", folder, Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture)], Silos, ct))
+            .Trim().Split('\n')[^1];
+
+    public Task StopPostgresAsync(string folder, CancellationToken ct) => ScriptAsync(["postgres", "stop", folder], Silos, ct);
+
+    private Task<string> ScriptAsync(string command, int silos, CancellationToken ct) => ScriptAsync([command], silos, ct);
+
+    /// <summary>Runs the script with <paramref name="arguments"/>; what it wrote to its standard output.</summary>
+    private async Task<string> ScriptAsync(string[] arguments, int silos, CancellationToken ct)
     {
         var log = Path.Combine(Data, "log", "bench-script.log");
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
-        var start = new ProcessStartInfo(_script)
+        var start = new ProcessStartInfo(_script, arguments)
         {
-            ArgumentList = { command },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -134,8 +147,9 @@ public sealed class LocalDeployment
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var errors = process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);
-        var text = $"$ MIRROR_SILOS={silos} mirror {command}\n{await output}{await errors}({clock.Elapsed.TotalSeconds:F1} s)\n";
+        var text = $"$ MIRROR_SILOS={silos} mirror {string.Join(' ', arguments)}\n{await output}{await errors}({clock.Elapsed.TotalSeconds:F1} s)\n";
         await File.AppendAllTextAsync(log, text, ct);
-        if (process.ExitCode != 0) throw new InvalidOperationException($"mirror {command} failed ({process.ExitCode}):\n{text}");
+        if (process.ExitCode != 0) throw new InvalidOperationException($"mirror {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{text}");
+        return await output;
     }
 }

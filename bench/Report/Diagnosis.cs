@@ -56,9 +56,9 @@ public static class Diagnosis
             .ToList();
         if (perGiB.Count > 0)
             yield return "CPU per GiB of unique blobs, medians (the limit's is the benchmark process doing plain GETs; skopeo's own CPU is not measured): " + string.Join("; ", perGiB) + ".";
-        foreach (var finding in VerificationShare("large blobs", summary.Limit, summary.Verified, summary.Ours))
+        foreach (var finding in VerificationShare("large blobs", summary.Limit, summary.Verified, summary.Indexed, summary.Ours))
             yield return finding;
-        foreach (var finding in VerificationShare("many small images", summary.SmallLimit, summary.SmallVerified, summary.SmallOurs))
+        foreach (var finding in VerificationShare("many small images", summary.SmallLimit, summary.SmallVerified, summary.SmallIndexed, summary.SmallOurs))
             yield return finding;
         if (summary.SmallLimit is { } smallLimit)
             foreach (var ours in summary.SmallOurs)
@@ -173,21 +173,32 @@ public static class Diagnosis
     }
 
     /// <summary>
-    /// Splits the gap to the limit in two: what verifying and keeping each blob costs on this machine (the verified limit, the
-    /// same GETs into our folder blob store), and what the rest of the product adds on top of that.
+    /// Splits the gap to the limit in three: what verifying and keeping each blob costs on this machine (the verified limit, the
+    /// same GETs into our folder blob store), what recording the content in the index adds (the indexed limit), and what the
+    /// cluster adds on top of both.
     /// </summary>
-    private static IEnumerable<string> VerificationShare(string set, SideSummary? limit, SideSummary? verified, IEnumerable<SideSummary> ours)
+    private static IEnumerable<string> VerificationShare(string set, SideSummary? limit, SideSummary? verified, SideSummary? indexed, IEnumerable<SideSummary> ours)
     {
-        if (limit is null || verified is null || Summary.Ratio(verified, limit) is not { } floor) yield break;
-        yield return $"**{set}: the verified limit** ran at {verified.MiBps:F0} MiB/s, {floor:F2}× the limit's {limit.MiBps:F0}: the digest check and the fsync of every " +
-            $"blob alone cost {1 - floor:P0} of the limit's throughput on this machine. " +
-            (floor < Summary.ThroughputVsLimitTarget
-                ? $"A sync through this blob store does not reach {Summary.ThroughputVsLimitTarget} × the limit here: {floor:F2}× is the ceiling for ours."
-                : $"{Summary.ThroughputVsLimitTarget} × the limit is within reach of a sync through this blob store here.");
+        if (limit is null) yield break;
+        if (verified is not null && Summary.Ratio(verified, limit) is { } kept)
+            yield return $"**{set}: the verified limit** ran at {verified.MiBps:F0} MiB/s, {kept:F2}× the limit's {limit.MiBps:F0}: the digest check and the fsync of every " +
+                $"blob alone cost {1 - kept:P0} of the limit's throughput on this machine." + Ceiling(kept, "through this blob store");
+        if (indexed is not null && Summary.Ratio(indexed, limit) is { } floor)
+            yield return $"**{set}: the indexed limit** ran at {indexed.MiBps:F0} MiB/s, {floor:F2}× the limit: keeping every blob and recording every blob and " +
+                $"manifest in the content index (PostgreSQL, a transaction each) cost {1 - floor:P0} of the limit's throughput." + Ceiling(floor, "that keeps its content this way");
         foreach (var side in ours)
-            if (Summary.Ratio(side, verified) is { } share)
-                yield return $"{set}: {side.Side} reached {share:F2}× the verified limit: the other {1 - share:P0} is the product's own cost beyond the bytes' path " +
-                    "(grain calls and activations, permits, the content index in PostgreSQL, the task's progress and commit).";
+        {
+            if (verified is not null && Summary.Ratio(side, verified) is { } share)
+                yield return $"{set}: {side.Side} reached {share:F2}× the verified limit" + (indexed is not null && Summary.Ratio(side, indexed) is { } ofFloor
+                    ? $" and {ofFloor:F2}× the indexed limit: the other {1 - ofFloor:P0} of the indexed limit's throughput is what the cluster adds (grain calls and " +
+                        "activations, permits, the look-ups that skip what is stored, the task's progress and commit)."
+                    : $": the other {1 - share:P0} is the product's own cost beyond the bytes' path (grain calls and activations, permits, the content index in " +
+                        "PostgreSQL, the task's progress and commit).");
+        }
+
+        static string Ceiling(double ratio, string how) => ratio < Summary.ThroughputVsLimitTarget
+            ? $" A sync {how} does not reach {Summary.ThroughputVsLimitTarget} × the limit here: {ratio:F2}× is the ceiling for ours."
+            : $" {Summary.ThroughputVsLimitTarget} × the limit is within reach of a sync {how} here.";
     }
 
     /// <summary>"tag list 0.1 s, HEADs 2.3 s, …": the time between consecutive phase ends, in the order they ended.</summary>

@@ -33,6 +33,8 @@ public sealed class Summary
     public SideSummary? Skopeo => Sides.FirstOrDefault(s => s.Side == "skopeo");
     /// <summary>The limit's GETs into the mirror's folder blob store: what verifying and keeping each blob costs with no cluster.</summary>
     public SideSummary? Verified => Sides.FirstOrDefault(s => s.Side == "verified");
+    /// <summary>The verified limit, with every blob and manifest recorded in the content index: the floor of a sync of ours.</summary>
+    public SideSummary? Indexed => Sides.FirstOrDefault(s => s.Side == "indexed");
     public IEnumerable<SideSummary> Ours => Sides.Where(s => s.Side.StartsWith("ours-", StringComparison.Ordinal));
 
     /// <summary>The many-small-images set's sides.</summary>
@@ -40,6 +42,7 @@ public sealed class Summary
     public SideSummary? SmallLimit => SmallSides.FirstOrDefault(s => s.Side == "limit");
     public SideSummary? SmallSkopeo => SmallSides.FirstOrDefault(s => s.Side == "skopeo");
     public SideSummary? SmallVerified => SmallSides.FirstOrDefault(s => s.Side == "verified");
+    public SideSummary? SmallIndexed => SmallSides.FirstOrDefault(s => s.Side == "indexed");
     public IEnumerable<SideSummary> SmallOurs => SmallSides.Where(s => s.Side.StartsWith("ours-", StringComparison.Ordinal));
 
     /// <summary>Silo CPU milliseconds per manifest of a side's small-images syncs (median over rounds).</summary>
@@ -76,7 +79,7 @@ public sealed class Summary
     private static List<SideSummary> SidesOf(IEnumerable<Measure.Transfer> transfers) => transfers.GroupBy(t => t.Side)
         .Select(g => new SideSummary(g.Key, g.Count(), Median(g.Select(t => t.BytesPerSecond)), g.Min(t => t.BytesPerSecond),
             g.Max(t => t.BytesPerSecond), Median(g.Select(t => t.Seconds))))
-        .OrderBy(s => s.Side switch { "limit" => 0, "verified" => 1, "skopeo" => 2, _ => 3 }).ThenBy(s => s.Side, StringComparer.Ordinal)
+        .OrderBy(s => s.Side switch { "limit" => 0, "verified" => 1, "indexed" => 2, "skopeo" => 3, _ => 4 }).ThenBy(s => s.Side, StringComparer.Ordinal)
         .ToList();
 
     public static double? Ratio(SideSummary? side, SideSummary? other) =>

@@ -49,6 +49,7 @@ public static class ThroughputChart
     {
         "limit" => "#969696",
         "verified" => "#5a5a5a",
+        "indexed" => "#3c3c3c",
         "skopeo" => "#e68c28",
         _ => "#326ec8",
     };
