@@ -26,7 +26,8 @@ public static class OursSide
         {
             await Benchmark.Step(bench.Results, "memory", () => MemoryRun.RunAsync(bench, ct));
             await Benchmark.Step(bench.Results, "scale", () => ScaleRun.RunAsync(bench, ct));
-            await Benchmark.Step(bench.Results, "on demand", () => OnDemandRun.RunAsync(bench, ct));
+            // As many rounds as the syncs: one round's repeat pull ranged 0.52-1.16x the plain GET between benches of the same code.
+            await Benchmark.Step(bench.Results, "on demand", () => OnDemandRun.RunAsync(bench, ct, options.Rounds));
         }
         // A silo compiles a grain's code, and the codecs of its messages, at their first call there (the silos run without
         // tiered compilation). A sync's task, its repository's and remote's grains and the remote's limiter are each placed
