@@ -313,28 +313,31 @@ internal sealed class SyncRunner
 
     private async Task ResolveTag(string tag, bool byGet, List<(string? Tag, string Digest)> tagged)
     {
+        string? digest;
         if (byGet)
         {
-            tagged.Add((tag, await GetByTag(tag)));
+            digest = await GetByTag(tag);
         }
         else
         {
             var head = await Upstream(() => _upstream.Request((client, attempt) => client.HeadManifestAsync(tag, attempt), Cancel));
             await _upstream.Observe(head?.PullLimit);
-            // A tag deleted between the list and the HEAD is simply no longer there.
-            if (head is not null) tagged.Add((tag, head.Digest ?? await GetByTag(tag)));
+            digest = head is null ? null : head.Digest ?? await GetByTag(tag);
         }
+        // A tag deleted between the list and its HEAD or GET is simply no longer there.
+        if (digest is not null) tagged.Add((tag, digest));
         Progress.Advance(SyncProgress.Tags);
         await Progress.SaveAsync();
     }
 
     /// <summary>
     /// The tag's manifest, kept for its grain; its digest is that of the bytes (schema 1: without signatures), also for a
-    /// registry that sends no Docker-Content-Digest on HEAD.
+    /// registry that sends no Docker-Content-Digest on HEAD. Null when the upstream has no such tag (any more).
     /// </summary>
-    private async Task<string> GetByTag(string tag)
+    private async Task<string?> GetByTag(string tag)
     {
-        var fetched = await Upstream(() => _upstream.Request((client, attempt) => client.GetManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), Cancel, counted: true));
+        var fetched = await Upstream(() => _upstream.Request((client, attempt) => client.FindManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), Cancel, counted: true));
+        if (fetched is null) return null;
         await _upstream.Observe(fetched.PullLimit);
         try
         {

@@ -119,11 +119,19 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>GET a manifest's exact bytes; a body over <paramref name="maxBytes"/> is refused, not read.</summary>
-    public async Task<FetchedManifest> GetManifestAsync(string reference, long maxBytes, CancellationToken ct)
+    public async Task<FetchedManifest> GetManifestAsync(string reference, long maxBytes, CancellationToken ct) =>
+        (await ManifestAsync(reference, maxBytes, missingIsNull: false, ct).ConfigureAwait(false))!;
+
+    /// <summary>As <see cref="GetManifestAsync"/>, but null when the registry does not have it (a tag deleted since its list).</summary>
+    public Task<FetchedManifest?> FindManifestAsync(string reference, long maxBytes, CancellationToken ct) =>
+        ManifestAsync(reference, maxBytes, missingIsNull: true, ct);
+
+    private async Task<FetchedManifest?> ManifestAsync(string reference, long maxBytes, bool missingIsNull, CancellationToken ct)
     {
         CheckReference(reference);
         using var deadline = Deadline(ct);
         using var response = await SendAsync(HttpMethod.Get, RepositoryUrl("manifests/" + reference), manifest: true, offset: 0, deadline.Token, ct).ConfigureAwait(false);
+        if (missingIsNull && response.StatusCode == HttpStatusCode.NotFound) return null;
         EnsureSuccess(response, HttpMethod.Get);
         var bytes = await ReadBoundedAsync(response, HttpMethod.Get, maxBytes, deadline.Token, ct).ConfigureAwait(false);
         return new FetchedManifest(bytes, response.Content.Headers.ContentType?.MediaType, DigestHeader(response)) { PullLimit = PullLimit.Of(response) };

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
 using Mirror.TestKit;
 using Mirror.Tests.Infrastructure;
 
@@ -157,6 +158,38 @@ public sealed class SyncTests(SyncFixture fixture)
         Assert.Single(one.CreatedResources);
         Assert.Empty(two.CreatedResources);
         Assert.Contains("shared:prn:container.containerremote:", two.ReservedResourcesRecord.Last());
+    }
+
+    [Fact]
+    public async Task A_tag_deleted_after_the_tag_list_is_left_out_and_the_sync_completes()
+    {
+        // The last tag listed is fetched by GET (the first new one is HEADed alone): the upstream no longer has it by then.
+        var gone = Upstream.Tags.Keys.Order(StringComparer.Ordinal).Last();
+        var repository = await Client.CreateRepository();
+        var remote = await Client.CreateRemote(fixture.Proxy.BaseUrl, SyncFixture.Repository);
+        fixture.Proxy.Reset();
+        fixture.Proxy.Interceptor = async context =>
+        {
+            if (context.Request.Path.Value?.EndsWith("/manifests/" + gone, StringComparison.Ordinal) != true) return false;
+            context.Response.StatusCode = 404;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}""");
+            return true;
+        };
+        try
+        {
+            var task = await Client.SyncAsync(repository, new { remote });
+
+            Assert.Equal("completed", task.State);
+            Assert.Contains(fixture.Proxy.Requests, r => r.Kind == RequestKind.ManifestGet && r.Status == 404 && r.PathAndQuery.EndsWith("/manifests/" + gone, StringComparison.Ordinal));
+            var tags = await Client.TagsInAsync(task.CreatedResources[0]);
+            Assert.Equal(Upstream.TagCount - 1, tags.Count);
+            Assert.DoesNotContain(tags, t => t.Name == gone);
+        }
+        finally
+        {
+            fixture.Proxy.Interceptor = null;
+        }
     }
 
     [Fact]
