@@ -320,7 +320,7 @@ internal sealed class SyncRunner
         }
         else
         {
-            var head = await Upstream(() => _upstream.Request((client, attempt) => client.HeadManifestAsync(tag, attempt), Cancel));
+            var head = await Upstream(() => OffTheGrain(() => _upstream.Request((client, attempt) => client.HeadManifestAsync(tag, attempt), Cancel)));
             await _upstream.Observe(head?.PullLimit);
             digest = head is null ? null : head.Digest ?? await GetByTag(tag);
         }
@@ -336,7 +336,7 @@ internal sealed class SyncRunner
     /// </summary>
     private async Task<string?> GetByTag(string tag)
     {
-        var fetched = await Upstream(() => _upstream.Request((client, attempt) => client.FindManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), Cancel, counted: true));
+        var fetched = await Upstream(() => OffTheGrain(() => _upstream.Request((client, attempt) => client.FindManifestAsync(tag, ManifestDescription.MaxManifestBytes, attempt), Cancel, counted: true)));
         if (fetched is null) return null;
         await _upstream.Observe(fetched.PullLimit);
         try
@@ -398,6 +398,13 @@ internal sealed class SyncRunner
             context.Log.SyncSpread(context.TaskId,
                 string.Join("; ", spread.Select(s => $"{s.Key}: {s.Value.Manifests} manifests, {s.Value.Blobs} blobs, {s.Value.Bytes} bytes")));
     }
+
+    /// <summary>
+    /// A tag's request runs on the thread pool, not in the task grain's turns: each step of it (the permit, the exchange,
+    /// a retry's pause) would otherwise resume through the activation's queue, behind the other tags' steps; only its
+    /// answer comes back to the grain.
+    /// </summary>
+    private static Task<T> OffTheGrain<T>(Func<Task<T>> request) => Task.Run(request);
 
     /// <summary>Turns an upstream failure into the task's error description (the message names the URL and the status).</summary>
     private static async Task<T> Upstream<T>(Func<Task<T>> request)
