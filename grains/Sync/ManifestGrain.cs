@@ -16,7 +16,8 @@ namespace Mirror.Grains.Sync;
 
 /// <summary>
 /// Mirrors one upstream manifest (see <see cref="IManifestGrain"/>). Random placement spreads the manifests of a sync
-/// over every silo; their blobs go to BlobGrains (one per digest in the whole cluster), their children to ManifestGrains
+/// over every silo; their blobs go to BlobGrains (one per digest in the whole cluster; a small one activated on the manifest's
+/// silo, see <see cref="BlobPlacement"/>), their children to ManifestGrains
 /// of their own. Blob bytes never enter a grain message.
 /// </summary>
 [RandomPlacement]
@@ -26,6 +27,7 @@ public sealed class ManifestGrain(
     BlobQuarantine quarantine,
     UpstreamSessions sessions,
     SiloIdentity silo,
+    ILocalSiloDetails local,
     TimeProvider clock,
     IHostApplicationLifetime host,
     ILogger<ManifestGrain> log) : PolledWorkGrain(clock, host), IManifestGrain
@@ -139,6 +141,6 @@ public sealed class ManifestGrain(
             indexed.TryGetValue(blob.Digest, out var size) && await quarantine.IsStoredAsync(blob.Digest, size, ct)
                 ? WorkProgress.Stored
                 : await WorkPolling.Blob(GrainFactory, new BlobRequest(remote, blob.MediaType, blob.Size, FoundUnstored: !indexed.ContainsKey(blob.Digest)),
-                    blob.Digest, OutageBudget.Of(ServiceProvider), ct)));
+                    blob.Digest, OutageBudget.Of(ServiceProvider), ct, near: BlobPlacement.For(blob.Size, local.SiloAddress))));
     }
 }

@@ -33,9 +33,11 @@ internal static class WorkPolling
         }, "manifest " + digest, whileWaiting, budget, ct);
     }
 
-    public static Task<WorkProgress> Blob(IGrainFactory grains, BlobRequest request, string digest, OutageBudget budget, CancellationToken ct)
+    /// <param name="near">The silo to activate the blob's grain on if it is not active (<see cref="BlobPlacement"/>); null for a
+    /// random one.</param>
+    public static Task<WorkProgress> Blob(IGrainFactory grains, BlobRequest request, string digest, OutageBudget budget, CancellationToken ct, SiloAddress? near = null)
     {
         var grain = grains.GetGrain<IBlobGrain>(digest);
-        return UntilDone(() => grain.Ensure(request), "blob " + digest, () => Task.CompletedTask, budget, ct);
+        return UntilDone(() => BlobPlacement.Near(near, () => grain.Ensure(request)), "blob " + digest, () => Task.CompletedTask, budget, ct);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using Mirror.TestKit;
 using Mirror.Tests.Infrastructure;
 using Mirror.Tests.Sync;
@@ -59,6 +60,30 @@ public sealed class ClusterSyncTests(ClusterSyncFixture fixture) : IDisposable
         Assert.Equal(36, task.ProgressReports.Where(p => p.Code!.StartsWith("sync.silo.", StringComparison.Ordinal)).Sum(p => p.Done ?? 0));
         // Every permit came back by release: none was left to expire.
         Assert.DoesNotContain(fixture.Cluster.Silos, s => s.Output.Contains("stopped renewing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_small_blob_is_downloaded_by_the_silo_that_mirrors_its_manifest()
+    {
+        // Images that share nothing: each has its own config and its own small layer, so each silo's report counts exactly
+        // the blobs of the manifests it mirrored (with random placement, about a third of them would be another silo's).
+        var name = Fresh("near");
+        var factory = new ImageFactory(Random.Shared.Next());
+        using (var pusher = RegistryPusher.For(fixture.Registry))
+            for (var i = 0; i < 24; i++)
+                await pusher.PushAsync(name, factory.Image($"{name}-{i}", ImageFormat.Docker, [factory.Layer($"{name}-{i}-layer", ImageFormat.Docker, 4096)]), $"img-{i:D2}");
+        var (repository, remote) = await Setup(name);
+
+        var task = await Client.SyncAsync(repository, new { remote });
+
+        var shares = task.ProgressReports.Where(p => p.Code!.StartsWith("sync.silo.", StringComparison.Ordinal)).ToList();
+        Assert.True(shares.Count > 1, "the manifests did not spread over the silos");
+        Assert.Equal(24, shares.Sum(s => s.Done ?? 0));
+        foreach (var share in shares)
+        {
+            var blobs = Regex.Match(share.Message!, @"\(and (\d+) blobs").Groups[1].Value;
+            Assert.True(blobs == (2 * share.Done).ToString(), $"{share.Code}: {share.Message} for {share.Done} manifests of 2 blobs each");
+        }
     }
 
     [Fact]
