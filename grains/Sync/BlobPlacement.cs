@@ -5,8 +5,8 @@ namespace Mirror.Grains.Sync;
 /// <summary>
 /// Where a sync's blob grain is activated. A small blob's grain goes to the silo of the manifest that asks for it: for a
 /// blob of tens of KiB the call is most of the work, and a call within a silo costs a fraction of one across silos (no
-/// serialization, no socket, no second scheduler; the bench's many small images spent about a fifth less silo CPU per
-/// manifest this way). A large blob's grain is still placed at random, so that the large layers of one image spread over
+/// serialization, no socket, no second scheduler; with 3 silos the bench's many small images spent about a fifth less silo
+/// CPU per manifest this way, see bench/code-notes.md). A large blob's grain is still placed at random, so that the large layers of one image spread over
 /// the cluster. Only the ask that activates the grain is placed: a shared base layer stays wherever its first manifest
 /// put it, and single flight is unchanged (one activation per digest in the cluster, whoever asks).
 /// </summary>
