@@ -15,6 +15,12 @@ public static class Ports
 {
     private const int Lowest = 20000;
 
+    /// <summary>
+    /// Every port this process handed out. A port stays free until its server binds it, so two picks in a row (a silo's
+    /// silo port and gateway port) could otherwise both get it; none is handed out twice.
+    /// </summary>
+    private static readonly HashSet<int> HandedOut = [];
+
     /// <summary>One free port.</summary>
     public static int Free() => FreeBlock(1);
 
@@ -26,7 +32,13 @@ public static class Ports
         for (var attempt = 0; attempt < 500; attempt++)
         {
             var start = Random.Shared.Next(Lowest, ceiling);
-            if (Enumerable.Range(start, count).All(IsFree)) return start;
+            var block = Enumerable.Range(start, count).ToList();
+            lock (HandedOut)
+            {
+                if (block.Any(HandedOut.Contains) || !block.All(IsFree)) continue;
+                HandedOut.UnionWith(block);
+            }
+            return start;
         }
         throw new InvalidOperationException($"no {count} consecutive free ports between {Lowest} and {ceiling}");
     }
