@@ -22,14 +22,16 @@ internal static class BlobPlacement
 
     /// <summary>
     /// Makes <paramref name="call"/> with Orleans' placement hint (<see cref="IPlacementDirector.PlacementHintKey"/>, which the
-    /// random placement honours) set to <paramref name="silo"/>. The hint is set in this method's own flow, so it leaves with
-    /// the call's request context and not with the caller's later calls. Orleans passes a request context on to the calls the
-    /// blob grain makes, so a grain those calls activate (its remote's limiter, say) is placed on the hinted silo too: one
-    /// of the cluster's silos, as a random placement would pick.
+    /// random placement honours) set to <paramref name="silo"/>, or without one when it is null. The hint is set in an async
+    /// method's own flow, so it leaves with the call's request context and not with the caller's later calls. Orleans passes
+    /// a request context on to the calls the blob grain makes, so a grain those calls activate (its remote's limiter, say)
+    /// is placed on the hinted silo too: one of the cluster's silos, as a random placement would pick.
     /// </summary>
-    public static async Task<T> Near<T>(SiloAddress? silo, Func<Task<T>> call)
+    public static Task<T> Near<T>(SiloAddress? silo, Func<Task<T>> call) => silo is null ? call() : Hinted(silo, call);
+
+    private static async Task<T> Hinted<T>(SiloAddress silo, Func<Task<T>> call)
     {
-        if (silo is not null) RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
         return await call();
     }
 }
