@@ -21,6 +21,8 @@ public sealed class PortTests
             ["Mirror__EncryptionKey"] = TestEnvironment.EncryptionKey,
             ["Mirror__SiloPort"] = busy.ToString(),
             ["Mirror__GatewayPort"] = Ports.Free().ToString(),
+            // Not the default: another test's deployment may hold it, and the silo would exit for that port instead.
+            ["Mirror__ManagementPort"] = Ports.Free().ToString(),
             ["Mirror__Blobs__Root"] = Path.Combine(TestEnvironment.WorkFolder, "port-test-blobs"),
         });
 
