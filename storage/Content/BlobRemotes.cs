@@ -35,6 +35,17 @@ public sealed class BlobRemotes(NpgsqlDataSource db)
         on conflict do nothing
         """;
 
+    /// <summary>
+    /// SQL: records, for each pair of the arrays <paramref name="digests"/> (text[]) and <paramref name="remotes"/> (uuid[]), that
+    /// remote for the row of that digest among <paramref name="blobs"/> (a table of <c>id</c> and <c>digest</c>).
+    /// </summary>
+    internal static string RecordPairs(string blobs, string digests, string remotes) => $"""
+        insert into mirror_blob_remotes (blob_id, remote_id)
+        select b.id, r.id from {blobs} b join unnest({digests}, {remotes}) p (digest, remote_id) on p.digest = b.digest
+        join ({Existing($"any({remotes})")}) r on r.id = p.remote_id
+        on conflict do nothing
+        """;
+
     /// <summary>SQL: the blob row <paramref name="blob"/> can be fetched again, from some remote that still exists.</summary>
     internal static string Any(string blob) => $"exists (select 1 from mirror_blob_remotes br where br.blob_id = {blob}.id)";
 

@@ -88,23 +88,12 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
     {
         // The size is read before the lock (a digest's bytes are fixed); whether they are still there, again once it is held.
         if (await blobs.GetSizeAsync(digest, ct) is not { } size) return null;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        // The lock and the row in one round trip: the row is selected from the lock's result, so it is written once the lock is held.
-        var upsert = $"""
-            with locked as (select {DigestLock("$2")}),
-                 blob as (
-                    insert into mirror_blobs (id, digest, size, media_type, created) select $1, $2, $3, $4, $5 from locked
-                    on conflict (digest) do update set size = excluded.size, damaged_at = null, damage = null, stored = true, touched = clock_timestamp()
-                    returning id)
-            """;
-        await (remoteId is { } remote
-            ? connection.Command(tx, upsert + BlobRemotes.Record("(select id from blob)", "$6"), Ids.New(), digest, size, mediaType, Now(), remote)
-            : connection.Command(tx, upsert + "select 1", Ids.New(), digest, size, mediaType, Now())).ExecuteAsync(ct);
-        if (await blobs.GetSizeAsync(digest, ct) is null) return null; // deleted before the lock was held: rolled back
-        await tx.CommitAsync(ct);
-        return size;
+        var commits = LazyInitializer.EnsureInitialized(ref _storedBlobCommits, () => new StoredBlobCommits(db, blobs));
+        return await commits.IndexAsync(digest, size, mediaType, remoteId, Now(), ct) ? size : null;
     }
+
+    /// <summary>Stored blobs' rows, committed in groups (<see cref="StoredBlobCommits"/>); made at the first.</summary>
+    private StoredBlobCommits? _storedBlobCommits;
 
     /// <summary>How many manifests a sync mirrors before it refreshes the planner's statistics (<see cref="RefreshStatisticsAsync"/>).</summary>
     public const int StatisticsRefreshAfter = 100;
@@ -121,7 +110,7 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
         connection.Command(tx, $"select {DigestLock("$1")}", digest).ExecuteAsync(ct);
 
     /// <summary>SQL: takes the lock of the digest <paramref name="digest"/> (text) for the rest of the transaction.</summary>
-    private static string DigestLock(string digest) => $"pg_advisory_xact_lock(hashtextextended({digest}, 0))";
+    internal static string DigestLock(string digest) => $"pg_advisory_xact_lock(hashtextextended({digest}, 0))";
 
     /// <summary>
     /// Records a manifest with its layers or children, in one transaction; a manifest already indexed is left as it is. A
