@@ -53,6 +53,7 @@ public static class SiloServices
         });
         // Orleans' own failure detection (probe timeouts, missed probes, votes), as Orleans names them: tests shorten it.
         services.AddOptions<ClusterMembershipOptions>().BindConfiguration(SiloSettings.MembershipSection);
+        services.AddOptions<GrainDirectoryOptions>().Configure(o => o.CacheSize = SiloSettings.DirectoryCacheSize).BindConfiguration(SiloSettings.GrainDirectorySection);
         builder.UseOrleans(silo => silo
             .UseAdoNetClustering(o => o.Configure<SiloSettings>((o, s) => (o.Invariant, o.ConnectionString) = ("Npgsql", s.DatabaseConnection)))
             .UseSystemTextJsonGrainStorageSerializer()

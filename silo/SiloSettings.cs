@@ -13,6 +13,20 @@ public sealed class SiloSettings : MirrorSettings
     /// </summary>
     public const string MembershipSection = Section + ":Membership";
 
+    /// <summary>
+    /// Orleans' <c>GrainDirectoryOptions</c> (<c>CacheSize</c>, <c>MaximumCacheTTL</c>, …), bound as they are named, over
+    /// <see cref="DirectoryCacheSize"/>.
+    /// </summary>
+    public const string GrainDirectorySection = Section + ":GrainDirectory";
+
+    /// <summary>
+    /// Grain addresses a silo keeps, at most. Orleans' default is a million, and its cache sizes its table for that many at
+    /// the start; the Orleans Dashboard counts the cache every second, and a count walks the whole table, empty or not. That
+    /// walk was a third of an idle silo's CPU (bench/code-notes.md). What a silo's syncs call again (the manifests and blobs
+    /// in flight, their repository, remote and limiter) is far fewer.
+    /// </summary>
+    public const int DirectoryCacheSize = 10_000;
+
     public string SiloName { get; set; } = $"silo-{Environment.MachineName}-{Environment.ProcessId}";
 
     /// <summary>The address other silos and gateways dial: this host's own, as they see it (a pod's IP on Kubernetes).</summary>

@@ -40,6 +40,12 @@ public sealed partial class MetricsTests(ObservabilityFixture fixture)
         var finished = await cluster.FinishedAsync(task, TimeSpan.FromMinutes(5));
         Assert.True(finished.State == "completed", finished.Json.ToJsonString());
 
+        // Each silo keeps the grain addresses it was configured to, however many grains the sync called (Orleans' own default
+        // is a million, and counting them walks the whole cache every second).
+        var cached = await Task.WhenAll(cluster.Silos.Select(async silo => await ScrapedValueAsync(cluster.ManagementUri(silo), "orleans_directory_cache_size")));
+        Assert.True(cached.All(c => c <= ObservabilityFixture.DirectoryCacheSize) && cached.Any(c => c > 0),
+            $"grain addresses cached by the silos: {string.Join(", ", cached)}; bound {ObservabilityFixture.DirectoryCacheSize}");
+
         // A registry client's first request (anonymous: 401 and a challenge), so /v2/ is counted too.
         using (var anonymous = new HttpClient())
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"http://127.0.0.1:{cluster.GatewayPort}/v2/")).StatusCode);
@@ -77,6 +83,18 @@ public sealed partial class MetricsTests(ObservabilityFixture fixture)
             Assert.Contains("# TYPE ", text, StringComparison.Ordinal);
             Assert.DoesNotContain(MirrorCluster.Password, text, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>The value of a metric without labels on a process's <c>/metrics</c>.</summary>
+    private static async Task<double> ScrapedValueAsync(Uri process, string metric)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var text = await http.GetStringAsync(new Uri(process, "/metrics"));
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(metric + " ", StringComparison.Ordinal) || l.StartsWith(metric + "{", StringComparison.Ordinal));
+        Assert.True(line is not null, $"{metric} is not among the metrics of {process}");
+        // name{labels} value [timestamp]
+        var sample = line[(line.StartsWith(metric + "{", StringComparison.Ordinal) ? line.IndexOf('}', StringComparison.Ordinal) + 1 : metric.Length)..];
+        return double.Parse(sample.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<IEnumerable<string>> RuleQueries()

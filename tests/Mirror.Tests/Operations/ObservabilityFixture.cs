@@ -23,6 +23,9 @@ public sealed class ObservabilityFixture : IAsyncLifetime
     public const string UpstreamPassword = "Upstream-s3cret-never-logged";
     public string Work { get; } = Path.Combine(TestEnvironment.WorkFolder, "observability-" + Guid.NewGuid().ToString("N")[..8]);
 
+    /// <summary>The grain addresses each silo keeps (<c>GrainDirectory:CacheSize</c>).</summary>
+    public const int DirectoryCacheSize = 16;
+
     public static string AlertRules => Path.Combine(TestEnvironment.Root, "deploy", "prometheus", "mirror-alerts.yml");
 
     public async Task InitializeAsync()
@@ -39,6 +42,8 @@ public sealed class ObservabilityFixture : IAsyncLifetime
             ["Logging__Console__FormatterName"] = "json",
             ["Logging__Console__FormatterOptions__IncludeScopes"] = "true",
             ["Logging__LogLevel__Mirror"] = "Information",
+            // Fewer than a sync of StartSlowSyncAsync's addresses from one silo: the bound is seen to hold.
+            ["Mirror__GrainDirectory__CacheSize"] = DirectoryCacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         Prometheus = await PrometheusServer.StartAsync(Work, new Dictionary<string, IReadOnlyList<string>>
         {
