@@ -5,8 +5,8 @@ namespace Mirror.Storage.Content;
 
 /// <summary>
 /// Group commit of stored blobs' rows in the content index. A sync indexes each blob it stores as soon as its bytes are
-/// durable and verified, and many blobs end at once. A transaction of their own each costs a round trip, a commit and its
-/// WAL flush apiece: the most of what indexing costs for small blobs. Here, blobs that end while a commit is under way
+/// durable and verified, and many blobs end at once; a transaction of their own would each cost a round trip, a commit and
+/// its WAL flush, and PostgreSQL's work per transaction. Here, blobs that end while a commit is under way
 /// wait for it and then go together, in one transaction (at most <see cref="MaxCommitting"/> at a time), so a lone blob
 /// still goes at once and a burst shares its round trips. Every caller returns only once its own row is committed:
 /// durable before visible holds for each blob, as it did alone.
