@@ -16,7 +16,8 @@ namespace Mirror.Storage.Content;
 /// space reclaim hold from a blob's row to its bytes. A batch takes all of its locks, in the order of their keys, before it
 /// writes a row, and its rows in digest order: two batches (on any silo) never wait for each other in a cycle, and a
 /// cleanup holds one lock only. Under the locks the store is asked again for each blob; one that is gone (deleted after it
-/// was put) rolls the batch back, and the rest are written again without it.
+/// was put), or that the store fails to answer for, rolls the batch back and ends alone (not indexed, or with that
+/// failure), and the rest are written again without it.
 /// </remarks>
 internal sealed class StoredBlobCommits(NpgsqlDataSource db, IBlobStore blobs)
 {
@@ -82,14 +83,17 @@ internal sealed class StoredBlobCommits(NpgsqlDataSource db, IBlobStore blobs)
         {
             try
             {
-                var gone = await TryCommitAsync(batch);
-                if (gone.Count == 0)
+                var unindexed = await TryCommitAsync(batch);
+                if (unindexed.Count == 0)
                 {
                     foreach (var blob in batch) blob.Indexed.TrySetResult(true);
                     return;
                 }
-                foreach (var blob in batch.Where(b => gone.Contains(b.Digest))) blob.Indexed.TrySetResult(false);
-                batch = batch.Where(b => !gone.Contains(b.Digest)).ToList();
+                // Only those end here: the rest are written again without them.
+                foreach (var blob in batch)
+                    if (unindexed.TryGetValue(blob.Digest, out var failure))
+                        _ = failure is null ? blob.Indexed.TrySetResult(false) : blob.Indexed.TrySetException(failure);
+                batch = batch.Where(b => !unindexed.ContainsKey(b.Digest)).ToList();
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && ++deadlocks < 3)
             {
@@ -98,8 +102,12 @@ internal sealed class StoredBlobCommits(NpgsqlDataSource db, IBlobStore blobs)
         }
     }
 
-    /// <summary>Commits every blob of <paramref name="batch"/> and returns none, or rolls back and returns the digests the store lost.</summary>
-    private async Task<HashSet<string>> TryCommitAsync(List<QueuedBlob> batch)
+    /// <summary>
+    /// Commits every blob of <paramref name="batch"/> and returns none; or rolls back and returns the digests that cannot be,
+    /// each with null when the store no longer holds it, or with the store's failure to say (that blob's alone: one
+    /// blob's fault is not its neighbours').
+    /// </summary>
+    private async Task<Dictionary<string, Exception?>> TryCommitAsync(List<QueuedBlob> batch)
     {
         var rows = batch.GroupBy(b => b.Digest, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (Digest: g.Key, g.First().Size, MediaType: g.Select(b => b.MediaType).FirstOrDefault(m => m is not null), g.First().Created))
@@ -122,10 +130,20 @@ internal sealed class StoredBlobCommits(NpgsqlDataSource db, IBlobStore blobs)
             rows.Select(_ => Ids.New()).ToArray(), Sql.TextArray(rows.Select(r => r.Digest)), rows.Select(r => r.Size).ToArray(),
             Sql.TextArray(rows.Select(r => r.MediaType)), rows.Select(r => r.Created).ToArray(),
             Sql.TextArray(remotes.Select(r => r.Digest)), remotes.Select(r => r.RemoteId).ToArray()).ExecuteAsync(CancellationToken.None);
-        var sizes = await Task.WhenAll(rows.Select(r => blobs.GetSizeAsync(r.Digest, CancellationToken.None)));
-        var gone = rows.Where((_, i) => sizes[i] is null).Select(r => r.Digest).ToHashSet(StringComparer.Ordinal);
-        if (gone.Count == 0) await tx.CommitAsync(CancellationToken.None);
-        return gone; // rolled back when any is gone: written for bytes about to go
+        var asked = await Task.WhenAll(rows.Select(async r =>
+        {
+            try
+            {
+                return (r.Digest, Stored: await blobs.GetSizeAsync(r.Digest, CancellationToken.None) is not null, Failure: (Exception?)null);
+            }
+            catch (Exception e)
+            {
+                return (r.Digest, Stored: false, Failure: e);
+            }
+        }));
+        var unindexed = asked.Where(a => !a.Stored).ToDictionary(a => a.Digest, a => a.Failure, StringComparer.Ordinal);
+        if (unindexed.Count == 0) await tx.CommitAsync(CancellationToken.None);
+        return unindexed; // rolled back when any is: a row written for bytes about to go, or not known to be there
     }
 }
 

@@ -1,3 +1,4 @@
+using Npgsql;
 using Mirror.Oci;
 using Mirror.Remotes;
 using Mirror.Storage.Blobs;
@@ -59,31 +60,79 @@ public sealed class StoredBlobIndexTests : IAsyncLifetime
     [Fact]
     public async Task A_blob_deleted_while_it_waits_for_its_lock_is_not_indexed_and_the_blobs_queued_with_it_are()
     {
-        var (held, alsoHeld) = (await Put("held"), await Put("also held"));
         var deleted = await Put("deleted by cleanup");
         var neighbours = new[] { await Put("neighbour 1"), await Put("neighbour 2"), await Put("neighbour 3") };
 
-        // A cleanup holds two digests' locks: the index's transactions wait for them, and what is stored meanwhile queues.
-        await using var connection = await _database.DataSource.OpenConnectionAsync();
-        await using var cleanup = await connection.BeginTransactionAsync();
-        await ContentIndex.LockDigestAsync(connection, cleanup, held, CancellationToken.None);
-        await ContentIndex.LockDigestAsync(connection, cleanup, alsoHeld, CancellationToken.None);
-        var heldIndexed = _index.IndexStoredBlobAsync(held, null, null, CancellationToken.None);
-        await LockWaits(1);
-        var alsoHeldIndexed = _index.IndexStoredBlobAsync(alsoHeld, null, null, CancellationToken.None);
-        await LockWaits(2);
+        await using var cleanup = await CleanupHoldingCommitsAsync(_index);
         var deletedIndexed = _index.IndexStoredBlobAsync(deleted, null, null, CancellationToken.None);
         var neighboursIndexed = neighbours.Select(d => _index.IndexStoredBlobAsync(d, null, null, CancellationToken.None)).ToList();
         // Its bytes go after it was found stored and queued, before its lock is held.
         await _blobs.DeleteAsync(deleted, CancellationToken.None);
-        await cleanup.CommitAsync();
+        await cleanup.LetGoAsync();
 
         Assert.Null(await deletedIndexed);
-        Assert.All(await Task.WhenAll(neighboursIndexed.Append(heldIndexed).Append(alsoHeldIndexed)), size => Assert.NotNull(size));
-        var indexed = await _index.BlobSizesAsync([deleted, held, alsoHeld, .. neighbours], CancellationToken.None);
-        Assert.Equal(new[] { held, alsoHeld }.Concat(neighbours).Order(), indexed.Keys.Order());
-        Assert.Equal(1, await _database.CountAsync($"select count(distinct xmin::text) from mirror_blobs where digest in ({string.Join(", ", neighbours.Select(d => $"'{d}'"))})"));
+        Assert.All(await Task.WhenAll(neighboursIndexed), size => Assert.NotNull(size));
+        var indexed = await _index.BlobSizesAsync([deleted, .. neighbours], CancellationToken.None);
+        Assert.Equal(neighbours.Order(), indexed.Keys.Order());
+        Assert.Equal(1, await Transactions(neighbours));
     }
+
+    [Fact]
+    public async Task A_blob_the_store_cannot_answer_for_fails_alone_and_the_blobs_queued_with_it_are_indexed()
+    {
+        var unanswered = await Put("unanswered");
+        var neighbours = new[] { await Put("neighbour 1"), await Put("neighbour 2") };
+        var index = new ContentIndex(_database.DataSource, new SecondStatFails(_blobs, unanswered), TimeProvider.System);
+
+        await using var cleanup = await CleanupHoldingCommitsAsync(index);
+        var unansweredIndexed = index.IndexStoredBlobAsync(unanswered, null, null, CancellationToken.None);
+        var neighboursIndexed = neighbours.Select(d => index.IndexStoredBlobAsync(d, null, null, CancellationToken.None)).ToList();
+        await cleanup.LetGoAsync();
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => unansweredIndexed);
+        Assert.Equal(SecondStatFails.Failure, failure.Message);
+        Assert.All(await Task.WhenAll(neighboursIndexed), size => Assert.NotNull(size));
+        Assert.Equal(neighbours.Order(), (await _index.BlobSizesAsync([unanswered, .. neighbours], CancellationToken.None)).Keys.Order());
+        Assert.Equal(1, await Transactions(neighbours));
+    }
+
+    /// <summary>
+    /// A cleanup that holds two stored blobs' locks while <paramref name="index"/> indexes them: both of its transactions
+    /// wait, so what is indexed next queues and goes in one batch once the cleanup lets go.
+    /// </summary>
+    private async Task<HeldLocks> CleanupHoldingCommitsAsync(ContentIndex index)
+    {
+        var (held, alsoHeld) = (await Put("held"), await Put("also held"));
+        var connection = await _database.DataSource.OpenConnectionAsync();
+        var cleanup = await connection.BeginTransactionAsync();
+        await ContentIndex.LockDigestAsync(connection, cleanup, held, CancellationToken.None);
+        await ContentIndex.LockDigestAsync(connection, cleanup, alsoHeld, CancellationToken.None);
+        var waiting = new List<Task<long?>> { index.IndexStoredBlobAsync(held, null, null, CancellationToken.None) };
+        await LockWaits(1);
+        waiting.Add(index.IndexStoredBlobAsync(alsoHeld, null, null, CancellationToken.None));
+        await LockWaits(2);
+        return new HeldLocks(connection, cleanup, waiting);
+    }
+
+    private sealed class HeldLocks(NpgsqlConnection connection, NpgsqlTransaction cleanup, List<Task<long?>> waiting) : IAsyncDisposable
+    {
+        /// <summary>Ends the cleanup; the two blobs it held are indexed then.</summary>
+        public async Task LetGoAsync()
+        {
+            await cleanup.CommitAsync();
+            Assert.All(await Task.WhenAll(waiting), size => Assert.NotNull(size));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await cleanup.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>The transactions that made the rows of <paramref name="digests"/> visible (rows committed together share their <c>xmin</c>).</summary>
+    private Task<long> Transactions(IEnumerable<string> digests) =>
+        _database.CountAsync($"select count(distinct xmin::text) from mirror_blobs where digest in ({string.Join(", ", digests.Select(d => $"'{d}'"))})");
 
     private async Task LockWaits(int count)
     {
@@ -115,5 +164,29 @@ public sealed class StoredBlobIndexTests : IAsyncLifetime
         };
         await new RemoteCatalog(_database.DataSource).UpsertAsync(view, CancellationToken.None);
         return view.Id;
+    }
+
+    /// <summary>The folder store, except that it cannot say whether it holds one blob once that blob was asked about already.</summary>
+    private sealed class SecondStatFails(IBlobStore inner, string digest) : IBlobStore
+    {
+        public const string Failure = "the store did not answer";
+        private int _asked;
+
+        public Task<long?> GetSizeAsync(string of, CancellationToken ct) =>
+            of == digest && Interlocked.Increment(ref _asked) > 1 ? Task.FromException<long?>(new IOException(Failure)) : inner.GetSizeAsync(of, ct);
+
+        public Task<bool> ExistsAsync(string of, CancellationToken ct) => inner.ExistsAsync(of, ct);
+        public Task PutAsync(string of, Stream content, long? size, CancellationToken ct) => inner.PutAsync(of, content, size, ct);
+        public Task StageAsync(string of, Stream content, long? size, string staging, bool publish, Action? verified, CancellationToken ct) =>
+            inner.StageAsync(of, content, size, staging, publish, verified, ct);
+        public bool StagingReadableWhileWritten => inner.StagingReadableWhileWritten;
+        public Task<Stream?> OpenStagedAsync(string of, string staging, long offset, CancellationToken ct) => inner.OpenStagedAsync(of, staging, offset, ct);
+        public Task DeleteStagedAsync(string of, string staging, CancellationToken ct) => inner.DeleteStagedAsync(of, staging, ct);
+        public Task<Stream> OpenReadAsync(string of, long offset, long? length, CancellationToken ct) => inner.OpenReadAsync(of, offset, length, ct);
+        public Task<Uri?> GetDownloadUrlAsync(string of, string httpMethod, TimeSpan expiry, CancellationToken ct) => inner.GetDownloadUrlAsync(of, httpMethod, expiry, ct);
+        public Task DeleteAsync(string of, CancellationToken ct) => inner.DeleteAsync(of, ct);
+        public Task<long> PutPartAsync(Guid part, Stream content, CancellationToken ct) => inner.PutPartAsync(part, content, ct);
+        public Task<Stream> OpenPartAsync(Guid part, CancellationToken ct) => inner.OpenPartAsync(part, ct);
+        public Task DeletePartAsync(Guid part, CancellationToken ct) => inner.DeletePartAsync(part, ct);
     }
 }
