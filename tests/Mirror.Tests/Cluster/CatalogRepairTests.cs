@@ -22,7 +22,15 @@ public sealed class CatalogRepairTests
 
         // From now on the only silo kills itself right after the remote's next state write, before its catalog row.
         var doomed = await ReplaceSiloWithOneThatDiesAfterAStateWrite(cluster, "RemoteGrain");
-        var task = (await client.PatchAsync(href, new { name = after })).Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
+        // Until the gateway's client is connected to the new silo, a call is a 503 that says to try again: asked again, as a
+        // client would.
+        var patched = await client.PatchAsync(href, new { name = after });
+        for (var tries = 0; patched.Status == HttpStatusCode.ServiceUnavailable && tries < 30; tries++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            patched = await client.PatchAsync(href, new { name = after });
+        }
+        var task = patched.Expect<TaskAcceptedView>(HttpStatusCode.Accepted).Task;
         await WaitUntil(() => doomed.HasExited, "the hooked silo to kill itself");
 
         cluster.StartSilo();

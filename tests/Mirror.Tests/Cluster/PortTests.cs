@@ -26,9 +26,9 @@ public sealed class PortTests
             ["Mirror__Blobs__Root"] = Path.Combine(TestEnvironment.WorkFolder, "port-test-blobs"),
         });
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!silo.HasExited) await Task.Delay(100, timeout.Token);
-        Assert.Contains($"127.0.0.1:{busy} is already in use", silo.Output);
+        // Waiting for the exit itself, not polling HasExited: that turns true before the last lines of output are read.
+        await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(silo.Output.Contains($"127.0.0.1:{busy} is already in use", StringComparison.Ordinal), silo.Output);
         Assert.Equal(0, await database.CountAsync("select count(*) from orleansmembershiptable"));
     }
 }
