@@ -54,10 +54,11 @@ internal sealed class SyncRunner
 
     public static async Task<List<string>> Run(TaskContext context, SyncRepository sync)
     {
-        var remote = await context.Grains.GetGrain<IRemoteGrain>(sync.RemoteId).GetWithSecrets()
-            ?? throw new TaskFailedException("The remote of this sync no longer exists.");
-        _ = await context.Grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get()
-            ?? throw new TaskFailedException("The repository no longer exists.");
+        var reading = context.Grains.GetGrain<IRemoteGrain>(sync.RemoteId).GetWithSecrets();
+        var repository = context.Grains.GetGrain<IRepositoryGrain>(sync.RepositoryId).Get();
+        await Task.WhenAll(reading, repository);
+        var remote = await reading ?? throw new TaskFailedException("The remote of this sync no longer exists.");
+        _ = await repository ?? throw new TaskFailedException("The repository no longer exists.");
         var run = new SyncRunner(context, sync, remote, await PermitScope.OfAsync(context.Grains, remote));
         using var stopPacing = CancellationTokenSource.CreateLinkedTokenSource(context.Cancel);
         var pacing = run.ReportPacing(stopPacing.Token);
@@ -158,8 +159,10 @@ internal sealed class SyncRunner
     private async Task<List<string>> ListTags()
     {
         Progress.Start(SyncProgress.TagList, "Downloading tag list", total: 1);
-        await Progress.SaveAsync(force: true);
+        // Shown while the list downloads, not before: nothing else saves progress until the list is in.
+        var saved = Progress.SaveAsync(force: true);
         var listed = await Upstream(() => _upstream.Request((client, attempt) => client.ListTagsAsync(attempt), Cancel));
+        await saved;
         Progress.Advance(SyncProgress.TagList);
         Progress.Complete(SyncProgress.TagList);
         return WithValidNames(_context, listed);
@@ -264,11 +267,13 @@ internal sealed class SyncRunner
     {
         // Every blob seen is fetchable through this remote, fetched now or found stored (Pulp's remote artifacts), also when
         // no version is made: the remote that first brought a blob may be deleted while this one stays.
-        await _context.Services.GetRequiredService<BlobRemotes>().RecordAsync(references.Select(r => r.Digest).Distinct().ToList(), _remote.Id, Cancel);
+        var recorded = _context.Services.GetRequiredService<BlobRemotes>().RecordAsync(references.Select(r => r.Digest).Distinct().ToList(), _remote.Id, Cancel);
         // The signatures found are part of what was seen: a new signature of unchanged images makes a version.
         var fingerprint = SyncRefs.Fingerprint(_sync.Mirror, [.. references, .. _signaturesFound.Select(d => ((string?)"signature", d))], _remote.Settings.Platforms);
-        var number = await _context.Services.GetRequiredService<RepositoryVersions>()
-            .LatestIsSyncOfAsync(_sync.RepositoryId, _context.TaskId, fingerprint, Cancel)
+        var unchanged = _context.Services.GetRequiredService<RepositoryVersions>()
+            .LatestIsSyncOfAsync(_sync.RepositoryId, _context.TaskId, fingerprint, Cancel);
+        await Task.WhenAll(recorded, unchanged);
+        var number = await unchanged
             ? null // an unchanged upstream: the latest version is what this commit would make
             : await CommitVersion(references, fingerprint);
 

@@ -32,6 +32,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     // The silo is stopping: the work ends here without an outcome and resumes on another silo (its reminder, or the next poll).
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _work;
+    // The last write of the record asked for: the next waits for it (see Save).
+    private Task _writing = Task.CompletedTask;
 
     public TaskGrain(
         [PersistentState(GrainStorage.States.Task, GrainStorage.Provider)] IPersistentState<TaskState> state,
@@ -82,13 +84,19 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     private async Task<TaskRecord> Start(TaskOperation operation, string loggingCid, Guid? parent)
     {
         if (_state.State.Record is { } existing) return existing;
-        await _task.CreateAsync(() => NewRecord(operation, loggingCid, TaskStates.Waiting) with { ParentTask = parent }, CancellationToken.None,
-            WithOperation(operation));
-        await this.RegisterOrUpdateReminder(RunReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        // Take a place in the first resource's queue now, so tasks on one repository run in the order they were asked for.
-        if (Reservations().FirstOrDefault() is { } first) await Reserve(first);
+        // The reminder does not depend on the record (a reminder that finds none goes away), so its round trip overlaps the
+        // record's writes; a place in a queue waits for the record, which the tasks behind it ask whether it still runs.
+        await Task.WhenAll(this.RegisterOrUpdateReminder(RunReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), CreateAndQueue());
         StartLoop();
         return Record;
+
+        async Task CreateAndQueue()
+        {
+            await _task.CreateAsync(() => NewRecord(operation, loggingCid, TaskStates.Waiting) with { ParentTask = parent }, CancellationToken.None,
+                WithOperation(operation));
+            // Take a place in the first resource's queue now, so tasks on one repository run in the order they were asked for.
+            if (Reservations().FirstOrDefault() is { } first) await Reserve(first);
+        }
     }
 
     async Task<TaskRecord> ITaskGrain.Skip(TaskOperation operation, string loggingCid)
@@ -148,7 +156,8 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         if (_state.State.Record is not { } record || TaskStates.IsFinal(record.State))
         {
-            await ReleaseReservations();
+            // No record: a start whose record was never written (its reminder was registered alongside), so nothing was queued.
+            if (_state.State.Record is not null) await ReleaseReservations();
             await UnregisterRunReminder();
             return;
         }
@@ -275,11 +284,13 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         var now = _clock.UtcNowMicros();
         var counted = TaskStates.IsFinal(Record.State); // a retried finish (its reminder was not yet gone) counts once
-        await ReleaseReservations();
+        // The reservations go back while the outcome is written, not before it: a finish retried after a failed write gives
+        // them back again (a release is idempotent).
+        var released = ReleaseReservations();
         // A finished task keeps no copy of the secrets its operation may have carried; until the save succeeds it keeps
         // the operation, so a retry after a failed save still has it. This write settles the record's row for good, with the
         // run's last progress (not saved on its own just before).
-        await Save(r => r with
+        var saved = Save(r => r with
         {
             State = finalState,
             Error = error,
@@ -288,6 +299,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             LastUpdated = now,
             ProgressReports = (_progress?.Reports ?? r.ProgressReports).Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
         }, WithOperation(null), settle: true);
+        await Task.WhenAll(released, saved);
         if (!counted) MirrorTelemetry.TasksFinished.Add(1, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         if (!counted) MirrorTelemetry.TaskDuration.Record((Record.FinishedAt!.Value - Record.Created).TotalSeconds, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         await UnregisterRunReminder();
@@ -316,9 +328,28 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     /// Writes a change of the record and its row (the one write path); a failed state write leaves memory as storage has it.
     /// Until the outcome, writes are unsettled (two writes, not three: see <see cref="CatalogedRecord{TState, TRecord}.UpdateAsync"/>):
     /// the task's reminder brings it back to finish a row a crash left behind, and its outcome's write settles.
+    /// One write at a time, in the order asked: the loop's progress, a cancel (which interleaves with the loop) and a save
+    /// that overlaps the work would otherwise write the state at once, and the second write would carry a stale ETag.
     /// </summary>
-    private Task<TaskRecord> Save(Func<TaskRecord, TaskRecord> change, Func<TaskState, Action>? alongside = null, bool settle = false) =>
-        _task.UpdateAsync(change, CancellationToken.None, alongside, settle);
+    private Task<TaskRecord> Save(Func<TaskRecord, TaskRecord> change, Func<TaskState, Action>? alongside = null, bool settle = false)
+    {
+        var write = AfterWrite(_writing, () => _task.UpdateAsync(change, CancellationToken.None, alongside, settle));
+        _writing = write;
+        return write;
+    }
+
+    private static async Task<TaskRecord> AfterWrite(Task previous, Func<Task<TaskRecord>> write)
+    {
+        try
+        {
+            await previous;
+        }
+        catch
+        {
+            // The previous write's caller has its failure; this change is written after it either way.
+        }
+        return await write();
+    }
 
     /// <summary>Sets the operation in the state write of a change (null drops it), and says how to undo that if the write fails.</summary>
     private static Func<TaskState, Action> WithOperation(TaskOperation? operation) => s =>
