@@ -35,8 +35,8 @@ internal sealed class SyncRunner
     private List<string> _signaturesFound = [];
     // With signed_only and atomic signatures too: what a cosign signature (tag or referrer) marks as signed, with its companions.
     private HashSet<string> _cosignSigned = [];
-    /// <summary>The tags of the repository's latest version, read when the first tag is resolved.</summary>
-    private HashSet<string>? _held;
+    /// <summary>The tags of the repository's latest version, read while the tag list downloads (or when a tag is first resolved).</summary>
+    private Task<HashSet<string>>? _held;
     private readonly FetchedManifests _fetched = new();
 
     private SyncRunner(TaskContext context, SyncRepository sync, RemoteRecord remote, PermitScope scope)
@@ -159,10 +159,12 @@ internal sealed class SyncRunner
     private async Task<List<string>> ListTags()
     {
         Progress.Start(SyncProgress.TagList, "Downloading tag list", total: 1);
-        // Shown while the list downloads, not before: nothing else saves progress until the list is in.
+        // Shown while the list downloads, not before; the tags the repository holds are read meanwhile too.
+        var listing = Upstream(() => _upstream.Request((client, attempt) => client.ListTagsAsync(attempt), Cancel));
         var saved = Progress.SaveAsync(force: true);
-        var listed = await Upstream(() => _upstream.Request((client, attempt) => client.ListTagsAsync(attempt), Cancel));
-        await saved;
+        _held = HeldTags();
+        await Task.WhenAll(listing, saved, _held);
+        var listed = await listing;
         Progress.Advance(SyncProgress.TagList);
         Progress.Complete(SyncProgress.TagList);
         return WithValidNames(_context, listed);
@@ -256,7 +258,9 @@ internal sealed class SyncRunner
         Progress.Complete(SyncProgress.Manifests);
         Progress.Complete(SyncProgress.Artifacts);
         ReportSpread(_context, SiloShare.Merge(spread));
-        await Progress.SaveAsync(force: true);
+        // Shown before the commit, which a large sync makes long; with nothing mirrored the commit is a look-up or two, and the
+        // outcome's write brings these reports.
+        await Progress.SaveAsync(force: missing.Count > 0);
         // The commit's statements and the next sync's look-ups are planned from the tables' statistics, which the autovacuum
         // daemon refreshes a minute or more later: after a large first sync they describe tables a fraction of the size.
         if (missing.Count >= ContentIndex.StatisticsRefreshAfter) await index.RefreshStatisticsAsync(Cancel);
@@ -309,12 +313,15 @@ internal sealed class SyncRunner
     /// </summary>
     private async Task ResolveTags(IReadOnlyList<string> names, List<(string? Tag, string Digest)> tagged)
     {
-        _held ??= await _context.Services.GetRequiredService<RepositoryVersions>().LatestTagNamesAsync(_sync.RepositoryId, Cancel);
-        var probe = names.FirstOrDefault(t => !_held.Contains(t));
+        var held = await (_held ??= HeldTags());
+        var probe = names.FirstOrDefault(t => !held.Contains(t));
         if (probe is not null) await ResolveTag(probe, byGet: false, tagged);
         await Concurrently.ForEachAsync(names.Where(t => t != probe).ToList(), Concurrency, async tag =>
-            await ResolveTag(tag, byGet: !_held.Contains(tag) && !await _upstream.PullLimitedAsync(), tagged));
+            await ResolveTag(tag, byGet: !held.Contains(tag) && !await _upstream.PullLimitedAsync(), tagged));
     }
+
+    private Task<HashSet<string>> HeldTags() =>
+        _context.Services.GetRequiredService<RepositoryVersions>().LatestTagNamesAsync(_sync.RepositoryId, Cancel);
 
     private async Task ResolveTag(string tag, bool byGet, List<(string? Tag, string Digest)> tagged)
     {

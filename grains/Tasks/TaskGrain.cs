@@ -328,8 +328,9 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     /// Writes a change of the record and its row (the one write path); a failed state write leaves memory as storage has it.
     /// Until the outcome, writes are unsettled (two writes, not three: see <see cref="CatalogedRecord{TState, TRecord}.UpdateAsync"/>):
     /// the task's reminder brings it back to finish a row a crash left behind, and its outcome's write settles.
-    /// One write at a time, in the order asked: the loop's progress, a cancel (which interleaves with the loop) and a save
-    /// that overlaps the work would otherwise write the state at once, and the second write would carry a stale ETag.
+    /// One change at a time, in the order asked (the loop's progress, a cancel, which interleaves with the loop, and a save
+    /// that overlaps the work): a change begun while another is between its state and its row would write that one's row
+    /// before its state is stored, and each change's marks (<see cref="CatalogedState{TRecord}.RowPending"/>) would be the other's.
     /// </summary>
     private Task<TaskRecord> Save(Func<TaskRecord, TaskRecord> change, Func<TaskState, Action>? alongside = null, bool settle = false)
     {

@@ -9,6 +9,8 @@ namespace Mirror.Tests.Grains;
 /// <summary>The grains on Orleans' in-process test cluster, with their real ADO.NET storage and catalog on a test database.</summary>
 public sealed class GrainClusterFixture : IAsyncLifetime
 {
+    // The ADO.NET provider's own name; the grains' provider wraps it, so that a test can hold a write (HeldStateWrites).
+    private const string AdoNetStorage = "adonet";
     private InProcessTestCluster? _cluster;
     private TestDatabase? _database;
 
@@ -23,9 +25,11 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) => silo
             .UseSystemTextJsonGrainStorageSerializer()
-            .AddAdoNetGrainStorage(GrainStorage.Provider, o => (o.Invariant, o.ConnectionString) = ("Npgsql", connection))
+            .AddAdoNetGrainStorage(AdoNetStorage, o => (o.Invariant, o.ConnectionString) = ("Npgsql", connection))
             .UseInMemoryReminderService()
-            .ConfigureServices(services => services.AddMirrorCatalog(Npgsql.NpgsqlDataSource.Create(connection)).AddSingleton(TimeProvider.System)));
+            .ConfigureServices(services => services.AddMirrorCatalog(Npgsql.NpgsqlDataSource.Create(connection)).AddSingleton(TimeProvider.System)
+                .AddKeyedSingleton<Orleans.Storage.IGrainStorage>(GrainStorage.Provider,
+                    (provider, _) => new HeldStateWrites(provider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(AdoNetStorage)))));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }

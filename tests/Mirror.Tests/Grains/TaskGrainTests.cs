@@ -64,4 +64,29 @@ public sealed class TaskGrainTests(GrainClusterFixture fixture)
         Assert.Null(await task.Get());
         Assert.Null(await fixture.Grains.GetGrain<ITaskGrain>(Ids.New()).Get());
     }
+
+    [Fact]
+    public async Task A_cancel_that_comes_while_the_task_writes_its_state_waits_for_that_write_and_the_list_shows_only_what_is_stored()
+    {
+        var repository = Ids.New();
+        await fixture.Grains.GetGrain<IRepositoryGrain>(repository).Create(new RepositorySettings { Name = Names.Unique("w") });
+        var task = fixture.Grains.GetGrain<ITaskGrain>(Ids.New());
+        // Its create writes the state twice (the record, then the settled mark); the third write is the loop's "running".
+        var hold = HeldStateWrites.Hold(task.GetGrainId(), ordinal: 3);
+        await task.Start(new UpdateRepository(repository, new RepositorySettings { Name = Names.Unique("w2") }), "cid-5");
+        await hold.Reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The cancel's change waits for the one under way: begun alongside it, it would finish that change's row first, and
+        // the list would show "running" while the stored state still says "waiting" (and would after a crash).
+        var canceling = task.Cancel();
+        await Task.WhenAny(canceling, Task.Delay(500));
+        Assert.Equal(1, await fixture.Database.CountAsync($"select count(*) from mirror_tasks where id = '{task.GetPrimaryKey()}' and state = 'waiting'"));
+        hold.Release();
+        Assert.Equal(TaskStates.Canceling, (await canceling)!.State);
+
+        var finished = await Finished(task);
+        Assert.Equal(TaskStates.Canceled, finished.State);
+        Assert.Null(finished.Error);
+        Assert.Equal(1, await fixture.Database.CountAsync($"select count(*) from mirror_tasks where id = '{finished.Id}' and state = 'canceled'"));
+    }
 }
