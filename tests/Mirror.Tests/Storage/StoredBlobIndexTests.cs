@@ -11,6 +11,7 @@ namespace Mirror.Tests.Storage;
 /// <summary>
 /// Blobs that end at once are indexed together (group commit), on a real database: each still only once its own row is
 /// committed, with the remotes that served it, and never for bytes that orphan cleanup deleted before the row was written.
+/// Blobs looked up by many at once are found by all of them.
 /// </summary>
 public sealed class StoredBlobIndexTests : IAsyncLifetime
 {
@@ -141,6 +142,30 @@ public sealed class StoredBlobIndexTests : IAsyncLifetime
             Assert.True(waited < 500, $"the index did not wait for {count} held lock(s)");
             await Task.Delay(10);
         }
+    }
+
+    [Fact]
+    public async Task Many_manifests_looking_up_the_same_layers_at_once_all_get_them_without_a_deadlock()
+    {
+        var layers = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var digest = await Put($"shared layer {i}");
+            await _index.IndexStoredBlobAsync(digest, MediaTypes.DockerLayer, null, CancellationToken.None);
+            layers.Add(digest);
+        }
+
+        // Each look-up touches the layers it finds (the orphan fence), so each locks their rows; 40 at once, over and over, as
+        // the manifests of a first sync that share their base layers do. A deadlock would fail one of them.
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(async worker =>
+        {
+            var random = new Random(worker);
+            for (var round = 0; round < 25; round++)
+            {
+                var named = layers.OrderBy(_ => random.Next()).Take(random.Next(2, layers.Count + 1)).ToList();
+                Assert.Equal(named.Count, (await _index.BlobSizesAsync(named, CancellationToken.None)).Count);
+            }
+        }));
     }
 
     private async Task<string> Put(string seed)
