@@ -23,8 +23,8 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
     {
         // A manifest with a damaged blob (its own, or one of a listed child's) is not complete any more: it is mirrored again.
         // Its blobs and children need no touch: they cannot be deleted while the manifest refers to them.
-        var rows = await db.Command(Touch.Rows("mirror_manifests", "m", $"""
-            m.digest = any($1) and not ({BlobHealth.HasMissingBlob("m", "$2")})
+        var rows = await db.Command(Touch.ByDigest("mirror_manifests", "m", $"""
+            not ({BlobHealth.HasMissingBlob("m", "$2")})
               and not exists (select 1 from mirror_manifest_children c join mirror_manifests child on child.id = c.manifest_id
                               where c.list_id = m.id and ({BlobHealth.HasMissingBlob("child", "$2")}))
             """, "m.digest, m.sparse"), Sql.TextArray(digests), layersStored).RowsAsync(r => (Digest: r.GetString(0), Sparse: r.GetBoolean(1)), ct);
@@ -59,7 +59,7 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
 
     /// <summary>The stored sizes of the stored, indexed blobs among <paramref name="digests"/> (each touched), in one round trip.</summary>
     public async Task<Dictionary<string, long>> BlobSizesAsync(IReadOnlyCollection<string> digests, CancellationToken ct) =>
-        (await db.Command(Touch.Rows("mirror_blobs", "b", "b.digest = any($1) and b.damaged_at is null and b.stored", "b.digest, b.size"),
+        (await db.Command(Touch.ByDigest("mirror_blobs", "b", "b.damaged_at is null and b.stored", "b.digest, b.size"),
             Sql.TextArray(digests)).RowsAsync(r => (Digest: r.GetString(0), Size: r.GetInt64(1)), ct)).ToDictionary(b => b.Digest, b => b.Size, StringComparer.Ordinal);
 
     /// <summary>

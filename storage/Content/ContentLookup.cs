@@ -11,10 +11,10 @@ public sealed class ContentLookup(NpgsqlDataSource db)
 {
     /// <summary>Those of <paramref name="ids"/> that are tags, manifests or blobs of the index (touched).</summary>
     public async Task<HashSet<Guid>> ExistingAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
-        (await db.Command($"""
-            with {Touch.Ctes("tags", "mirror_tags", "t", "t.id = any($1)", "t.id")},
-                 {Touch.Ctes("manifests", "mirror_manifests", "m", "m.id = any($1)", "m.id")},
-                 {Touch.Ctes("blobs", "mirror_blobs", "b", "b.id = any($1)", "b.id")}
+        (await db.Command("""
+            with tags as (update mirror_tags set touched = clock_timestamp() where id = any($1) returning id),
+                 manifests as (update mirror_manifests set touched = clock_timestamp() where id = any($1) returning id),
+                 blobs as (update mirror_blobs set touched = clock_timestamp() where id = any($1) returning id)
             select id from tags union all select id from manifests union all select id from blobs
             """, ids.Distinct().ToArray()).RowsAsync(r => r.GetGuid(0), ct)).ToHashSet();
 

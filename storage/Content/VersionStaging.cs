@@ -88,11 +88,11 @@ internal static class VersionStaging
     private static async Task StageUnitsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyCollection<Guid> ids, CancellationToken ct)
     {
         var wanted = ids.Distinct().ToArray();
-        var found = await Execute(connection, tx, $"""
-            with {Touch.Ctes("tags", "mirror_tags", "t", "t.id = any($1)", "t.id")},
-                 {Touch.Ctes("manifests", "mirror_manifests", "m", "m.id = any($1)", "m.id")},
-                 {Touch.Ctes("blobs", "mirror_blobs", "b", "b.id = any($1)", "b.id")},
-                 {Touch.Ctes("signatures", "mirror_signatures", "s", "s.id = any($1)", "s.id")}
+        var found = await Execute(connection, tx, """
+            with tags as (update mirror_tags set touched = clock_timestamp() where id = any($1) returning id),
+                 manifests as (update mirror_manifests set touched = clock_timestamp() where id = any($1) returning id),
+                 blobs as (update mirror_blobs set touched = clock_timestamp() where id = any($1) returning id),
+                 signatures as (update mirror_signatures set touched = clock_timestamp() where id = any($1) returning id)
             insert into version_add
             select id, 'container.tag' from tags
             union all select id, 'container.manifest' from manifests
