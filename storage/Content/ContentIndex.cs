@@ -23,11 +23,13 @@ public sealed class ContentIndex(NpgsqlDataSource db, IBlobStore blobs, TimeProv
     {
         // A manifest with a damaged blob (its own, or one of a listed child's) is not complete any more: it is mirrored again.
         // Its blobs and children need no touch: they cannot be deleted while the manifest refers to them.
-        var rows = await db.Command(Touch.ByDigest("mirror_manifests", "m", $"""
-            not ({BlobHealth.HasMissingBlob("m", "$2")})
+        var rows = await db.Command($"""
+            update mirror_manifests m set touched = clock_timestamp()
+            where m.digest = any($1) and not ({BlobHealth.HasMissingBlob("m", "$2")})
               and not exists (select 1 from mirror_manifest_children c join mirror_manifests child on child.id = c.manifest_id
                               where c.list_id = m.id and ({BlobHealth.HasMissingBlob("child", "$2")}))
-            """, "m.digest, m.sparse"), Sql.TextArray(digests), layersStored).RowsAsync(r => (Digest: r.GetString(0), Sparse: r.GetBoolean(1)), ct);
+            returning m.digest, m.sparse
+            """, Sql.TextArray(digests), layersStored).RowsAsync(r => (Digest: r.GetString(0), Sparse: r.GetBoolean(1)), ct);
         var known = rows.Where(r => !r.Sparse).Select(r => r.Digest).ToHashSet(StringComparer.Ordinal);
         var sparse = rows.Where(r => r.Sparse).Select(r => r.Digest).ToList();
         if (platforms is null || sparse.Count == 0) return known;

@@ -1,7 +1,7 @@
 namespace Mirror.Storage.Content;
 
 /// <summary>
-/// SQL that touches indexed blobs or manifests by digest (the orphan fence's <c>touched</c>, see <see cref="ContentIndex"/>)
+/// SQL that touches indexed blobs by digest (the orphan fence's <c>touched</c>, see <see cref="ContentIndex"/>)
 /// after taking each digest's lock (<see cref="ContentIndex.DigestLock"/>), in the order every holder of several takes them.
 /// An UPDATE alone locks rows in the order its plan meets them, which differs between two statements once updates have moved
 /// the rows: the manifests of a first sync that share their layers, looking them up at once, locked them crosswise and
@@ -10,6 +10,8 @@ namespace Mirror.Storage.Content;
 /// do: the update of a row locked that way can queue behind the waiters for its tuple. Under the digests' locks no two
 /// touches wait for one row, and the index's group commit (<see cref="StoredBlobCommits"/>) takes the same locks in the same
 /// order; orphan cleanup holds one at a time.
+/// For look-ups of a few digests (a manifest's blobs): each lock is an entry of PostgreSQL's shared lock table, which has
+/// room for about 64 per connection, so a sync's look-up of all its manifests (thousands) touches them without.
 /// </summary>
 internal static class Touch
 {
