@@ -20,6 +20,12 @@ public sealed class BenchContext
     public required UpstreamRepository Small { get; init; }
     /// <summary>The test kit's demo set: what warms up a fresh deployment before a measured sync.</summary>
     public required UpstreamRepository Warmup { get; init; }
+    /// <summary>
+    /// A few images of multi-MiB layers (<see cref="Workload.WarmupBlobs"/>) that the warm-up syncs too: the demo set's blobs
+    /// are a few KiB, read whole at once, so a deployment warmed up on them alone compiled the paths of a blob that streams
+    /// in many reads (each stream layer's awaits that wait) during the measured sync.
+    /// </summary>
+    public required UpstreamRepository WarmupBlobs { get; init; }
     public required BenchResults Results { get; init; }
     /// <summary>Scratch space on the disk the mirror's blob store uses.</summary>
     public required string Work { get; init; }

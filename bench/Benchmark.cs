@@ -102,13 +102,15 @@ public static class Benchmark
         var small = await SmallImageSet.PushAsync(pusher, "small", options, ct);
         var warmup = DemoSet.Build();
         await warmup.PushAsync(pusher, "warmup", ct);
+        var warmupBlobs = await SyntheticSet.PushAsync(pusher, "warmup-blobs", WarmupBlobs.Options(options), BenchContext.Say, ct);
         await FlushAsync(ct);
         results.GenerationSeconds = clock.Elapsed.TotalSeconds;
         results.Upstream = main.Describe();
         results.SmallUpstream = small.Describe();
         BenchContext.Say($"upstream ready in {results.GenerationSeconds:F0} s");
         return new BenchContext { Options = options, Deployment = deployment, Registry = registry, Main = main, Big = big, Scale = scale, Small = small,
-            Warmup = new UpstreamRepository("warmup", [.. warmup.Tagged.Select(t => t.Tag)], warmup.Manifests.Count, 2, []), Results = results, Work = work };
+            Warmup = new UpstreamRepository("warmup", [.. warmup.Tagged.Select(t => t.Tag)], warmup.Manifests.Count, 2, []), WarmupBlobs = warmupBlobs,
+            Results = results, Work = work };
     }
 
     /// <summary>
@@ -137,7 +139,7 @@ public static class Benchmark
         results.GenerationSeconds = clock.Elapsed.TotalSeconds;
         UpstreamRepository None(string name) => new(name, [], 0, 0, []);
         var bench = new BenchContext { Options = options, Deployment = deployment, Registry = registry, Main = None("bench"), Big = big, Scale = None("scale"),
-            Small = None("small"), Warmup = None("warmup"), Results = results, Work = Path.Combine(deployment.Data, "work") };
+            Small = None("small"), Warmup = None("warmup"), WarmupBlobs = None("warmup-blobs"), Results = results, Work = Path.Combine(deployment.Data, "work") };
         var silos = options.SiloCounts[0];
         BenchContext.Say($"on demand only: starting {silos} silos on a fresh database and blob folder ...");
         await deployment.StartFreshAsync(silos, ct);

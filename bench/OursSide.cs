@@ -8,7 +8,8 @@ namespace Mirror.Bench;
 /// <summary>
 /// Our side of a round: a fresh deployment of N silos (new database, empty blob folder) is warmed up on content the
 /// main repository does not share — the first one by the memory, scale and on-demand measurements, which want fresh processes,
-/// then every one by syncs of the test kit's demo set, four per silo at once and each synced again unchanged — so every measured sync runs on warm processes, as a
+/// then every one by syncs of the test kit's demo set, four per silo at once and each synced again unchanged, and of a few
+/// images of multi-MiB layers — so every measured sync runs on warm processes, as a
 /// long-running mirror's do, yet stores everything anew. It then syncs the whole repository from the registry
 /// directly; then a second remote on the same upstream, through the recording proxy, re-syncs it unchanged, and the
 /// same tags are HEADed bare through that proxy for comparison.
@@ -35,15 +36,20 @@ public static class OursSide
         // likely hosted each (a silo that had not compiled ~1,700 methods, 0.6–0.9 s, during a 3 s measured sync).
         // Each syncs its repository twice: an unchanged upstream takes a path of its own (every manifest known, no version),
         // which a silo that never ran it compiles during the measured re-sync (~1,800 methods, 0.4 CPU s: its "stall").
+        // Each also syncs the warm-up's multi-MiB images, whose blobs stream in many reads (see BenchContext.WarmupBlobs).
         var warmups = 4 * silos;
-        BenchContext.Say($"round {round}: {side}: warming up: {warmups} syncs at once of the test kit's demo set ({bench.Warmup.Tags.Count} tags), each then re-synced unchanged ...");
+        BenchContext.Say($"round {round}: {side}: warming up: {warmups} syncs at once of the test kit's demo set ({bench.Warmup.Tags.Count} tags), each then re-synced unchanged, " +
+            $"and of {bench.WarmupBlobs.Tags.Count} images of multi-MiB layers ...");
         await Task.WhenAll(Enumerable.Range(1, warmups).Select(async n =>
         {
-            var warm = $"warmup-r{round}-s{silos}-{n}";
-            var warmRepository = await api.CreateRepositoryAsync(warm, ct: ct);
-            var warmRemote = await api.CreateRemoteAsync(warm, bench.Registry.BaseUrl, bench.Warmup.Name, new { download_concurrency = options.Concurrency }, ct);
-            await api.TimedSyncAsync(warmRepository, warmRemote, ct);
-            await api.TimedSyncAsync(warmRepository, warmRemote, ct);
+            foreach (var upstream in new[] { bench.Warmup, bench.WarmupBlobs })
+            {
+                var warm = $"{upstream.Name}-r{round}-s{silos}-{n}";
+                var warmRepository = await api.CreateRepositoryAsync(warm, ct: ct);
+                var warmRemote = await api.CreateRemoteAsync(warm, bench.Registry.BaseUrl, upstream.Name, new { download_concurrency = options.Concurrency }, ct);
+                await api.TimedSyncAsync(warmRepository, warmRemote, ct);
+                if (upstream == bench.Warmup) await api.TimedSyncAsync(warmRepository, warmRemote, ct);
+            }
         }));
         var name = $"bench-r{round}-s{silos}";
         var repository = await api.CreateRepositoryAsync(name, ct: ct);
@@ -159,8 +165,11 @@ public static class OursSide
         await using var bareWatch = new ProcessWatch(bench.Upstream(("benchmark", Environment.ProcessId)));
         var bare = await BareHeads.RunAsync(proxy.BaseUrl, main.Name, main.Tags, options.Concurrency, ct);
         var bareCpu = await bareWatch.StopAsync();
+        var (oneTag, oneTagBare) = await OneTagAsync(bench, api, proxy, silos, round, poll, ct);
         var result = new NoopResync(silos, round, main.Tags.Count, noop.Elapsed.TotalSeconds, bare, requests, peak)
         {
+            OneTagSeconds = oneTag,
+            OneTagBareSeconds = oneTagBare,
             PhaseEnds = noop.PhaseEnds,
             NewRemoteSeconds = first.Elapsed.TotalSeconds,
             CpuSeconds = noopCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
@@ -171,6 +180,31 @@ public static class OursSide
         };
         bench.Results.Noops.Add(result);
         BenchContext.Say($"round {round}: ours-{silos}: no-op re-sync {result.Seconds:F2} s ({result.Gets} GETs; a new remote's first: {first.Elapsed.TotalSeconds:F2} s), " +
-            $"bare tag list and HEADs {bare:F2} s");
+            $"bare tag list and HEADs {bare:F2} s; one tag: {1000 * oneTag:F0} ms, bare {1000 * oneTagBare:F1} ms");
+    }
+
+    /// <summary>How many times the one-tag re-sync and its bare requests are timed (alternating): each takes tens of milliseconds.</summary>
+    private const int OneTagSamples = 15;
+
+    /// <summary>
+    /// What a re-sync costs beyond its requests, whatever the number of tags: the same remote re-syncing one tag (the warm-up
+    /// repository's first, through <c>include_tags</c>), polled as the measured re-sync is, against that tag list and one HEAD
+    /// through the same proxy. Medians of <see cref="OneTagSamples"/>.
+    /// </summary>
+    private static async Task<(double Seconds, double BareSeconds)> OneTagAsync(BenchContext bench, PulpClient api, RecordingProxy proxy, int silos, int round,
+        TimeSpan poll, CancellationToken ct)
+    {
+        var (warmup, concurrency) = (bench.Warmup, bench.Options.Concurrency);
+        var name = $"one-tag-r{round}-s{silos}";
+        var repository = await api.CreateRepositoryAsync(name, ct: ct);
+        var remote = await api.CreateRemoteAsync(name, proxy.BaseUrl, warmup.Name, new { download_concurrency = concurrency, include_tags = new[] { warmup.Tags[0] } }, ct);
+        await api.TimedSyncAsync(repository, remote, ct, poll);
+        var (resyncs, bare) = (new List<double>(), new List<double>());
+        for (var sample = 0; sample < OneTagSamples; sample++)
+        {
+            resyncs.Add((await api.TimedSyncAsync(repository, remote, ct, poll)).Elapsed.TotalSeconds);
+            bare.Add(await BareHeads.RunAsync(proxy.BaseUrl, warmup.Name, [warmup.Tags[0]], concurrency, ct));
+        }
+        return (Summary.Median(resyncs), Summary.Median(bare));
     }
 }

@@ -20,6 +20,12 @@ public sealed record NoopResync(int Silos, int Round, int Tags, double Seconds, 
     public double BareMachineBusy { get; init; }
     /// <summary>Seconds each of ours' processes spent in the JIT compiler during the re-sync.</summary>
     public Dictionary<string, double> JitSeconds { get; init; } = [];
+    /// <summary>
+    /// The same kind of re-sync of one tag, and its bare tag list and HEAD (medians of several): what a re-sync costs beyond its
+    /// requests whatever its number of tags. Zero in results from before it was measured.
+    /// </summary>
+    public double OneTagSeconds { get; init; }
+    public double OneTagBareSeconds { get; init; }
     /// <summary>CPU seconds of the silos and the gateway during the re-sync.</summary>
     public double OursCpu => CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal) || c.Key == "gateway").Sum(c => c.Value);
 }

@@ -90,6 +90,13 @@ public sealed class Summary
         Results.Noops.GroupBy(n => n.Silos).OrderBy(g => g.Key)
             .Select(g => (g.Key, Median(g.Select(n => n.Seconds)), Median(g.Select(n => n.BareHeadSeconds)), g.Last()));
 
+    /// <summary>The one-tag re-sync of one silo count and its bare requests (medians of the rounds); null when it was not measured.</summary>
+    public (double Seconds, double BareSeconds)? OneTag(int silos)
+    {
+        var rounds = Results.Noops.Where(n => n.Silos == silos && n.OneTagSeconds > 0).ToList();
+        return rounds.Count == 0 ? null : (Median(rounds.Select(n => n.OneTagSeconds)), Median(rounds.Select(n => n.OneTagBareSeconds)));
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
