@@ -7,9 +7,9 @@ namespace Mirror.Bench;
 
 /// <summary>
 /// Our side of a round: a fresh deployment of N silos (new database, empty blob folder) is warmed up on content the
-/// main repository does not share — the first one by the memory, scale and on-demand measurements, which want fresh processes,
-/// then every one by syncs of the test kit's demo set, four per silo at once and each synced again unchanged, and of a few
-/// images of multi-MiB layers — so every measured sync runs on warm processes, as a
+/// main repository does not share — by syncs of the test kit's demo set, four per silo at once and each synced again
+/// unchanged, and of a few images of multi-MiB layers (the first deployment after its memory measurement, which wants
+/// fresh processes, and before its scale and on-demand runs) — so every measured sync runs on warm processes, as a
 /// long-running mirror's do, yet stores everything anew. It then syncs the whole repository from the registry
 /// directly; then a second remote on the same upstream, through the recording proxy, re-syncs it unchanged, and the
 /// same tags are HEADed bare through that proxy for comparison.
@@ -23,34 +23,18 @@ public static class OursSide
         BenchContext.Say($"round {round}: {side}: starting {silos} silos on a fresh database and blob folder ...");
         await deployment.StartFreshAsync(silos, ct);
         using var api = deployment.Api();
-        if (!options.SyncOnly && bench.Results.Memory is null && bench.Results.Scale is null)
+        // The first deployment runs the memory measurement on fresh processes, then, warmed up as every deployment is, the
+        // scale and on-demand runs: their re-sync and pulls are a long-running mirror's too (the scale re-sync, on processes
+        // that had run only the memory sync and the scale sync, compiled the unchanged upstream's path while it was timed).
+        var first = !options.SyncOnly && bench.Results.Memory is null && bench.Results.Scale is null;
+        if (first) await Benchmark.Step(bench.Results, "memory", () => MemoryRun.RunAsync(bench, ct));
+        await WarmUpAsync(bench, api, silos, round, ct);
+        if (first)
         {
-            await Benchmark.Step(bench.Results, "memory", () => MemoryRun.RunAsync(bench, ct));
             await Benchmark.Step(bench.Results, "scale", () => ScaleRun.RunAsync(bench, ct));
             // As many rounds as the syncs: one round's repeat pull ranged 0.52-1.16x the plain GET between benches of the same code.
             await Benchmark.Step(bench.Results, "on demand", () => OnDemandRun.RunAsync(bench, ct, options.Rounds));
         }
-        // A silo compiles a grain's code, and the codecs of its messages, at their first call there (the silos run without
-        // tiered compilation). A sync's task, its repository's and remote's grains and the remote's limiter are each placed
-        // on a random silo: four syncs at once per silo, each of its own repository and remote, so that every silo has most
-        // likely hosted each (a silo that had not compiled ~1,700 methods, 0.6–0.9 s, during a 3 s measured sync).
-        // Each syncs its repository twice: an unchanged upstream takes a path of its own (every manifest known, no version),
-        // which a silo that never ran it compiles during the measured re-sync (~1,800 methods, 0.4 CPU s: its "stall").
-        // Each also syncs the warm-up's multi-MiB images, whose blobs stream in many reads (see BenchContext.WarmupBlobs).
-        var warmups = 4 * silos;
-        BenchContext.Say($"round {round}: {side}: warming up: {warmups} syncs at once of the test kit's demo set ({bench.Warmup.Tags.Count} tags), each then re-synced unchanged, " +
-            $"and of {bench.WarmupBlobs.Tags.Count} images of multi-MiB layers ...");
-        await Task.WhenAll(Enumerable.Range(1, warmups).Select(async n =>
-        {
-            foreach (var upstream in new[] { bench.Warmup, bench.WarmupBlobs })
-            {
-                var warm = $"{upstream.Name}-r{round}-s{silos}-{n}";
-                var warmRepository = await api.CreateRepositoryAsync(warm, ct: ct);
-                var warmRemote = await api.CreateRemoteAsync(warm, bench.Registry.BaseUrl, upstream.Name, new { download_concurrency = options.Concurrency }, ct);
-                await api.TimedSyncAsync(warmRepository, warmRemote, ct);
-                if (upstream == bench.Warmup) await api.TimedSyncAsync(warmRepository, warmRemote, ct);
-            }
-        }));
         var name = $"bench-r{round}-s{silos}";
         var repository = await api.CreateRepositoryAsync(name, ct: ct);
         var direct = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, main.Name, new { download_concurrency = options.Concurrency }, ct);
@@ -72,6 +56,35 @@ public static class OursSide
         await Benchmark.Step(bench.Results, $"{side} round {round} small images", () => SmallImagesAsync(bench, api, silos, round, ct));
         // Idle silos still cost the machine something: the next side runs without them.
         await deployment.StopAsync(ct);
+    }
+
+    /// <summary>
+    /// Syncs of content the measured repositories do not share, so that every silo has compiled what a sync runs.
+    /// </summary>
+    private static async Task WarmUpAsync(BenchContext bench, PulpClient api, int silos, int round, CancellationToken ct)
+    {
+        var (options, side) = (bench.Options, $"ours-{silos}");
+        // A silo compiles a grain's code, and the codecs of its messages, at their first call there (the silos run without
+        // tiered compilation). A sync's task, its repository's and remote's grains and the remote's limiter are each placed
+        // on a random silo: four syncs at once per silo, each of its own repository and remote, so that every silo has most
+        // likely hosted each (a silo that had not compiled ~1,700 methods, 0.6–0.9 s, during a 3 s measured sync).
+        // Each syncs its repository twice: an unchanged upstream takes a path of its own (every manifest known, no version),
+        // which a silo that never ran it compiles during the measured re-sync (~1,800 methods, 0.4 CPU s: its "stall").
+        // Each also syncs the warm-up's multi-MiB images, whose blobs stream in many reads (see BenchContext.WarmupBlobs).
+        var warmups = 4 * silos;
+        BenchContext.Say($"round {round}: {side}: warming up: {warmups} syncs at once of the test kit's demo set ({bench.Warmup.Tags.Count} tags), each then re-synced unchanged, " +
+            $"and of {bench.WarmupBlobs.Tags.Count} images of multi-MiB layers ...");
+        await Task.WhenAll(Enumerable.Range(1, warmups).Select(async n =>
+        {
+            foreach (var upstream in new[] { bench.Warmup, bench.WarmupBlobs })
+            {
+                var warm = $"{upstream.Name}-r{round}-s{silos}-{n}";
+                var warmRepository = await api.CreateRepositoryAsync(warm, ct: ct);
+                var warmRemote = await api.CreateRemoteAsync(warm, bench.Registry.BaseUrl, upstream.Name, new { download_concurrency = options.Concurrency }, ct);
+                await api.TimedSyncAsync(warmRepository, warmRemote, ct);
+                if (upstream == bench.Warmup) await api.TimedSyncAsync(warmRepository, warmRemote, ct);
+            }
+        }));
     }
 
     /// <summary>
@@ -119,7 +132,7 @@ public static class OursSide
     }
 
     /// <summary>Until the deployment's processes are idle (at most 20 s; idle, two silos and a gateway use about 4 % of a core): each measurement starts on a quiet deployment.</summary>
-    private static async Task QuietAsync(LocalDeployment deployment, string side, int round, CancellationToken ct)
+    internal static async Task QuietAsync(LocalDeployment deployment, string side, int round, CancellationToken ct)
     {
         var (waited, share) = await ProcessWatch.QuietAsync(deployment.Processes(), share: 0.1, TimeSpan.FromSeconds(20), ct);
         BenchContext.Say($"round {round}: {side}: the deployment used {share:P0} of a core in the last second, after {waited.TotalSeconds:F1} s");
