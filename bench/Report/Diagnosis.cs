@@ -94,7 +94,7 @@ public static class Diagnosis
                 yield return $"ours-{silos}: with zero GETs, the {seconds - bare:F2} s above the bare requests is the sync's own overhead " +
                     "(task start and polling, per-tag progress saves, the content-index lookup, the version commit) — see the phases above.";
             if (NoopCpu(silos, results.Noops.Where(n => n.Silos == silos && n.CpuSeconds.Count > 0).ToList()) is { } cpu) yield return cpu;
-            if (summary.OneTag(silos) is { } one) yield return OneTag(silos, last.Tags, bare, one.Seconds, one.BareSeconds);
+            if (summary.OneTag(silos) is { } one) yield return OneTag(silos, last.Tags, bare, one.Seconds, one.BareSeconds, results.Scale?.Tags);
         }
 
         if (results.OnDemand is { TeeVsPlain: { } teeVsPlain, FirstVsTee: { } firstVsTee } onDemand && onDemand.Rounds.Count > 0)
@@ -167,7 +167,7 @@ public static class Diagnosis
     /// The part of a re-sync that does not grow with its tags, against what the target leaves above the bare requests: where the
     /// first alone is larger, no re-sync of that many tags meets the target, however little each tag costs.
     /// </summary>
-    private static string OneTag(int silos, int tags, double bare, double oneTag, double oneTagBare)
+    private static string OneTag(int silos, int tags, double bare, double oneTag, double oneTagBare, int? scaleTags)
     {
         var (own, allowed) = (oneTag - oneTagBare, (Summary.NoopVsHeadsTarget - 1) * bare);
         return $"ours-{silos}: a re-sync of one tag took {1000 * oneTag:F0} ms against {1000 * oneTagBare:F1} ms for its bare tag list and HEAD: " +
@@ -175,8 +175,8 @@ public static class Diagnosis
             "its running state; the look-ups and the commit check; its outcome, written before it is reported; the 10 ms polls that see it). " +
             $"At {tags} tags, {Summary.NoopVsHeadsTarget} × the bare time leaves {1000 * allowed:F0} ms above the bare requests" +
             (own >= allowed
-                ? $", less than that fixed part alone: no re-sync of {tags} tags reaches the target here while a task keeps those steps, even with its requests at the bare pace " +
-                  "(the 10,000-tag re-sync of the scale run spreads the same part over 50 times as many requests)."
+                ? $", less than that fixed part alone: no re-sync of {tags} tags reaches the target here while a task keeps those steps, even with its requests at the bare pace" +
+                  (scaleTags > tags ? $" (the {scaleTags:N0}-tag re-sync of the scale run spreads the same part over {scaleTags / tags} times as many requests)." : ".")
                 : $", of which the fixed part takes {own / allowed:P0}.");
     }
 
