@@ -63,13 +63,15 @@ public sealed partial class OnDemandTests(ClusterSyncFixture fixture) : IDisposa
 
     /// <summary>
     /// Whether a pulled blob gets stored: a client has its last bytes as soon as they matched the digest, and the silo makes
-    /// them durable and stores them right after, so a check just after a pull waits a little for it.
+    /// them durable, stores them and then records them in the index right after, so a check just after a pull waits a
+    /// little for both: the file in the store, and its artifact in the content API (the record comes last, durable before
+    /// visible: a check of the file alone could see it before the artifact).
     /// </summary>
     private async Task<bool> StoredAfterPull(TestBlob blob)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!IsStored(blob) && DateTime.UtcNow < deadline) await Task.Delay(50);
-        return IsStored(blob);
+        while (!(IsStored(blob) && await ArtifactOf(blob) is not null) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        return IsStored(blob) && await ArtifactOf(blob) is not null;
     }
 
     /// <summary>The blob's <c>artifact</c> as the content API shows it: null while its bytes are not stored.</summary>
