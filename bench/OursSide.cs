@@ -28,7 +28,7 @@ public static class OursSide
         // that had run only the memory sync and the scale sync, compiled the unchanged upstream's path while it was timed).
         var first = !options.SyncOnly && bench.Results.Memory is null && bench.Results.Scale is null;
         if (first) await Benchmark.Step(bench.Results, "memory", () => MemoryRun.RunAsync(bench, ct));
-        await WarmUpAsync(bench, api, silos, round, ct);
+        await WarmUpAsync(bench, api, silos, side, round, ct);
         if (first)
         {
             await Benchmark.Step(bench.Results, "scale", () => ScaleRun.RunAsync(bench, ct));
@@ -39,7 +39,7 @@ public static class OursSide
         var repository = await api.CreateRepositoryAsync(name, ct: ct);
         var direct = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, main.Name, new { download_concurrency = options.Concurrency }, ct);
 
-        await QuietAsync(deployment, side, round, ct);
+        await QuietAsync(deployment, $"round {round}: {side}", ct);
         BenchContext.Say($"round {round}: {side}: full sync ...");
         var storedBefore = BenchContext.BytesUnder(deployment.BlobFolder);
         var (full, measured) = await WatchedSyncAsync(bench, api, repository, direct, side, round, main.Bytes, ct);
@@ -51,7 +51,7 @@ public static class OursSide
         if (transfer.BytesOnDisk < main.Bytes)
             bench.Results.Problems.Add($"{side} round {round}: the blob store grew by {transfer.BytesOnDisk} bytes, less than the {main.Bytes} the repository holds");
 
-        await QuietAsync(deployment, side, round, ct);
+        await QuietAsync(deployment, $"round {round}: {side}", ct);
         await NoopAsync(bench, api, repository, silos, round, ct);
         await Benchmark.Step(bench.Results, $"{side} round {round} small images", () => SmallImagesAsync(bench, api, silos, round, ct));
         // Idle silos still cost the machine something: the next side runs without them.
@@ -61,9 +61,9 @@ public static class OursSide
     /// <summary>
     /// Syncs of content the measured repositories do not share, so that every silo has compiled what a sync runs.
     /// </summary>
-    private static async Task WarmUpAsync(BenchContext bench, PulpClient api, int silos, int round, CancellationToken ct)
+    private static async Task WarmUpAsync(BenchContext bench, PulpClient api, int silos, string side, int round, CancellationToken ct)
     {
-        var (options, side) = (bench.Options, $"ours-{silos}");
+        var options = bench.Options;
         // A silo compiles a grain's code, and the codecs of its messages, at their first call there (the silos run without
         // tiered compilation). A sync's task, its repository's and remote's grains and the remote's limiter are each placed
         // on a random silo: four syncs at once per silo, each of its own repository and remote, so that every silo has most
@@ -97,7 +97,7 @@ public static class OursSide
         var name = $"small-r{round}-s{silos}";
         var repository = await api.CreateRepositoryAsync(name, ct: ct);
         var remote = await api.CreateRemoteAsync(name, bench.Registry.BaseUrl, small.Name, new { download_concurrency = bench.Options.Concurrency }, ct);
-        await QuietAsync(deployment, side, round, ct);
+        await QuietAsync(deployment, $"round {round}: {side}", ct);
         BenchContext.Say($"round {round}: {side}: full sync of {small.Tags.Count} small images ...");
         var (sync, transfer) = await WatchedSyncAsync(bench, api, repository, remote, side, round, small.Bytes, ct);
         bench.Results.SmallImages.Add(transfer);
@@ -132,10 +132,11 @@ public static class OursSide
     }
 
     /// <summary>Until the deployment's processes are idle (at most 20 s; idle, two silos and a gateway use about 4 % of a core): each measurement starts on a quiet deployment.</summary>
-    internal static async Task QuietAsync(LocalDeployment deployment, string side, int round, CancellationToken ct)
+    /// <param name="what">What waits, as the log names it ("round 1: ours-2", "scale").</param>
+    internal static async Task QuietAsync(LocalDeployment deployment, string what, CancellationToken ct)
     {
         var (waited, share) = await ProcessWatch.QuietAsync(deployment.Processes(), share: 0.1, TimeSpan.FromSeconds(20), ct);
-        BenchContext.Say($"round {round}: {side}: the deployment used {share:P0} of a core in the last second, after {waited.TotalSeconds:F1} s");
+        BenchContext.Say($"{what}: the deployment used {share:P0} of a core in the last second, after {waited.TotalSeconds:F1} s");
     }
 
     /// <summary>The version must hold every tag and unique blob of the upstream, or the time measured a partial mirror.</summary>

@@ -29,7 +29,7 @@ public static class ScaleRun
         var version = sync.Version ?? throw new InvalidOperationException("the scale sync created no version");
         var tagCount = await api.CountAsync("tags", version, ct);
         if (tagCount != scale.Tags.Count) bench.Results.Problems.Add($"scale: version holds {tagCount} tags, the upstream {scale.Tags.Count}");
-        await OursSide.QuietAsync(bench.Deployment, "scale", 1, ct);
+        await OursSide.QuietAsync(bench.Deployment, "scale", ct);
         var jit = await JitWatch.StartAsync(bench.Deployment.MetricsUrls(), ct);
         await using var watch = new ProcessWatch(bench.Upstream([.. bench.Deployment.Processes().Select(p => (p.Key, p.Value))]));
         var resync = await api.TimedSyncAsync(repository, remote, ct);
