@@ -101,7 +101,7 @@ public static class OursSide
         BenchContext.Say($"round {round}: {side}: full sync of {small.Tags.Count} small images ...");
         var (sync, transfer) = await WatchedSyncAsync(bench, api, repository, remote, side, round, small.Bytes, ct);
         bench.Results.SmallImages.Add(transfer);
-        var silosCpu = transfer.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
+        var silosCpu = Summary.SiloCpu(transfer.CpuSeconds);
         BenchContext.Say($"round {round}: {side}: small images in {transfer.Seconds:F1} s, {small.Manifests / transfer.Seconds:F0} manifests/s, " +
             $"{1000 * silosCpu / small.Manifests:F1} silo CPU ms per manifest");
         var tags = sync.Version is { } version ? await api.CountAsync("tags", version, ct) : 0;

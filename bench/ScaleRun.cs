@@ -36,7 +36,9 @@ public static class ScaleRun
         var resyncCpu = await watch.StopAsync();
         var resyncJit = await jit.StopAsync(ct);
         if (resync.Version is not null) bench.Results.Problems.Add($"scale: the re-sync of the unchanged upstream created a new version {resync.Version}");
+        await using var bareWatch = new ProcessWatch(bench.Upstream(("benchmark", Environment.ProcessId)));
         var bareHeads = await BareHeads.RunAsync(bench.Registry.BaseUrl, scale.Name, scale.Tags, options.Concurrency, ct);
+        var bareCpu = await bareWatch.StopAsync();
         BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s, re-synced unchanged in {resync.Elapsed.TotalSeconds:F1} s " +
             $"(bare tag list and HEADs of every tag: {bareHeads:F1} s); timing first, middle and last pages ...");
 
@@ -71,6 +73,9 @@ public static class ScaleRun
             ResyncPhaseEnds = resync.PhaseEnds,
             ResyncCpuSeconds = resyncCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
             ResyncJitSeconds = resyncJit,
+            ResyncMachineBusy = Math.Round(watch.Machine.Busy, 3),
+            BareCpuSeconds = bareCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
+            BareMachineBusy = Math.Round(bareWatch.Machine.Busy, 3),
         };
         foreach (var list in measured.GroupBy(m => m.List))
             BenchContext.Say($"scale: {list.Key} p99 " + string.Join(", ", list.Select(m => $"{m.Page} {m.Latency.P99Ms:F1} ms")));

@@ -80,6 +80,11 @@ public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, Li
     /// <summary>CPU seconds per process (the silos, the gateway, the registry) and JIT seconds per process during the re-sync.</summary>
     public Dictionary<string, double> ResyncCpuSeconds { get; init; } = [];
     public Dictionary<string, double> ResyncJitSeconds { get; init; } = [];
+    /// <summary>CPU seconds per process during the bare requests: the registry, and the benchmark (their client).</summary>
+    public Dictionary<string, double> BareCpuSeconds { get; init; } = [];
+    /// <summary>Share of the machine's CPU time that was busy during the re-sync, and during the bare requests (0 when not measured).</summary>
+    public double ResyncMachineBusy { get; init; }
+    public double BareMachineBusy { get; init; }
 }
 
 /// <summary>Everything one run measured, as written to latest.json.</summary>

@@ -22,7 +22,7 @@ public static class Diagnosis
             var median = Summary.MedianRun(results.Transfers.Where(t => t.Side == ours.Side))!;
             var silos = int.Parse(ours.Side["ours-".Length..], CultureInfo.InvariantCulture);
             var cpu = median.CpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value);
-            var siloCpu = median.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
+            var siloCpu = Summary.SiloCpu(median.CpuSeconds);
             yield return $"**{ours.Side} full sync** (median round, {median.Seconds:F1} s): " + string.Join("; ", Phases(median.PhaseEnds, median.Seconds)) + ".";
             var limitRuns = results.Transfers.Where(t => t.Side == "limit").ToList();
             var limitActive = limitRuns.Count > 0 ? Summary.Median(limitRuns.Select(t => t.MeanActiveDownloads)) : double.NaN;
@@ -72,7 +72,8 @@ public static class Diagnosis
                 yield return $"many small images, {ours.Side}: at {Summary.ThroughputVsLimitTarget} × the limit the sync would take {wall:F1} s, " +
                     $"{Environment.ProcessorCount * wall:F1} CPU s of this machine; the registry took {registry:F1} of them serving ours, which leaves {budget:F1} " +
                     $"({1000 * budget / manifests:F1} ms per manifest) for the silos, the gateway and PostgreSQL together. They used {own + others:F1} " +
-                    $"({1000 * (own + others) / manifests:F1} ms per manifest: silos and gateway {own:F1}, the rest of the machine, mostly PostgreSQL, {others:F1}).";
+                    $"({1000 * (own + others) / manifests:F1} ms per manifest: silos and gateway {own:F1}, the rest of the machine, mostly PostgreSQL, {others:F1})." +
+                    (summary.SmallIndexed is null ? "" : FloorAgainstBudget(summary.SmallCpu("indexed"), own + others, budget, manifests));
                 if (Summary.MedianRun(results.SmallImages.Where(t => t.Side == ours.Side)) is { } median && Jit(median.JitSeconds) is { } jit)
                     yield return $"many small images, {ours.Side}: {jit}";
             }
@@ -129,6 +130,7 @@ public static class Diagnosis
                 string.Join("; ", Phases(scale.ResyncPhaseEnds, scale.ResyncSeconds)) + "." +
                 (scale.ResyncCpuSeconds.Count > 0 ? $" CPU s of the re-sync: {Summary.CpuList(scale.ResyncCpuSeconds)}." : "") +
                 (Jit(scale.ResyncJitSeconds) is { } jit ? $" During it, {jit}" : "");
+            if (ScaleCpu(scale) is { } scaleCpu) yield return scaleCpu;
             foreach (var list in scale.Pages.GroupBy(p => p.List))
                 if (list.FirstOrDefault(p => p.Page == "first") is { } first && list.LastOrDefault() is { Page: not "first" } deepest)
                     yield return $"{list.Key}: median {first.Latency.P50Ms:F1} ms for the first page, {deepest.Latency.P50Ms:F1} ms for the {deepest.Page}: " +
@@ -152,8 +154,7 @@ public static class Diagnosis
         var (registry, bareRegistry) = (Median(n => n.CpuSeconds.GetValueOrDefault("registry")), Median(n => n.BareCpuSeconds.GetValueOrDefault("registry")));
         var (proxy, bareProxy) = (Median(n => n.CpuSeconds.GetValueOrDefault("benchmark")), Median(n => n.BareCpuSeconds.GetValueOrDefault("benchmark")));
         var (busy, bareBusy) = (Median(n => n.MachineBusy), Median(n => n.BareMachineBusy));
-        var wall = Summary.NoopVsHeadsTarget * bare;
-        var budget = Environment.ProcessorCount * wall - bareRegistry - bareProxy;
+        var (wall, budget) = AtTargetPace(bare, bareRegistry + bareProxy);
         return $"ours-{silos} no-op CPU (medians of {rounds.Count} round(s)): the silos and the gateway used {ours:F2} CPU s ({1000 * ours / tags:F2} ms per tag); " +
             $"the registry {registry:F2} s against {bareRegistry:F2} s for the bare requests; the benchmark's proxy {proxy:F2} s against {bareProxy:F2} s (proxy and client). " +
             $"The machine was {busy:P0} busy during the re-sync and {bareBusy:P0} during the bare requests. At {Summary.NoopVsHeadsTarget} × the bare time ({wall:F2} s) the " +
@@ -161,6 +162,57 @@ public static class Diagnosis
             $"requests: that leaves {budget:F2} ({1000 * budget / tags:F2} ms per tag) for the silos and the gateway, which used {ours:F2}" +
             (ours > budget ? ", so the re-sync cannot keep that pace here until its own CPU per tag falls that far." : ".") +
             (Jit(Summary.MedianRun(rounds, n => n.Seconds)!.JitSeconds) is { } jit ? $" In the median round, {jit}" : "");
+    }
+
+    /// <summary>
+    /// The indexed limit's CPU for the small images (its process and the rest of the machine, its PostgreSQL's), the same
+    /// downloads, checks, writes and index rows with no cluster, against what the target's pace leaves ours: whether even that
+    /// floor's work fits, and if it does, how much of ours' is the cluster's.
+    /// </summary>
+    private static string FloorAgainstBudget((double Registry, double Own, double Others) floor, double ours, double budget, int manifests)
+    {
+        var used = floor.Own + floor.Others;
+        if (double.IsNaN(used)) return "";
+        return $" The indexed limit, that work with no cluster, used {used:F1} ({1000 * used / manifests:F1} ms per manifest)" +
+            (used > budget
+                ? $": even that would not fit beside what the registry took serving ours (serving the indexed limit it took {floor.Registry:F1}). " +
+                  $"Ours used {1000 * (ours - used) / manifests:F1} ms per manifest more than that floor: what the cluster adds (where it goes: the code notes' profile)."
+                : $": the {1000 * (ours - used) / manifests:F1} ms per manifest more of ours is what the cluster adds (where it goes: the code notes' profile), " +
+                  "and it is that part that does not fit.");
+    }
+
+    /// <summary>
+    /// Whose CPU the scale run's re-sync took, and what the machine leaves ours at the target's pace: the registry answers the
+    /// same requests either way (no proxy stands between here), so what it took during the bare requests is not ours to use.
+    /// Ours here is everything else the machine did: the silos, the gateway, PostgreSQL, the kernel's share, the polls.
+    /// </summary>
+    private static string? ScaleCpu(ScaleResult scale)
+    {
+        if (scale.BareCpuSeconds.Count == 0 || scale.ResyncMachineBusy <= 0) return null;
+        var (registry, bareRegistry) = (scale.ResyncCpuSeconds.GetValueOrDefault("registry"), scale.BareCpuSeconds.GetValueOrDefault("registry"));
+        var own = scale.ResyncCpuSeconds.Where(c => c.Key != "registry").Sum(c => c.Value);
+        var rest = Math.Max(0, scale.ResyncMachineBusy * Environment.ProcessorCount * scale.ResyncSeconds - registry - own);
+        var (wall, budget) = AtTargetPace(scale.BareHeadSeconds, bareRegistry);
+        return $"scale re-sync CPU: the silos and the gateway used {own:F2} CPU s ({1000 * own / scale.Tags:F3} ms per tag), the rest of the machine " +
+            $"(PostgreSQL, the benchmark's polls, the kernel) {rest:F2}; the registry {registry:F2} s against {bareRegistry:F2} s for the bare requests, whose client " +
+            $"took {scale.BareCpuSeconds.GetValueOrDefault("benchmark"):F2}. The machine was {scale.ResyncMachineBusy:P0} busy during the re-sync and " +
+            $"{scale.BareMachineBusy:P0} during the bare requests. At {Summary.NoopVsHeadsTarget} × the bare time ({wall:F2} s) the {Environment.ProcessorCount} cores give " +
+            $"{Environment.ProcessorCount * wall:F2} CPU s, of which the registry needs {bareRegistry:F2} for the same requests: that leaves {budget:F2} " +
+            $"({1000 * budget / scale.Tags:F3} ms per tag) for everything else, which used {own + rest:F2}" +
+            (own + rest > budget
+                ? ", so the re-sync cannot keep that pace here until its own CPU per tag falls that far."
+                : ": the cores would allow that pace, so the time above it went to waiting (each HEAD's way through the silo's permit lane " +
+                  "and back, at most download_concurrency at a time), not to work.");
+    }
+
+    /// <summary>
+    /// The target's wall time for a re-sync whose bare requests took <paramref name="bareSeconds"/>, and the CPU seconds every
+    /// core gives in it beyond <paramref name="upstreamCpu"/>, what answering the same requests took the upstream's side.
+    /// </summary>
+    private static (double Wall, double Budget) AtTargetPace(double bareSeconds, double upstreamCpu)
+    {
+        var wall = Summary.NoopVsHeadsTarget * bareSeconds;
+        return (wall, Environment.ProcessorCount * wall - upstreamCpu);
     }
 
     /// <summary>

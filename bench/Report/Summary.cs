@@ -14,6 +14,7 @@ public sealed class Summary
     public const double ThroughputVsLimitTarget = 0.8;
     public const double ThroughputVsSkopeoTarget = 2.0;
     public const double NoopVsHeadsTarget = 1.2;
+    public const double SiloCpuPerGiBTarget = 4.0;
     public const long RssTargetBytes = 300 * BenchOptions.MiB;
     public const double ListP99TargetMs = 50;
     public const double FirstPullVsPlainTarget = 0.8;
@@ -47,8 +48,14 @@ public sealed class Summary
 
     /// <summary>Silo CPU milliseconds per manifest of a side's small-images syncs (median over rounds).</summary>
     public double SiloCpuMsPerManifest(string side, int manifests) =>
-        Median(Results.SmallImages.Where(t => t.Side == side)
-            .Select(t => 1000 * t.CpuSeconds.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value) / manifests));
+        Median(Results.SmallImages.Where(t => t.Side == side).Select(t => 1000 * SiloCpu(t.CpuSeconds) / manifests));
+
+    /// <summary>Silo CPU seconds per GiB of unique blobs of a side's large-blob syncs (median over rounds; NaN when not measured).</summary>
+    public double SiloCpuPerGiB(string side) =>
+        Median(Results.Transfers.Where(t => t.Side == side && t.CpuSeconds.Count > 0).Select(t => SiloCpu(t.CpuSeconds) / (t.UniqueBytes / (double)(1 << 30))));
+
+    /// <summary>What the silos among <paramref name="cpu"/>'s processes used together.</summary>
+    public static double SiloCpu(Dictionary<string, double> cpu) => cpu.Where(c => c.Key.StartsWith("silo", StringComparison.Ordinal)).Sum(c => c.Value);
 
     /// <summary>The round of median wall time among <paramref name="runs"/> (the slower of the two middle ones for an even count); null for none.</summary>
     public static Measure.Transfer? MedianRun(IEnumerable<Measure.Transfer> runs) => MedianRun(runs, t => t.Seconds);
@@ -113,6 +120,9 @@ public sealed class Summary
             yield return ($"{ours.Side}: full sync ≥ {ThroughputVsLimitTarget} × the limit", Format(vsLimit), vsLimit >= ThroughputVsLimitTarget);
             var vsSkopeo = Ratio(ours, Skopeo);
             yield return ($"{ours.Side}: full sync ≥ {ThroughputVsSkopeoTarget} × skopeo", Format(vsSkopeo), vsSkopeo >= ThroughputVsSkopeoTarget);
+            var perGiB = SiloCpuPerGiB(ours.Side);
+            yield return ($"{ours.Side}: silo CPU ≤ {SiloCpuPerGiBTarget} s per GiB of unique blobs", double.IsNaN(perGiB) ? "n/a" : $"{perGiB:F1} s per GiB",
+                double.IsNaN(perGiB) ? null : perGiB <= SiloCpuPerGiBTarget);
         }
         foreach (var ours in SmallOurs)
         {
@@ -120,6 +130,9 @@ public sealed class Summary
             yield return ($"{ours.Side}: many small images: full sync ≥ {ThroughputVsLimitTarget} × the limit", Format(vsLimit), vsLimit >= ThroughputVsLimitTarget);
             var vsSkopeo = Ratio(ours, SmallSkopeo);
             yield return ($"{ours.Side}: many small images: full sync ≥ {ThroughputVsSkopeoTarget} × skopeo", Format(vsSkopeo), vsSkopeo >= ThroughputVsSkopeoTarget);
+            var perManifest = SiloCpuMsPerManifest(ours.Side, Results.Options.SmallTags);
+            yield return ($"{ours.Side}: many small images: silo CPU per manifest reported", double.IsNaN(perManifest) ? "n/a" : $"{perManifest:F1} ms per manifest",
+                double.IsNaN(perManifest) ? null : true);
         }
         foreach (var (silos, seconds, bare, last) in Noops)
         {
