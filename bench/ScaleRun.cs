@@ -29,18 +29,21 @@ public static class ScaleRun
         var version = sync.Version ?? throw new InvalidOperationException("the scale sync created no version");
         var tagCount = await api.CountAsync("tags", version, ct);
         if (tagCount != scale.Tags.Count) bench.Results.Problems.Add($"scale: version holds {tagCount} tags, the upstream {scale.Tags.Count}");
-        await OursSide.QuietAsync(bench.Deployment, "scale", ct);
-        var jit = await JitWatch.StartAsync(bench.Deployment.MetricsUrls(), ct);
-        await using var watch = new ProcessWatch(bench.Upstream([.. bench.Deployment.Processes().Select(p => (p.Key, p.Value))]));
-        var resync = await api.TimedSyncAsync(repository, remote, ct);
-        var resyncCpu = await watch.StopAsync();
-        var resyncJit = await jit.StopAsync(ct);
-        if (resync.Version is not null) bench.Results.Problems.Add($"scale: the re-sync of the unchanged upstream created a new version {resync.Version}");
-        await using var bareWatch = new ProcessWatch(bench.Upstream(("benchmark", Environment.ProcessId)));
-        var bareHeads = await BareHeads.RunAsync(bench.Registry.BaseUrl, scale.Name, scale.Tags, options.Concurrency, ct);
-        var bareCpu = await bareWatch.StopAsync();
-        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s, re-synced unchanged in {resync.Elapsed.TotalSeconds:F1} s " +
-            $"(bare tag list and HEADs of every tag: {bareHeads:F1} s); timing first, middle and last pages ...");
+        // One re-sync against one bare run is one sample of a ratio whose sides each swing by a fifth from run to run: each
+        // round pairs them, and the target takes the medians.
+        var pairs = new List<ResyncPair>();
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            await OursSide.QuietAsync(bench.Deployment, "scale", ct);
+            var pair = await ResyncAgainstBareAsync(bench, api, repository, remote, ct);
+            if (pair.Resync.Version is not null) bench.Results.Problems.Add($"scale: the re-sync of the unchanged upstream created a new version {pair.Resync.Version}");
+            pairs.Add(pair);
+        }
+        var resync = Summary.MedianRun(pairs, p => p.Resync.Elapsed.TotalSeconds)!;
+        var bare = Summary.MedianRun(pairs, p => p.BareSeconds)!;
+        var bareHeads = bare.BareSeconds;
+        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s, re-synced unchanged in {resync.Resync.Elapsed.TotalSeconds:F1} s " +
+            $"(bare tag list and HEADs of every tag: {bareHeads:F1} s; medians of {pairs.Count}); timing first, middle and last pages ...");
 
         var paths = new List<(string List, string Page, string Path)>();
         foreach (var kind in new[] { "tags", "manifests", "blobs" })
@@ -69,17 +72,38 @@ public static class ScaleRun
         {
             PhaseEnds = sync.PhaseEnds,
             BareHeadSeconds = Math.Round(bareHeads, 2),
-            ResyncSeconds = Math.Round(resync.Elapsed.TotalSeconds, 2),
-            ResyncPhaseEnds = resync.PhaseEnds,
-            ResyncCpuSeconds = resyncCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
-            ResyncJitSeconds = resyncJit,
-            ResyncMachineBusy = Math.Round(watch.Machine.Busy, 3),
-            BareCpuSeconds = bareCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
-            BareMachineBusy = Math.Round(bareWatch.Machine.Busy, 3),
+            ResyncSeconds = Math.Round(resync.Resync.Elapsed.TotalSeconds, 2),
+            ResyncPhaseEnds = resync.Resync.PhaseEnds,
+            ResyncCpuSeconds = resync.Cpu,
+            ResyncJitSeconds = resync.Jit,
+            ResyncMachineBusy = resync.MachineBusy,
+            BareCpuSeconds = bare.BareCpu,
+            BareMachineBusy = bare.BareMachineBusy,
+            ResyncSamples = [.. pairs.Select(p => Math.Round(p.Resync.Elapsed.TotalSeconds, 2))],
+            BareSamples = [.. pairs.Select(p => Math.Round(p.BareSeconds, 2))],
         };
         foreach (var list in measured.GroupBy(m => m.List))
             BenchContext.Say($"scale: {list.Key} p99 " + string.Join(", ", list.Select(m => $"{m.Page} {m.Latency.P99Ms:F1} ms")));
     }
+
+    /// <summary>The same remote re-syncing the unchanged upstream, then the bare tag list and HEADs, each with its processes' CPU.</summary>
+    private static async Task<ResyncPair> ResyncAgainstBareAsync(BenchContext bench, PulpClient api, string repository, string remote, CancellationToken ct)
+    {
+        var scale = bench.ScaleRepository;
+        var jit = await JitWatch.StartAsync(bench.Deployment.MetricsUrls(), ct);
+        await using var watch = new ProcessWatch(bench.Upstream([.. bench.Deployment.Processes().Select(p => (p.Key, p.Value))]));
+        var resync = await api.TimedSyncAsync(repository, remote, ct);
+        var cpu = await watch.StopAsync();
+        var jitSeconds = await jit.StopAsync(ct);
+        await using var bareWatch = new ProcessWatch(bench.Upstream(("benchmark", Environment.ProcessId)));
+        var bare = await BareHeads.RunAsync(bench.Registry.BaseUrl, scale.Name, scale.Tags, bench.Options.Concurrency, ct);
+        var bareCpu = await bareWatch.StopAsync();
+        return new ResyncPair(resync, cpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), Math.Round(watch.Machine.Busy, 3), jitSeconds,
+            bare, bareCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), Math.Round(bareWatch.Machine.Busy, 3));
+    }
+
+    private sealed record ResyncPair(SyncOutcome Resync, Dictionary<string, double> Cpu, double MachineBusy, Dictionary<string, double> Jit,
+        double BareSeconds, Dictionary<string, double> BareCpu, double BareMachineBusy);
 
     /// <summary>Samples per page: half the run's latency samples, so that three kinds of page over four lists stay quick.</summary>
     private static int PerPath(BenchOptions options) => Math.Max(20, options.LatencySamples / 2);

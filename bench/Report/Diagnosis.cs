@@ -126,7 +126,11 @@ public static class Diagnosis
         {
             yield return $"**scale sync** ({scale.Tags} tags, {scale.Manifests} manifests): {scale.SyncSeconds:F1} s, {1000 * scale.SyncSeconds / scale.Tags:F2} ms per tag. Phases: " +
                 string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + $". The same tag list and {scale.Tags} HEADs, bare, straight at the registry: {scale.BareHeadSeconds:F1} s. " +
-                $"Re-synced unchanged by the same remote in {scale.ResyncSeconds:F1} s ({scale.ResyncSeconds / Math.Max(0.01, scale.BareHeadSeconds):F2}× the bare requests); phases: " +
+                $"Re-synced unchanged by the same remote in {scale.ResyncSeconds:F1} s ({scale.ResyncSeconds / Math.Max(0.01, scale.BareHeadSeconds):F2}× the bare requests" +
+                (scale.ResyncSamples.Count > 1
+                    ? $"; medians of {scale.ResyncSamples.Count} rounds, each a re-sync then the bare requests: {string.Join(", ", scale.ResyncSamples.Select(s => $"{s:F2}"))} s " +
+                      $"against {string.Join(", ", scale.BareSamples.Select(s => $"{s:F2}"))} s"
+                    : "") + "); phases of the median one: " +
                 string.Join("; ", Phases(scale.ResyncPhaseEnds, scale.ResyncSeconds)) + "." +
                 (scale.ResyncCpuSeconds.Count > 0 ? $" CPU s of the re-sync: {Summary.CpuList(scale.ResyncCpuSeconds)}." : "") +
                 (Jit(scale.ResyncJitSeconds) is { } jit ? $" During it, {jit}" : "");
