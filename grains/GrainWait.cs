@@ -11,6 +11,9 @@ namespace Mirror.Grains;
 /// </summary>
 internal static class GrainWait
 {
+    /// <summary>How long a grain holds a call it has no answer for yet: well inside the call's timeout.</summary>
+    public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(3);
+
     /// <param name="ask">One call to the grain.</param>
     /// <param name="answered">Whether the grain's reply is the answer (else: ask again).</param>
     /// <param name="pause">How long to wait before asking again after a reply that is not the answer: zero for a grain

@@ -13,6 +13,14 @@ public interface IReservationGrain : IGrainWithStringKey
     [Alias("Acquire")]
     Task<bool> Acquire(Guid taskId, bool shared);
 
+    /// <summary>
+    /// For a queued task that does not hold the resource: holds the call until the queue moves (a task ahead leaves it) or a
+    /// few seconds pass, and says whether it moved; then the task asks <see cref="Acquire"/> again. Answers true at once when
+    /// the task holds the resource already or is not queued. It changes nothing, so it runs beside the calls that do.
+    /// </summary>
+    [Alias("WaitForTurn"), AlwaysInterleave]
+    Task<bool> WaitForTurn(Guid taskId);
+
     /// <summary>Leaves the queue; releasing a task that is not queued does nothing.</summary>
     [Alias("Release")]
     Task Release(Guid taskId);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Mirror.Tasks;
 
 namespace Mirror.Grains.Reservations;
@@ -6,13 +7,17 @@ namespace Mirror.Grains.Reservations;
 /// See <see cref="IReservationGrain"/>. A task ahead of a waiting one that has already finished holds nothing: its
 /// entry is a release that was lost (a silo cut off from the cluster ran the task's loop again after another silo had
 /// finished it, queued it anew, and died), so it is dropped. Each entry ahead is looked at at most every few seconds.
+/// A waiting task learns that the queue moved from its held <see cref="IReservationGrain.WaitForTurn"/>, the moment an
+/// entry leaves, rather than by asking again after a pause.
 /// </summary>
 public sealed class ReservationGrain(
     [PersistentState("reservation", GrainStorage.Provider)] IPersistentState<ReservationState> state,
-    TimeProvider clock) : Grain, IReservationGrain
+    TimeProvider clock,
+    IHostApplicationLifetime host) : Grain, IReservationGrain
 {
     private static readonly TimeSpan CheckAheadEvery = TimeSpan.FromSeconds(5);
     private readonly Dictionary<Guid, DateTimeOffset> _checked = [];
+    private TaskCompletionSource _moved = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     async Task<bool> IReservationGrain.Acquire(Guid taskId, bool shared)
     {
@@ -50,7 +55,24 @@ public sealed class ReservationGrain(
         if (finished.Count == 0) return false;
         state.State.Queue.RemoveAll(e => finished.Contains(e.TaskId));
         await state.WriteStateAsync();
+        Moved();
         return true;
+    }
+
+    async Task<bool> IReservationGrain.WaitForTurn(Guid taskId)
+    {
+        var position = state.State.Queue.FindIndex(e => e.TaskId == taskId);
+        if (position < 0 || Holds(position)) return true;
+        try
+        {
+            // Not past the silo's stop: a call held here would hold up this activation's deactivation.
+            await _moved.Task.WaitAsync(GrainWait.LongPoll, clock, host.ApplicationStopping);
+            return true;
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     async Task IReservationGrain.Release(Guid taskId)
@@ -59,6 +81,14 @@ public sealed class ReservationGrain(
         if (state.State.Queue.RemoveAll(e => e.TaskId == taskId) == 0) return;
         if (state.State.Queue.Count == 0) await state.ClearStateAsync();
         else await state.WriteStateAsync();
+        Moved();
+    }
+
+    /// <summary>Wakes every held <see cref="IReservationGrain.WaitForTurn"/> once an entry has left the queue for good (its write is stored).</summary>
+    private void Moved()
+    {
+        _moved.TrySetResult();
+        _moved = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
 

@@ -6,18 +6,16 @@ namespace Mirror.Grains.Sync;
 
 /// <summary>
 /// The background work of a grain that callers poll (<see cref="IManifestGrain"/>, <see cref="IBlobGrain"/>) through
-/// <see cref="GrainWait"/>: a poll is held until the work ends or for <see cref="LongPoll"/>. Polls keep it going: work
+/// <see cref="GrainWait"/>: a poll is held until the work ends or for <see cref="GrainWait.LongPoll"/>. Polls keep it going: work
 /// nobody has asked about for <see cref="AbandonAfter"/> (its sync was canceled, or its caller's silo died) is cancelled,
 /// which stops its downloads and frees their permits.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Its CancellationTokenSource has no timer and no links, so it holds nothing that outlives the activation.")]
 internal sealed class PolledWork(TimeProvider clock, Action started, CancellationToken stopping)
 {
+    /// <summary>Longer than <see cref="GrainWait.LongPoll"/>, so a caller that keeps asking keeps its work.</summary>
     public static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(6);
     public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
-    /// <summary>How long a poll waits for running work to end: well inside the call's timeout, and under <see cref="AbandonAfter"/>
-    /// so a caller that keeps asking keeps its work.</summary>
-    public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(3);
 
     private Task<WorkProgress>? _work;
     private CancellationTokenSource? _cancel;
@@ -44,14 +42,14 @@ internal sealed class PolledWork(TimeProvider clock, Action started, Cancellatio
         return failure is null ? finished.Result : WorkProgress.Failure(ErrorText.Of(failure));
     }
 
-    /// <summary>As <see cref="Poll"/>, but running work is waited for, up to <see cref="LongPoll"/>.</summary>
+    /// <summary>As <see cref="Poll"/>, but running work is waited for, up to <see cref="GrainWait.LongPoll"/>.</summary>
     public async Task<WorkProgress?> PollAsync()
     {
         var now = Poll();
         if (now is not { State: WorkState.Running } || _work is not { } running) return now;
         // Not past the silo's stop: a held call would hold up the activation's deactivation (Orleans waits for it).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        await Task.WhenAny(running, Task.Delay(LongPoll, clock, stop.Token));
+        await Task.WhenAny(running, Task.Delay(GrainWait.LongPoll, clock, stop.Token));
         stop.Cancel(); // the delay's timer
         // Another poll held alongside this one may have taken the outcome (null: the caller finds it stored).
         return Poll();

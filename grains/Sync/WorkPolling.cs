@@ -6,7 +6,7 @@ namespace Mirror.Grains.Sync;
 
 /// <summary>
 /// Waits for a ManifestGrain or BlobGrain through <see cref="GrainWait"/>: each <c>Ensure</c> answers when the work ends or
-/// after <see cref="PolledWork.LongPoll"/>, so finished work is noticed at once, and a grain that lost its work with its
+/// after <see cref="GrainWait.LongPoll"/>, so finished work is noticed at once, and a grain that lost its work with its
 /// silo is activated on a live silo by the next call and starts over.
 /// </summary>
 internal static class WorkPolling

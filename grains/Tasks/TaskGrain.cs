@@ -19,7 +19,6 @@ namespace Mirror.Grains.Tasks;
 public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
 {
     private const string RunReminder = "run";
-    private static readonly TimeSpan ReservationPoll = TimeSpan.FromMilliseconds(250);
     private readonly IPersistentState<TaskState> _state;
     private readonly CatalogedRecord<TaskState, TaskRecord> _task;
     private readonly TimeProvider _clock;
@@ -315,9 +314,14 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private async Task WaitForReservations()
     {
-        // A reservation answers at once (it is no long poll): asked again after a pause while tasks ahead hold it.
+        // A reservation answers at once; while tasks ahead hold it, the task waits for the queue to move (a call the
+        // reservation holds) and asks again, so it starts as soon as the task ahead gives the resource back.
         foreach (var reservation in Reservations())
-            await GrainWait.Until(() => Reserve(reservation), held => held, Budget, _work.Token, pause: ReservationPoll);
+        {
+            var queue = GrainFactory.GetGrain<IReservationGrain>(reservation.Resource);
+            await GrainWait.Until(() => Reserve(reservation), held => held, Budget, _work.Token,
+                whileWaiting: () => Budget.Retry(() => queue.WaitForTurn(Record.Id).WaitAsync(_work.Token), _clock, _work.Token));
+        }
     }
 
     /// <summary>Every reservation at once: they are taken in order (so tasks never wait on each other in a cycle), not given back in one.</summary>

@@ -18,6 +18,21 @@ public sealed class TaskGrainTests(GrainClusterFixture fixture)
         throw new TimeoutException("task did not finish");
     }
 
+    /// <summary>
+    /// A task updating a new repository, held at its loop's "running" write (its create writes the state twice: the record,
+    /// then the settled mark): it holds the repository's reservation and stays "waiting" until the hold is released.
+    /// </summary>
+    private async Task<(Guid Repository, ITaskGrain Task, Hold Hold)> HeldTask(string cid, string description = "")
+    {
+        var repository = Ids.New();
+        await fixture.Grains.GetGrain<IRepositoryGrain>(repository).Create(new RepositorySettings { Name = Names.Unique("h") });
+        var task = fixture.Grains.GetGrain<ITaskGrain>(Ids.New());
+        var hold = HeldStateWrites.Hold(task.GetGrainId(), ordinal: 3);
+        await task.Start(new UpdateRepository(repository, new RepositorySettings { Name = Names.Unique("h2"), Description = description }), cid);
+        await hold.Reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return (repository, task, hold);
+    }
+
     [Fact]
     public async Task Start_returns_at_once_and_the_task_runs_to_completion()
     {
@@ -68,13 +83,7 @@ public sealed class TaskGrainTests(GrainClusterFixture fixture)
     [Fact]
     public async Task A_cancel_that_comes_while_the_task_writes_its_state_waits_for_that_write_and_the_list_shows_only_what_is_stored()
     {
-        var repository = Ids.New();
-        await fixture.Grains.GetGrain<IRepositoryGrain>(repository).Create(new RepositorySettings { Name = Names.Unique("w") });
-        var task = fixture.Grains.GetGrain<ITaskGrain>(Ids.New());
-        // Its create writes the state twice (the record, then the settled mark); the third write is the loop's "running".
-        var hold = HeldStateWrites.Hold(task.GetGrainId(), ordinal: 3);
-        await task.Start(new UpdateRepository(repository, new RepositorySettings { Name = Names.Unique("w2") }), "cid-5");
-        await hold.Reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (_, task, hold) = await HeldTask("cid-5");
 
         // The cancel's change waits for the one under way: begun alongside it, it would finish that change's row first, and
         // the list would show "running" while the stored state still says "waiting" (and would after a crash).
@@ -88,5 +97,56 @@ public sealed class TaskGrainTests(GrainClusterFixture fixture)
         Assert.Equal(TaskStates.Canceled, finished.State);
         Assert.Null(finished.Error);
         Assert.Equal(1, await fixture.Database.CountAsync($"select count(*) from mirror_tasks where id = '{finished.Id}' and state = 'canceled'"));
+    }
+
+    [Fact]
+    public async Task A_task_on_a_repository_another_task_holds_waits_and_starts_once_that_one_has_finished()
+    {
+        var (repository, first, hold) = await HeldTask("cid-6", "first");
+
+        var second = fixture.Grains.GetGrain<ITaskGrain>(Ids.New());
+        await second.Start(new UpdateRepository(repository, new RepositorySettings { Name = Names.Unique("q2"), Description = "second" }), "cid-7");
+        await Task.Delay(500);
+        var waiting = (await second.Get())!;
+        Assert.Equal((TaskStates.Waiting, null), (waiting.State, waiting.StartedAt));
+
+        hold.Release();
+        var (firstDone, secondDone) = (await Finished(first), await Finished(second));
+        Assert.Equal((TaskStates.Completed, TaskStates.Completed), (firstDone.State, secondDone.State));
+        Assert.True(secondDone.StartedAt >= firstDone.FinishedAt, $"the second started at {secondDone.StartedAt}, before the first finished at {firstDone.FinishedAt}");
+        Assert.Equal("second", (await fixture.Grains.GetGrain<IRepositoryGrain>(repository).Get())!.Settings.Description);
+    }
+
+    [Fact]
+    public async Task A_task_canceled_while_it_waits_for_its_repository_ends_canceled_without_running_and_the_task_ahead_is_unaffected()
+    {
+        var (repository, holder, hold) = await HeldTask("cid-9", "holder");
+        var queued = fixture.Grains.GetGrain<ITaskGrain>(Ids.New());
+        await queued.Start(new UpdateRepository(repository, new RepositorySettings { Name = Names.Unique("never"), Description = "never" }), "cid-10");
+
+        await queued.Cancel();
+        Assert.Equal(TaskStates.Canceled, (await Finished(queued)).State);
+        hold.Release();
+        Assert.Equal(TaskStates.Completed, (await Finished(holder)).State);
+        Assert.Equal("holder", (await fixture.Grains.GetGrain<IRepositoryGrain>(repository).Get())!.Settings.Description);
+    }
+
+    [Fact]
+    public async Task A_task_waiting_for_a_resource_is_answered_when_the_task_ahead_gives_it_back_and_after_a_while_when_nothing_moves()
+    {
+        var (repository, holder, hold) = await HeldTask("cid-8");
+        var queue = fixture.Grains.GetGrain<IReservationGrain>(Hrefs.RepositoryPrn(repository));
+        var waiter = Ids.New();
+
+        Assert.False(await queue.Acquire(waiter, shared: false));
+        Assert.False(await queue.WaitForTurn(waiter)); // held while the holder runs, then empty-handed: ask again
+        var turn = queue.WaitForTurn(waiter);
+        await queue.Release(holder.GetPrimaryKey());
+        Assert.True(await turn);
+        Assert.True(await queue.Acquire(waiter, shared: false));
+
+        await queue.Release(waiter);
+        hold.Release();
+        Assert.Equal(TaskStates.Completed, (await Finished(holder)).State);
     }
 }
