@@ -205,8 +205,8 @@ public static class Diagnosis
             $"({1000 * budget / scale.Tags:F3} ms per tag) for everything else, which used {own + rest:F2}" +
             (own + rest > budget
                 ? ", so the re-sync cannot keep that pace here until its own CPU per tag falls that far."
-                : ": the cores would allow that pace, so the time above it went to waiting (each HEAD's way through the silo's permit lane " +
-                  "and back, at most download_concurrency at a time), not to work.");
+                : ": the cores would allow that pace, so the time above it is not for want of CPU" +
+                  (registry > 1.1 * bareRegistry ? $", though the registry took {registry - bareRegistry:F2} CPU s more serving ours than serving the bare client." : "."));
     }
 
     /// <summary>
