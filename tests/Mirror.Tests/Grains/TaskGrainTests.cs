@@ -132,6 +132,36 @@ public sealed class TaskGrainTests(GrainClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Shared_holders_of_a_resource_hold_it_side_by_side_an_exclusive_one_alone_and_each_in_the_order_they_queued()
+    {
+        // Entries ahead of an asker are dropped when their task has finished, so the queue's entries here are real tasks,
+        // each held running on a repository of its own.
+        var held = new[] { await HeldTask("cid-11"), await HeldTask("cid-12"), await HeldTask("cid-13"), await HeldTask("cid-14") };
+        var (shared1, shared2, exclusive, lateShared) = (held[0].Task.GetPrimaryKey(), held[1].Task.GetPrimaryKey(), held[2].Task.GetPrimaryKey(), held[3].Task.GetPrimaryKey());
+        var remote = fixture.Grains.GetGrain<IReservationGrain>(Hrefs.RemotePrn(Ids.New()));
+
+        Assert.True(await remote.Acquire(shared1, shared: true));
+        Assert.True(await remote.Acquire(shared2, shared: true));
+        Assert.False(await remote.Acquire(exclusive, shared: false));
+        Assert.False(await remote.Acquire(lateShared, shared: true)); // behind the exclusive one, not beside the holders
+
+        await remote.Release(shared1);
+        Assert.False(await remote.Acquire(exclusive, shared: false));
+        await remote.Release(shared2);
+        Assert.True(await remote.Acquire(exclusive, shared: false));
+        Assert.False(await remote.Acquire(lateShared, shared: true));
+        await remote.Release(exclusive);
+        Assert.True(await remote.Acquire(lateShared, shared: true));
+        await remote.Release(lateShared);
+
+        foreach (var (_, task, hold) in held)
+        {
+            hold.Release();
+            Assert.Equal(TaskStates.Completed, (await Finished(task)).State);
+        }
+    }
+
+    [Fact]
     public async Task A_task_waiting_for_a_resource_is_answered_when_the_task_ahead_gives_it_back_and_after_a_while_when_nothing_moves()
     {
         var (repository, holder, hold) = await HeldTask("cid-8");
