@@ -70,8 +70,12 @@ public sealed partial class OnDemandTests(ClusterSyncFixture fixture) : IDisposa
     private async Task<bool> StoredAfterPull(TestBlob blob)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(IsStored(blob) && await ArtifactOf(blob) is not null) && DateTime.UtcNow < deadline) await Task.Delay(50);
-        return IsStored(blob) && await ArtifactOf(blob) is not null;
+        while (true)
+        {
+            if (IsStored(blob) && await ArtifactOf(blob) is not null) return true;
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>The blob's <c>artifact</c> as the content API shows it: null while its bytes are not stored.</summary>
