@@ -14,6 +14,19 @@ internal static class GrainWait
     /// <summary>How long a grain holds a call it has no answer for yet: well inside the call's timeout.</summary>
     public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// The grain's side of a long poll: holds the call until <paramref name="signal"/> completes (however it ends), for at
+    /// most <see cref="LongPoll"/>, and not past <paramref name="stopping"/>: Orleans waits for a held call before it
+    /// deactivates the grain, so a stopping silo answers at once. Says whether the signal came.
+    /// </summary>
+    public static async Task<bool> Hold(Task signal, TimeProvider clock, CancellationToken stopping)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var first = await Task.WhenAny(signal, Task.Delay(LongPoll, clock, stop.Token));
+        stop.Cancel(); // the delay's timer
+        return first == signal;
+    }
+
     /// <param name="ask">One call to the grain.</param>
     /// <param name="answered">Whether the grain's reply is the answer (else: ask again).</param>
     /// <param name="pause">How long to wait before asking again after a reply that is not the answer: zero for a grain

@@ -26,6 +26,14 @@ public interface ITaskGrain : IGrainWithGuidKey
     [Alias("Get"), AlwaysInterleave]
     Task<TaskRecord?> Get();
 
+    /// <summary>
+    /// The task once it is final: holds the call while it runs, until it ends or a few seconds pass, then answers the task
+    /// as it stands (null when it does not exist). A task that follows another (a parent its children) learns of its end
+    /// at once, without asking again and again. It changes nothing, so it runs beside the calls that do.
+    /// </summary>
+    [Alias("WhenFinished"), AlwaysInterleave]
+    Task<TaskRecord?> WhenFinished();
+
     /// <summary>Asks an unfinished task to stop. Returns the record after the request (unchanged when already final).</summary>
     [Alias("Cancel"), AlwaysInterleave]
     Task<TaskRecord?> Cancel();

@@ -63,16 +63,7 @@ public sealed class ReservationGrain(
     {
         var position = state.State.Queue.FindIndex(e => e.TaskId == taskId);
         if (position < 0 || Holds(position)) return true;
-        try
-        {
-            // Not past the silo's stop: a call held here would hold up this activation's deactivation.
-            await _moved.Task.WaitAsync(GrainWait.LongPoll, clock, host.ApplicationStopping);
-            return true;
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            return false;
-        }
+        return await GrainWait.Hold(_moved.Task, clock, host.ApplicationStopping);
     }
 
     async Task IReservationGrain.Release(Guid taskId)

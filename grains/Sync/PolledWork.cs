@@ -47,10 +47,7 @@ internal sealed class PolledWork(TimeProvider clock, Action started, Cancellatio
     {
         var now = Poll();
         if (now is not { State: WorkState.Running } || _work is not { } running) return now;
-        // Not past the silo's stop: a held call would hold up the activation's deactivation (Orleans waits for it).
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        await Task.WhenAny(running, Task.Delay(GrainWait.LongPoll, clock, stop.Token));
-        stop.Cancel(); // the delay's timer
+        await GrainWait.Hold(running, clock, stopping);
         // Another poll held alongside this one may have taken the outcome (null: the caller finds it stored).
         return Poll();
     }

@@ -3,10 +3,12 @@ using Mirror.Tasks;
 
 namespace Mirror.Grains.Tasks;
 
-/// <summary>A task's children run one after another: each recorded (its <c>child_tasks</c>), started and followed to its end.</summary>
+/// <summary>
+/// A task's children run one after another: each recorded (its <c>child_tasks</c>), started and followed to its end, which
+/// the child tells the moment it comes (<see cref="ITaskGrain.WhenFinished"/>, a held call).
+/// </summary>
 internal sealed class ChildTasks(TaskContext context)
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private readonly List<Guid> _started = [];
 
     /// <summary>
@@ -22,7 +24,7 @@ internal sealed class ChildTasks(TaskContext context)
         }
         var child = context.Grains.GetGrain<ITaskGrain>(id);
         await child.StartChild(operation, context.LoggingCid, context.TaskId);
-        return await GrainWait.Until(child.Get, t => t is null || TaskStates.IsFinal(t.State), OutageBudget.Of(context.Services), context.Cancel, Poll)
+        return await GrainWait.Until(child.WhenFinished, t => t is null || TaskStates.IsFinal(t.State), OutageBudget.Of(context.Services), context.Cancel)
             ?? throw new TaskFailedException($"The child task {id} is gone.");
     }
 }

@@ -1,5 +1,6 @@
 using Mirror.Grains.Catalog;
 using Mirror.Grains.Logging;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mirror.Storage;
 using Mirror.Storage.Catalog;
@@ -33,15 +34,19 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly CancellationTokenSource _work;
     // The last write of the record asked for: the next waits for it (see Save).
     private Task _writing = Task.CompletedTask;
+    // Answers every held WhenFinished once the final record (or its deletion) is stored.
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IHostApplicationLifetime _host;
 
     public TaskGrain(
         [PersistentState(GrainStorage.States.Task, GrainStorage.Provider)] IPersistentState<TaskState> state,
         TaskCatalog catalog,
         TimeProvider clock,
         IServiceProvider services,
+        IHostApplicationLifetime host,
         ILogger<TaskGrain> log)
     {
-        (_state, _clock, _services, _log) = (state, clock, services, log);
+        (_state, _clock, _services, _host, _log) = (state, clock, services, host, log);
         // A failed write leaves the activation (and its loop) in place: the loop retries through an outage, and the next
         // write finishes a row left pending.
         _task = new(this, state, "task", catalog.UpsertAsync, catalog.DeleteAsync, deactivateOnFailure: false);
@@ -126,6 +131,13 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
 
     Task<TaskRecord?> ITaskGrain.Get() => Task.FromResult(_task.Settled);
 
+    async Task<TaskRecord?> ITaskGrain.WhenFinished()
+    {
+        if (_task.Settled is not { } record || TaskStates.IsFinal(record.State)) return _task.Settled;
+        await GrainWait.Hold(_finished.Task, _clock, _host.ApplicationStopping);
+        return _task.Settled;
+    }
+
     async Task<TaskRecord?> ITaskGrain.Cancel()
     {
         if (_state.State.Record is not { } record || TaskStates.IsFinal(record.State) || record.State == TaskStates.Canceling)
@@ -147,6 +159,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         if (_state.State.Record is { } record && !TaskStates.IsFinal(record.State)) return false;
         await _task.DeleteAsync(CancellationToken.None);
+        _finished.TrySetResult();
         DeactivateOnIdle();
         return true;
     }
@@ -299,6 +312,7 @@ public sealed class TaskGrain : Grain, ITaskGrain, IRemindable
             ProgressReports = (_progress?.Reports ?? r.ProgressReports).Select(p => p.State == TaskStates.Running ? p with { State = finalState } : p).ToList(),
         }, WithOperation(null), settle: true);
         await Task.WhenAll(released, saved);
+        _finished.TrySetResult();
         if (!counted) MirrorTelemetry.TasksFinished.Add(1, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         if (!counted) MirrorTelemetry.TaskDuration.Record((Record.FinishedAt!.Value - Record.Created).TotalSeconds, MirrorTelemetry.Tag("name", Record.Name), MirrorTelemetry.Tag("state", finalState));
         await UnregisterRunReminder();

@@ -179,4 +179,18 @@ public sealed class TaskGrainTests(GrainClusterFixture fixture)
         hold.Release();
         Assert.Equal(TaskStates.Completed, (await Finished(holder)).State);
     }
+
+    [Fact]
+    public async Task A_task_followed_to_its_end_is_answered_when_it_finishes_and_after_a_while_as_it_stands_while_it_runs()
+    {
+        var (_, task, hold) = await HeldTask("cid-15");
+
+        var running = await task.WhenFinished(); // held while the task runs, then answered as it stands: ask again
+        Assert.False(TaskStates.IsFinal(running!.State));
+        var end = task.WhenFinished();
+        hold.Release();
+        Assert.Equal(TaskStates.Completed, (await end)!.State);
+        Assert.Equal(TaskStates.Completed, (await task.WhenFinished())!.State);
+        Assert.Null(await fixture.Grains.GetGrain<ITaskGrain>(Ids.New()).WhenFinished());
+    }
 }
