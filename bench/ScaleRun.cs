@@ -30,20 +30,21 @@ public static class ScaleRun
         var tagCount = await api.CountAsync("tags", version, ct);
         if (tagCount != scale.Tags.Count) bench.Results.Problems.Add($"scale: version holds {tagCount} tags, the upstream {scale.Tags.Count}");
         // One re-sync against one bare run is one sample of a ratio whose sides each swing by a fifth from run to run: each
-        // round pairs them, and the target takes the medians.
-        var pairs = new List<ResyncPair>();
+        // round times the bare requests on both sides of the re-sync and compares it with their mean, since the registry's
+        // pace drifts within a run (bare runs timed only after each re-sync fell from 6.7 to 5.0 s over one bench's three
+        // rounds, so they gained that drift); the target takes the round of the median ratio.
+        var rounds = new List<ResyncRound>();
         for (var round = 1; round <= options.Rounds; round++)
         {
             await OursSide.QuietAsync(bench.Deployment, "scale", ct);
-            var pair = await ResyncAgainstBareAsync(bench, api, repository, remote, ct);
-            if (pair.Resync.Version is not null) bench.Results.Problems.Add($"scale: the re-sync of the unchanged upstream created a new version {pair.Resync.Version}");
-            pairs.Add(pair);
+            var taken = await ResyncBetweenBareRunsAsync(bench, api, repository, remote, ct);
+            if (taken.Resync.Version is not null) bench.Results.Problems.Add($"scale: the re-sync of the unchanged upstream created a new version {taken.Resync.Version}");
+            rounds.Add(taken);
         }
-        var resync = Summary.MedianRun(pairs, p => p.Resync.Elapsed.TotalSeconds)!;
-        var bare = Summary.MedianRun(pairs, p => p.BareSeconds)!;
-        var bareHeads = bare.BareSeconds;
-        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s, re-synced unchanged in {resync.Resync.Elapsed.TotalSeconds:F1} s " +
-            $"(bare tag list and HEADs of every tag: {bareHeads:F1} s; medians of {pairs.Count}); timing first, middle and last pages ...");
+        var median = Summary.MedianRun(rounds, r => r.Ratio)!;
+        var bareHeads = median.BareSeconds;
+        BenchContext.Say($"scale: synced in {sync.Elapsed.TotalSeconds:F1} s, re-synced unchanged in {median.Resync.Elapsed.TotalSeconds:F1} s " +
+            $"(bare tag list and HEADs of every tag: {bareHeads:F1} s; the round of the median ratio of {rounds.Count}); timing first, middle and last pages ...");
 
         var paths = new List<(string List, string Page, string Path)>();
         foreach (var kind in new[] { "tags", "manifests", "blobs" })
@@ -72,38 +73,60 @@ public static class ScaleRun
         {
             PhaseEnds = sync.PhaseEnds,
             BareHeadSeconds = Math.Round(bareHeads, 2),
-            ResyncSeconds = Math.Round(resync.Resync.Elapsed.TotalSeconds, 2),
-            ResyncPhaseEnds = resync.Resync.PhaseEnds,
-            ResyncCpuSeconds = resync.Cpu,
-            ResyncJitSeconds = resync.Jit,
-            ResyncMachineBusy = resync.MachineBusy,
-            BareCpuSeconds = bare.BareCpu,
-            BareMachineBusy = bare.BareMachineBusy,
-            ResyncSamples = [.. pairs.Select(p => Math.Round(p.Resync.Elapsed.TotalSeconds, 2))],
-            BareSamples = [.. pairs.Select(p => Math.Round(p.BareSeconds, 2))],
+            ResyncSeconds = Math.Round(median.Resync.Elapsed.TotalSeconds, 2),
+            ResyncPhaseEnds = median.Resync.PhaseEnds,
+            ResyncCpuSeconds = median.Cpu,
+            ResyncJitSeconds = median.Jit,
+            ResyncMachineBusy = median.MachineBusy,
+            BareCpuSeconds = median.BareCpu,
+            BareMachineBusy = median.BareMachineBusy,
+            ResyncSamples = [.. rounds.Select(r => Math.Round(r.Resync.Elapsed.TotalSeconds, 2))],
+            BareSamples = [.. rounds.Select(r => Math.Round(r.BareSeconds, 2))],
+            BareBeforeSamples = [.. rounds.Select(r => Math.Round(r.Before.Seconds, 2))],
+            BareAfterSamples = [.. rounds.Select(r => Math.Round(r.After.Seconds, 2))],
+            ResyncRegistryCpuSamples = [.. rounds.Select(r => r.Cpu.GetValueOrDefault("registry"))],
+            BareRegistryCpuSamples = [.. rounds.Select(r => r.BareCpu.GetValueOrDefault("registry"))],
         };
         foreach (var list in measured.GroupBy(m => m.List))
             BenchContext.Say($"scale: {list.Key} p99 " + string.Join(", ", list.Select(m => $"{m.Page} {m.Latency.P99Ms:F1} ms")));
     }
 
-    /// <summary>The same remote re-syncing the unchanged upstream, then the bare tag list and HEADs, each with its processes' CPU.</summary>
-    private static async Task<ResyncPair> ResyncAgainstBareAsync(BenchContext bench, PulpClient api, string repository, string remote, CancellationToken ct)
+    /// <summary>
+    /// The bare tag list and HEADs, the same remote re-syncing the unchanged upstream, and the bare requests again, each with
+    /// its processes' CPU.
+    /// </summary>
+    private static async Task<ResyncRound> ResyncBetweenBareRunsAsync(BenchContext bench, PulpClient api, string repository, string remote, CancellationToken ct)
     {
-        var scale = bench.ScaleRepository;
+        var before = await BareAsync(bench, ct);
         var jit = await JitWatch.StartAsync(bench.Deployment.MetricsUrls(), ct);
         await using var watch = new ProcessWatch(bench.Upstream([.. bench.Deployment.Processes().Select(p => (p.Key, p.Value))]));
         var resync = await api.TimedSyncAsync(repository, remote, ct);
         var cpu = await watch.StopAsync();
         var jitSeconds = await jit.StopAsync(ct);
-        await using var bareWatch = new ProcessWatch(bench.Upstream(("benchmark", Environment.ProcessId)));
-        var bare = await BareHeads.RunAsync(bench.Registry.BaseUrl, scale.Name, scale.Tags, bench.Options.Concurrency, ct);
-        var bareCpu = await bareWatch.StopAsync();
-        return new ResyncPair(resync, cpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), Math.Round(watch.Machine.Busy, 3), jitSeconds,
-            bare, bareCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), Math.Round(bareWatch.Machine.Busy, 3));
+        var after = await BareAsync(bench, ct);
+        return new ResyncRound(resync, cpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), Math.Round(watch.Machine.Busy, 3), jitSeconds, before, after);
     }
 
-    private sealed record ResyncPair(SyncOutcome Resync, Dictionary<string, double> Cpu, double MachineBusy, Dictionary<string, double> Jit,
-        double BareSeconds, Dictionary<string, double> BareCpu, double BareMachineBusy);
+    private static async Task<BareRun> BareAsync(BenchContext bench, CancellationToken ct)
+    {
+        var scale = bench.ScaleRepository;
+        await using var watch = new ProcessWatch(bench.Upstream(("benchmark", Environment.ProcessId)));
+        var seconds = await BareHeads.RunAsync(bench.Registry.BaseUrl, scale.Name, scale.Tags, bench.Options.Concurrency, ct);
+        var cpu = await watch.StopAsync();
+        return new BareRun(seconds, cpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), watch.Machine.Busy);
+    }
+
+    private sealed record BareRun(double Seconds, Dictionary<string, double> Cpu, double MachineBusy);
+
+    /// <summary>A re-sync and the bare runs on either side of it: the bare side is their mean, which cancels a steady drift of the registry's pace.</summary>
+    private sealed record ResyncRound(SyncOutcome Resync, Dictionary<string, double> Cpu, double MachineBusy, Dictionary<string, double> Jit, BareRun Before, BareRun After)
+    {
+        public double BareSeconds => (Before.Seconds + After.Seconds) / 2;
+        public Dictionary<string, double> BareCpu => Before.Cpu.Keys.Union(After.Cpu.Keys)
+            .ToDictionary(k => k, k => Math.Round((Before.Cpu.GetValueOrDefault(k) + After.Cpu.GetValueOrDefault(k)) / 2, 2));
+        public double BareMachineBusy => Math.Round((Before.MachineBusy + After.MachineBusy) / 2, 3);
+        public double Ratio => Resync.Elapsed.TotalSeconds / BareSeconds;
+    }
 
     /// <summary>Samples per page: half the run's latency samples, so that three kinds of page over four lists stay quick.</summary>
     private static int PerPath(BenchOptions options) => Math.Max(20, options.LatencySamples / 2);

@@ -72,9 +72,9 @@ public sealed record PageLatency(string List, string Page, Latency Latency);
 public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, List<PageLatency> Pages, string V2Note)
 {
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
-    /// <summary>The tag list and every tag HEADed straight at the registry, download_concurrency at a time (the median of the rounds): the floor of a re-sync.</summary>
+    /// <summary>The tag list and every tag HEADed straight at the registry, download_concurrency at a time (of the round whose ratio is the median): the floor of a re-sync.</summary>
     public double BareHeadSeconds { get; init; }
-    /// <summary>The same remote syncing the unchanged upstream again (the median of the rounds), and the phases of that re-sync.</summary>
+    /// <summary>The same remote syncing the unchanged upstream again (the same round), and the phases of that re-sync.</summary>
     public double ResyncSeconds { get; init; }
     public Dictionary<string, double> ResyncPhaseEnds { get; init; } = [];
     /// <summary>CPU seconds per process (the silos, the gateway, the registry) and JIT seconds per process during the re-sync.</summary>
@@ -85,9 +85,18 @@ public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, Li
     /// <summary>Share of the machine's CPU time that was busy during the re-sync, and during the bare requests (0 when not measured).</summary>
     public double ResyncMachineBusy { get; init; }
     public double BareMachineBusy { get; init; }
-    /// <summary>Each round's re-sync and bare requests (empty in results from before they were repeated): the figures above are their medians.</summary>
+    /// <summary>
+    /// Each round's re-sync and bare side (empty in results from before they were repeated): the figures above are the round
+    /// of the median ratio. The bare side is the mean of the bare runs just before and just after the re-sync
+    /// (<see cref="BareBeforeSamples"/>, <see cref="BareAfterSamples"/>; empty in results from when it was one run after).
+    /// </summary>
     public List<double> ResyncSamples { get; init; } = [];
     public List<double> BareSamples { get; init; } = [];
+    public List<double> BareBeforeSamples { get; init; } = [];
+    public List<double> BareAfterSamples { get; init; } = [];
+    /// <summary>The registry's CPU seconds in each round's re-sync, and in its bare side (the mean of the two runs).</summary>
+    public List<double> ResyncRegistryCpuSamples { get; init; } = [];
+    public List<double> BareRegistryCpuSamples { get; init; } = [];
 }
 
 /// <summary>Everything one run measured, as written to latest.json.</summary>

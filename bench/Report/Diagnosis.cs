@@ -127,10 +127,7 @@ public static class Diagnosis
             yield return $"**scale sync** ({scale.Tags} tags, {scale.Manifests} manifests): {scale.SyncSeconds:F1} s, {1000 * scale.SyncSeconds / scale.Tags:F2} ms per tag. Phases: " +
                 string.Join("; ", Phases(scale.PhaseEnds, scale.SyncSeconds)) + $". The same tag list and {scale.Tags} HEADs, bare, straight at the registry: {scale.BareHeadSeconds:F1} s. " +
                 $"Re-synced unchanged by the same remote in {scale.ResyncSeconds:F1} s ({scale.ResyncSeconds / Math.Max(0.01, scale.BareHeadSeconds):F2}× the bare requests" +
-                (scale.ResyncSamples.Count > 1
-                    ? $"; medians of {scale.ResyncSamples.Count} rounds, each a re-sync then the bare requests: {string.Join(", ", scale.ResyncSamples.Select(s => $"{s:F2}"))} s " +
-                      $"against {string.Join(", ", scale.BareSamples.Select(s => $"{s:F2}"))} s"
-                    : "") + "); phases of the median one: " +
+                (scale.ResyncSamples.Count > 1 ? $"; {ScaleRounds(scale)}: {ScaleSamples(scale)}" : "") + "); phases of that re-sync: " +
                 string.Join("; ", Phases(scale.ResyncPhaseEnds, scale.ResyncSeconds)) + "." +
                 (scale.ResyncCpuSeconds.Count > 0 ? $" CPU s of the re-sync: {Summary.CpuList(scale.ResyncCpuSeconds)}." : "") +
                 (Jit(scale.ResyncJitSeconds) is { } jit ? $" During it, {jit}" : "");
@@ -207,6 +204,21 @@ public static class Diagnosis
                 ? ", so the re-sync cannot keep that pace here until its own CPU per tag falls that far."
                 : ": the cores would allow that pace, so the time above it is not for want of CPU" +
                   (registry > 1.1 * bareRegistry ? $", though the registry took {registry - bareRegistry:F2} CPU s more serving ours than serving the bare client." : "."));
+    }
+
+    /// <summary>How the scale run's rounds were taken, as results of either way say it.</summary>
+    public static string ScaleRounds(ScaleResult scale) => scale.BareBeforeSamples.Count > 0
+        ? $"the round of the median ratio of {scale.ResyncSamples.Count}, each the bare requests, the re-sync, the bare requests again, the re-sync against the mean of the two bare runs"
+        : $"medians of {scale.ResyncSamples.Count} rounds, each a re-sync then the bare requests";
+
+    private static string ScaleSamples(ScaleResult scale)
+    {
+        static string Seconds(IEnumerable<double> values) => string.Join(", ", values.Select(s => $"{s:F2}"));
+        if (scale.BareBeforeSamples.Count == 0) return $"{Seconds(scale.ResyncSamples)} s against {Seconds(scale.BareSamples)} s";
+        var rounds = scale.ResyncSamples.Select((resync, i) =>
+            $"{resync:F2} s against {scale.BareBeforeSamples[i]:F2} and {scale.BareAfterSamples[i]:F2} s ({resync / scale.BareSamples[i]:F2}×" +
+            (i < scale.ResyncRegistryCpuSamples.Count ? $"; registry CPU {scale.ResyncRegistryCpuSamples[i]:F2} against {scale.BareRegistryCpuSamples[i]:F2} s" : "") + ")");
+        return string.Join("; ", rounds);
     }
 
     /// <summary>

@@ -186,7 +186,7 @@ public static class MarkdownReport
         {
             text.AppendLine($"{scale.Tags} tags over {scale.Manifests} tiny manifests, synced in {scale.SyncSeconds:F1} s, then re-synced unchanged by the same remote in " +
                 $"{scale.ResyncSeconds:F1} s (the bare tag list and {scale.Tags} HEADs straight at the registry: {scale.BareHeadSeconds:F1} s" +
-                (scale.ResyncSamples.Count > 1 ? $"; medians of {scale.ResyncSamples.Count} rounds, each a re-sync then the bare requests" : "") + "). Latency of the first, a middle " +
+                (scale.ResyncSamples.Count > 1 ? $"; {Diagnosis.ScaleRounds(scale)}" : "") + "). Latency of the first, a middle " +
                 $"and the last page of each list (limit=100 and offset; /v2/: {scale.V2Note}), one request at a time, the pages taken in turn:");
             text.AppendLine();
             text.AppendLine("| list | page | samples | p50 ms | p99 ms | max ms |");
