@@ -24,7 +24,6 @@ internal static class RegistrySyncRunner
 {
     private const string Repositories = "registry.repositories";
     private const string Catalog = "registry.catalog";
-    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
     public static async Task<List<string>> Run(TaskContext context, SyncRegistry sync)
     {
@@ -140,33 +139,33 @@ internal static class RegistrySyncRunner
     /// <summary>Settings hold lists and dictionaries, which records compare by reference: compared as the JSON they are stored as.</summary>
     private static bool Same(RemoteSettings a, RemoteSettings b) => JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
 
-    /// <summary>Polls every child until each has ended, keeping one report per repository in step with its child.</summary>
+    /// <summary>Follows every child until each has ended, keeping one report per repository in step with its child.</summary>
     private static async Task Follow(TaskContext context, List<Member> members, SortedDictionary<string, string> failures)
     {
-        var budget = OutageBudget.Of(context.Services);
-        var running = members.ToList();
-        while (running.Count > 0)
+        var byTask = members.ToDictionary(m => m.Task);
+        await ChildTasks.FollowAsync(context, byTask.Keys, (id, child) =>
         {
-            await Task.Delay(Poll, context.Cancel);
-            foreach (var member in running.ToList())
+            var member = byTask[id];
+            if (child is null)
             {
-                var child = await budget.Retry(() => context.Grains.GetGrain<ITaskGrain>(member.Task).Get(), TimeProvider.System, context.Cancel);
-                if (child is null) continue;
-                var manifests = child.ProgressReports.FirstOrDefault(r => r.Code == SyncProgress.Manifests);
-                var message = child.State switch
-                {
-                    TaskStates.Failed => $"{member.Upstream}: {child.Error?.Description ?? "failed"}",
-                    TaskStates.Completed => $"{member.Upstream}: " + (child.CreatedResources.FirstOrDefault() ?? "no change"),
-                    _ => $"{member.Upstream}: {Hrefs.Task(member.Task)}",
-                };
-                Report(context, member.Upstream, child.State, message, manifests?.Done ?? 0, manifests?.Total);
-                if (!TaskStates.IsFinal(child.State)) continue;
-                running.Remove(member);
+                // Deleted by someone else once it had ended (an unfinished task cannot be): its outcome is unknown.
+                failures[member.Upstream] = $"its task {Hrefs.Task(id)} is gone";
+                Report(context, member.Upstream, TaskStates.Failed, $"{member.Upstream}: {failures[member.Upstream]}");
                 context.Progress.Advance(Repositories);
-                if (child.State != TaskStates.Completed) failures[member.Upstream] = child.Error?.Description ?? child.State;
+                return;
             }
-            await context.Progress.SaveAsync();
-        }
+            var manifests = child.ProgressReports.FirstOrDefault(r => r.Code == SyncProgress.Manifests);
+            var message = child.State switch
+            {
+                TaskStates.Failed => $"{member.Upstream}: {child.Error?.Description ?? "failed"}",
+                TaskStates.Completed => $"{member.Upstream}: " + (child.CreatedResources.FirstOrDefault() ?? "no change"),
+                _ => $"{member.Upstream}: {Hrefs.Task(member.Task)}",
+            };
+            Report(context, member.Upstream, child.State, message, manifests?.Done ?? 0, manifests?.Total);
+            if (!TaskStates.IsFinal(child.State)) return;
+            context.Progress.Advance(Repositories);
+            if (child.State != TaskStates.Completed) failures[member.Upstream] = child.Error?.Description ?? child.State;
+        });
     }
 
     /// <summary>One report per repository: its child's state, and the manifests it has mirrored.</summary>
