@@ -195,7 +195,8 @@ public static class Diagnosis
         var rest = Math.Max(0, scale.ResyncMachineBusy * Environment.ProcessorCount * scale.ResyncSeconds - registry - own);
         var (wall, budget) = AtTargetPace(scale.BareHeadSeconds, bareRegistry);
         return $"scale re-sync CPU: the silos and the gateway used {own:F2} CPU s ({1000 * own / scale.Tags:F3} ms per tag), the rest of the machine " +
-            $"(PostgreSQL, the benchmark's polls, the kernel) {rest:F2}; the registry {registry:F2} s against {bareRegistry:F2} s for the bare requests, whose client " +
+            $"(PostgreSQL, the benchmark's polls, the kernel) {rest:F2}; the registry {registry:F2} s against {bareRegistry:F2} s for the bare requests" +
+            (scale.BareBeforeSamples.Count > 0 ? " (the mean of the runs before and after)" : "") + ", whose client " +
             $"took {scale.BareCpuSeconds.GetValueOrDefault("benchmark"):F2}. The machine was {scale.ResyncMachineBusy:P0} busy during the re-sync and " +
             $"{scale.BareMachineBusy:P0} during the bare requests. At {Summary.NoopVsHeadsTarget} × the bare time ({wall:F2} s) the {Environment.ProcessorCount} cores give " +
             $"{Environment.ProcessorCount * wall:F2} CPU s, of which the registry needs {bareRegistry:F2} for the same requests: that leaves {budget:F2} " +
