@@ -35,7 +35,6 @@ public sealed class RemoteLimiterGrain(
 {
     public static readonly TimeSpan LeaseLifetime = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan ConfirmedFor = TimeSpan.FromSeconds(4);
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
     /// <summary>How long after a request was last held back by a rate <see cref="IRemoteLimiterGrain.Pacing"/> still says so.</summary>
     private static readonly TimeSpan PacingShown = TimeSpan.FromSeconds(2);
 
@@ -89,18 +88,11 @@ public sealed class RemoteLimiterGrain(
         var grant = new TaskCompletionSource<Guid?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var waiting = _waiting.AddLast((grant, ask));
         GrantWaiting(); // a counted request held back must not hold up the free ones behind it
-        try
-        {
-            return await grant.Task.WaitAsync(MaxWait, clock, host.ApplicationStopping);
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            // Empty-handed after MaxWait (the caller asks again: its call must not outlive the response timeout), or at
-            // once when this silo stops: a call still waiting here would hold up this activation's deactivation, and no
-            // grant could come, as the timer that grants stops with it. A grant made meanwhile is not lost.
-            if (waiting.List is not null) _waiting.Remove(waiting);
-            return grant.Task.IsCompletedSuccessfully ? grant.Task.Result : null;
-        }
+        if (await GrainWait.Hold(grant.Task, clock, host.ApplicationStopping)) return await grant.Task;
+        // Empty-handed after the long poll (the caller asks again), or at once when this silo stops: no grant could come,
+        // as the timer that grants stops with it. A grant made meanwhile is not lost.
+        if (waiting.List is not null) _waiting.Remove(waiting);
+        return grant.Task.IsCompletedSuccessfully ? grant.Task.Result : null;
     }
 
     Task<Guid[]> IRemoteLimiterGrain.Renew(Guid[] leases)
