@@ -86,9 +86,8 @@ public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, Li
     public double ResyncMachineBusy { get; init; }
     public double BareMachineBusy { get; init; }
     /// <summary>
-    /// Each round's re-sync and bare side (empty in results from before they were repeated): the figures above are the round
-    /// of the median ratio. The bare side is the mean of the bare runs just before and just after the re-sync
-    /// (<see cref="BareBeforeSamples"/>, <see cref="BareAfterSamples"/>; empty in results from when it was one run after).
+    /// Each round's re-sync and bare side: the figures above are the round of the median ratio. The bare side is the mean of
+    /// the bare runs just before and just after the re-sync (<see cref="BareBeforeSamples"/>, <see cref="BareAfterSamples"/>).
     /// </summary>
     public List<double> ResyncSamples { get; init; } = [];
     public List<double> BareSamples { get; init; } = [];

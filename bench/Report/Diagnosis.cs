@@ -195,8 +195,8 @@ public static class Diagnosis
         var rest = Math.Max(0, scale.ResyncMachineBusy * Environment.ProcessorCount * scale.ResyncSeconds - registry - own);
         var (wall, budget) = AtTargetPace(scale.BareHeadSeconds, bareRegistry);
         return $"scale re-sync CPU: the silos and the gateway used {own:F2} CPU s ({1000 * own / scale.Tags:F3} ms per tag), the rest of the machine " +
-            $"(PostgreSQL, the benchmark's polls, the kernel) {rest:F2}; the registry {registry:F2} s against {bareRegistry:F2} s for the bare requests" +
-            (scale.BareBeforeSamples.Count > 0 ? " (the mean of the runs before and after)" : "") + ", whose client " +
+            $"(PostgreSQL, the benchmark's polls, the kernel) {rest:F2}; the registry {registry:F2} s against {bareRegistry:F2} s for the bare requests " +
+            "(the mean of the runs before and after), whose client " +
             $"took {scale.BareCpuSeconds.GetValueOrDefault("benchmark"):F2}. The machine was {scale.ResyncMachineBusy:P0} busy during the re-sync and " +
             $"{scale.BareMachineBusy:P0} during the bare requests. At {Summary.NoopVsHeadsTarget} × the bare time ({wall:F2} s) the {Environment.ProcessorCount} cores give " +
             $"{Environment.ProcessorCount * wall:F2} CPU s, of which the registry needs {bareRegistry:F2} for the same requests: that leaves {budget:F2} " +
@@ -207,20 +207,13 @@ public static class Diagnosis
                   (registry > 1.1 * bareRegistry ? $", though the registry took {registry - bareRegistry:F2} CPU s more serving ours than serving the bare client." : "."));
     }
 
-    /// <summary>How the scale run's rounds were taken, as results of either way say it.</summary>
-    public static string ScaleRounds(ScaleResult scale) => scale.BareBeforeSamples.Count > 0
-        ? $"the round of the median ratio of {scale.ResyncSamples.Count}, each the bare requests, the re-sync, the bare requests again, the re-sync against the mean of the two bare runs"
-        : $"medians of {scale.ResyncSamples.Count} rounds, each a re-sync then the bare requests";
+    /// <summary>How the scale run's rounds were taken.</summary>
+    public static string ScaleRounds(ScaleResult scale) =>
+        $"the round of the median ratio of {scale.ResyncSamples.Count}, each the bare requests, the re-sync, the bare requests again, the re-sync against the mean of the two bare runs";
 
-    private static string ScaleSamples(ScaleResult scale)
-    {
-        static string Seconds(IEnumerable<double> values) => string.Join(", ", values.Select(s => $"{s:F2}"));
-        if (scale.BareBeforeSamples.Count == 0) return $"{Seconds(scale.ResyncSamples)} s against {Seconds(scale.BareSamples)} s";
-        var rounds = scale.ResyncSamples.Select((resync, i) =>
-            $"{resync:F2} s against {scale.BareBeforeSamples[i]:F2} and {scale.BareAfterSamples[i]:F2} s ({resync / scale.BareSamples[i]:F2}×" +
-            (i < scale.ResyncRegistryCpuSamples.Count ? $"; registry CPU {scale.ResyncRegistryCpuSamples[i]:F2} against {scale.BareRegistryCpuSamples[i]:F2} s" : "") + ")");
-        return string.Join("; ", rounds);
-    }
+    private static string ScaleSamples(ScaleResult scale) => string.Join("; ", scale.ResyncSamples.Select((resync, i) =>
+        $"{resync:F2} s against {scale.BareBeforeSamples[i]:F2} and {scale.BareAfterSamples[i]:F2} s ({resync / scale.BareSamples[i]:F2}×; " +
+        $"registry CPU {scale.ResyncRegistryCpuSamples[i]:F2} against {scale.BareRegistryCpuSamples[i]:F2} s)"));
 
     /// <summary>
     /// The target's wall time for a re-sync whose bare requests took <paramref name="bareSeconds"/>, and the CPU seconds every
