@@ -121,13 +121,14 @@ public static class OursSide
         await using var watch = new ProcessWatch(bench.Upstream([.. deployment.Processes().Select(p => (p.Key, p.Value))]), bench.Registry.Port);
         var sync = await api.TimedSyncAsync(repository, remote, ct);
         var usage = await watch.StopAsync();
-        var jitSeconds = await jit.StopAsync(ct);
+        var compiled = await jit.StopAsync(ct);
         return (sync, new Transfer(side, round, bytes, sync.Elapsed.TotalSeconds)
         {
             CpuSeconds = usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
             PhaseEnds = sync.PhaseEnds,
             SiloCpuByThread = watch.CpuByThread("silo"),
-            JitSeconds = jitSeconds,
+            JitSeconds = compiled.Seconds,
+            JitMethods = compiled.Methods,
         }.With(watch));
     }
 
@@ -190,7 +191,8 @@ public static class OursSide
             BareCpuSeconds = bareCpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds),
             MachineBusy = Math.Round(watch.Machine.Busy, 3),
             BareMachineBusy = Math.Round(bareWatch.Machine.Busy, 3),
-            JitSeconds = noopJit,
+            JitSeconds = noopJit.Seconds,
+            JitMethods = noopJit.Methods,
         };
         bench.Results.Noops.Add(result);
         BenchContext.Say($"round {round}: ours-{silos}: no-op re-sync {result.Seconds:F2} s ({result.Gets} GETs; a new remote's first: {first.Elapsed.TotalSeconds:F2} s), " +

@@ -76,7 +76,8 @@ public static class ScaleRun
             ResyncSeconds = Math.Round(median.Resync.Elapsed.TotalSeconds, 2),
             ResyncPhaseEnds = median.Resync.PhaseEnds,
             ResyncCpuSeconds = median.Cpu,
-            ResyncJitSeconds = median.Jit,
+            ResyncJitSeconds = median.Jit.Seconds,
+            ResyncJitMethods = median.Jit.Methods,
             ResyncMachineBusy = median.MachineBusy,
             BareCpuSeconds = median.BareCpu,
             BareMachineBusy = median.BareMachineBusy,
@@ -102,9 +103,9 @@ public static class ScaleRun
         await using var watch = new ProcessWatch(bench.Upstream([.. bench.Deployment.Processes().Select(p => (p.Key, p.Value))]));
         var resync = await api.TimedSyncAsync(repository, remote, ct);
         var cpu = await watch.StopAsync();
-        var jitSeconds = await jit.StopAsync(ct);
+        var compiled = await jit.StopAsync(ct);
         var after = await BareAsync(bench, ct);
-        return new ResyncRound(resync, cpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), Math.Round(watch.Machine.Busy, 3), jitSeconds, before, after);
+        return new ResyncRound(resync, cpu.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), Math.Round(watch.Machine.Busy, 3), compiled, before, after);
     }
 
     private static async Task<BareRun> BareAsync(BenchContext bench, CancellationToken ct)
@@ -119,7 +120,7 @@ public static class ScaleRun
     private sealed record BareRun(double Seconds, Dictionary<string, double> Cpu, double MachineBusy);
 
     /// <summary>A re-sync and the bare runs on either side of it: the bare side is their mean, which cancels a steady drift of the registry's pace.</summary>
-    private sealed record ResyncRound(SyncOutcome Resync, Dictionary<string, double> Cpu, double MachineBusy, Dictionary<string, double> Jit, BareRun Before, BareRun After)
+    private sealed record ResyncRound(SyncOutcome Resync, Dictionary<string, double> Cpu, double MachineBusy, JitUse Jit, BareRun Before, BareRun After)
     {
         public double BareSeconds => (Before.Seconds + After.Seconds) / 2;
         public Dictionary<string, double> BareCpu => Before.Cpu.Keys.Union(After.Cpu.Keys)

@@ -35,4 +35,6 @@ public sealed record Transfer(string Side, int Round, long UniqueBytes, double S
     public Dictionary<string, double> PhaseEnds { get; init; } = [];
     /// <summary>Seconds each of ours' processes spent in the JIT compiler during the run (<see cref="JitWatch"/>); empty for the other sides.</summary>
     public Dictionary<string, double> JitSeconds { get; init; } = [];
+    /// <summary>Methods each of ours' processes compiled during the run; empty for the other sides and in results from before it was read.</summary>
+    public Dictionary<string, long> JitMethods { get; init; } = [];
 }

@@ -18,8 +18,9 @@ public sealed record NoopResync(int Silos, int Round, int Tags, double Seconds, 
     /// <summary>Share of the machine's CPU time that was busy during the re-sync, and during the bare requests.</summary>
     public double MachineBusy { get; init; }
     public double BareMachineBusy { get; init; }
-    /// <summary>Seconds each of ours' processes spent in the JIT compiler during the re-sync.</summary>
+    /// <summary>Seconds each of ours' processes spent in the JIT compiler during the re-sync, and the methods it compiled.</summary>
     public Dictionary<string, double> JitSeconds { get; init; } = [];
+    public Dictionary<string, long> JitMethods { get; init; } = [];
     /// <summary>
     /// The same kind of re-sync of one tag, and its bare tag list and HEAD (medians of several): what a re-sync costs beyond its
     /// requests whatever its number of tags. Zero in results from before it was measured.
@@ -80,6 +81,7 @@ public sealed record ScaleResult(int Tags, int Manifests, double SyncSeconds, Li
     /// <summary>CPU seconds per process (the silos, the gateway, the registry) and JIT seconds per process during the re-sync.</summary>
     public Dictionary<string, double> ResyncCpuSeconds { get; init; } = [];
     public Dictionary<string, double> ResyncJitSeconds { get; init; } = [];
+    public Dictionary<string, long> ResyncJitMethods { get; init; } = [];
     /// <summary>CPU seconds per process during the bare requests: the registry, and the benchmark (their client).</summary>
     public Dictionary<string, double> BareCpuSeconds { get; init; } = [];
     /// <summary>Share of the machine's CPU time that was busy during the re-sync, and during the bare requests (0 when not measured).</summary>

@@ -40,7 +40,7 @@ public static class Diagnosis
                     : cpu / median.Seconds > 0.75 * Environment.ProcessorCount
                         ? "CPU-bound: the bytes' path through the silos (digest, copy, fsync) costs more than the limit's plain copy."
                         : "Not CPU-bound: time goes to waiting (upstream round trips, database, fsync per blob, or serialised steps).");
-            if (Jit(median.JitSeconds) is { } jit) yield return $"{ours.Side} full sync: {jit}";
+            if (Jit(median.JitSeconds, median.JitMethods) is { } jit) yield return $"{ours.Side} full sync: {jit}";
         }
         foreach (var ours in summary.Ours)
         {
@@ -74,8 +74,9 @@ public static class Diagnosis
                     $"({1000 * budget / manifests:F1} ms per manifest) for the silos, the gateway and PostgreSQL together. They used {own + others:F1} " +
                     $"({1000 * (own + others) / manifests:F1} ms per manifest: silos and gateway {own:F1}, the rest of the machine, mostly PostgreSQL, {others:F1})." +
                     (summary.SmallIndexed is null ? "" : FloorAgainstBudget(summary.SmallCpu("indexed"), own + others, budget, manifests));
-                if (Summary.MedianRun(results.SmallImages.Where(t => t.Side == ours.Side)) is { } median && Jit(median.JitSeconds) is { } jit)
+                if (Summary.MedianRun(results.SmallImages.Where(t => t.Side == ours.Side)) is { } median && Jit(median.JitSeconds, median.JitMethods) is { } jit)
                     yield return $"many small images, {ours.Side}: {jit}";
+                if (summary.SmallSkopeo is { } smallSkopeo && SmallAgainstSkopeo(ours, smallSkopeo, summary, manifests) is { } vsSkopeo) yield return vsSkopeo;
             }
         if (summary.Skopeo is { } skopeo)
         {
@@ -130,7 +131,7 @@ public static class Diagnosis
                 (scale.ResyncSamples.Count > 1 ? $"; {ScaleRounds(scale)}: {ScaleSamples(scale)}" : "") + "); phases of that re-sync: " +
                 string.Join("; ", Phases(scale.ResyncPhaseEnds, scale.ResyncSeconds)) + "." +
                 (scale.ResyncCpuSeconds.Count > 0 ? $" CPU s of the re-sync: {Summary.CpuList(scale.ResyncCpuSeconds)}." : "") +
-                (Jit(scale.ResyncJitSeconds) is { } jit ? $" During it, {jit}" : "");
+                (Jit(scale.ResyncJitSeconds, scale.ResyncJitMethods) is { } jit ? $" During it, {jit}" : "");
             if (ScaleCpu(scale) is { } scaleCpu) yield return scaleCpu;
             foreach (var list in scale.Pages.GroupBy(p => p.List))
                 if (list.FirstOrDefault(p => p.Page == "first") is { } first && list.LastOrDefault() is { Page: not "first" } deepest)
@@ -162,7 +163,7 @@ public static class Diagnosis
             $"{Environment.ProcessorCount} cores give {Environment.ProcessorCount * wall:F2} CPU s, of which the registry and the proxy need {bareRegistry + bareProxy:F2} for the same " +
             $"requests: that leaves {budget:F2} ({1000 * budget / tags:F2} ms per tag) for the silos and the gateway, which used {ours:F2}" +
             (ours > budget ? ", so the re-sync cannot keep that pace here until its own CPU per tag falls that far." : ".") +
-            (Jit(Summary.MedianRun(rounds, n => n.Seconds)!.JitSeconds) is { } jit ? $" In the median round, {jit}" : "");
+            (Summary.MedianRun(rounds, n => n.Seconds)! is var median && Jit(median.JitSeconds, median.JitMethods) is { } jit ? $" In the median round, {jit}" : "");
     }
 
     /// <summary>
@@ -242,12 +243,43 @@ public static class Diagnosis
                 : $", of which the fixed part takes {own / allowed:P0}.");
     }
 
-    /// <summary>"the JIT compiler spent 0.41 s compiling (silo2 0.40, gateway 0.01; …): …" when it is a measurable share; null otherwise.</summary>
-    private static string? Jit(Dictionary<string, double> seconds)
+    /// <summary>
+    /// What ours against skopeo comes to on these cores: skopeo fetches image after image, so it leaves part of the machine
+    /// idle; ours keeps every core busy, so its time is its CPU (the registry's serving it included) over the cores.
+    /// </summary>
+    private static string? SmallAgainstSkopeo(SideSummary ours, SideSummary skopeo, Summary summary, int manifests)
+    {
+        var (skopeoRegistry, _, skopeoRest) = summary.SmallCpu("skopeo");
+        var (registry, own, others) = summary.SmallCpu(ours.Side);
+        var used = registry + own + others;
+        if (double.IsNaN(used) || double.IsNaN(skopeoRegistry) || used <= 0) return null;
+        var cores = Environment.ProcessorCount;
+        var fastest = used / cores;
+        var pace = used / ours.MedianSeconds;
+        var allowed = pace * skopeo.MedianSeconds / Summary.ThroughputVsSkopeoTarget;
+        return $"many small images, {ours.Side} against skopeo: skopeo took {skopeo.MedianSeconds:F1} s and {skopeoRegistry + skopeoRest:F1} CPU s of this machine " +
+            $"(the registry {skopeoRegistry:F1}, skopeo itself and the rest {skopeoRest:F1}: {(skopeoRegistry + skopeoRest) / skopeo.MedianSeconds:F2} of the {cores} cores, " +
+            $"one image after another); ours took {used:F1} CPU s ({1000 * used / manifests:F1} ms per manifest, the registry's {registry:F1} serving it included), which " +
+            $"on {cores} cores takes at least {fastest:F1} s: at most {skopeo.MedianSeconds / fastest:F2}× skopeo here. It ran in {ours.MedianSeconds:F1} s " +
+            $"({skopeo.MedianSeconds / ours.MedianSeconds:F2}×) using {pace:F2} cores; at that pace {Summary.ThroughputVsSkopeoTarget} × skopeo takes at most " +
+            $"{allowed:F1} CPU s ({1000 * allowed / manifests:F1} ms per manifest).";
+    }
+
+    /// <summary>
+    /// "the JIT compiler spent 0.41 s compiling 35 methods (silo2 0.40 s, 30 methods; …): …" when it is a measurable share; null
+    /// otherwise. The methods are left out of results from before they were read.
+    /// </summary>
+    private static string? Jit(Dictionary<string, double> seconds, Dictionary<string, long> methods)
     {
         var total = seconds.Values.Sum();
         if (seconds.Count == 0 || total < 0.01) return null;
-        return $"the JIT compiler spent {total:F2} s compiling ({Summary.CpuList(seconds.Where(s => s.Value >= 0.005).ToDictionary())}; the wall time of its " +
+        string Methods(long count) => count == 1 ? "1 method" : $"{count} methods";
+        var counted = methods.Count > 0;
+        var each = counted
+            ? string.Join("; ", seconds.Where(s => s.Value >= 0.005 || methods.GetValueOrDefault(s.Key) > 0)
+                .Select(s => $"{s.Key} {s.Value:F2} s, {Methods(methods.GetValueOrDefault(s.Key))}"))
+            : Summary.CpuList(seconds.Where(s => s.Value >= 0.005).ToDictionary());
+        return $"the JIT compiler spent {total:F2} s compiling{(counted ? " " + Methods(methods.Values.Sum()) : "")} ({each}; the wall time of its " +
             "compiles, a wait for a core included): code a process had not run before, compiled during the measurement (the silos and the gateway run " +
             "without tiered compilation, so fully optimised at its first call).";
     }
