@@ -13,30 +13,40 @@ public sealed class JitWatch
 {
     private const string SecondsMetric = "dotnet_jit_compilation_time_seconds_total";
     private const string MethodsMetric = "dotnet_jit_compiled_methods_total";
+    /// <summary>
+    /// Longer than the exporter keeps a scrape's response (<c>ScrapeResponseCacheDurationMilliseconds</c>, 300 ms by default):
+    /// a read sooner after the last one would get that response again, not the counters as they are.
+    /// </summary>
+    private static readonly TimeSpan FreshAfter = TimeSpan.FromMilliseconds(400);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly IReadOnlyDictionary<string, Uri> _metrics;
     private readonly Dictionary<string, (double Seconds, long Methods)> _start;
+    private readonly long _started;
 
-    private JitWatch(IReadOnlyDictionary<string, Uri> metrics, Dictionary<string, (double, long)> start) => (_metrics, _start) = (metrics, start);
+    private JitWatch(IReadOnlyDictionary<string, Uri> metrics, Dictionary<string, (double, long)> start, long started) =>
+        (_metrics, _start, _started) = (metrics, start, started);
 
     /// <summary>
-    /// Reads until two reads in a row find the same methods compiled in every process (at most <see cref="MaxStartReads"/>),
-    /// and keeps the last: a scrape compiles code of its own after it read the counters (the exporter, Kestrel's request
-    /// path, the serialising of series it shows for the first time), and a process's first scrapes compile hundreds of
-    /// methods, which would otherwise count in the measurement (bench/code-notes.md).
+    /// Reads, a fresh collection each time, until two reads in a row find the same methods compiled in every process (at
+    /// most <see cref="MaxStartReads"/>), and keeps the last: a scrape compiles code of its own after it read the counters
+    /// (a process's first scrape ~500 methods: Kestrel's first request, routing, the exporter), which would otherwise count
+    /// in the measurement (bench/code-notes.md).
     /// </summary>
     /// <param name="metrics">Each process's <c>/metrics</c>, by name.</param>
     public static async Task<JitWatch> StartAsync(IReadOnlyDictionary<string, Uri> metrics, CancellationToken ct)
     {
         var last = await ReadAsync(metrics, ct);
+        var at = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var reads = 1; reads < MaxStartReads; reads++)
         {
+            await Task.Delay(FreshAfter, ct);
             var read = await ReadAsync(metrics, ct);
+            at = System.Diagnostics.Stopwatch.GetTimestamp();
             var settled = read.Count == last.Count && read.All(r => last.TryGetValue(r.Key, out var before) && before.Methods == r.Value.Methods);
             last = read;
             if (settled) break;
         }
-        return new(metrics, last);
+        return new(metrics, last, at);
     }
 
     /// <summary>How many times <see cref="StartAsync"/> reads at the most.</summary>
@@ -48,6 +58,8 @@ public sealed class JitWatch
     /// </summary>
     public async Task<JitUse> StopAsync(CancellationToken ct)
     {
+        // A measurement shorter than the exporter's cache (a no-op re-sync) would otherwise read the start's response again.
+        if (FreshAfter - System.Diagnostics.Stopwatch.GetElapsedTime(_started) is { Ticks: > 0 } wait) await Task.Delay(wait, ct);
         var end = (await ReadAsync(_metrics, ct)).Where(e => _start.ContainsKey(e.Key)).ToList();
         return new JitUse(
             end.ToDictionary(e => e.Key, e => Math.Round(e.Value.Seconds - _start[e.Key].Seconds, 2)),
