@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mirror.Bench.Deployment;
 using Mirror.Bench.Measure;
 using Mirror.Bench.Report;
+using Mirror.Bench.Topology;
 using Mirror.Bench.Workload;
 using Mirror.Storage.Blobs;
 using Mirror.TestKit;
@@ -83,6 +84,7 @@ public static class Benchmark
             if (!o.SkipSkopeo) yield return ("skopeo", (b, r) => SkopeoAsync(b, b.Main, b.Results.Transfers, r, ct));
             if (!o.SkipSkopeo) yield return ("skopeo-small", (b, r) => SkopeoAsync(b, b.Small, b.Results.SmallImages, r, ct));
             foreach (var silos in o.SiloCounts) yield return ($"ours-{silos}", (b, r) => OursSide.RunAsync(b, silos, r, ct));
+            foreach (var silos in o.SiloCounts) yield return ($"fan-out-{silos}", (b, r) => FanOutAsync(b, silos, r, ct));
         }
     }
 
@@ -191,6 +193,21 @@ public static class Benchmark
         into.Add(transfer);
         BenchContext.Say($"round {round}: {side} ({repository.Name}): {transfer.Seconds:F1} s, {transfer.BytesPerSecond / BenchOptions.MiB:F1} MiB/s");
         bench.Discard(folder);
+    }
+
+    /// <summary>The small images' grain topology alone, on <paramref name="silos"/> silos of plain Orleans (<see cref="FanOutFloor"/>).</summary>
+    private static async Task FanOutAsync(BenchContext bench, int silos, int round, CancellationToken ct)
+    {
+        var blobs = SmallImageSet.BlobsNamedFirst(bench.Options.SmallTags);
+        // As many manifests in flight as a sync of download_concurrency keeps (SyncRunner.ManifestsInFlight).
+        var inFlight = Math.Max(16, 4 * bench.Options.Concurrency);
+        BenchContext.Say($"round {round}: fan-out-{silos}: {FanOutFloor.Passes} × {blobs.Count} manifest grains and {blobs.Sum()} blob grains on {silos} silos of plain Orleans, {inFlight} manifests at a time ...");
+        var run = await FanOutFloor.RunAsync(blobs, silos, inFlight, round, ct);
+        if (run.BlobGrains != FanOutFloor.Passes * blobs.Sum())
+            bench.Results.Problems.Add($"fan-out-{silos} round {round}: {run.BlobGrains} blob grains answered of {FanOutFloor.Passes * blobs.Sum()}");
+        bench.Results.FanOuts.Add(run);
+        BenchContext.Say($"round {round}: fan-out-{silos}: {run.Seconds:F2} s, silos {run.SiloCpu:F2} CPU s, machine {run.MachineCpuSeconds:F2} CPU s " +
+            $"({1000 * run.MachineCpuSeconds / run.Manifests:F2} ms per manifest)");
     }
 
     private static async Task SkopeoAsync(BenchContext bench, UpstreamRepository repository, List<Transfer> into, int round, CancellationToken ct)

@@ -2,9 +2,15 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mirror.Bench;
 using Mirror.Bench.Report;
+using Mirror.Bench.Topology;
 
 // ./mirror bench runs this with the deployment's environment (MIRROR_SCRIPT, MIRROR_DATA, ports) and
 // MIRROR_BENCH_RESULTS, the folder that receives latest.md, latest.json and latest.svg.
+if (args is [FanOutSilo.Argument, ..])
+{
+    await FanOutSilo.RunAsync(args);
+    return 0;
+}
 var folder = Environment.GetEnvironmentVariable("MIRROR_BENCH_RESULTS") ?? Path.Combine(Environment.CurrentDirectory, "bench", "results");
 var json = new JsonSerializerOptions
 {

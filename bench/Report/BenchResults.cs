@@ -114,6 +114,8 @@ public sealed record BenchResults
     public string SmallUpstream { get; set; } = "";
     /// <summary>Full syncs of the many-small-images set, by the same sides (limit, skopeo, ours-N).</summary>
     public List<Transfer> SmallImages { get; } = [];
+    /// <summary>The small images' grain topology alone, on silos of plain Orleans (<see cref="Topology.FanOutFloor"/>), per silo count and round.</summary>
+    public List<Topology.FanOutRun> FanOuts { get; } = [];
     public List<NoopResync> Noops { get; } = [];
     public MemoryResult? Memory { get; set; }
     public ScaleResult? Scale { get; set; }

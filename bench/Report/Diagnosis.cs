@@ -74,6 +74,7 @@ public static class Diagnosis
                     $"({1000 * budget / manifests:F1} ms per manifest) for the silos, the gateway and PostgreSQL together. They used {own + others:F1} " +
                     $"({1000 * (own + others) / manifests:F1} ms per manifest: silos and gateway {own:F1}, the rest of the machine, mostly PostgreSQL, {others:F1})." +
                     (summary.SmallIndexed is null ? "" : FloorAgainstBudget(summary.SmallCpu("indexed"), own + others, budget, manifests));
+                if (TopologyShare(summary, ours.Side, own + others, manifests) is { } topology) yield return topology;
                 if (Summary.MedianRun(results.SmallImages.Where(t => t.Side == ours.Side)) is { } median && Jit(median.JitSeconds, median.JitMethods) is { } jit)
                     yield return $"many small images, {ours.Side}: {jit}";
                 if (summary.SmallSkopeo is { } smallSkopeo && SmallAgainstSkopeo(ours, smallSkopeo, summary, manifests) is { } vsSkopeo) yield return vsSkopeo;
@@ -181,6 +182,24 @@ public static class Diagnosis
                   $"Ours used {1000 * (ours - used) / manifests:F1} ms per manifest more than that floor: what the cluster adds (where it goes: the code notes' profile)."
                 : $": the {1000 * (ours - used) / manifests:F1} ms per manifest more of ours is what the cluster adds (where it goes: the code notes' profile), " +
                   "and it is that part that does not fit.");
+    }
+
+    /// <summary>
+    /// The small images' grain topology alone (the fan-out floor of <paramref name="side"/>'s silo count) against what ours used
+    /// beyond the indexed limit: how much of the cluster's share the design's grains themselves take.
+    /// </summary>
+    private static string? TopologyShare(Summary summary, string side, double ours, int manifests)
+    {
+        if (!int.TryParse(side["ours-".Length..], out var silos) || summary.FanOut(silos) is not { } topology) return null;
+        var (_, floorOwn, floorOthers) = summary.SmallCpu("indexed");
+        var text = $"many small images, {side}: the grain topology alone (a grain per manifest on a random silo, a grain per blob it names first " +
+            $"on the same silo, asked {manifests} manifests as a sync asks them, on {silos} silos of plain Orleans whose grains answer at once) took " +
+            $"{topology.MachineMs:F2} ms of the machine's CPU per manifest (the silos {topology.SiloMs:F2}), {topology.PerSecond:F0} manifests/s";
+        var added = 1000 * (ours - floorOwn - floorOthers) / manifests;
+        return double.IsNaN(added) || added <= 0
+            ? text + "."
+            : text + $": {topology.MachineMs / added:P0} of the {added:F1} ms per manifest that ours used beyond the indexed limit. The rest of that share is " +
+              "the mirror's own work around its grain calls (where it goes: the code notes' profile).";
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Mirror.Bench.Topology;
 
 namespace Mirror.Bench.Report;
 
@@ -56,6 +57,26 @@ public static class MarkdownReport
                 (side.Side.StartsWith("ours-", StringComparison.Ordinal) ? $"{summary.SiloCpuMsPerManifest(side.Side, manifests):F1}" : "") +
                 $" | {cpu.Registry:F1} | {cpu.Own:F1} | {cpu.Others:F1} |");
         }
+        text.AppendLine();
+        FanOuts(text, summary);
+    }
+
+    /// <summary>The small images' grain topology alone (the fan-out floor), per silo count.</summary>
+    private static void FanOuts(StringBuilder text, Summary summary)
+    {
+        var counts = summary.Results.FanOuts.Select(f => f.Silos).Distinct().Order().ToList();
+        if (counts.Count == 0) return;
+        text.AppendLine($"Grain topology alone (fan-out floor): silos of plain Orleans started by the benchmark (the silos' runtime settings and " +
+            "directory cache, membership on the first silo), with the sync's grains and nothing in them: one grain runs the sync and asks a grain per " +
+            "manifest (random silo), as many at a time as a sync keeps in flight; each asks a grain per blob that it names first (on its own silo, as a " +
+            "small blob's grain is placed); every grain answers at once. Measured over {FanOutFloor.Passes} such runs in a row, each of fresh grains, after a warm-up run of other keys. What the " +
+            "design's grains cost before any work of theirs; medians of the rounds.");
+        text.AppendLine();
+        text.AppendLine("| silos | manifests/s | silo CPU ms per manifest | machine CPU ms per manifest | rounds |");
+        text.AppendLine("|---:|---:|---:|---:|---:|");
+        foreach (var silos in counts)
+            if (summary.FanOut(silos) is { } fanOut)
+                text.AppendLine($"| {silos} | {fanOut.PerSecond:F0} | {fanOut.SiloMs:F2} | {fanOut.MachineMs:F2} | {summary.Results.FanOuts.Count(f => f.Silos == silos)} |");
         text.AppendLine();
     }
 

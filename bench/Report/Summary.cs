@@ -50,6 +50,18 @@ public sealed class Summary
     public double SiloCpuMsPerManifest(string side, int manifests) =>
         Median(Results.SmallImages.Where(t => t.Side == side).Select(t => 1000 * SiloCpu(t.CpuSeconds) / manifests));
 
+    /// <summary>
+    /// The small images' grain topology alone on <paramref name="silos"/> silos (medians over rounds): manifests per second, the silos'
+    /// CPU ms per manifest, and the machine's; null when it was not measured.
+    /// </summary>
+    public (double PerSecond, double SiloMs, double MachineMs)? FanOut(int silos)
+    {
+        var runs = Results.FanOuts.Where(f => f.Silos == silos).ToList();
+        if (runs.Count == 0) return null;
+        return (Median(runs.Select(f => f.Manifests / f.Seconds)), Median(runs.Select(f => 1000 * f.SiloCpu / f.Manifests)),
+            Median(runs.Select(f => 1000 * f.MachineCpuSeconds / f.Manifests)));
+    }
+
     /// <summary>Silo CPU seconds per GiB of unique blobs of a side's large-blob syncs (median over rounds; NaN when not measured).</summary>
     public double SiloCpuPerGiB(string side) =>
         Median(Results.Transfers.Where(t => t.Side == side && t.CpuSeconds.Count > 0).Select(t => SiloCpu(t.CpuSeconds) / (t.UniqueBytes / (double)(1 << 30))));

@@ -26,7 +26,7 @@ public static class SmallImageSet
         await Parallel.ForEachAsync(Enumerable.Range(0, tags.Count), Options(ct), async (k, token) =>
         {
             var layers = new List<TestLayer> { bases[k % Bases] };
-            for (var j = 0; j <= k % 2; j++)
+            for (var j = 0; j < OwnLayers(k); j++)
                 layers.Add(await factory.PushLayerAsync(pusher, repository, $"small-{k:D4}-{j}", ImageFormat.Docker, OwnLayerBytes(k, j), token));
             images[k] = factory.Image($"small-{k:D4}", ImageFormat.Docker, layers);
             await pusher.PushAsync(repository, images[k], tags[k], token);
@@ -34,6 +34,15 @@ public static class SmallImageSet
         var blobs = images.SelectMany(m => m.Blobs).DistinctBy(b => b.Digest).Select(b => new UpstreamBlob(b.Digest, b.Size)).ToList();
         return new UpstreamRepository(repository, tags, images.Length, 0, blobs);
     }
+
+    /// <summary>
+    /// For each image in tag order, how many blobs it is the first to name (its config, its own layers, and its base layer when
+    /// no image before it has that base): the blobs a sync of the set, manifest by manifest, finds missing.
+    /// </summary>
+    public static IReadOnlyList<int> BlobsNamedFirst(int tags) =>
+        Enumerable.Range(0, tags).Select(k => 1 + OwnLayers(k) + (k < Bases ? 1 : 0)).ToList();
+
+    private static int OwnLayers(int image) => 1 + image % 2;
 
     /// <summary>16 to 192 KiB, spread by a fixed stride so that sizes vary from image to image.</summary>
     private static long OwnLayerBytes(int image, int layer) => (16 + (image * 37 + layer * 101) % 177) * KiB;

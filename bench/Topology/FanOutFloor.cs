@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Mirror.Bench.Measure;
+using Mirror.TestKit;
+using Orleans;
+
+namespace Mirror.Bench.Topology;
+
+/// <summary>
+/// What the sync's grain topology alone costs this machine: silos of plain Orleans, started by this program
+/// (<see cref="FanOutSilo"/>), asked for a repository's manifests as a sync asks (<see cref="ISyncFanOut"/>), with every grain
+/// answering at once. The mirror's design puts a grain per manifest and a grain per blob between a sync and its downloads
+/// (manifests spread over the silos, one download per digest in the cluster); this is the CPU those grains take before any
+/// work of theirs, a floor under the cluster's share of a sync.
+/// </summary>
+public static class FanOutFloor
+{
+    /// <summary>How many times the measured run asks for the repository's manifests, each time of fresh grains.</summary>
+    public const int Passes = 5;
+
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos, warms them up with one run of keys of their own, then measures <see cref="Passes"/>
+    /// runs over manifests each naming first the blobs <paramref name="blobsNamedFirst"/> counts, <paramref name="inFlight"/> at a time.
+    /// </summary>
+    public static async Task<FanOutRun> RunAsync(IReadOnlyList<int> blobsNamedFirst, int silos, int inFlight, int round, CancellationToken ct)
+    {
+        var cluster = new FanOutSilo.Cluster($"fan-out-{Guid.NewGuid():N}", 0);
+        var ports = Enumerable.Range(0, silos).Select(_ => Ports.FreeBlock(2)).ToList();
+        cluster = cluster with { PrimarySiloPort = ports[0] };
+        var processes = new List<Process>();
+        try
+        {
+            foreach (var (port, i) in ports.Select((p, i) => (p, i)))
+                processes.Add(StartSilo(FanOutSilo.Arguments(cluster, port, port + 1), i));
+            using var host = await ConnectAsync(cluster, ports.Select(p => p + 1).ToArray(), silos, processes, ct);
+            var client = host.Services.GetRequiredService<IClusterClient>();
+
+            await client.GetGrain<ISyncFanOut>($"warm-up-{round}").Run(Manifests("warm-up", blobsNamedFirst), inFlight).WaitAsync(ct);
+            await ProcessWatch.QuietAsync(Named(processes), 0.1, TimeSpan.FromSeconds(10), ct);
+
+            // Several syncs' worth in a row: one takes a fraction of a second, and /proc counts CPU in hundredths of one.
+            var passes = Enumerable.Range(1, Passes).Select(pass => Manifests($"measured-{pass}", blobsNamedFirst)).ToList();
+            await using var watch = new ProcessWatch(Named(processes));
+            var clock = Stopwatch.StartNew();
+            var blobGrains = 0;
+            foreach (var (manifests, pass) in passes.Select((m, i) => (m, i + 1)))
+                blobGrains += await client.GetGrain<ISyncFanOut>($"measured-{round}-{pass}").Run(manifests, inFlight).WaitAsync(ct);
+            var seconds = clock.Elapsed.TotalSeconds;
+            var usage = await watch.StopAsync();
+            // Before the silos go: a client whose gateways vanish logs each broken connection.
+            await host.StopAsync(CancellationToken.None);
+            return new FanOutRun(silos, round, passes.Sum(m => m.Length), blobGrains, seconds,
+                usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), watch.Machine.Busy * Environment.ProcessorCount * seconds);
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+                process.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A manifest's blobs are keyed apart from every other run's, so each run activates grains of its own.</summary>
+    private static FanOutManifest[] Manifests(string run, IReadOnlyList<int> blobsNamedFirst) =>
+        blobsNamedFirst.Select((count, m) => new FanOutManifest($"{run}/m{m}", Enumerable.Range(0, count).Select(b => $"{run}/m{m}/b{b}").ToArray())).ToArray();
+
+    private static Dictionary<string, int> Named(List<Process> silos) => silos.Select((p, i) => ($"silo{i + 1}", p.Id)).ToDictionary(p => p.Item1, p => p.Item2);
+
+    private static Process StartSilo(string[] arguments, int index)
+    {
+        // As this program was started: its apphost, or `dotnet Mirror.Bench.dll`.
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("the benchmark's own executable is unknown");
+        var start = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(FanOutFloor).Assembly.Location);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        // The mirror's silos' runtime settings (silo/Mirror.Silo.csproj): no tiered compilation, workers that do not spin.
+        start.Environment["DOTNET_TieredCompilation"] = "0";
+        start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"fan-out silo {index + 1} could not be started");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is { Length: > 0 } text) BenchContext.Say($"fan-out silo {index + 1}: {text}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>A client of the cluster once every silo is in it (the first silo holds membership: the others join it).</summary>
+    private static async Task<IHost> ConnectAsync(FanOutSilo.Cluster cluster, int[] gateways, int silos, List<Process> processes, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (gateways.Any(Ports.IsFree))
+        {
+            if (processes.FirstOrDefault(p => p.HasExited) is { } ended) throw new InvalidOperationException($"a fan-out silo exited with {ended.ExitCode}");
+            if (deadline.Elapsed > TimeSpan.FromMinutes(1)) throw new TimeoutException("the fan-out silos did not open their gateways within a minute");
+            await Task.Delay(200, ct);
+        }
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(gateways, serviceId: cluster.Id, clusterId: cluster.Id));
+        var host = builder.Build();
+        await host.StartAsync(ct);
+        var management = host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        while ((await management.GetHosts(onlyActive: true, CancellationToken.None).WaitAsync(ct)).Count < silos)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(1)) throw new TimeoutException($"fewer than {silos} fan-out silos joined within a minute");
+            await Task.Delay(200, ct);
+        }
+        return host;
+    }
+}
+
+/// <summary>
+/// One measured run of the fan-out floor: seconds, CPU seconds of each silo, and the machine's busy CPU seconds over the run
+/// (everyone's work: the silos, the benchmark's client, whatever else ran).
+/// </summary>
+public sealed record FanOutRun(int Silos, int Round, int Manifests, int BlobGrains, double Seconds, Dictionary<string, double> SiloCpuSeconds, double MachineCpuSeconds)
+{
+    public double SiloCpu => SiloCpuSeconds.Values.Sum();
+}
