@@ -195,19 +195,24 @@ public static class Benchmark
         bench.Discard(folder);
     }
 
-    /// <summary>The small images' grain topology alone, on <paramref name="silos"/> silos of plain Orleans (<see cref="FanOutFloor"/>).</summary>
+    /// <summary>
+    /// The small images' grain topology alone, on <paramref name="silos"/> silos of plain Orleans (<see cref="FanOutFloor"/>): at
+    /// once, and at the pace of ours' last small-images sync on as many silos.
+    /// </summary>
     private static async Task FanOutAsync(BenchContext bench, int silos, int round, CancellationToken ct)
     {
         var blobs = SmallImageSet.BlobsNamedFirst(bench.Options.SmallTags);
         // As many manifests in flight as a sync of download_concurrency keeps (SyncRunner.ManifestsInFlight).
         var inFlight = Math.Max(16, 4 * bench.Options.Concurrency);
-        BenchContext.Say($"round {round}: fan-out-{silos}: {FanOutFloor.Passes} × {blobs.Count} manifest grains and {blobs.Sum()} blob grains on {silos} silos of plain Orleans, {inFlight} manifests at a time ...");
-        var run = await FanOutFloor.RunAsync(blobs, silos, inFlight, round, ct);
-        if (run.BlobGrains != FanOutFloor.Passes * blobs.Sum())
-            bench.Results.Problems.Add($"fan-out-{silos} round {round}: {run.BlobGrains} blob grains answered of {FanOutFloor.Passes * blobs.Sum()}");
+        var ours = bench.Results.SmallImages.LastOrDefault(t => t.Side == $"ours-{silos}")?.Seconds;
+        BenchContext.Say($"round {round}: fan-out-{silos}: {blobs.Count} manifest grains and {blobs.Sum()} blob grains on {silos} silos of plain Orleans, " +
+            $"{inFlight} manifests at a time: {FanOutFloor.Passes} runs at once{(ours is { } s ? $", one at ours' pace ({s:F1} s)" : "")} ...");
+        var run = await FanOutFloor.RunAsync(blobs, silos, inFlight, round, ours, ct);
+        if (run.BlobGrains != FanOutFloor.Passes * blobs.Sum() || (ours is not null && run.PacedBlobGrains != blobs.Sum()))
+            bench.Results.Problems.Add($"fan-out-{silos} round {round}: {run.BlobGrains} and {run.PacedBlobGrains} blob grains answered");
         bench.Results.FanOuts.Add(run);
-        BenchContext.Say($"round {round}: fan-out-{silos}: {run.Seconds:F2} s, silos {run.SiloCpu:F2} CPU s, machine {run.MachineCpuSeconds:F2} CPU s " +
-            $"({1000 * run.MachineCpuSeconds / run.Manifests:F2} ms per manifest)");
+        BenchContext.Say($"round {round}: fan-out-{silos}: at once {run.Seconds:F2} s, {1000 * run.SiloCpu / run.Manifests:F2} silo CPU ms per manifest" +
+            (run.PacedSiloMsPerManifest is { } paced ? $"; at ours' pace {run.PacedSeconds:F1} s, {paced:F2} silo CPU ms per manifest (idle {run.IdleSiloCpuSeconds:F2} CPU s removed)" : ""));
     }
 
     private static async Task SkopeoAsync(BenchContext bench, UpstreamRepository repository, List<Transfer> into, int round, CancellationToken ct)

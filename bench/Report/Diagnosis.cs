@@ -74,7 +74,7 @@ public static class Diagnosis
                     $"({1000 * budget / manifests:F1} ms per manifest) for the silos, the gateway and PostgreSQL together. They used {own + others:F1} " +
                     $"({1000 * (own + others) / manifests:F1} ms per manifest: silos and gateway {own:F1}, the rest of the machine, mostly PostgreSQL, {others:F1})." +
                     (summary.SmallIndexed is null ? "" : FloorAgainstBudget(summary.SmallCpu("indexed"), own + others, budget, manifests));
-                if (TopologyShare(summary, ours.Side, own + others, manifests) is { } topology) yield return topology;
+                if (TopologyShare(summary, ours.Side, manifests) is { } topology) yield return topology;
                 if (Summary.MedianRun(results.SmallImages.Where(t => t.Side == ours.Side)) is { } median && Jit(median.JitSeconds, median.JitMethods) is { } jit)
                     yield return $"many small images, {ours.Side}: {jit}";
                 if (summary.SmallSkopeo is { } smallSkopeo && SmallAgainstSkopeo(ours, smallSkopeo, summary, manifests) is { } vsSkopeo) yield return vsSkopeo;
@@ -185,21 +185,28 @@ public static class Diagnosis
     }
 
     /// <summary>
-    /// The small images' grain topology alone (the fan-out floor of <paramref name="side"/>'s silo count) against what ours used
-    /// beyond the indexed limit: how much of the cluster's share the design's grains themselves take.
+    /// The small images' grain topology alone (the fan-out floor of <paramref name="side"/>'s silo count) against what ours' silos
+    /// and gateway used beyond the indexed limit's process: how much of the cluster's share the design's grains themselves take.
     /// </summary>
-    private static string? TopologyShare(Summary summary, string side, double ours, int manifests)
+    private static string? TopologyShare(Summary summary, string side, int manifests)
     {
         if (!int.TryParse(side["ours-".Length..], out var silos) || summary.FanOut(silos) is not { } topology) return null;
-        var (_, floorOwn, floorOthers) = summary.SmallCpu("indexed");
+        var (_, ours, _) = summary.SmallCpu(side);
+        var (_, floor, _) = summary.SmallCpu("indexed");
+        var paced = !double.IsNaN(topology.PacedSiloMs);
+        var used = paced ? topology.PacedSiloMs : topology.SiloMs;
         var text = $"many small images, {side}: the grain topology alone (a grain per manifest on a random silo, a grain per blob it names first " +
-            $"on the same silo, asked {manifests} manifests as a sync asks them, on {silos} silos of plain Orleans whose grains answer at once) took " +
-            $"{topology.MachineMs:F2} ms of the machine's CPU per manifest (the silos {topology.SiloMs:F2}), {topology.PerSecond:F0} manifests/s";
-        var added = 1000 * (ours - floorOwn - floorOthers) / manifests;
+            $"on the same silo, asked {manifests} manifests as a sync asks them, on {silos} silos of plain Orleans whose grains do no work) took " +
+            (paced
+                ? $"{topology.PacedSiloMs:F2} ms of the silos' CPU per manifest at ours' pace (their idle use removed; {topology.SiloMs:F2} at once, " +
+                  $"{topology.PerSecond:F0} manifests/s: the same messages cost more when they come apart than in a burst)"
+                : $"{topology.SiloMs:F2} ms of the silos' CPU per manifest at once ({topology.PerSecond:F0} manifests/s)");
+        var added = 1000 * (ours - floor) / manifests;
         return double.IsNaN(added) || added <= 0
             ? text + "."
-            : text + $": {topology.MachineMs / added:P0} of the {added:F1} ms per manifest that ours used beyond the indexed limit. The rest of that share is " +
-              "the mirror's own work around its grain calls (where it goes: the code notes' profile).";
+            : text + $": {used / added:P0} of the {added:F1} ms per manifest that ours' silos and gateway used beyond the indexed limit's process " +
+              $"({1000 * ours / manifests:F1} against {1000 * floor / manifests:F1}). The rest is the mirror's own work around its grain calls " +
+              "(where it goes: the code notes' profile).";
     }
 
     /// <summary>

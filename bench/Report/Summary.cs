@@ -51,15 +51,16 @@ public sealed class Summary
         Median(Results.SmallImages.Where(t => t.Side == side).Select(t => 1000 * SiloCpu(t.CpuSeconds) / manifests));
 
     /// <summary>
-    /// The small images' grain topology alone on <paramref name="silos"/> silos (medians over rounds): manifests per second, the silos'
-    /// CPU ms per manifest, and the machine's; null when it was not measured.
+    /// The small images' grain topology alone on <paramref name="silos"/> silos (medians over rounds): manifests per second and the
+    /// silos' CPU ms per manifest at once, and the silos' CPU ms per manifest at the sync's pace (NaN when not measured); null when
+    /// it was not measured at all.
     /// </summary>
-    public (double PerSecond, double SiloMs, double MachineMs)? FanOut(int silos)
+    public (double PerSecond, double SiloMs, double PacedSiloMs)? FanOut(int silos)
     {
         var runs = Results.FanOuts.Where(f => f.Silos == silos).ToList();
         if (runs.Count == 0) return null;
         return (Median(runs.Select(f => f.Manifests / f.Seconds)), Median(runs.Select(f => 1000 * f.SiloCpu / f.Manifests)),
-            Median(runs.Select(f => 1000 * f.MachineCpuSeconds / f.Manifests)));
+            Median(runs.Where(f => f.PacedSiloMsPerManifest is not null).Select(f => f.PacedSiloMsPerManifest!.Value)));
     }
 
     /// <summary>Silo CPU seconds per GiB of unique blobs of a side's large-blob syncs (median over rounds; NaN when not measured).</summary>

@@ -21,10 +21,12 @@ public static class FanOutFloor
     public const int Passes = 5;
 
     /// <summary>
-    /// Starts <paramref name="silos"/> silos, warms them up with one run of keys of their own, then measures <see cref="Passes"/>
-    /// runs over manifests each naming first the blobs <paramref name="blobsNamedFirst"/> counts, <paramref name="inFlight"/> at a time.
+    /// Starts <paramref name="silos"/> silos and warms them up with one run of keys of their own. Then measures <see cref="Passes"/>
+    /// runs at once over manifests each naming first the blobs <paramref name="blobsNamedFirst"/> counts, <paramref name="inFlight"/>
+    /// at a time; and, when <paramref name="syncSeconds"/> is given (how long ours took over the same manifests), one run whose blob
+    /// grains each wait so long that it takes about that long, less what the silos use idle over as long (<see cref="IdleWatch"/>).
     /// </summary>
-    public static async Task<FanOutRun> RunAsync(IReadOnlyList<int> blobsNamedFirst, int silos, int inFlight, int round, CancellationToken ct)
+    public static async Task<FanOutRun> RunAsync(IReadOnlyList<int> blobsNamedFirst, int silos, int inFlight, int round, double? syncSeconds, CancellationToken ct)
     {
         var cluster = new FanOutSilo.Cluster($"fan-out-{Guid.NewGuid():N}", 0);
         var ports = Enumerable.Range(0, silos).Select(_ => Ports.FreeBlock(2)).ToList();
@@ -35,24 +37,40 @@ public static class FanOutFloor
             foreach (var (port, i) in ports.Select((p, i) => (p, i)))
                 processes.Add(StartSilo(FanOutSilo.Arguments(cluster, port, port + 1), i));
             using var host = await ConnectAsync(cluster, ports.Select(p => p + 1).ToArray(), silos, processes, ct);
-            var client = host.Services.GetRequiredService<IClusterClient>();
+            var sync = host.Services.GetRequiredService<IClusterClient>();
+            async Task<(double Seconds, double SiloCpu, int BlobGrains)> Measure(string run, int passes, TimeSpan pace)
+            {
+                var manifests = Enumerable.Range(1, passes).Select(pass => Manifests($"{run}-{pass}", blobsNamedFirst)).ToList();
+                await using var watch = new ProcessWatch(Named(processes));
+                var clock = Stopwatch.StartNew();
+                var blobGrains = 0;
+                foreach (var (pass, i) in manifests.Select((m, i) => (m, i)))
+                    blobGrains += await sync.GetGrain<ISyncFanOut>($"{run}-{round}-{i}").Run(pass, inFlight, pace).WaitAsync(ct);
+                var seconds = clock.Elapsed.TotalSeconds;
+                return (seconds, (await watch.StopAsync()).Values.Sum(u => u.CpuSeconds), blobGrains);
+            }
 
-            await client.GetGrain<ISyncFanOut>($"warm-up-{round}").Run(Manifests("warm-up", blobsNamedFirst), inFlight).WaitAsync(ct);
+            await Measure("warm-up", 1, TimeSpan.Zero);
             await ProcessWatch.QuietAsync(Named(processes), 0.1, TimeSpan.FromSeconds(10), ct);
-
-            // Several syncs' worth in a row: one takes a fraction of a second, and /proc counts CPU in hundredths of one.
-            var passes = Enumerable.Range(1, Passes).Select(pass => Manifests($"measured-{pass}", blobsNamedFirst)).ToList();
-            await using var watch = new ProcessWatch(Named(processes));
-            var clock = Stopwatch.StartNew();
-            var blobGrains = 0;
-            foreach (var (manifests, pass) in passes.Select((m, i) => (m, i + 1)))
-                blobGrains += await client.GetGrain<ISyncFanOut>($"measured-{round}-{pass}").Run(manifests, inFlight).WaitAsync(ct);
-            var seconds = clock.Elapsed.TotalSeconds;
-            var usage = await watch.StopAsync();
+            // Before the runs: right after thousands of activations the silos still have work of them.
+            var idle = await IdleAsync(processes, ct);
+            var atOnce = await Measure("at-once", Passes, TimeSpan.Zero);
+            var result = new FanOutRun(silos, round, Passes * blobsNamedFirst.Count, atOnce.BlobGrains, atOnce.Seconds, atOnce.SiloCpu);
+            if (syncSeconds is { } target)
+            {
+                await ProcessWatch.QuietAsync(Named(processes), 0.1, TimeSpan.FromSeconds(10), ct);
+                // A manifest is in flight for as long as its slowest blob grain waits: inFlight of them at a time take the sync's time.
+                var pace = TimeSpan.FromSeconds(inFlight * target / blobsNamedFirst.Count);
+                var paced = await Measure("paced", 1, pace);
+                result = result with
+                {
+                    PacedManifests = blobsNamedFirst.Count, PacedBlobGrains = paced.BlobGrains, PacedSeconds = paced.Seconds,
+                    PacedSiloCpuSeconds = paced.SiloCpu, IdleSiloCpuSeconds = idle * paced.Seconds,
+                };
+            }
             // Before the silos go: a client whose gateways vanish logs each broken connection.
             await host.StopAsync(CancellationToken.None);
-            return new FanOutRun(silos, round, passes.Sum(m => m.Length), blobGrains, seconds,
-                usage.ToDictionary(u => u.Key, u => u.Value.CpuSeconds), watch.Machine.Busy * Environment.ProcessorCount * seconds);
+            return result;
         }
         finally
         {
@@ -63,6 +81,19 @@ public static class FanOutFloor
                 process.Dispose();
             }
         }
+    }
+
+    /// <summary>How long the idle silos are watched for what they use with nothing to do (membership probes, the directory's upkeep).</summary>
+    private static readonly TimeSpan IdleWatch = TimeSpan.FromSeconds(5);
+
+    /// <summary>CPU seconds per second the silos use with nothing asked of them.</summary>
+    private static async Task<double> IdleAsync(List<Process> processes, CancellationToken ct)
+    {
+        await using var watch = new ProcessWatch(Named(processes));
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(IdleWatch, ct);
+        var seconds = clock.Elapsed.TotalSeconds;
+        return (await watch.StopAsync()).Values.Sum(u => u.CpuSeconds) / seconds;
     }
 
     /// <summary>A manifest's blobs are keyed apart from every other run's, so each run activates grains of its own.</summary>
@@ -115,10 +146,16 @@ public static class FanOutFloor
 }
 
 /// <summary>
-/// One measured run of the fan-out floor: seconds, CPU seconds of each silo, and the machine's busy CPU seconds over the run
-/// (everyone's work: the silos, the benchmark's client, whatever else ran).
+/// One measurement of the fan-out floor: the runs at once (seconds, CPU seconds of the silos) and, when ours' time was known,
+/// the run at the sync's pace, with what the silos use idle over as long.
 /// </summary>
-public sealed record FanOutRun(int Silos, int Round, int Manifests, int BlobGrains, double Seconds, Dictionary<string, double> SiloCpuSeconds, double MachineCpuSeconds)
+public sealed record FanOutRun(int Silos, int Round, int Manifests, int BlobGrains, double Seconds, double SiloCpu)
 {
-    public double SiloCpu => SiloCpuSeconds.Values.Sum();
+    public int PacedManifests { get; init; }
+    public int PacedBlobGrains { get; init; }
+    public double PacedSeconds { get; init; }
+    public double PacedSiloCpuSeconds { get; init; }
+    public double IdleSiloCpuSeconds { get; init; }
+    /// <summary>The silos' CPU ms per manifest at the sync's pace, less their idle use; null when it was not measured.</summary>
+    public double? PacedSiloMsPerManifest => PacedManifests > 0 ? 1000 * Math.Max(0, PacedSiloCpuSeconds - IdleSiloCpuSeconds) / PacedManifests : null;
 }

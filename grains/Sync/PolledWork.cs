@@ -8,10 +8,10 @@ namespace Mirror.Grains.Sync;
 /// The background work of a grain that callers poll (<see cref="IManifestGrain"/>, <see cref="IBlobGrain"/>) through
 /// <see cref="GrainWait"/>: a poll is held until the work ends or for <see cref="GrainWait.LongPoll"/>. Polls keep it going: work
 /// nobody has asked about for <see cref="AbandonAfter"/> (its sync was canceled, or its caller's silo died) is cancelled,
-/// which stops its downloads and frees their permits.
+/// which stops its downloads and frees their permits. <c>watch</c> has the grain check for that (idempotent).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Its CancellationTokenSource has no timer and no links, so it holds nothing that outlives the activation.")]
-internal sealed class PolledWork(TimeProvider clock, Action started, CancellationToken stopping)
+internal sealed class PolledWork(TimeProvider clock, Action watch, CancellationToken stopping)
 {
     /// <summary>Longer than <see cref="GrainWait.LongPoll"/>, so a caller that keeps asking keeps its work.</summary>
     public static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(6);
@@ -48,6 +48,8 @@ internal sealed class PolledWork(TimeProvider clock, Action started, Cancellatio
         var now = Poll();
         if (now is not { State: WorkState.Running } || _work is not { } running) return now;
         await GrainWait.Hold(running, clock, stopping);
+        // Work that outlives a long poll is watched from now on: its caller may be gone by the next (see StartAndPollAsync).
+        if (!running.IsCompleted) watch();
         // Another poll held alongside this one may have taken the outcome (null: the caller finds it stored).
         return Poll();
     }
@@ -60,9 +62,14 @@ internal sealed class PolledWork(TimeProvider clock, Action started, Cancellatio
     /// Starts the work as <see cref="StartUnlessRunning"/> does, then holds the call as <see cref="PollAsync"/> does: a caller
     /// whose work ends within the long poll has its answer in the call that started it, not in a second one.
     /// </summary>
+    /// <remarks>
+    /// The work is watched for abandon (<see cref="CancelIfAbandoned"/>) only once it outlives this call's hold: until then this
+    /// call is its caller's poll, and the hold takes its outcome. Most of a sync's blobs and manifests end within the hold, and
+    /// each watch costs its grain a timer and a turn of the activation.
+    /// </remarks>
     public async Task<WorkProgress> StartAndPollAsync(Func<CancellationToken, Task<WorkProgress>> work)
     {
-        StartUnlessRunning(work);
+        if (_work is null) Begin(work);
         // Null: the work was cut short already (its next caller finds nothing running and starts it again).
         return await PollAsync() ?? WorkProgress.Running;
     }
@@ -84,12 +91,18 @@ internal sealed class PolledWork(TimeProvider clock, Action started, Cancellatio
         }
     }
 
+    /// <summary>Starts the work, watched for abandon from now on (nothing holds its caller's poll).</summary>
     public WorkProgress Start(Func<CancellationToken, Task<WorkProgress>> work)
+    {
+        Begin(work);
+        watch();
+        return WorkProgress.Running;
+    }
+
+    private void Begin(Func<CancellationToken, Task<WorkProgress>> work)
     {
         _cancel = new CancellationTokenSource();
         _work = work(_cancel.Token);
-        started();
-        return WorkProgress.Running;
     }
 
     /// <summary>
