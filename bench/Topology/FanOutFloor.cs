@@ -28,9 +28,9 @@ public static class FanOutFloor
     /// </summary>
     public static async Task<FanOutRun> RunAsync(IReadOnlyList<int> blobsNamedFirst, int silos, int inFlight, int round, double? syncSeconds, CancellationToken ct)
     {
-        var cluster = new FanOutSilo.Cluster($"fan-out-{Guid.NewGuid():N}", 0);
+        // Each silo's silo port, its gateway port the next one.
         var ports = Enumerable.Range(0, silos).Select(_ => Ports.FreeBlock(2)).ToList();
-        cluster = cluster with { PrimarySiloPort = ports[0] };
+        var cluster = new FanOutSilo.Cluster($"fan-out-{Guid.NewGuid():N}", ports[0]);
         var processes = new List<Process>();
         try
         {
